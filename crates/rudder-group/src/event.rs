@@ -1,0 +1,288 @@
+//! [`GroupEvent`]: one validated group call, and its canonical JSON.
+
+use crate::issue::Issue;
+use crate::traits::GroupTraits;
+use serde::ser::SerializeMap;
+use serde_json::{Map, Value};
+
+/// One validated group call.
+///
+/// Built by [`GroupEvent::builder`] or parsed by [`GroupEvent::from_json`]; both validate, so a
+/// `GroupEvent` always satisfies the contract. It is immutable: every field has a getter.
+///
+/// Canonical JSON ([`GroupEvent::to_json`]) writes, in this order: `type`, `messageId`,
+/// `groupId`, `userId`?, `anonymousId`?, `traits`, `context`, `integrations`,
+/// `originalTimestamp`, `timestamp`? (only when a parsed payload carried one), `sentAt`?,
+/// `channel`, then unknown top-level keys of a parsed payload in their order. UTF-8, no
+/// insignificant whitespace, numbers with the digits they were given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupEvent {
+    pub(crate) message_id: String,
+    pub(crate) group_id: String,
+    pub(crate) user_id: Option<String>,
+    pub(crate) anonymous_id: Option<String>,
+    pub(crate) traits: GroupTraits,
+    pub(crate) context: Map<String, Value>,
+    pub(crate) integrations: Map<String, Value>,
+    pub(crate) original_timestamp: String,
+    pub(crate) timestamp: Option<Value>,
+    pub(crate) sent_at: Option<String>,
+    pub(crate) channel: String,
+    pub(crate) extra: Map<String, Value>,
+    pub(crate) warnings: Vec<Issue>,
+}
+
+/// `,"sentAt":"2022-02-01T19:14:18.381Z"`: what the send adds to every event.
+pub const SENT_AT_BYTES: usize = 36;
+
+impl GroupEvent {
+    /// The event's id; stays the same across retries.
+    pub fn message_id(&self) -> &str {
+        &self.message_id
+    }
+    /// The group's id.
+    pub fn group_id(&self) -> &str {
+        &self.group_id
+    }
+    /// The user's id, if given.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+    /// The anonymous id, if given.
+    pub fn anonymous_id(&self) -> Option<&str> {
+        self.anonymous_id.as_deref()
+    }
+    /// The group's traits.
+    pub fn traits(&self) -> &GroupTraits {
+        &self.traits
+    }
+    /// The context, `library` included.
+    pub fn context(&self) -> &Map<String, Value> {
+        &self.context
+    }
+    /// The integrations (`{"All": true}` unless given).
+    pub fn integrations(&self) -> &Map<String, Value> {
+        &self.integrations
+    }
+    /// When the event happened, in the wire format.
+    pub fn original_timestamp(&self) -> &str {
+        &self.original_timestamp
+    }
+    /// A `timestamp` that a parsed payload carried, untouched.
+    pub fn timestamp(&self) -> Option<&Value> {
+        self.timestamp.as_ref()
+    }
+    /// A `sentAt` that a parsed payload carried (the client renews it at every send).
+    pub fn sent_at(&self) -> Option<&str> {
+        self.sent_at.as_deref()
+    }
+    /// The channel (`"server"` unless a parsed payload said otherwise).
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+    /// Unknown top-level keys of a parsed payload, in their order.
+    pub fn extra(&self) -> &Map<String, Value> {
+        &self.extra
+    }
+    /// Reserved-trait problems let through by the lenient setting.
+    pub fn warnings(&self) -> &[Issue] {
+        &self.warnings
+    }
+
+    /// Canonical JSON.
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(512);
+        self.write_json(&mut out);
+        // The writer only ever writes UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends canonical JSON to `out` (the hot path: no intermediate allocation).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        self.write(out, self.sent_at.as_deref());
+    }
+
+    /// Canonical JSON without `sentAt`, ready for a send to splice in each attempt's time.
+    pub fn to_wire(&self) -> WireEvent {
+        let mut bytes = Vec::with_capacity(512);
+        let splice = self.write(&mut bytes, None);
+        WireEvent { bytes, splice }
+    }
+
+    /// The serialized size as it goes on the wire, `sentAt` included.
+    pub fn wire_len(&self) -> usize {
+        let mut counter = Counter(0);
+        self.write(&mut counter, None);
+        counter.0 + SENT_AT_BYTES
+    }
+
+    /// The event as a `serde_json::Value` (keys in canonical order).
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(&self.to_json()).unwrap_or(Value::Null)
+    }
+
+    /// Writes the fields; returns the offset where `,"sentAt":…` goes when `sent_at` is `None`.
+    fn write<W: Sink>(&self, out: &mut W, sent_at: Option<&str>) -> usize {
+        out.put(b"{\"type\":\"group\",\"messageId\":");
+        out.string(&self.message_id);
+        out.put(b",\"groupId\":");
+        out.string(&self.group_id);
+        if let Some(u) = &self.user_id {
+            out.put(b",\"userId\":");
+            out.string(u);
+        }
+        if let Some(a) = &self.anonymous_id {
+            out.put(b",\"anonymousId\":");
+            out.string(a);
+        }
+        out.put(b",\"traits\":");
+        out.value(self.traits.as_map());
+        out.put(b",\"context\":");
+        out.value(&self.context);
+        out.put(b",\"integrations\":");
+        out.value(&self.integrations);
+        out.put(b",\"originalTimestamp\":");
+        out.string(&self.original_timestamp);
+        if let Some(t) = &self.timestamp {
+            out.put(b",\"timestamp\":");
+            out.value(t);
+        }
+        if let Some(s) = sent_at {
+            out.put(b",\"sentAt\":");
+            out.string(s);
+        }
+        let splice = out.len();
+        out.put(b",\"channel\":");
+        out.string(&self.channel);
+        for (k, v) in &self.extra {
+            out.put(b",");
+            out.string(k);
+            out.put(b":");
+            out.value(v);
+        }
+        out.put(b"}");
+        splice
+    }
+}
+
+/// An event serialized without `sentAt`, and where `sentAt` goes.
+///
+/// A send renews `sentAt` at every attempt while the rest of the event, `messageId` included,
+/// stays byte for byte the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireEvent {
+    bytes: Vec<u8>,
+    splice: usize,
+}
+
+impl WireEvent {
+    /// The event's bytes without `sentAt`.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Size on the wire with `sentAt` spliced in.
+    pub fn wire_len(&self) -> usize {
+        self.bytes.len() + SENT_AT_BYTES
+    }
+
+    /// Appends the event to `out` with `"sentAt":sent_at` in its canonical place.
+    /// `sent_at` must be a wire-format timestamp (it is written without escaping).
+    pub fn write_with_sent_at(&self, out: &mut Vec<u8>, sent_at: &str) {
+        out.extend_from_slice(&self.bytes[..self.splice]);
+        out.extend_from_slice(b",\"sentAt\":\"");
+        out.extend_from_slice(sent_at.as_bytes());
+        out.push(b'"');
+        out.extend_from_slice(&self.bytes[self.splice..]);
+    }
+}
+
+trait Sink {
+    fn put(&mut self, b: &[u8]);
+    fn len(&self) -> usize;
+    fn string(&mut self, s: &str);
+    fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T);
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn string(&mut self, s: &str) {
+        // Writing to a Vec cannot fail, and a str always serializes.
+        let _ = serde_json::to_writer(&mut *self, s);
+    }
+    fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
+        let _ = serde_json::to_writer(&mut *self, v);
+    }
+}
+
+/// Counts bytes instead of keeping them (the size check).
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink for Counter {
+    fn put(&mut self, b: &[u8]) {
+        self.0 += b.len();
+    }
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn string(&mut self, s: &str) {
+        let _ = serde_json::to_writer(&mut *self, s);
+    }
+    fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
+        let _ = serde_json::to_writer(&mut *self, v);
+    }
+}
+
+impl serde::Serialize for GroupEvent {
+    /// The same keys in the same order as [`GroupEvent::to_json`].
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("type", "group")?;
+        m.serialize_entry("messageId", &self.message_id)?;
+        m.serialize_entry("groupId", &self.group_id)?;
+        if let Some(u) = &self.user_id {
+            m.serialize_entry("userId", u)?;
+        }
+        if let Some(a) = &self.anonymous_id {
+            m.serialize_entry("anonymousId", a)?;
+        }
+        m.serialize_entry("traits", self.traits.as_map())?;
+        m.serialize_entry("context", &self.context)?;
+        m.serialize_entry("integrations", &self.integrations)?;
+        m.serialize_entry("originalTimestamp", &self.original_timestamp)?;
+        if let Some(t) = &self.timestamp {
+            m.serialize_entry("timestamp", t)?;
+        }
+        if let Some(t) = &self.sent_at {
+            m.serialize_entry("sentAt", t)?;
+        }
+        m.serialize_entry("channel", &self.channel)?;
+        for (k, v) in &self.extra {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupEvent {
+    /// Parses and validates with the default options; the error lists every issue.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        GroupEvent::from_value(value).map_err(serde::de::Error::custom)
+    }
+}

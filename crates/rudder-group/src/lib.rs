@@ -1,0 +1,75 @@
+//! # rudder-group
+//!
+//! The RudderStack **group** call: it links an identified user to a group (a company, an account)
+//! and records the group's traits. This crate is the model every binding (Rust, Python, Node, C)
+//! stands on: the event and its builder, the reserved group traits with their types, validation
+//! with stable error codes and JSON-pointer paths, canonical JSON out, and parsing and validating
+//! JSON in. It does no I/O; delivery is `rudder-group-client`.
+//!
+//! ```
+//! use rudder_group::{GroupEvent, ErrorCode};
+//!
+//! let event = GroupEvent::builder("12345")
+//!     .user_id("u1")
+//!     .name("MyGroup")
+//!     .employees(450)
+//!     .message_id("3f1a0c52-8d2e-4d8a-9f4e-7d1f2b6c9a10")
+//!     .original_timestamp("2022-02-01T19:14:18.381Z")
+//!     .build()?;
+//! assert_eq!(
+//!     event.to_json(),
+//!     concat!(
+//!         r#"{"type":"group","messageId":"3f1a0c52-8d2e-4d8a-9f4e-7d1f2b6c9a10","groupId":"12345","#,
+//!         r#""userId":"u1","traits":{"name":"MyGroup","employees":450},"#,
+//!         r#""context":{"library":{"name":"rudder-group-rust","version":""#,
+//!         env!("CARGO_PKG_VERSION"),
+//!         r#""}},"integrations":{"All":true},"#,
+//!         r#""originalTimestamp":"2022-02-01T19:14:18.381Z","channel":"server"}"#
+//!     )
+//! );
+//!
+//! let err = GroupEvent::from_json(r#"{"traits":{"employees":-3}}"#).unwrap_err();
+//! let codes: Vec<ErrorCode> = err.issues().iter().map(|i| i.code).collect();
+//! assert_eq!(codes, [ErrorCode::MissingGroupId, ErrorCode::MissingIdentity, ErrorCode::InvalidTrait]);
+//! assert_eq!(err.issues()[2].path, "/traits/employees");
+//! # Ok::<(), rudder_group::ValidationError>(())
+//! ```
+//!
+//! Decisions the contract leaves open, and what this crate does:
+//! - `originalTimestamp` must be an instant (RFC 3339 with an offset) and is normalized to UTC
+//!   with milliseconds; `timestamp` and `sentAt` of a parsed payload are checked and kept as given.
+//! - A parsed `channel` string is kept; `type`, when present, must be `"group"`.
+//! - A blank `messageId` is refused (`INVALID_FIELD_TYPE`) rather than silently replaced.
+//! - `context.library` overwrites a caller's `library` key in place, else comes last.
+//! - Depth: the event object is level 1, `traits` level 2; a container at level 65 is `TOO_DEEP`.
+//! - `max_event_bytes` is measured on the event as sent, `sentAt` included.
+//! - Numbers keep the digits they were given (integers of any size, decimals exactly).
+#![warn(missing_docs)]
+
+mod builder;
+mod code;
+mod event;
+mod id;
+mod issue;
+mod options;
+mod parse;
+pub mod time;
+mod traits;
+mod validate;
+
+pub use builder::{GroupEventBuilder, Id, Timestamp};
+pub use code::{ErrorCode, UnknownCode};
+pub use event::{GroupEvent, WireEvent, SENT_AT_BYTES};
+pub use id::{new_message_id, reseed_after_fork};
+pub use issue::{pointer, Issue, Severity, ValidationError};
+pub use options::{EventOptions, Library, DEFAULT_MAX_EVENT_BYTES, MAX_DEPTH};
+pub use parse::parse_value;
+pub use traits::{
+    Address, CreatedAt, Employees, GroupTraits, Trait, TraitId, ADDRESS_FIELDS, RESERVED_TRAITS,
+};
+pub use validate::EventParts;
+
+/// The lockstep version of every crate and package of the project.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub use serde_json;

@@ -1,0 +1,69 @@
+//! Settings that shape how an event is validated and which SDK it names.
+
+/// Which binding built the event: it names the SDK in `context.library`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Library {
+    /// The Rust crates.
+    #[default]
+    Rust,
+    /// The Python package.
+    Python,
+    /// The Node package.
+    Node,
+    /// The C library.
+    C,
+}
+
+impl Library {
+    /// `rudder-group-<binding>`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Library::Rust => "rudder-group-rust",
+            Library::Python => "rudder-group-python",
+            Library::Node => "rudder-group-node",
+            Library::C => "rudder-group-c",
+        }
+    }
+
+    /// The lockstep version of every crate and package.
+    pub const fn version(self) -> &'static str {
+        crate::VERSION
+    }
+}
+
+/// The default limit on one serialized event, in bytes (the HTTP API's 32 KB per event).
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 32_768;
+
+/// The deepest nesting allowed: the event object is level 1, `traits` level 2, and so on.
+pub const MAX_DEPTH: usize = 64;
+
+/// How events are validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventOptions {
+    /// Reserved-trait rules become warnings instead of errors; the event is sent as given.
+    pub lenient: bool,
+    /// The largest serialized event accepted, `sentAt` included (default 32,768).
+    pub max_event_bytes: usize,
+    /// The SDK named in `context.library`.
+    pub library: Library,
+}
+
+impl Default for EventOptions {
+    fn default() -> Self {
+        EventOptions {
+            lenient: false,
+            max_event_bytes: DEFAULT_MAX_EVENT_BYTES,
+            library: Library::Rust,
+        }
+    }
+}
+
+impl EventOptions {
+    /// Default options naming `library`.
+    pub fn for_library(library: Library) -> Self {
+        EventOptions {
+            library,
+            ..EventOptions::default()
+        }
+    }
+}
