@@ -42,7 +42,9 @@ pub struct Timestamp(pub(crate) Value);
 
 impl<Tz: TimeZone> From<DateTime<Tz>> for Timestamp {
     fn from(t: DateTime<Tz>) -> Timestamp {
-        Timestamp(Value::String(crate::time::format_millis(t.with_timezone(&Utc))))
+        Timestamp(Value::String(crate::time::format_millis(
+            t.with_timezone(&Utc),
+        )))
     }
 }
 impl From<std::time::SystemTime> for Timestamp {

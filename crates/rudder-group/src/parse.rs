@@ -17,7 +17,10 @@ impl GroupEvent {
     ///
     /// Text that is not JSON, or JSON that is not an object, is `INVALID_JSON`; nesting past the
     /// parser's own limit is `TOO_DEEP` with the path of the first container too deep.
-    pub fn from_json_with(text: &str, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
+    pub fn from_json_with(
+        text: &str,
+        options: &EventOptions,
+    ) -> Result<GroupEvent, ValidationError> {
         let value = parse_value(text)?;
         GroupEvent::from_value_with(value, options)
     }
@@ -28,13 +31,19 @@ impl GroupEvent {
     }
 
     /// Validates a parsed payload. Unknown top-level keys are kept.
-    pub fn from_value_with(value: Value, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
+    pub fn from_value_with(
+        value: Value,
+        options: &EventOptions,
+    ) -> Result<GroupEvent, ValidationError> {
         match value {
             Value::Object(map) => EventParts::from_map(map).validate(options),
             other => Err(ValidationError::single(
                 ErrorCode::InvalidJson,
                 "",
-                format!("a group payload must be a JSON object, got {}", crate::traits::kind(&other)),
+                format!(
+                    "a group payload must be a JSON object, got {}",
+                    crate::traits::kind(&other)
+                ),
             )),
         }
     }

@@ -338,7 +338,11 @@ fn is_non_negative_integer(n: &Number) -> bool {
 }
 
 /// Checks the reserved traits of `traits` (at `/traits`), pushing one issue per broken rule.
-pub(crate) fn check_reserved(traits: &Map<String, Value>, severity: Severity, out: &mut Vec<Issue>) {
+pub(crate) fn check_reserved(
+    traits: &Map<String, Value>,
+    severity: Severity,
+    out: &mut Vec<Issue>,
+) {
     let mut push = |key: &str, path: String, message: String| {
         let _ = key;
         out.push(Issue {
@@ -360,10 +364,10 @@ pub(crate) fn check_reserved(traits: &Map<String, Value>, severity: Severity, ou
                 other => push(key, path, format!("trait `id` must be a string or an integer, got {}", kind(other))),
             },
             "name" | "email" | "phone" | "industry" | "description" | "plan" | "website"
-            | "avatar" => {
-                if !value.is_string() {
-                    push(key, path, format!("trait `{key}` must be a string, got {}", kind(value)));
-                }
+            | "avatar"
+                if !value.is_string() =>
+            {
+                push(key, path, format!("trait `{key}` must be a string, got {}", kind(value)));
             }
             "createdAt" => match value {
                 Value::String(s) if is_iso_date_or_datetime(s) => {}

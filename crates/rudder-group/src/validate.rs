@@ -100,7 +100,10 @@ fn id_value(v: Option<Value>, path: &str, name: &str, issues: &mut Vec<Issue>) -
             issues.push(Issue::error(
                 ErrorCode::InvalidFieldType,
                 path,
-                format!("{name} must be a string or an integer, got {}", kind(&other)),
+                format!(
+                    "{name} must be a string or an integer, got {}",
+                    kind(&other)
+                ),
             ));
             IdCheck::WrongType
         }
@@ -145,7 +148,10 @@ fn instant(v: &Value, path: &str, name: &str, issues: &mut Vec<Issue>) -> Option
             issues.push(Issue::error(
                 ErrorCode::InvalidTimestamp,
                 path,
-                format!("{name} must be an RFC 3339 date-time string, got {}", kind(other)),
+                format!(
+                    "{name} must be an RFC 3339 date-time string, got {}",
+                    kind(other)
+                ),
             ));
             None
         }
@@ -212,8 +218,7 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
     let anonymous_id = id_value(anonymous_id, "/anonymousId", "anonymousId", &mut errors);
     let present = |c: &IdCheck| matches!(c, IdCheck::Ok(s) if !s.trim().is_empty());
     let wrong = |c: &IdCheck| matches!(c, IdCheck::WrongType);
-    if !present(&user_id) && !present(&anonymous_id) && !wrong(&user_id) && !wrong(&anonymous_id)
-    {
+    if !present(&user_id) && !present(&anonymous_id) && !wrong(&user_id) && !wrong(&anonymous_id) {
         errors.push(Issue::error(
             ErrorCode::MissingIdentity,
             "/userId",
@@ -250,8 +255,9 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
 
     let original_timestamp = match given(original_timestamp) {
         None => time::now(),
-        Some(v) => instant(&v, "/originalTimestamp", "originalTimestamp", &mut errors)
-            .unwrap_or_default(),
+        Some(v) => {
+            instant(&v, "/originalTimestamp", "originalTimestamp", &mut errors).unwrap_or_default()
+        }
     };
     if let Some(t) = &timestamp {
         if !t.is_null() {
@@ -362,14 +368,12 @@ fn scan_object(map: &Map<String, Value>, depth: usize, path: &mut String, out: &
 /// `depth` is the level `v` itself sits at if it is a container.
 fn scan(v: &Value, depth: usize, path: &mut String, out: &mut Vec<Issue>) {
     match v {
-        Value::Number(n) => {
-            if !is_finite(n) {
-                out.push(Issue::error(
-                    ErrorCode::NonFiniteNumber,
-                    path.as_str(),
-                    format!("{n} is not a finite number; JSON cannot carry NaN or Infinity"),
-                ));
-            }
+        Value::Number(n) if !is_finite(n) => {
+            out.push(Issue::error(
+                ErrorCode::NonFiniteNumber,
+                path.as_str(),
+                format!("{n} is not a finite number; JSON cannot carry NaN or Infinity"),
+            ));
         }
         Value::Object(m) => scan_object(m, depth, path, out),
         Value::Array(items) => {
@@ -402,5 +406,8 @@ pub(crate) fn is_finite(n: &Number) -> bool {
     if is_integer(n) {
         return true;
     }
-    n.as_str().parse::<f64>().map(f64::is_finite).unwrap_or(false)
+    n.as_str()
+        .parse::<f64>()
+        .map(f64::is_finite)
+        .unwrap_or(false)
 }

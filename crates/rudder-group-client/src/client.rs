@@ -1,0 +1,362 @@
+//! [`Client`]: validate in the caller's thread, enqueue, and let one worker thread deliver.
+
+use crate::config::{Config, Overflow};
+use crate::outcome::{Counters, FlushResult, Outcome, OutcomeKind, Stats};
+use crate::transport::Sender;
+use crate::worker;
+use crate::ClientError;
+use rudder_group::{EventParts, GroupEvent, WireEvent};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub(crate) struct Queued {
+    pub wire: WireEvent,
+    pub message_id: String,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub queue: VecDeque<Queued>,
+    pub queued_bytes: usize,
+    /// Events ever accepted into the queue.
+    pub accepted: u64,
+    /// Accepted events that reached a terminal outcome (in acceptance order: one worker, FIFO).
+    pub finished: u64,
+    /// Send promptly until `finished` reaches this.
+    pub flush_target: u64,
+    /// When the oldest queued event arrived.
+    pub oldest: Option<Instant>,
+    /// No more enqueues; the worker drains the queue and stops.
+    pub closing: bool,
+    /// A close timed out: the worker drops what is left and stops.
+    pub abandon: bool,
+    /// The worker has stopped.
+    pub stopped: bool,
+}
+
+pub(crate) struct Shared {
+    pub state: Mutex<State>,
+    /// The worker waits here for work.
+    pub work: Condvar,
+    /// Flushers and blocked enqueuers wait here for progress.
+    pub progress: Condvar,
+    pub counters: Counters,
+    pub config: Config,
+    pub sender: Sender,
+    /// Counters at the previous flush's return.
+    pub last_flush: Mutex<(u64, u64, u64)>,
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave State inconsistent in a way that loses
+        // events (every update is a few plain assignments), so a poisoned lock is used as is.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn report(&self, outcome: &Outcome) {
+        let n = outcome.message_ids.len() as u64;
+        let c = &self.counters;
+        match outcome.kind {
+            OutcomeKind::Delivered => Counters::add(&c.delivered, n),
+            OutcomeKind::Failed => {
+                log::warn!(
+                    "rudder-group: {n} events failed: {} (status {:?})",
+                    outcome.reason,
+                    outcome.status
+                );
+                Counters::add(&c.failed, n)
+            }
+            OutcomeKind::Dropped => {
+                log::warn!("rudder-group: {n} events dropped: {}", outcome.reason);
+                Counters::add(&c.dropped, n)
+            }
+        }
+        if let Some(cb) = &self.config.on_outcome {
+            let call = std::panic::AssertUnwindSafe(|| cb(outcome));
+            if std::panic::catch_unwind(call).is_err() {
+                log::error!("rudder-group: the outcome callback panicked; delivery goes on");
+            }
+        }
+    }
+}
+
+/// A group-call client: thread-safe (share it with `Arc` or by reference), one background
+/// worker thread per client, no async runtime needed.
+///
+/// ```
+/// use rudder_group::GroupEvent;
+/// use rudder_group_client::{Client, Config, Transport};
+///
+/// let mut config = Config::new("WRITE_KEY", "https://dataplane.example.com");
+/// config.transport = Transport::Memory; // test mode: nothing leaves the process
+/// let client = Client::new(config)?;
+/// let event = GroupEvent::builder("12345").user_id("u1").name("MyGroup").build()?;
+/// let id = client.enqueue(event)?;
+/// let result = client.flush(None)?;
+/// assert_eq!(result.delivered, 1);
+/// assert_eq!(client.sent_events()[0]["messageId"], id.as_str());
+/// client.close(None)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Dropping the client closes it, waiting at most `shutdown_timeout` for what is queued.
+/// After `fork(2)` the child must not use or drop its copy (the worker thread does not exist
+/// there): leak it with `std::mem::forget` and build a new client from the same [`Config`].
+pub struct Client {
+    shared: Arc<Shared>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.shared.config)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl Client {
+    /// Checks the config and starts the worker thread.
+    pub fn new(config: Config) -> Result<Client, ClientError> {
+        config.validate()?;
+        let sender = Sender::new(&config);
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::default()),
+            work: Condvar::new(),
+            progress: Condvar::new(),
+            counters: Counters::default(),
+            config,
+            sender,
+            last_flush: Mutex::new((0, 0, 0)),
+        });
+        let for_worker = Arc::clone(&shared);
+        let handle = std::thread::Builder::new()
+            .name("rudder-group-worker".to_owned())
+            .spawn(move || worker::run(&for_worker))
+            .map_err(|e| {
+                ClientError::config("worker", format!("could not start the worker thread: {e}"))
+            })?;
+        Ok(Client {
+            shared,
+            worker: Mutex::new(Some(handle)),
+        })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    /// Validates raw parts with the client's event options, then enqueues; returns the
+    /// event's `messageId`.
+    pub fn group(&self, parts: EventParts) -> Result<String, ClientError> {
+        let event = parts.validate(&self.shared.config.event_options)?;
+        self.enqueue(event)
+    }
+
+    /// Enqueues a built event and returns its `messageId`. Never touches the network.
+    ///
+    /// When the queue is full the overflow policy applies; a dropped event is counted, reported
+    /// to the outcome callback, and returned as `QUEUE_FULL`.
+    pub fn enqueue(&self, event: GroupEvent) -> Result<String, ClientError> {
+        let max = self.shared.config.event_options.max_event_bytes;
+        let wire = event.to_wire();
+        if wire.wire_len() > max {
+            return Err(ClientError::Validation(rudder_group::ValidationError::single(
+                rudder_group::ErrorCode::EventTooLarge,
+                "",
+                format!(
+                    "the event is {} bytes serialized (sentAt included), over the client's limit of {max} bytes",
+                    wire.wire_len()
+                ),
+            )));
+        }
+        let message_id = event.message_id().to_owned();
+        self.push(Queued {
+            wire,
+            message_id: message_id.clone(),
+        })?;
+        Ok(message_id)
+    }
+
+    fn push(&self, item: Queued) -> Result<(), ClientError> {
+        let shared = &*self.shared;
+        let cfg = &shared.config;
+        let size = item.wire.wire_len();
+        let mut st = shared.lock();
+        if st.closing {
+            return Err(ClientError::Closed);
+        }
+        let full = |st: &State| {
+            st.queue.len() >= cfg.max_queue_events || st.queued_bytes + size > cfg.max_queue_bytes
+        };
+        if full(&st) {
+            if let Overflow::Block(limit) = cfg.overflow {
+                let deadline = Instant::now() + limit;
+                while full(&st) && !st.closing {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break;
+                    }
+                    st = shared
+                        .progress
+                        .wait_timeout(st, deadline - now)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
+                }
+                if st.closing {
+                    return Err(ClientError::Closed);
+                }
+            }
+            if full(&st) {
+                let err = ClientError::QueueFull {
+                    message_id: item.message_id.clone(),
+                    queued_events: st.queue.len() as u64,
+                    queued_bytes: st.queued_bytes as u64,
+                };
+                drop(st);
+                shared.report(&Outcome {
+                    kind: OutcomeKind::Dropped,
+                    message_ids: vec![item.message_id],
+                    status: None,
+                    body: None,
+                    reason: "the queue was full".to_owned(),
+                    attempts: 0,
+                });
+                return Err(err);
+            }
+        }
+        st.queue.push_back(item);
+        st.queued_bytes += size;
+        st.accepted += 1;
+        Counters::add(&shared.counters.enqueued, 1);
+        // Wake the worker only when it has something new to decide: the first event starts the
+        // interval clock, a full batch is ready to go.
+        let len = st.queue.len();
+        if len == 1 || len == cfg.flush_at || st.queued_bytes >= cfg.max_batch_bytes {
+            if len == 1 {
+                st.oldest = Some(Instant::now());
+            }
+            shared.work.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Waits until every event enqueued before this call has a terminal outcome, sending
+    /// without waiting for `flush_at` or `flush_interval`. `None` waits without a limit.
+    /// On timeout, `FLUSH_TIMEOUT`: nothing is lost, the events stay queued.
+    pub fn flush(&self, timeout: Option<Duration>) -> Result<FlushResult, ClientError> {
+        self.wait_for_queue(timeout)?;
+        Ok(self.take_flush_result())
+    }
+
+    fn wait_for_queue(&self, timeout: Option<Duration>) -> Result<(), ClientError> {
+        let shared = &*self.shared;
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut st = shared.lock();
+        let target = st.accepted;
+        if st.flush_target < target {
+            st.flush_target = target;
+            shared.work.notify_one();
+        }
+        while st.finished < target {
+            if st.stopped {
+                break;
+            }
+            match deadline {
+                None => st = shared.progress.wait(st).unwrap_or_else(|p| p.into_inner()),
+                Some(d) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return Err(ClientError::FlushTimeout {
+                            pending: target - st.finished,
+                        });
+                    }
+                    st = shared
+                        .progress
+                        .wait_timeout(st, d - now)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn take_flush_result(&self) -> FlushResult {
+        let s = self.stats();
+        let mut last = self
+            .shared
+            .last_flush
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let result = FlushResult {
+            delivered: s.delivered - last.0,
+            failed: s.failed - last.1,
+            dropped: s.dropped - last.2,
+        };
+        *last = (s.delivered, s.failed, s.dropped);
+        result
+    }
+
+    /// Flushes, then stops the worker. Idempotent. After it, `enqueue` is `CLIENT_CLOSED`.
+    ///
+    /// If the timeout passes first, the events still queued are reported as dropped (so
+    /// nothing is lost silently), the worker stops after its current request, and the call
+    /// returns `FLUSH_TIMEOUT`.
+    pub fn close(&self, timeout: Option<Duration>) -> Result<FlushResult, ClientError> {
+        {
+            let mut st = self.shared.lock();
+            st.closing = true;
+            self.shared.work.notify_one();
+            // Blocked enqueuers give up.
+            self.shared.progress.notify_all();
+        }
+        let waited = self.wait_for_queue(timeout);
+        if let Err(e) = waited {
+            let mut st = self.shared.lock();
+            st.abandon = true;
+            self.shared.work.notify_one();
+            drop(st);
+            return Err(e);
+        }
+        let handle = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+        Ok(self.take_flush_result())
+    }
+
+    /// Whether `close` was called.
+    pub fn is_closed(&self) -> bool {
+        self.shared.lock().closing
+    }
+
+    /// Counters since the client started.
+    pub fn stats(&self) -> Stats {
+        let queued = {
+            let st = self.shared.lock();
+            st.accepted - st.finished
+        };
+        self.shared.counters.snapshot(queued)
+    }
+
+    /// Test mode ([`crate::Transport::Memory`]): every event "sent" so far, as the data plane
+    /// would have received it. Empty over HTTP.
+    pub fn sent_events(&self) -> Vec<serde_json::Value> {
+        self.shared.sender.sent_events()
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let timeout = self.shared.config.shutdown_timeout;
+        if let Err(e) = self.close(Some(timeout)) {
+            log::warn!("rudder-group: closing on drop: {e}");
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! [`Config`]: every client setting, with documented defaults.
+
+use crate::outcome::OutcomeCallback;
+use crate::ClientError;
+use rudder_group::{EventOptions, SENT_AT_BYTES};
+use std::fmt;
+use std::time::Duration;
+
+/// The gateway's limit on one request body, measured after gunzip.
+pub const MAX_BATCH_BYTES_LIMIT: usize = 4_096_000;
+
+/// `{"batch":[` … `],"sentAt":"2022-02-01T19:14:18.381Z"}` around the events.
+pub(crate) const BATCH_OVERHEAD: usize = 10 + 12 + 24 + 2;
+
+/// What `enqueue` does when the queue is full (by events or by bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// Drop the new event at once: `QUEUE_FULL`, counted, reported as a dropped outcome.
+    DropNewest,
+    /// Block the caller until there is room, up to this long; then as `DropNewest`.
+    Block(Duration),
+}
+
+/// Where batches go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// `POST {data_plane_url}/v1/batch` over HTTP(S).
+    Http,
+    /// Test mode: nothing leaves the process; every batch is answered 200 and its events are
+    /// kept in memory for [`crate::Client::sent_events`].
+    Memory,
+}
+
+/// Retries of 408, 429, 5xx, connection errors and timeouts: capped exponential backoff with
+/// full jitter (a random wait between zero and `min(max_backoff, initial_backoff * 2^n)`), with a
+/// `Retry-After` answer as a floor under the wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Requests per batch at most, the first included (default 20).
+    pub max_attempts: u32,
+    /// Time from a batch's first attempt after which it is not retried again (default 120 s).
+    pub max_elapsed: Duration,
+    /// The first backoff's cap (default 100 ms).
+    pub initial_backoff: Duration,
+    /// The largest backoff (default 10 s).
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 20,
+            max_elapsed: Duration::from_secs(120),
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Every client setting. [`Config::new`] gives the defaults.
+#[derive(Clone)]
+pub struct Config {
+    /// The source's write key (sent as the Basic-auth user name; never logged).
+    pub write_key: String,
+    /// The data plane, e.g. `https://hosted.rudderlabs.com`; `/v1/batch` is added unless the URL
+    /// already ends with it.
+    pub data_plane_url: String,
+    /// A batch is sent when it holds this many events (default 100).
+    pub flush_at: usize,
+    /// … or when its oldest event has waited this long (default 1 s).
+    pub flush_interval: Duration,
+    /// … or when it would grow past this many bytes uncompressed (default 512,000; at most
+    /// 4,096,000, the gateway's limit).
+    pub max_batch_bytes: usize,
+    /// Events queued at most (default 100,000).
+    pub max_queue_events: usize,
+    /// Bytes queued at most (default 64 MiB).
+    pub max_queue_bytes: usize,
+    /// What happens when the queue is full (default: drop the new event).
+    pub overflow: Overflow,
+    /// gzip request bodies (default on; data planes older than 1.4 reject gzip).
+    pub gzip: bool,
+    /// Connection timeout (default 10 s).
+    pub connect_timeout: Duration,
+    /// Whole-request timeout (default 30 s).
+    pub request_timeout: Duration,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// An HTTP(S) proxy URL; `None` reads `HTTPS_PROXY`/`https_proxy`/`ALL_PROXY` (default).
+    pub proxy: Option<String>,
+    /// Validation and library settings for events built by [`crate::Client::group`].
+    pub event_options: EventOptions,
+    /// Receives every terminal outcome, on the worker thread.
+    pub on_outcome: Option<OutcomeCallback>,
+    /// HTTP, or the in-memory test mode.
+    pub transport: Transport,
+    /// How long dropping a client waits to deliver what is queued (default 5 s).
+    pub shutdown_timeout: Duration,
+    /// gzip level 0-9 (default 6).
+    pub gzip_level: u32,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("write_key", &"<redacted>")
+            .field("data_plane_url", &self.data_plane_url)
+            .field("flush_at", &self.flush_at)
+            .field("flush_interval", &self.flush_interval)
+            .field("max_batch_bytes", &self.max_batch_bytes)
+            .field("max_queue_events", &self.max_queue_events)
+            .field("max_queue_bytes", &self.max_queue_bytes)
+            .field("overflow", &self.overflow)
+            .field("gzip", &self.gzip)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .field("event_options", &self.event_options)
+            .field(
+                "on_outcome",
+                &self.on_outcome.as_ref().map(|_| "<callback>"),
+            )
+            .field("transport", &self.transport)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("gzip_level", &self.gzip_level)
+            .finish()
+    }
+}
+
+impl Config {
+    /// The defaults, for a write key and a data plane URL.
+    pub fn new(write_key: impl Into<String>, data_plane_url: impl Into<String>) -> Config {
+        Config {
+            write_key: write_key.into(),
+            data_plane_url: data_plane_url.into(),
+            flush_at: 100,
+            flush_interval: Duration::from_secs(1),
+            max_batch_bytes: 512_000,
+            max_queue_events: 100_000,
+            max_queue_bytes: 64 << 20,
+            overflow: Overflow::DropNewest,
+            gzip: true,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            proxy: None,
+            event_options: EventOptions::default(),
+            on_outcome: None,
+            transport: Transport::Http,
+            shutdown_timeout: Duration::from_secs(5),
+            gzip_level: 6,
+        }
+    }
+
+    /// The batch endpoint: the data plane URL with `/v1/batch`.
+    pub fn batch_url(&self) -> String {
+        let base = self.data_plane_url.trim().trim_end_matches('/');
+        if base.ends_with("/v1/batch") {
+            base.to_owned()
+        } else {
+            format!("{base}/v1/batch")
+        }
+    }
+
+    /// Checks every setting; the error names the first one out of range.
+    pub fn validate(&self) -> Result<(), ClientError> {
+        if self.write_key.trim().is_empty() {
+            return Err(ClientError::config("write_key", "must not be empty"));
+        }
+        if self.transport == Transport::Http {
+            let url = self.data_plane_url.trim();
+            let ok = (url.starts_with("http://") || url.starts_with("https://"))
+                && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
+            if !ok {
+                return Err(ClientError::config(
+                    "data_plane_url",
+                    format!(
+                        "must be an http:// or https:// URL, got {:?}",
+                        self.data_plane_url
+                    ),
+                ));
+            }
+        }
+        if self.flush_at == 0 {
+            return Err(ClientError::config("flush_at", "must be at least 1"));
+        }
+        if self.flush_interval.is_zero() {
+            return Err(ClientError::config(
+                "flush_interval",
+                "must be more than zero",
+            ));
+        }
+        let smallest = self.event_options.max_event_bytes + BATCH_OVERHEAD;
+        if self.max_batch_bytes > MAX_BATCH_BYTES_LIMIT || self.max_batch_bytes < smallest {
+            return Err(ClientError::config(
+                "max_batch_bytes",
+                format!(
+                    "must be between {smallest} (one event of max_event_bytes plus the batch wrapper) and {MAX_BATCH_BYTES_LIMIT}, got {}",
+                    self.max_batch_bytes
+                ),
+            ));
+        }
+        if self.event_options.max_event_bytes < 64 {
+            return Err(ClientError::config(
+                "max_event_bytes",
+                "must be at least 64",
+            ));
+        }
+        if self.max_queue_events == 0 {
+            return Err(ClientError::config(
+                "max_queue_events",
+                "must be at least 1",
+            ));
+        }
+        if self.max_queue_bytes < self.event_options.max_event_bytes + SENT_AT_BYTES {
+            return Err(ClientError::config(
+                "max_queue_bytes",
+                "must hold at least one event of max_event_bytes",
+            ));
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(ClientError::config(
+                "retry.max_attempts",
+                "must be at least 1",
+            ));
+        }
+        if self.retry.initial_backoff.is_zero()
+            || self.retry.max_backoff < self.retry.initial_backoff
+        {
+            return Err(ClientError::config(
+                "retry.initial_backoff",
+                "must be more than zero and at most retry.max_backoff",
+            ));
+        }
+        if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
+            return Err(ClientError::config(
+                "request_timeout",
+                "timeouts must be more than zero",
+            ));
+        }
+        if self.gzip_level > 9 {
+            return Err(ClientError::config("gzip_level", "must be 0 to 9"));
+        }
+        if let Some(p) = &self.proxy {
+            if ureq::Proxy::new(p).is_err() {
+                return Err(ClientError::config(
+                    "proxy",
+                    format!("not a proxy URL: {p:?}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

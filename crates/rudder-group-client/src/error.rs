@@ -1,0 +1,76 @@
+//! [`ClientError`]: what a client call can fail with, each with its stable [`ErrorCode`].
+
+use rudder_group::{ErrorCode, Issue, ValidationError};
+
+/// A failed client call.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    /// The event was refused by validation (every issue inside).
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// The client is closed; nothing more can be enqueued.
+    #[error("the client is closed: create a new client to send more events")]
+    Closed,
+    /// The queue was full; the event was dropped (and reported as such).
+    #[error("the queue is full ({queued_events} events, {queued_bytes} bytes queued); the event {message_id} was dropped")]
+    QueueFull {
+        /// The dropped event's id.
+        message_id: String,
+        /// Events queued at the time.
+        queued_events: u64,
+        /// Bytes queued at the time.
+        queued_bytes: u64,
+    },
+    /// A flush or close did not finish in time. After a flush nothing is lost: the events stay
+    /// queued. After a close the remaining events are reported as dropped.
+    #[error("timed out with {pending} events not yet delivered")]
+    FlushTimeout {
+        /// Events without a terminal outcome when the time ran out.
+        pending: u64,
+    },
+    /// Events reached a terminal failure (see the outcomes for status and body).
+    #[error("{failed} events failed and {dropped} were dropped")]
+    DeliveryFailed {
+        /// Events that failed.
+        failed: u64,
+        /// Events that were dropped.
+        dropped: u64,
+    },
+    /// A setting is out of range or malformed.
+    #[error("invalid setting `{setting}`: {message}")]
+    InvalidConfig {
+        /// The setting's name, as in [`crate::Config`].
+        setting: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ClientError {
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ClientError::Validation(e) => e.code(),
+            ClientError::Closed => ErrorCode::ClientClosed,
+            ClientError::QueueFull { .. } => ErrorCode::QueueFull,
+            ClientError::FlushTimeout { .. } => ErrorCode::FlushTimeout,
+            ClientError::DeliveryFailed { .. } => ErrorCode::DeliveryFailed,
+            ClientError::InvalidConfig { .. } => ErrorCode::InvalidConfig,
+        }
+    }
+
+    /// The validation issues, or none.
+    pub fn issues(&self) -> &[Issue] {
+        match self {
+            ClientError::Validation(e) => e.issues(),
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn config(setting: &'static str, message: impl Into<String>) -> ClientError {
+        ClientError::InvalidConfig {
+            setting,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! What happened to events: [`Outcome`]s for the callback, [`Stats`] counters, [`FlushResult`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The kind of a terminal outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutcomeKind {
+    /// The data plane answered 2xx.
+    Delivered,
+    /// The data plane refused the events for good (a 4xx other than 408/413/429), or retries ran
+    /// out (attempts or time budget).
+    Failed,
+    /// The events were never sent: the queue was full, or the client closed before they could be.
+    Dropped,
+}
+
+impl OutcomeKind {
+    /// `"delivered"`, `"failed"` or `"dropped"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Delivered => "delivered",
+            OutcomeKind::Failed => "failed",
+            OutcomeKind::Dropped => "dropped",
+        }
+    }
+}
+
+/// One terminal outcome for a set of events (a batch, half of a split batch, or one dropped event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// What happened.
+    pub kind: OutcomeKind,
+    /// The events concerned.
+    pub message_ids: Vec<String>,
+    /// The last HTTP status, if an answer came.
+    pub status: Option<u16>,
+    /// The last answer's body (the data plane answers plain text), if an answer came.
+    pub body: Option<String>,
+    /// A sentence saying why, for logs.
+    pub reason: String,
+    /// How many requests were made for these events.
+    pub attempts: u32,
+}
+
+/// The callback that receives every terminal outcome. It runs on the client's worker thread:
+/// keep it short, and do not call back into the client's `flush`/`close` from it.
+pub type OutcomeCallback = Arc<dyn Fn(&Outcome) + Send + Sync>;
+
+/// Counters since the client started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Events accepted into the queue.
+    pub enqueued: u64,
+    /// Events delivered (2xx).
+    pub delivered: u64,
+    /// Events that failed for good.
+    pub failed: u64,
+    /// Events dropped (queue full, or closed before delivery).
+    pub dropped: u64,
+    /// Requests retried.
+    pub retried: u64,
+    /// Requests sent (every attempt of every batch).
+    pub batches: u64,
+    /// Body bytes sent (after gzip), every attempt.
+    pub bytes: u64,
+    /// Events waiting or in flight now.
+    pub queued: u64,
+}
+
+/// The terminal outcomes reached since the previous flush of this client returned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlushResult {
+    /// Events delivered.
+    pub delivered: u64,
+    /// Events failed.
+    pub failed: u64,
+    /// Events dropped.
+    pub dropped: u64,
+}
+
+impl FlushResult {
+    /// `Err(DeliveryFailed)` when anything failed or was dropped.
+    pub fn ok(self) -> Result<FlushResult, crate::ClientError> {
+        if self.failed == 0 && self.dropped == 0 {
+            Ok(self)
+        } else {
+            Err(crate::ClientError::DeliveryFailed {
+                failed: self.failed,
+                dropped: self.dropped,
+            })
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub enqueued: AtomicU64,
+    pub delivered: AtomicU64,
+    pub failed: AtomicU64,
+    pub dropped: AtomicU64,
+    pub retried: AtomicU64,
+    pub batches: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+impl Counters {
+    pub fn add(c: &AtomicU64, n: u64) {
+        c.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn snapshot(&self, queued: u64) -> Stats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        Stats {
+            enqueued: get(&self.enqueued),
+            delivered: get(&self.delivered),
+            failed: get(&self.failed),
+            dropped: get(&self.dropped),
+            retried: get(&self.retried),
+            batches: get(&self.batches),
+            bytes: get(&self.bytes),
+            queued,
+        }
+    }
+}

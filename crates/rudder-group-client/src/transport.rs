@@ -1,0 +1,133 @@
+//! Sending one request body: over HTTP with `ureq`, or into memory in test mode.
+//!
+//! Why `ureq`: the worker is one plain thread, so a blocking client fits it exactly and the
+//! caller's program needs no async runtime. `ureq` 3 is small (no tokio, no hyper), keeps
+//! connections alive through its agent pool, speaks HTTP and HTTPS proxies (and reads
+//! `HTTPS_PROXY`), and does TLS with rustls and the Mozilla roots, so no system OpenSSL is needed
+//! by the Python wheel, the npm package or the C library.
+
+use crate::config::{Config, Transport as Mode};
+use base64::Engine;
+use std::sync::Mutex;
+
+/// An answer from the data plane.
+pub(crate) struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub retry_after: Option<String>,
+}
+
+/// No answer: connection refused or dropped, timeout, TLS or protocol error.
+pub(crate) struct NoAnswer(pub String);
+
+pub(crate) enum Sender {
+    Http {
+        agent: ureq::Agent,
+        url: String,
+        authorization: String,
+        user_agent: String,
+    },
+    Memory {
+        events: Mutex<Vec<serde_json::Value>>,
+    },
+}
+
+/// Answers longer than this are cut (the data plane's are one line).
+const MAX_ANSWER_BYTES: u64 = 64 * 1024;
+
+impl Sender {
+    pub fn new(config: &Config) -> Sender {
+        match config.transport {
+            Mode::Memory => Sender::Memory {
+                events: Mutex::new(Vec::new()),
+            },
+            Mode::Http => {
+                let proxy = match &config.proxy {
+                    Some(p) => ureq::Proxy::new(p).ok(),
+                    None => ureq::Proxy::try_from_env(),
+                };
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .timeout_connect(Some(config.connect_timeout))
+                    .timeout_global(Some(config.request_timeout))
+                    .proxy(proxy)
+                    .max_redirects(0)
+                    .build()
+                    .into();
+                let key = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{}:", config.write_key));
+                let library = config.event_options.library;
+                Sender::Http {
+                    agent,
+                    url: config.batch_url(),
+                    authorization: format!("Basic {key}"),
+                    user_agent: format!("{}/{}", library.name(), library.version()),
+                }
+            }
+        }
+    }
+
+    /// Sends one batch body (already gzipped when `gzip`).
+    pub fn send(&self, body: &[u8], gzip: bool, raw: &[u8]) -> Result<Answer, NoAnswer> {
+        match self {
+            Sender::Memory { events } => {
+                let parsed: serde_json::Value = serde_json::from_slice(raw).map_err(|e| {
+                    NoAnswer(format!("test mode could not parse its own batch: {e}"))
+                })?;
+                if let Some(batch) = parsed.get("batch").and_then(|b| b.as_array()) {
+                    let mut kept = events.lock().unwrap_or_else(|p| p.into_inner());
+                    kept.extend(batch.iter().cloned());
+                }
+                Ok(Answer {
+                    status: 200,
+                    body: "ok\n".to_owned(),
+                    retry_after: None,
+                })
+            }
+            Sender::Http {
+                agent,
+                url,
+                authorization,
+                user_agent,
+            } => {
+                let mut request = agent
+                    .post(url.as_str())
+                    .header("Authorization", authorization.as_str())
+                    .header("Content-Type", "application/json")
+                    .header("User-Agent", user_agent.as_str());
+                if gzip {
+                    request = request.header("Content-Encoding", "gzip");
+                }
+                match request.send(body) {
+                    Ok(mut response) => {
+                        let status = response.status().as_u16();
+                        let retry_after = response
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned);
+                        let body = response
+                            .body_mut()
+                            .with_config()
+                            .limit(MAX_ANSWER_BYTES)
+                            .read_to_string()
+                            .unwrap_or_default();
+                        Ok(Answer {
+                            status,
+                            body,
+                            retry_after,
+                        })
+                    }
+                    Err(e) => Err(NoAnswer(e.to_string())),
+                }
+            }
+        }
+    }
+
+    pub fn sent_events(&self) -> Vec<serde_json::Value> {
+        match self {
+            Sender::Memory { events } => events.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            Sender::Http { .. } => Vec::new(),
+        }
+    }
+}

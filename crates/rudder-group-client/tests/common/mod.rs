@@ -1,0 +1,86 @@
+//! Shared pieces of the delivery tests: a local data plane, a client aimed at it, events.
+#![allow(dead_code)]
+
+use rudder_group::GroupEvent;
+use rudder_group_client::{Client, Config, Outcome, RetryPolicy};
+use rudder_group_dataplane::{Config as PlaneConfig, DataPlane};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const KEY: &str = "test-write-key";
+
+pub fn plane() -> DataPlane {
+    DataPlane::start(PlaneConfig::default()).expect("data plane starts")
+}
+
+/// Fast retries so that fault tests take milliseconds, not seconds.
+pub fn config(url: &str) -> Config {
+    let mut c = Config::new(KEY, url);
+    c.flush_interval = Duration::from_millis(50);
+    c.retry = RetryPolicy {
+        max_attempts: 50,
+        max_elapsed: Duration::from_secs(60),
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(100),
+    };
+    c
+}
+
+/// Collects every outcome the callback receives.
+#[derive(Clone, Default)]
+pub struct Outcomes(pub Arc<Mutex<Vec<Outcome>>>);
+
+impl Outcomes {
+    pub fn attach(&self, config: &mut Config) {
+        let sink = Arc::clone(&self.0);
+        config.on_outcome = Some(Arc::new(move |o: &Outcome| {
+            sink.lock().unwrap().push(o.clone())
+        }));
+    }
+    pub fn all(&self) -> Vec<Outcome> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+pub fn event(n: usize) -> GroupEvent {
+    GroupEvent::builder(format!("g{}", n % 7))
+        .user_id(format!("user-{n}"))
+        .name("MyGroup")
+        .employees(n)
+        .build()
+        .expect("valid event")
+}
+
+pub fn send(client: &Client, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| client.enqueue(event(i)).expect("enqueued"))
+        .collect()
+}
+
+/// How many times each messageId was stored.
+pub fn stored_ids(plane: &DataPlane) -> HashMap<String, usize> {
+    let mut seen = HashMap::new();
+    for e in plane.events() {
+        let id = e["messageId"].as_str().expect("messageId").to_owned();
+        *seen.entry(id).or_insert(0) += 1;
+    }
+    seen
+}
+
+/// Every id stored at least once (retries may repeat one whose answer was lost).
+pub fn assert_all_stored(plane: &DataPlane, ids: &[String]) {
+    let seen = stored_ids(plane);
+    for id in ids {
+        assert!(seen.contains_key(id), "{id} was never stored");
+    }
+}
+
+/// Every id stored exactly once and nothing else stored.
+pub fn assert_stored_once(plane: &DataPlane, ids: &[String]) {
+    let seen = stored_ids(plane);
+    assert_eq!(seen.len(), ids.len(), "distinct events stored");
+    for id in ids {
+        assert_eq!(seen.get(id), Some(&1), "{id} stored once");
+    }
+}

@@ -1,0 +1,58 @@
+//! What a [`DataPlane`](crate::DataPlane) accepts: address, write keys, limits.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+/// The gateway's limit on one request body, measured after gunzip: 4000 KiB = 4,096,000 bytes.
+///
+/// A body of exactly this many bytes passes the size check; one byte more is answered
+/// `413 request size exceeds max limit`.
+pub const MAX_REQUEST_BYTES: usize = 4_096_000;
+
+/// The write key that [`Config::default`] accepts.
+pub const DEFAULT_WRITE_KEY: &str = "test-write-key";
+
+/// How a [`DataPlane`](crate::DataPlane) is set up.
+///
+/// Build it with struct update syntax so that new fields keep their defaults:
+///
+/// ```
+/// use rudder_group_dataplane::Config;
+/// let config = Config { rate_limit: Some(10), ..Config::default() };
+/// assert_eq!(config.write_keys, vec!["test-write-key".to_string()]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where to listen. Default `127.0.0.1:0`: port 0 picks a free port, read it back with
+    /// [`DataPlane::addr`](crate::DataPlane::addr) or [`DataPlane::url`](crate::DataPlane::url).
+    pub addr: SocketAddr,
+    /// Write keys of enabled sources (the Basic-auth username). Default `["test-write-key"]`.
+    pub write_keys: Vec<String>,
+    /// Write keys of sources that exist but are disabled: answered `404 source is disabled`.
+    /// A key listed here is disabled even when it is also in [`Config::write_keys`].
+    pub disabled_write_keys: Vec<String>,
+    /// When set, each stored event is also appended to this file as one NDJSON line (the file
+    /// is created if missing, never truncated). The lines of a request are written before it
+    /// is answered 200.
+    pub store: Option<PathBuf>,
+    /// How many data requests may be handled at once; one more is answered
+    /// `503 Service Unavailable`. Default 64. Admin and `/health` requests do not count.
+    pub max_in_flight: usize,
+    /// Accepted data requests per second (a fixed one-second window that starts with the first
+    /// request counted); over it `429 max requests limit reached`. Default `None`: no limit,
+    /// as in the open-source gateway.
+    pub rate_limit: Option<u32>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            write_keys: vec![DEFAULT_WRITE_KEY.to_string()],
+            disabled_write_keys: Vec::new(),
+            store: None,
+            max_in_flight: 64,
+            rate_limit: None,
+        }
+    }
+}
