@@ -37,3 +37,8 @@ pub use error::ClientError;
 pub use outcome::{FlushResult, Outcome, OutcomeCallback, OutcomeKind, Stats};
 pub use rudder_group;
 pub use rudder_group::{ErrorCode, EventOptions, EventParts, GroupEvent, Library};
+
+/// The repository README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExample;
