@@ -1,0 +1,138 @@
+//! `rudder-group send`: NDJSON group payloads in, delivered through the client.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rudder_group::{EventOptions, GroupEvent};
+use rudder_group_client::{Client, Config, Overflow, Stats};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Validates and delivers group payloads, one JSON object per line.
+///
+/// messageId, originalTimestamp, context and integrations are kept when given and filled when
+/// absent. Invalid lines are reported on stderr (one JSON line each, as `validate` prints them)
+/// and not sent. Exit status 1 if any line was invalid or any event failed or was dropped.
+#[derive(Debug, clap::Args)]
+pub struct SendArgs {
+    /// The source's write key.
+    #[arg(long, env = "RUDDER_WRITE_KEY")]
+    pub write_key: String,
+    /// The data plane URL (`/v1/batch` is added).
+    #[arg(long, env = "RUDDER_DATA_PLANE_URL")]
+    pub data_plane_url: String,
+    /// The NDJSON file; '-' or nothing reads stdin.
+    pub file: Option<PathBuf>,
+    /// Reserved-trait problems are warnings; such events are sent as given.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Send plain JSON (data planes older than 1.4 reject gzip).
+    #[arg(long)]
+    pub no_gzip: bool,
+    /// Events per batch.
+    #[arg(long, default_value_t = 100)]
+    pub flush_at: usize,
+    /// Seconds to wait for delivery at the end.
+    #[arg(long, default_value_t = 120.0)]
+    pub timeout: f64,
+}
+
+/// Runs the command.
+pub fn run(args: SendArgs) -> ExitCode {
+    let mut config = Config::new(args.write_key, args.data_plane_url);
+    config.gzip = !args.no_gzip;
+    config.flush_at = args.flush_at;
+    // A file is read as fast as it can be delivered: wait for room rather than drop.
+    config.overflow = Overflow::Block(Duration::from_secs(3600));
+    config.event_options = EventOptions {
+        lenient: args.lenient,
+        ..EventOptions::default()
+    };
+    let options = config.event_options.clone();
+    let client = match Client::new(config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("rudder-group send: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let input = match crate::io::open_input(args.file.as_deref()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rudder-group send: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {pos} events read {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let started = Instant::now();
+    let mut invalid = 0u64;
+    let mut stderr = std::io::stderr().lock();
+    let result = crate::io::for_each_line(input, |line_no, line| {
+        let outcome = match std::str::from_utf8(line) {
+            Ok(text) => GroupEvent::from_json_with(text, &options).map_err(|e| e.into_issues()),
+            Err(_) => Err(vec![crate::io::not_utf8()]),
+        };
+        match outcome {
+            Ok(event) => {
+                if let Err(e) = client.enqueue(event) {
+                    let issue = rudder_group::Issue::error(e.code(), "", e.to_string());
+                    let _ = writeln!(
+                        stderr,
+                        "{}",
+                        crate::io::line_report(line_no, false, &[issue])
+                    );
+                    invalid += 1;
+                }
+            }
+            Err(issues) => {
+                invalid += 1;
+                let _ = writeln!(
+                    stderr,
+                    "{}",
+                    crate::io::line_report(line_no, false, &issues)
+                );
+            }
+        }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    });
+    if let Err(e) = result {
+        eprintln!("rudder-group send: reading input: {e}");
+        let _ = client.close(Some(Duration::from_secs_f64(args.timeout.max(0.0))));
+        return ExitCode::from(2);
+    }
+    if let Some(bar) = &bar {
+        bar.set_message("delivering…");
+    }
+    let closed = client.close(Some(Duration::from_secs_f64(args.timeout.max(0.0))));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let stats = client.stats();
+    print_summary(&stats, invalid, started.elapsed());
+    if let Err(e) = closed {
+        eprintln!("rudder-group send: {e}");
+        return ExitCode::from(1);
+    }
+    if invalid > 0 || stats.failed > 0 || stats.dropped > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_summary(s: &Stats, invalid: u64, took: Duration) {
+    let rate = s.delivered as f64 / took.as_secs_f64().max(1e-9);
+    println!(
+        "{} delivered, {} failed, {} dropped, {} invalid; {} requests, {} retried, {} bytes sent; {:.1} s ({:.0} events/s)",
+        s.delivered, s.failed, s.dropped, invalid, s.batches, s.retried, s.bytes, took.as_secs_f64(), rate
+    );
+}

@@ -1,0 +1,64 @@
+//! `rudder-group serve`: the local data plane as a process, for tests in any language.
+
+use rudder_group_dataplane::{Config, DataPlane};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Runs a local RudderStack data plane until killed. Prints its URL as the first line on stdout.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub host: IpAddr,
+    /// An accepted write key (repeat for several). Default: test-write-key.
+    #[arg(long = "write-key")]
+    pub write_keys: Vec<String>,
+    /// A write key whose source is disabled (answered 404).
+    #[arg(long = "disabled-write-key")]
+    pub disabled_write_keys: Vec<String>,
+    /// Also append every stored event to this file as NDJSON.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// Requests handled at once before 503.
+    #[arg(long, default_value_t = 64)]
+    pub max_in_flight: usize,
+    /// Requests per second before 429 (off by default, as in the real gateway).
+    #[arg(long)]
+    pub rate_limit: Option<u32>,
+}
+
+/// Starts the data plane, prints its URL, and serves until the process is killed.
+pub fn run(args: ServeArgs) -> ExitCode {
+    let mut config = Config {
+        addr: SocketAddr::new(args.host, args.port),
+        disabled_write_keys: args.disabled_write_keys,
+        store: args.store,
+        max_in_flight: args.max_in_flight,
+        rate_limit: args.rate_limit,
+        ..Config::default()
+    };
+    if !args.write_keys.is_empty() {
+        config.write_keys = args.write_keys;
+    }
+    match DataPlane::start(config) {
+        Ok(plane) => {
+            // stdout is line-buffered: the URL line reaches a reading parent at once.
+            println!("{}", plane.url());
+            eprintln!(
+                "rudder-group: local data plane on {} (admin API under /_rudder_group/); stop with Ctrl-C",
+                plane.url()
+            );
+            loop {
+                std::thread::park();
+            }
+        }
+        Err(e) => {
+            eprintln!("rudder-group serve: cannot start: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

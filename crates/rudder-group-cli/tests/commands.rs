@@ -1,0 +1,173 @@
+//! `serve`, `send` and `demo`, run as processes.
+
+use rudder_group_dataplane::DataPlane;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_rudder-group");
+
+fn line(n: usize) -> String {
+    format!(
+        r#"{{"groupId":"g{n}","userId":"u{n}","messageId":"id-{n}","traits":{{"name":"Group {n}","employees":{n}}}}}"#
+    )
+}
+
+#[test]
+fn serve_prints_its_url_first_and_answers_like_a_data_plane() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--write-key", "k1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    assert_eq!(
+        agent.get(format!("{url}/health")).call().unwrap().status(),
+        200
+    );
+    // k1 is accepted, the default key is not (only the keys given are).
+    let post = |key: &str| {
+        let auth = format!("Basic {}", base64_user(key));
+        agent
+            .post(format!("{url}/v1/batch"))
+            .header("Authorization", auth)
+            .send(format!(r#"{{"batch":[{}]}}"#, line(1)))
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(post("k1"), 200);
+    assert_eq!(post("test-write-key"), 401);
+    let mut events = agent
+        .get(format!("{url}/_rudder_group/events"))
+        .call()
+        .unwrap();
+    let events: serde_json::Value =
+        serde_json::from_str(&events.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(events[0]["messageId"], "id-1");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+fn base64_user(key: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+}
+
+fn send(plane: &DataPlane, input: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args([
+            "send",
+            "--write-key",
+            "test-write-key",
+            "--data-plane-url",
+            &plane.url(),
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn send_delivers_every_line_and_keeps_message_ids() {
+    let plane = DataPlane::start(Default::default()).unwrap();
+    let input: String = (0..250).map(|n| line(n) + "\n").collect();
+    let out = send(&plane, &input);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.starts_with("250 delivered, 0 failed, 0 dropped, 0 invalid"),
+        "{stdout}"
+    );
+    let events = plane.events();
+    assert_eq!(events.len(), 250);
+    assert_eq!(events[7]["messageId"], "id-7");
+    assert_eq!(events[7]["context"]["library"]["name"], "rudder-group-rust");
+}
+
+#[test]
+fn send_reports_invalid_lines_and_exits_one() {
+    let plane = DataPlane::start(Default::default()).unwrap();
+    let input = format!(
+        "{}\n\n{{\"userId\":\"u\"}}\nnot json\n{}\n",
+        line(1),
+        line(2)
+    );
+    let out = send(&plane, &input);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let reports: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(reports.len(), 2, "{stderr}");
+    assert_eq!(reports[0]["line"], 3);
+    assert_eq!(reports[0]["errors"][0]["code"], "MISSING_GROUP_ID");
+    assert_eq!(reports[1]["line"], 4);
+    assert_eq!(reports[1]["errors"][0]["code"], "INVALID_JSON");
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .starts_with("2 delivered, 0 failed, 0 dropped, 2 invalid"));
+    assert_eq!(plane.event_count(), 2);
+}
+
+#[test]
+fn send_exits_one_when_the_data_plane_refuses() {
+    let plane = DataPlane::start(Default::default()).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "send",
+            "--write-key",
+            "wrong",
+            "--data-plane-url",
+            &plane.url(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(line(1).as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 delivered, 1 failed"));
+}
+
+#[test]
+fn demo_delivers_everything() {
+    let out = Command::new(BIN)
+        .args(["demo", "--events", "3000"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("\"groupId\": \"12345\""), "{stdout}");
+    assert!(stdout.contains("\"employees\": 450"));
+    assert!(stdout.contains("delivered:  3001\n"));
+    assert!(stdout.contains("failed:     0\n"));
+    assert!(stdout.contains("dropped:    0\n"));
+}
