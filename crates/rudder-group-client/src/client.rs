@@ -154,8 +154,13 @@ impl Client {
     /// Validates raw parts with the client's event options, then enqueues; returns the
     /// event's `messageId`.
     pub fn group(&self, parts: EventParts) -> Result<String, ClientError> {
-        let event = parts.validate(&self.shared.config.event_options)?;
-        self.enqueue(event)
+        let (event, wire) = parts.validate_wire(&self.shared.config.event_options)?;
+        let message_id = event.message_id().to_owned();
+        self.push(Queued {
+            wire,
+            message_id: message_id.clone(),
+        })?;
+        Ok(message_id)
     }
 
     /// Enqueues a built event and returns its `messageId`. Never touches the network.

@@ -1,10 +1,38 @@
 //! Timestamps: the one wire format (`2022-02-01T19:14:18.381Z`) and the forms accepted as input.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Timelike, Utc};
 
 /// Formats a UTC instant as the wire format: ISO-8601, UTC, milliseconds, `Z`.
 pub fn format_millis(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    let (date, time) = (t.date_naive(), t.time());
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return t.to_rfc3339_opts(SecondsFormat::Millis, true);
+    }
+    // Every event is stamped: digits written directly, without chrono's formatting machinery.
+    let millis = (time.nanosecond() % 1_000_000_000) / 1_000_000;
+    let fields: [(u32, usize); 7] = [
+        (year as u32, 4),
+        (date.month(), 2),
+        (date.day(), 2),
+        (time.hour(), 2),
+        (time.minute(), 2),
+        (time.second(), 2),
+        (millis, 3),
+    ];
+    let mut out = [0u8; 24];
+    let seps = [b'-', b'-', b'T', b':', b':', b'.', b'Z'];
+    let mut at = 0;
+    for ((value, width), sep) in fields.into_iter().zip(seps) {
+        let mut v = value;
+        for i in (0..width).rev() {
+            out[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        out[at + width] = sep;
+        at += width + 1;
+    }
+    out.iter().map(|&b| b as char).collect()
 }
 
 /// The current time in the wire format.
@@ -45,6 +73,18 @@ mod tests {
         let t = parse_instant("2022-02-01T20:14:18.3814+01:00").unwrap();
         assert_eq!(format_millis(t), "2022-02-01T19:14:18.381Z");
         assert_eq!(now().len(), 24);
+        for s in [
+            "0001-01-01T00:00:00.000Z",
+            "9999-12-31T23:59:59.999Z",
+            "2024-02-29T12:05:09.007Z",
+        ] {
+            let t = parse_instant(s).unwrap();
+            assert_eq!(format_millis(t), s);
+            assert_eq!(
+                format_millis(t),
+                t.to_rfc3339_opts(SecondsFormat::Millis, true)
+            );
+        }
     }
 
     #[test]

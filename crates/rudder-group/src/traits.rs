@@ -343,8 +343,8 @@ pub(crate) fn check_reserved(
     severity: Severity,
     out: &mut Vec<Issue>,
 ) {
-    let mut push = |key: &str, path: String, message: String| {
-        let _ = key;
+    // Paths are only made for values that break a rule: the valid path allocates nothing.
+    let mut push = |path: String, message: String| {
         out.push(Issue {
             code: ErrorCode::InvalidTrait,
             path,
@@ -356,37 +356,35 @@ pub(crate) fn check_reserved(
         if value.is_null() {
             continue;
         }
-        let path = pointer("/traits", key);
+        let path = || pointer("/traits", key);
         match key.as_str() {
             "id" => match value {
                 Value::String(_) => {}
                 Value::Number(n) if is_integer(n) => {}
-                other => push(key, path, format!("trait `id` must be a string or an integer, got {}", kind(other))),
+                other => push(path(), format!("trait `id` must be a string or an integer, got {}", kind(other))),
             },
             "name" | "email" | "phone" | "industry" | "description" | "plan" | "website"
             | "avatar"
                 if !value.is_string() =>
             {
-                push(key, path, format!("trait `{key}` must be a string, got {}", kind(value)));
+                push(path(), format!("trait `{key}` must be a string, got {}", kind(value)));
             }
             "createdAt" => match value {
                 Value::String(s) if is_iso_date_or_datetime(s) => {}
                 Value::String(s) => push(
-                    key,
-                    path,
+                    path(),
                     format!("trait `createdAt` must be an ISO-8601 date or date-time (e.g. 2020-01-31 or 2020-01-31T10:00:00Z), got {s:?}"),
                 ),
-                other => push(key, path, format!("trait `createdAt` must be an ISO-8601 date or date-time string, got {}", kind(other))),
+                other => push(path(), format!("trait `createdAt` must be an ISO-8601 date or date-time string, got {}", kind(other))),
             },
             "employees" => match value {
                 Value::String(_) => {}
                 Value::Number(n) if is_non_negative_integer(n) => {}
                 Value::Number(n) => push(
-                    key,
-                    path,
+                    path(),
                     format!("trait `employees` must be a non-negative integer or a string, got {n}"),
                 ),
-                other => push(key, path, format!("trait `employees` must be a non-negative integer or a string, got {}", kind(other))),
+                other => push(path(), format!("trait `employees` must be a non-negative integer or a string, got {}", kind(other))),
             },
             "address" => match value {
                 Value::Object(a) => {
@@ -394,14 +392,13 @@ pub(crate) fn check_reserved(
                         match a.get(field) {
                             None | Some(Value::Null) | Some(Value::String(_)) => {}
                             Some(other) => push(
-                                key,
-                                pointer(&path, field),
+                                pointer(&path(), field),
                                 format!("address field `{field}` must be a string, got {}", kind(other)),
                             ),
                         }
                     }
                 }
-                other => push(key, path, format!("trait `address` must be an object, got {}", kind(other))),
+                other => push(path(), format!("trait `address` must be an object, got {}", kind(other))),
             },
             _ => {}
         }

@@ -1,6 +1,6 @@
 //! Validation: [`EventParts`] in, a [`GroupEvent`] or every problem out.
 
-use crate::event::GroupEvent;
+use crate::event::{GroupEvent, WireEvent};
 use crate::issue::{push_segment, Issue, Severity, ValidationError};
 use crate::options::{EventOptions, MAX_DEPTH};
 use crate::traits::{check_reserved, is_integer, kind, GroupTraits};
@@ -76,7 +76,21 @@ impl EventParts {
 
     /// Validates the parts into an event.
     pub fn validate(self, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
-        assemble(self, options)
+        let event = assemble(self, options)?;
+        check_size(event.wire_len(), options, &event)?;
+        Ok(event)
+    }
+
+    /// Validates the parts and serializes the event for sending in one pass (the size check
+    /// uses the bytes a send needs anyway): what a client's `group` call does.
+    pub fn validate_wire(
+        self,
+        options: &EventOptions,
+    ) -> Result<(GroupEvent, WireEvent), ValidationError> {
+        let event = assemble(self, options)?;
+        let wire = event.to_wire();
+        check_size(wire.wire_len(), options, &event)?;
+        Ok((event, wire))
     }
 }
 
@@ -292,6 +306,9 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         ("context", &context),
         ("integrations", &integrations),
     ] {
+        if map.values().all(|v| clean(v, 3)) {
+            continue;
+        }
         path.clear();
         push_segment(&mut path, name);
         scan_object(map, 2, &mut path, &mut errors);
@@ -336,20 +353,39 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         extra,
         warnings,
     };
-    let size = event.wire_len();
-    if size > options.max_event_bytes {
-        let mut issues = vec![Issue::error(
-            ErrorCode::EventTooLarge,
-            "",
-            format!(
-                "the event is {size} bytes serialized (sentAt included), over the limit of {} bytes",
-                options.max_event_bytes
-            ),
-        )];
-        issues.extend(event.warnings);
-        return Err(ValidationError::new(issues));
-    }
     Ok(event)
+}
+
+/// `EVENT_TOO_LARGE`, with the event's lenient warnings after it.
+fn check_size(
+    size: usize,
+    options: &EventOptions,
+    event: &GroupEvent,
+) -> Result<(), ValidationError> {
+    if size <= options.max_event_bytes {
+        return Ok(());
+    }
+    let mut issues = vec![Issue::error(
+        ErrorCode::EventTooLarge,
+        "",
+        format!(
+            "the event is {size} bytes serialized (sentAt included), over the limit of {} bytes",
+            options.max_event_bytes
+        ),
+    )];
+    issues.extend(event.warnings.iter().cloned());
+    Err(ValidationError::new(issues))
+}
+
+/// Whether `v` (a container at level `depth`) holds no non-finite number and nothing too deep:
+/// the common case, checked without building any path.
+fn clean(v: &Value, depth: usize) -> bool {
+    match v {
+        Value::Number(n) => is_finite(n),
+        Value::Object(m) => depth <= MAX_DEPTH && m.values().all(|v| clean(v, depth + 1)),
+        Value::Array(a) => depth <= MAX_DEPTH && a.iter().all(|v| clean(v, depth + 1)),
+        _ => true,
+    }
 }
 
 fn scan_object(map: &Map<String, Value>, depth: usize, path: &mut String, out: &mut Vec<Issue>) {

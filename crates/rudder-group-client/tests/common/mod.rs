@@ -14,10 +14,11 @@ pub fn plane() -> DataPlane {
     DataPlane::start(PlaneConfig::default()).expect("data plane starts")
 }
 
-/// Fast retries so that fault tests take milliseconds, not seconds.
+/// Fast retries so that fault tests take milliseconds, not seconds. Batches close by count or
+/// by an explicit flush only, so that a slow machine cannot change how events are batched.
 pub fn config(url: &str) -> Config {
     let mut c = Config::new(KEY, url);
-    c.flush_interval = Duration::from_millis(50);
+    c.flush_interval = Duration::from_secs(600);
     c.retry = RetryPolicy {
         max_attempts: 50,
         max_elapsed: Duration::from_secs(60),
