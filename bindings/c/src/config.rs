@@ -1,0 +1,347 @@
+//! `rudder_client_config`: every client setting, with the client's defaults.
+
+use crate::builder::c_options;
+use crate::error::{guard, guard_value, Result};
+use crate::outcome::{c_callback, rudder_outcome_callback};
+use crate::status::rudder_status;
+use crate::strings::{handle_mut, input_opt_str, input_str, output_ptr, take_handle};
+use rudder_group_client::{Config, Overflow, Transport};
+use std::ffi::{c_char, c_void};
+use std::time::Duration;
+
+/// The settings of a client. Made by `rudder_client_config_new` with the defaults; read (and
+/// copied) by `rudder_client_new`, so one config may serve several clients and may be freed
+/// once they are made. Free it with `rudder_client_config_free`.
+///
+/// Setters only store: every value is checked by `rudder_client_new`, which answers
+/// `RUDDER_INVALID_CONFIG` naming the first setting out of range. Not thread-safe: set it up from
+/// one thread.
+pub struct rudder_client_config {
+    pub(crate) config: Config,
+}
+
+fn with_config(
+    config: *mut rudder_client_config,
+    set: impl FnOnce(&mut Config) -> Result<()>,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or a live config used by this thread only, per the documented contract.
+        let config = unsafe { handle_mut(config, "config") }?;
+        set(&mut config.config)
+    })
+}
+
+fn millis(ms: u64) -> Duration {
+    Duration::from_millis(ms)
+}
+
+/// Makes a config with the defaults for a source's write key and a data plane URL (e.g.
+/// `"https://hosted.rudderlabs.com"`; `/v1/batch` is added), and writes it to `*out`. Both
+/// strings are copied. Events are named `rudder-group-c` in `context.library`.
+///
+/// Defaults: flush_at 100 events, flush_interval 1,000 ms, max_batch_bytes 512,000,
+/// max_queue_events 100,000, max_queue_bytes 64 MiB, overflow drop-newest, gzip on (level 6),
+/// connect timeout 10,000 ms, request timeout 30,000 ms, retry 20 attempts within 120,000 ms
+/// with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict validation,
+/// max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome callback.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_new(
+    write_key: *const c_char,
+    data_plane_url: *const c_char,
+    out: *mut *mut rudder_client_config,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or NUL-terminated strings, per the documented contract.
+        let write_key = unsafe { input_str(write_key, "write_key") }?;
+        // SAFETY: as above.
+        let url = unsafe { input_str(data_plane_url, "data_plane_url") }?;
+        let out = output_ptr(out, "out")?;
+        let mut config = Config::new(write_key, url);
+        config.event_options = c_options(false, 0);
+        let handle = Box::into_raw(Box::new(rudder_client_config { config }));
+        // SAFETY: `out` is non-NULL and writable.
+        unsafe { out.write(handle) };
+        Ok(())
+    })
+}
+
+/// Frees a config. NULL is accepted and ignored. Clients made from it are not affected.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_free(config: *mut rudder_client_config) {
+    guard_value((), || {
+        // SAFETY: NULL or a config from this library, freed once, per the documented contract.
+        drop(unsafe { take_handle(config) });
+    })
+}
+
+/// A batch is sent when it holds this many events (default 100; at least 1).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_flush_at(
+    config: *mut rudder_client_config,
+    flush_at: usize,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.flush_at = flush_at;
+        Ok(())
+    })
+}
+
+/// A batch is also sent when its oldest event has waited this long, in milliseconds (default
+/// 1,000; more than 0).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_flush_interval_ms(
+    config: *mut rudder_client_config,
+    interval_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.flush_interval = millis(interval_ms);
+        Ok(())
+    })
+}
+
+/// A batch is also sent when it would grow past this many bytes uncompressed (default 512,000;
+/// at most 4,096,000, the gateway's limit, and at least one event of max_event_bytes).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_max_batch_bytes(
+    config: *mut rudder_client_config,
+    value: usize,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.max_batch_bytes = value;
+        Ok(())
+    })
+}
+
+/// Events queued at most (default 100,000).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_max_queue_events(
+    config: *mut rudder_client_config,
+    value: usize,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.max_queue_events = value;
+        Ok(())
+    })
+}
+
+/// Bytes queued at most (default 64 MiB).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_max_queue_bytes(
+    config: *mut rudder_client_config,
+    value: usize,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.max_queue_bytes = value;
+        Ok(())
+    })
+}
+
+/// gzip request bodies (default true; data planes older than 1.4 reject gzip).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_gzip(
+    config: *mut rudder_client_config,
+    gzip: bool,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.gzip = gzip;
+        Ok(())
+    })
+}
+
+/// gzip level, 0 to 9 (default 6).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_gzip_level(
+    config: *mut rudder_client_config,
+    level: u32,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.gzip_level = level;
+        Ok(())
+    })
+}
+
+/// Connection timeout in milliseconds (default 10,000; more than 0).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_connect_timeout_ms(
+    config: *mut rudder_client_config,
+    timeout_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.connect_timeout = millis(timeout_ms);
+        Ok(())
+    })
+}
+
+/// Whole-request timeout in milliseconds (default 30,000; more than 0).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_request_timeout_ms(
+    config: *mut rudder_client_config,
+    timeout_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.request_timeout = millis(timeout_ms);
+        Ok(())
+    })
+}
+
+/// Requests per batch at most, the first included (default 20; at least 1). Retried: 408, 429, 5xx,
+/// connection errors and timeouts, with capped exponential backoff and full jitter; `Retry-After`
+/// is a floor under the wait.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_retry_max_attempts(
+    config: *mut rudder_client_config,
+    attempts: u32,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.retry.max_attempts = attempts;
+        Ok(())
+    })
+}
+
+/// Time from a batch's first attempt after which it is not retried again, in milliseconds (default
+/// 120,000).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_retry_max_elapsed_ms(
+    config: *mut rudder_client_config,
+    elapsed_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.retry.max_elapsed = millis(elapsed_ms);
+        Ok(())
+    })
+}
+
+/// The first backoff's cap in milliseconds (default 100; more than 0, at most the max backoff).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_retry_initial_backoff_ms(
+    config: *mut rudder_client_config,
+    backoff_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.retry.initial_backoff = millis(backoff_ms);
+        Ok(())
+    })
+}
+
+/// The largest backoff in milliseconds (default 10,000).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_retry_max_backoff_ms(
+    config: *mut rudder_client_config,
+    backoff_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.retry.max_backoff = millis(backoff_ms);
+        Ok(())
+    })
+}
+
+/// How long `rudder_client_free` waits to deliver what is queued, in milliseconds (default 5,000).
+/// What is still queued then is reported as dropped.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_shutdown_timeout_ms(
+    config: *mut rudder_client_config,
+    timeout_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.shutdown_timeout = millis(timeout_ms);
+        Ok(())
+    })
+}
+
+/// Lenient validation of the events `rudder_client_group` builds (default false): reserved-trait
+/// problems become warnings. Events given to `rudder_client_enqueue` were validated when they were
+/// built.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_lenient(
+    config: *mut rudder_client_config,
+    lenient: bool,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.event_options.lenient = lenient;
+        Ok(())
+    })
+}
+
+/// The largest serialized event the client accepts, `sentAt` included; `rudder_client_enqueue`
+/// refuses a larger one with `RUDDER_EVENT_TOO_LARGE` (default 32,768; 0 restores it; at least 64).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_max_event_bytes(
+    config: *mut rudder_client_config,
+    max_event_bytes: usize,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.event_options = c_options(c.event_options.lenient, max_event_bytes);
+        Ok(())
+    })
+}
+
+/// Test mode when true: nothing leaves the process; every batch is answered 200 and its events are
+/// kept in memory for `rudder_client_sent_events_json`. Default false (HTTP).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_memory_transport(
+    config: *mut rudder_client_config,
+    memory: bool,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.transport = if memory {
+            Transport::Memory
+        } else {
+            Transport::Http
+        };
+        Ok(())
+    })
+}
+
+/// When the queue is full, drop the new event (the default): `rudder_client_enqueue` returns
+/// `RUDDER_QUEUE_FULL` and the drop is counted and reported to the outcome callback.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_overflow_drop_newest(
+    config: *mut rudder_client_config,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.overflow = Overflow::DropNewest;
+        Ok(())
+    })
+}
+
+/// When the queue is full, block the enqueuing thread until there is room, up to `timeout_ms`
+/// milliseconds; then drop the event as with drop-newest.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_overflow_block(
+    config: *mut rudder_client_config,
+    timeout_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.overflow = Overflow::Block(millis(timeout_ms));
+        Ok(())
+    })
+}
+
+/// An HTTP(S) proxy URL (copied); NULL restores the default, reading `HTTPS_PROXY`,
+/// `https_proxy` or `ALL_PROXY` from the environment.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_proxy(
+    config: *mut rudder_client_config,
+    proxy: *const c_char,
+) -> rudder_status {
+    with_config(config, |c| {
+        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
+        c.proxy = unsafe { input_opt_str(proxy, "proxy") }?.map(str::to_owned);
+        Ok(())
+    })
+}
+
+/// Sets the outcome callback (NULL removes it) and the `user_data` pointer passed to it. See
+/// `rudder_outcome_callback` for the thread it runs on. `user_data` is not touched by the
+/// library; it must stay valid as long as a client made from this config lives.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_outcome_callback(
+    config: *mut rudder_client_config,
+    callback: rudder_outcome_callback,
+    user_data: *mut c_void,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.on_outcome = callback.map(|cb| c_callback(cb, user_data));
+        Ok(())
+    })
+}

@@ -1,0 +1,157 @@
+//! `rudder_event`: a validated group event, parsed from JSON or built, and its canonical JSON.
+
+use crate::builder::c_options;
+use crate::error::{guard, guard_value, Error};
+use crate::issues::rudder_issues;
+use crate::status::rudder_status;
+use crate::strings::{handle_ref, input_str, output_ptr, output_string, take_handle};
+use rudder_group_core::GroupEvent;
+use std::ffi::c_char;
+
+/// One validated group event. Made by `rudder_event_builder_build`, `rudder_event_from_json`
+/// or `rudder_event_clone`; consumed by `rudder_client_enqueue` or freed with
+/// `rudder_event_free`.
+///
+/// Immutable: it may be read from several threads at once.
+pub struct rudder_event {
+    pub(crate) event: GroupEvent,
+}
+
+impl rudder_event {
+    pub(crate) fn into_raw(event: GroupEvent) -> *mut rudder_event {
+        Box::into_raw(Box::new(rudder_event { event }))
+    }
+}
+
+fn parse(
+    json: *const c_char,
+    lenient: bool,
+    max_event_bytes: usize,
+    out_event: *mut *mut rudder_event,
+    out_issues: *mut *mut rudder_issues,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
+        let text = unsafe { input_str(json, "json") }?;
+        let out_event = output_ptr(out_event, "out_event")?;
+        match GroupEvent::from_json_with(text, &c_options(lenient, max_event_bytes)) {
+            Ok(event) => {
+                // SAFETY: `out_event` is non-NULL and writable.
+                unsafe { out_event.write(rudder_event::into_raw(event)) };
+                Ok(())
+            }
+            Err(err) => {
+                // SAFETY: NULL or writable, per the documented contract.
+                unsafe { rudder_issues::write_to(err.issues(), out_issues) };
+                Err(Error::validation(&err))
+            }
+        }
+    })
+}
+
+/// Parses and validates a group payload as a data plane would receive it, with the default
+/// options (strict, 32,768 bytes at most). Unknown top-level keys are kept.
+///
+/// `json` is NUL-terminated UTF-8 (`RUDDER_INVALID_UTF8` otherwise); it is not kept. Text that
+/// is not JSON, or not an object, is `RUDDER_INVALID_JSON`. On success `*out_event` receives
+/// the event (the caller owns it). On a refused payload the status is the code of its first
+/// error and, when `out_issues` is not NULL, `*out_issues` receives every problem (free it with
+/// `rudder_issues_free`). `out_issues` is written only on a validation failure.
+#[no_mangle]
+pub extern "C" fn rudder_event_from_json(
+    json: *const c_char,
+    out_event: *mut *mut rudder_event,
+    out_issues: *mut *mut rudder_issues,
+) -> rudder_status {
+    parse(json, false, 0, out_event, out_issues)
+}
+
+/// As `rudder_event_from_json`, with options: `lenient` turns reserved-trait problems into
+/// warnings (read them with `rudder_event_warnings`); `max_event_bytes` limits the serialized
+/// event, `sentAt` included (0 means the default, 32,768).
+#[no_mangle]
+pub extern "C" fn rudder_event_from_json_with(
+    json: *const c_char,
+    lenient: bool,
+    max_event_bytes: usize,
+    out_event: *mut *mut rudder_event,
+    out_issues: *mut *mut rudder_issues,
+) -> rudder_status {
+    parse(json, lenient, max_event_bytes, out_event, out_issues)
+}
+
+/// Writes the event's canonical JSON (keys in the contract's order, UTF-8, no whitespace) to
+/// `*out`. The caller frees the string with `rudder_string_free`. Thread-safe on a shared event.
+#[no_mangle]
+pub extern "C" fn rudder_event_to_json(
+    event: *const rudder_event,
+    out: *mut *mut c_char,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or a live event, per the documented contract.
+        let event = unsafe { handle_ref(event, "event") }?;
+        let out = output_ptr(out, "out")?;
+        // SAFETY: `out` is non-NULL and writable.
+        unsafe { out.write(output_string(&event.event.to_json())) };
+        Ok(())
+    })
+}
+
+/// Writes the event's `messageId` to `*out` (the id outcomes report). The caller frees the
+/// string with `rudder_string_free`. Thread-safe on a shared event.
+#[no_mangle]
+pub extern "C" fn rudder_event_message_id(
+    event: *const rudder_event,
+    out: *mut *mut c_char,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or a live event, per the documented contract.
+        let event = unsafe { handle_ref(event, "event") }?;
+        let out = output_ptr(out, "out")?;
+        // SAFETY: `out` is non-NULL and writable.
+        unsafe { out.write(output_string(event.event.message_id())) };
+        Ok(())
+    })
+}
+
+/// Writes the event's warnings (reserved-trait problems accepted under the lenient setting) to
+/// `*out` as a new list, possibly empty. The caller frees it with `rudder_issues_free`.
+#[no_mangle]
+pub extern "C" fn rudder_event_warnings(
+    event: *const rudder_event,
+    out: *mut *mut rudder_issues,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or a live event, per the documented contract.
+        let event = unsafe { handle_ref(event, "event") }?;
+        let out = output_ptr(out, "out")?;
+        // SAFETY: `out` is non-NULL and writable.
+        unsafe { rudder_issues::write_to(event.event.warnings(), out) };
+        Ok(())
+    })
+}
+
+/// Writes a copy of the event to `*out` (same `messageId`). The caller owns the copy.
+#[no_mangle]
+pub extern "C" fn rudder_event_clone(
+    event: *const rudder_event,
+    out: *mut *mut rudder_event,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or a live event, per the documented contract.
+        let event = unsafe { handle_ref(event, "event") }?;
+        let out = output_ptr(out, "out")?;
+        // SAFETY: `out` is non-NULL and writable.
+        unsafe { out.write(rudder_event::into_raw(event.event.clone())) };
+        Ok(())
+    })
+}
+
+/// Frees an event that was not enqueued. NULL is accepted and ignored.
+#[no_mangle]
+pub extern "C" fn rudder_event_free(event: *mut rudder_event) {
+    guard_value((), || {
+        // SAFETY: NULL or an event from this library, freed once, per the documented contract.
+        drop(unsafe { take_handle(event) });
+    })
+}

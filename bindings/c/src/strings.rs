@@ -1,0 +1,139 @@
+//! Strings across the boundary: NUL-terminated UTF-8 in (checked, then copied), owned strings
+//! out (freed with `rudder_string_free`), and the pointer checks every call shares.
+
+use crate::error::{guard_value, Error, Result};
+use crate::status::rudder_status;
+use std::ffi::{c_char, CStr, CString};
+
+/// Reads a required input string. NULL is `RUDDER_NULL_ARGUMENT`; bytes that are not UTF-8 are
+/// `RUDDER_INVALID_UTF8`. The borrow ends with the call: callers copy what they keep.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string that stays valid for the call.
+pub(crate) unsafe fn input_str<'a>(ptr: *const c_char, name: &str) -> Result<&'a str> {
+    if ptr.is_null() {
+        return Err(Error::null(name));
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    let bytes = unsafe { CStr::from_ptr(ptr) };
+    bytes.to_str().map_err(|e| {
+        Error::new(
+            rudder_status::RUDDER_INVALID_UTF8,
+            format!(
+                "{name} is not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Reads an optional input string: NULL is `None`.
+///
+/// # Safety
+/// As [`input_str`].
+pub(crate) unsafe fn input_opt_str<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>> {
+    if ptr.is_null() {
+        Ok(None)
+    } else {
+        // SAFETY: forwarded contract.
+        unsafe { input_str(ptr, name) }.map(Some)
+    }
+}
+
+/// A C string from Rust text. A NUL inside (a JSON key may hold one) is written as the six
+/// characters `\u0000`, so nothing is cut short.
+pub(crate) fn to_c_lossy(s: &str) -> CString {
+    CString::new(s).unwrap_or_else(|_| {
+        let escaped = s.replace('\0', "\\u0000");
+        CString::new(escaped).expect("no NUL left after escaping")
+    })
+}
+
+/// Hands an owned string to the caller, who frees it with `rudder_string_free`.
+pub(crate) fn output_string(s: &str) -> *mut c_char {
+    to_c_lossy(s).into_raw()
+}
+
+/// Borrows a handle for reading. NULL is `RUDDER_NULL_ARGUMENT`.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle of type `T` not being mutated by another thread.
+pub(crate) unsafe fn handle_ref<'a, T>(ptr: *const T, name: &str) -> Result<&'a T> {
+    // SAFETY: per the caller's contract.
+    unsafe { ptr.as_ref() }.ok_or_else(|| Error::null(name))
+}
+
+/// Borrows a handle for writing. NULL is `RUDDER_NULL_ARGUMENT`.
+///
+/// # Safety
+/// `ptr` is NULL or a live handle of type `T` used by no other thread during the call.
+pub(crate) unsafe fn handle_mut<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mut T> {
+    // SAFETY: per the caller's contract.
+    unsafe { ptr.as_mut() }.ok_or_else(|| Error::null(name))
+}
+
+/// Checks an output pointer before any work is done; the value is written only on success.
+pub(crate) fn output_ptr<T>(ptr: *mut T, name: &str) -> Result<*mut T> {
+    if ptr.is_null() {
+        Err(Error::null(name))
+    } else {
+        Ok(ptr)
+    }
+}
+
+/// Takes back ownership of a handle made with `Box::into_raw`; NULL is `None`.
+///
+/// # Safety
+/// `ptr` is NULL or came from `Box::into_raw` for a `T` and is not used again.
+pub(crate) unsafe fn take_handle<T>(ptr: *mut T) -> Option<Box<T>> {
+    if ptr.is_null() {
+        None
+    } else {
+        // SAFETY: per the caller's contract.
+        Some(unsafe { Box::from_raw(ptr) })
+    }
+}
+
+/// Frees a string returned by this library. NULL is accepted and ignored.
+///
+/// Only strings this library returned through a `char **` output may be passed, each once; never
+/// pass them to libc `free`. Thread-safe.
+#[no_mangle]
+pub extern "C" fn rudder_string_free(string: *mut c_char) {
+    guard_value((), || {
+        if !string.is_null() {
+            // SAFETY: the string came from `CString::into_raw` in `output_string`.
+            drop(unsafe { CString::from_raw(string) });
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_strings_are_checked() {
+        // SAFETY: valid NUL-terminated literals.
+        unsafe {
+            assert_eq!(input_str(c"abc".as_ptr(), "x").unwrap(), "abc");
+            let err = input_str(std::ptr::null(), "group_id").unwrap_err();
+            assert_eq!(err.status, rudder_status::RUDDER_NULL_ARGUMENT);
+            let bad = b"a\xffb\0";
+            let err = input_str(bad.as_ptr().cast(), "name").unwrap_err();
+            assert_eq!(err.status, rudder_status::RUDDER_INVALID_UTF8);
+            assert!(err.message.contains("offset 1"));
+            assert_eq!(input_opt_str(std::ptr::null(), "p").unwrap(), None);
+        }
+    }
+
+    #[test]
+    fn output_strings_escape_nul_and_round_trip() {
+        let s = output_string("a\0b");
+        // SAFETY: `s` is a live string from `output_string`.
+        let copy = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
+        rudder_string_free(s);
+        rudder_string_free(std::ptr::null_mut());
+        assert_eq!(copy, "a\\u0000b");
+    }
+}

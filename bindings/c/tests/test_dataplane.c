@@ -1,0 +1,237 @@
+/*
+ * The client against the local data plane (`rudder-group serve`, its URL in RUDDER_GROUP_URL):
+ * delivery in batches, outcomes through the callback with HTTP status and body, retries, terminal
+ * failures, a wrong write key, flush timeouts, gzip on and off, and delivery when the client is
+ * freed. The data plane's admin API is read with curl.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "harness.h"
+#include "collector.h"
+
+static const char *url;
+static collector outcomes;
+
+/* Runs curl on the admin API; returns its output (caller frees) or NULL. */
+static char *admin(const char *method, const char *path, const char *body) {
+    char command[1024];
+    snprintf(command, sizeof command,
+             "curl -sS --max-time 10 -X %s -H 'Content-Type: application/json' %s%s%s '%s%s'",
+             method, body ? "--data '" : "", body ? body : "", body ? "'" : "", url, path);
+    FILE *p = popen(command, "r");
+    if (p == NULL) {
+        return NULL;
+    }
+    size_t cap = 4096, len = 0, n;
+    char *out = malloc(cap);
+    while (out != NULL && (n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            char *bigger = realloc(out, cap *= 2);
+            if (bigger == NULL) {
+                free(out);
+                out = NULL;
+            } else {
+                out = bigger;
+            }
+        }
+    }
+    int status = pclose(p);
+    if (out != NULL) {
+        out[len] = '\0';
+    }
+    if (status != 0) {
+        fprintf(stderr, "%s failed (%d): %s\n", command, status, out ? out : "");
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void admin_do(const char *method, const char *path, const char *body) {
+    char *out = admin(method, path, body);
+    CHECK(out != NULL);
+    free(out);
+}
+
+/* A config for the data plane, with small backoffs and outcomes going to `outcomes`. */
+static rudder_client_config *dataplane_config(const char *write_key) {
+    admin_do("POST", "/_rudder_group/reset", NULL);
+    collector_reset(&outcomes);
+    rudder_client_config *config = NULL;
+    CHECK_OK(rudder_client_config_new(write_key, url, &config));
+    CHECK_OK(rudder_client_config_set_outcome_callback(config, collect, &outcomes));
+    CHECK_OK(rudder_client_config_set_retry_initial_backoff_ms(config, 5));
+    CHECK_OK(rudder_client_config_set_retry_max_backoff_ms(config, 20));
+    return config;
+}
+
+static rudder_client *client_from(rudder_client_config *config) {
+    rudder_client *client = NULL;
+    CHECK_OK(rudder_client_new(config, &client));
+    rudder_client_config_free(config);
+    return client;
+}
+
+/* Enqueues one event for `group_id`; returns its messageId (caller frees). */
+static char *send_one(rudder_client *client, const char *group_id) {
+    rudder_event_builder *b = NULL;
+    rudder_event *event = NULL;
+    char *id = NULL;
+    CHECK_OK(rudder_event_builder_new(group_id, &b));
+    CHECK_OK(rudder_event_builder_set_user_id(b, "user-1"));
+    CHECK_OK(rudder_event_builder_set_name(b, "Acme \xe2\x98\x83"));
+    CHECK_OK(rudder_event_builder_set_employees(b, 450));
+    CHECK_OK(rudder_event_builder_build(b, &event, NULL));
+    CHECK_OK(rudder_client_enqueue(client, event, &id));
+    return id;
+}
+
+static void test_delivery_in_batches(void) {
+    rudder_client_config *config = dataplane_config("test-write-key");
+    CHECK_OK(rudder_client_config_set_flush_at(config, 10));
+    rudder_client *client = client_from(config);
+    char *ids[25];
+    for (int i = 0; i < 25; i++) {
+        ids[i] = send_one(client, "g-batch");
+    }
+    rudder_flush_result result = {0, 0, 0};
+    CHECK_OK(rudder_client_flush(client, -1, &result));
+    CHECK(result.delivered == 25 && result.failed == 0 && result.dropped == 0);
+    rudder_stats stats;
+    CHECK_OK(rudder_client_stats(client, &stats));
+    CHECK(stats.delivered == 25 && stats.batches >= 3 && stats.bytes > 0 && stats.queued == 0);
+    CHECK(atomic_load(&outcomes.ids) == 25);
+    size_t n = atomic_load(&outcomes.outcomes);
+    CHECK(n >= 3);
+    for (size_t i = 0; i < n && i < MAX_OUTCOMES; i++) {
+        CHECK(outcomes.records[i].kind == RUDDER_OUTCOME_DELIVERED);
+        CHECK(outcomes.records[i].status == 200);
+        CHECK(outcomes.records[i].has_body);
+        CHECK(outcomes.records[i].id_count <= 10);
+    }
+    char *events = admin("GET", "/_rudder_group/events", NULL);
+    for (int i = 0; i < 25; i++) {
+        CHECK(collector_saw(&outcomes, ids[i], RUDDER_OUTCOME_DELIVERED));
+        CHECK(contains(events, ids[i]));
+        rudder_string_free(ids[i]);
+    }
+    CHECK(contains(events, "\"name\":\"rudder-group-c\""));
+    CHECK(contains(events, "\"receivedAt\""));
+    CHECK(contains(events, "Acme \xe2\x98\x83"));
+    free(events);
+    char *requests = admin("GET", "/_rudder_group/requests", NULL);
+    CHECK(contains(requests, "\"content-encoding\":\"gzip\""));
+    CHECK(contains(requests, "\"user-agent\":\"rudder-group-c/" RUDDER_GROUP_VERSION "\""));
+    /* Basic auth: base64("test-write-key:"). */
+    CHECK(contains(requests, "\"authorization\":\"Basic dGVzdC13cml0ZS1rZXk6\""));
+    free(requests);
+    rudder_client_free(client);
+}
+
+static void test_gzip_off(void) {
+    rudder_client_config *config = dataplane_config("test-write-key");
+    CHECK_OK(rudder_client_config_set_gzip(config, false));
+    rudder_client *client = client_from(config);
+    char *id = send_one(client, "g-plain");
+    CHECK_OK(rudder_client_close(client, -1, NULL));
+    char *requests = admin("GET", "/_rudder_group/requests", NULL);
+    CHECK(contains(requests, id));
+    CHECK(requests != NULL && !contains(requests, "\"content-encoding\""));
+    free(requests);
+    rudder_string_free(id);
+    rudder_client_free(client);
+}
+
+static void test_terminal_failure(void) {
+    rudder_client *client = client_from(dataplane_config("test-write-key"));
+    admin_do("POST", "/_rudder_group/faults", "{\"status\":400,\"next\":1}");
+    char *id = send_one(client, "g-fail");
+    rudder_flush_result result = {0, 0, 0};
+    CHECK_OK(rudder_client_flush(client, -1, &result));
+    CHECK(result.failed == 1 && result.delivered == 0);
+    CHECK(atomic_load(&outcomes.outcomes) == 1);
+    outcome_record *r = &outcomes.records[0];
+    CHECK(r->kind == RUDDER_OUTCOME_FAILED && r->status == 400 && r->attempts == 1);
+    CHECK(r->has_body && r->reason[0] != '\0');
+    CHECK(collector_saw(&outcomes, id, RUDDER_OUTCOME_FAILED));
+    rudder_string_free(id);
+    rudder_client_free(client);
+}
+
+static void test_retries_then_delivery(void) {
+    rudder_client *client = client_from(dataplane_config("test-write-key"));
+    admin_do("POST", "/_rudder_group/faults", "{\"status\":503,\"next\":2}");
+    char *id = send_one(client, "g-retry");
+    rudder_flush_result result = {0, 0, 0};
+    CHECK_OK(rudder_client_flush(client, -1, &result));
+    CHECK(result.delivered == 1);
+    rudder_stats stats;
+    CHECK_OK(rudder_client_stats(client, &stats));
+    CHECK(stats.retried == 2 && stats.batches == 3);
+    CHECK(outcomes.records[0].kind == RUDDER_OUTCOME_DELIVERED);
+    CHECK(outcomes.records[0].attempts == 3);
+    char *events = admin("GET", "/_rudder_group/events", NULL);
+    CHECK(contains(events, id));
+    free(events);
+    rudder_string_free(id);
+    rudder_client_free(client);
+}
+
+static void test_wrong_write_key(void) {
+    rudder_client *client = client_from(dataplane_config("not-a-key"));
+    char *id = send_one(client, "g-key");
+    rudder_flush_result result = {0, 0, 0};
+    CHECK_OK(rudder_client_flush(client, -1, &result));
+    CHECK(result.failed == 1);
+    CHECK(outcomes.records[0].status == 401);
+    CHECK(contains(outcomes.records[0].body, "invalid write key"));
+    rudder_string_free(id);
+    rudder_client_free(client);
+}
+
+static void test_flush_timeout_keeps_events(void) {
+    rudder_client *client = client_from(dataplane_config("test-write-key"));
+    admin_do("POST", "/_rudder_group/faults", "{\"latency_ms\":1500,\"next\":1}");
+    char *id = send_one(client, "g-slow");
+    rudder_flush_result result = {9, 9, 9};
+    CHECK_STATUS(rudder_client_flush(client, 50, &result), RUDDER_FLUSH_TIMEOUT);
+    CHECK(result.delivered == 9); /* not written on failure */
+    CHECK(contains(rudder_last_error_message(), "1 events"));
+    CHECK_OK(rudder_client_flush(client, -1, &result));
+    CHECK(result.delivered == 1);
+    CHECK(collector_saw(&outcomes, id, RUDDER_OUTCOME_DELIVERED));
+    rudder_string_free(id);
+    rudder_client_free(client);
+}
+
+static void test_free_delivers_what_is_queued(void) {
+    rudder_client_config *config = dataplane_config("test-write-key");
+    CHECK_OK(rudder_client_config_set_flush_interval_ms(config, 600000));
+    CHECK_OK(rudder_client_config_set_shutdown_timeout_ms(config, 10000));
+    rudder_client *client = client_from(config);
+    char *a = send_one(client, "g-free"), *b = send_one(client, "g-free");
+    rudder_client_free(client);
+    char *events = admin("GET", "/_rudder_group/events", NULL);
+    CHECK(contains(events, a) && contains(events, b));
+    CHECK(collector_saw(&outcomes, a, RUDDER_OUTCOME_DELIVERED));
+    free(events);
+    rudder_string_free(a);
+    rudder_string_free(b);
+}
+
+int main(void) {
+    url = getenv("RUDDER_GROUP_URL");
+    if (url == NULL || url[0] == '\0') {
+        fprintf(stderr, "RUDDER_GROUP_URL is not set: run this test through with_dataplane.sh\n");
+        return 1;
+    }
+    RUN(test_delivery_in_batches);
+    RUN(test_gzip_off);
+    RUN(test_terminal_failure);
+    RUN(test_retries_then_delivery);
+    RUN(test_wrong_write_key);
+    RUN(test_flush_timeout_keeps_events);
+    RUN(test_free_delivers_what_is_queued);
+    return harness_finish("test_dataplane");
+}
