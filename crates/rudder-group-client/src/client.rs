@@ -154,13 +154,8 @@ impl Client {
     /// Validates raw parts with the client's event options, then enqueues; returns the
     /// event's `messageId`.
     pub fn group(&self, parts: EventParts) -> Result<String, ClientError> {
-        let (event, wire) = parts.validate_wire(&self.shared.config.event_options)?;
-        let message_id = event.message_id().to_owned();
-        self.push(Queued {
-            wire,
-            message_id: message_id.clone(),
-        })?;
-        Ok(message_id)
+        let event = parts.validate(&self.shared.config.event_options)?;
+        self.enqueue(event)
     }
 
     /// Enqueues a built event and returns its `messageId`. Never touches the network.
@@ -169,7 +164,8 @@ impl Client {
     /// to the outcome callback, and returned as `QUEUE_FULL`.
     pub fn enqueue(&self, event: GroupEvent) -> Result<String, ClientError> {
         let max = self.shared.config.event_options.max_event_bytes;
-        let wire = event.to_wire();
+        let message_id = event.message_id().to_owned();
+        let wire = event.into_wire();
         if wire.wire_len() > max {
             return Err(ClientError::Validation(rudder_group::ValidationError::single(
                 rudder_group::ErrorCode::EventTooLarge,
@@ -180,7 +176,6 @@ impl Client {
                 ),
             )));
         }
-        let message_id = event.message_id().to_owned();
         self.push(Queued {
             wire,
             message_id: message_id.clone(),

@@ -30,6 +30,9 @@ pub struct GroupEvent {
     pub(crate) channel: String,
     pub(crate) extra: Map<String, Value>,
     pub(crate) warnings: Vec<Issue>,
+    /// The canonical bytes without `sentAt`, made once at validation (the size check needs them,
+    /// and every later serialization is then a copy).
+    pub(crate) wire: WireEvent,
 }
 
 /// `,"sentAt":"2022-02-01T19:14:18.381Z"`: what the send adds to every event.
@@ -91,29 +94,34 @@ impl GroupEvent {
 
     /// Canonical JSON.
     pub fn to_json(&self) -> String {
-        let mut out = Vec::with_capacity(512);
+        let mut out = Vec::with_capacity(self.wire.wire_len());
         self.write_json(&mut out);
-        // The writer only ever writes UTF-8.
+        // The serializer only ever writes UTF-8.
         String::from_utf8(out).unwrap_or_default()
     }
 
-    /// Appends canonical JSON to `out` (the hot path: no intermediate allocation).
+    /// Appends canonical JSON to `out` (a copy of bytes made at validation).
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        self.write(out, self.sent_at.as_deref());
+        match &self.sent_at {
+            // A parsed sentAt was checked to be an RFC 3339 instant: nothing in it needs escaping.
+            Some(s) => self.wire.write_with_sent_at(out, s),
+            None => out.extend_from_slice(&self.wire.bytes),
+        }
     }
 
     /// Canonical JSON without `sentAt`, ready for a send to splice in each attempt's time.
     pub fn to_wire(&self) -> WireEvent {
-        let mut bytes = Vec::with_capacity(512);
-        let splice = self.write(&mut bytes, None);
-        WireEvent { bytes, splice }
+        self.wire.clone()
+    }
+
+    /// Like [`GroupEvent::to_wire`], without a copy.
+    pub fn into_wire(self) -> WireEvent {
+        self.wire
     }
 
     /// The serialized size as it goes on the wire, `sentAt` included.
     pub fn wire_len(&self) -> usize {
-        let mut counter = Counter(0);
-        self.write(&mut counter, None);
-        counter.0 + SENT_AT_BYTES
+        self.wire.wire_len()
     }
 
     /// The event as a `serde_json::Value` (keys in canonical order).
@@ -121,8 +129,14 @@ impl GroupEvent {
         serde_json::from_str(&self.to_json()).unwrap_or(Value::Null)
     }
 
-    /// Writes the fields; returns the offset where `,"sentAt":…` goes when `sent_at` is `None`.
-    fn write<W: Sink>(&self, out: &mut W, sent_at: Option<&str>) -> usize {
+    /// Serializes every field but `sentAt`, noting where `,"sentAt":…` goes.
+    pub(crate) fn serialize_wire(&self) -> WireEvent {
+        let mut out = Vec::with_capacity(512);
+        let splice = self.write(&mut out);
+        WireEvent { bytes: out, splice }
+    }
+
+    fn write(&self, out: &mut Vec<u8>) -> usize {
         out.put(b"{\"type\":\"group\",\"messageId\":");
         out.string(&self.message_id);
         out.put(b",\"groupId\":");
@@ -146,10 +160,6 @@ impl GroupEvent {
         if let Some(t) = &self.timestamp {
             out.put(b",\"timestamp\":");
             out.value(t);
-        }
-        if let Some(s) = sent_at {
-            out.put(b",\"sentAt\":");
-            out.string(s);
         }
         let splice = out.len();
         out.put(b",\"channel\":");
@@ -176,6 +186,13 @@ pub struct WireEvent {
 }
 
 impl WireEvent {
+    pub(crate) const fn empty() -> WireEvent {
+        WireEvent {
+            bytes: Vec::new(),
+            splice: 0,
+        }
+    }
+
     /// The event's bytes without `sentAt`.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
@@ -197,9 +214,9 @@ impl WireEvent {
     }
 }
 
+/// The few writes canonical JSON needs.
 trait Sink {
     fn put(&mut self, b: &[u8]);
-    fn len(&self) -> usize;
     fn string(&mut self, s: &str);
     fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T);
 }
@@ -208,39 +225,8 @@ impl Sink for Vec<u8> {
     fn put(&mut self, b: &[u8]) {
         self.extend_from_slice(b);
     }
-    fn len(&self) -> usize {
-        Vec::len(self)
-    }
     fn string(&mut self, s: &str) {
         // Writing to a Vec cannot fail, and a str always serializes.
-        let _ = serde_json::to_writer(&mut *self, s);
-    }
-    fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
-        let _ = serde_json::to_writer(&mut *self, v);
-    }
-}
-
-/// Counts bytes instead of keeping them (the size check).
-struct Counter(usize);
-
-impl std::io::Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Sink for Counter {
-    fn put(&mut self, b: &[u8]) {
-        self.0 += b.len();
-    }
-    fn len(&self) -> usize {
-        self.0
-    }
-    fn string(&mut self, s: &str) {
         let _ = serde_json::to_writer(&mut *self, s);
     }
     fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T) {

@@ -80,18 +80,6 @@ impl EventParts {
         check_size(event.wire_len(), options, &event)?;
         Ok(event)
     }
-
-    /// Validates the parts and serializes the event for sending in one pass (the size check
-    /// uses the bytes a send needs anyway): what a client's `group` call does.
-    pub fn validate_wire(
-        self,
-        options: &EventOptions,
-    ) -> Result<(GroupEvent, WireEvent), ValidationError> {
-        let event = assemble(self, options)?;
-        let wire = event.to_wire();
-        check_size(wire.wire_len(), options, &event)?;
-        Ok((event, wire))
-    }
 }
 
 fn given(v: Option<Value>) -> Option<Value> {
@@ -338,7 +326,7 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         return Err(ValidationError::new(errors));
     }
 
-    let event = GroupEvent {
+    let mut event = GroupEvent {
         message_id,
         group_id,
         user_id,
@@ -352,7 +340,9 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         channel,
         extra,
         warnings,
+        wire: WireEvent::empty(),
     };
+    event.wire = event.serialize_wire();
     Ok(event)
 }
 
