@@ -1,0 +1,91 @@
+"""The exception classes: one per error code family, each with ``.code`` and ``.issues``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Tuple
+
+if TYPE_CHECKING:
+    from ._native import Issue
+
+__all__ = [
+    "RudderGroupError",
+    "ValidationError",
+    "ClientClosedError",
+    "QueueFullError",
+    "FlushTimeoutError",
+    "DeliveryFailedError",
+    "ConfigError",
+]
+
+
+class RudderGroupError(Exception):
+    """Base of every error of the package.
+
+    ``code`` is the stable code string (for a validation error, the code of its first issue);
+    ``issues`` lists every problem of a refused event (empty for client errors).
+    """
+
+    code: str
+    issues: List["Issue"]
+
+    def __init__(self, message: str, code: str, issues: Iterable["Issue"] = (), **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.issues = list(issues)
+        self._details = details
+        for name, value in details.items():
+            setattr(self, name, value)
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (_rebuild, (type(self), str(self), self.code, self.issues, self._details))
+
+
+def _rebuild(cls: type, message: str, code: str, issues: List["Issue"], details: Dict[str, Any]) -> RudderGroupError:
+    err: RudderGroupError = cls(message, code, issues, **details)
+    return err
+
+
+class ValidationError(RudderGroupError, ValueError):
+    """An event was refused: ``issues`` holds every problem with its code and JSON-pointer path."""
+
+
+class ClientClosedError(RudderGroupError, RuntimeError):
+    """``CLIENT_CLOSED``: the client was closed; nothing more can be enqueued."""
+
+
+class QueueFullError(RudderGroupError):
+    """``QUEUE_FULL``: the queue is full and the overflow setting refused the event."""
+
+
+class FlushTimeoutError(RudderGroupError, TimeoutError):
+    """``FLUSH_TIMEOUT``: a flush or close did not finish in time; ``pending`` events stay queued."""
+
+    pending: int
+
+
+class DeliveryFailedError(RudderGroupError):
+    """``DELIVERY_FAILED``: events reached a terminal failure (``failed`` and ``dropped`` counts)."""
+
+    failed: int
+    dropped: int
+
+
+class ConfigError(RudderGroupError, ValueError):
+    """``INVALID_CONFIG``: a setting is out of range or malformed; the message names it."""
+
+
+
+def _public(*classes: type) -> None:
+    for cls in classes:
+        cls.__module__ = "rudder_group"
+
+
+_public(
+    RudderGroupError,
+    ValidationError,
+    ClientClosedError,
+    QueueFullError,
+    FlushTimeoutError,
+    DeliveryFailedError,
+    ConfigError,
+)

@@ -1,0 +1,374 @@
+//! `Client`: the core's client with Python arguments, the GIL released while it waits, and a
+//! fresh worker after `fork()`.
+
+use crate::config::{seconds, Settings};
+use crate::errors::{client_error, config_error};
+use crate::fields::{CallFields, DETACH_BYTES};
+use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
+use crate::text::py_repr;
+use crate::to_py;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use rudder_group_client::{Client, ClientError, Config, Outcome, Overflow};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// A running client and the channel its outcomes go to.
+struct Live {
+    client: Arc<Client>,
+    channel: Arc<OutcomeChannel>,
+}
+
+/// Starts a client from `base`, its outcomes going to a new channel.
+fn start(base: &Config) -> Result<Live, ClientError> {
+    let channel = Arc::new(OutcomeChannel::default());
+    let mut config = base.clone();
+    let sink = Arc::clone(&channel);
+    config.on_outcome = Some(Arc::new(move |o: &Outcome| sink.push(o)));
+    let client = Arc::new(Client::new(config)?);
+    Ok(Live { client, channel })
+}
+
+/// The native client; `rudder_group.Client` derives from it.
+#[pyclass(
+    name = "Client",
+    module = "rudder_group._native",
+    subclass,
+    frozen,
+    weakref
+)]
+pub(crate) struct PyClient {
+    /// The settings, without the outcome callback (each start adds its own).
+    base: Config,
+    /// Only ever locked briefly with the GIL held, so no thread holds it across a `fork()`.
+    /// `None` only while the object is being dropped.
+    live: RwLock<Option<Live>>,
+    /// `overflow="block"`: `group` may wait, so it always releases the GIL.
+    blocking: bool,
+    /// `close()` was called (kept here: after a fork the old client must not be asked).
+    closing: AtomicBool,
+    /// `close()` returned: the worker has stopped.
+    closed: AtomicBool,
+    /// The package's outcome thread was started (at the first `group()`).
+    outcome_thread: AtomicBool,
+    exit_timeout: Option<f64>,
+}
+
+fn timeout_arg(py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Duration>> {
+    timeout.map(|t| seconds(py, "timeout", t)).transpose()
+}
+
+impl PyClient {
+    /// The running client and its outcome channel.
+    fn live(&self, py: Python<'_>) -> PyResult<(Arc<Client>, Arc<OutcomeChannel>)> {
+        let live = self.live.read().unwrap_or_else(|p| p.into_inner());
+        match &*live {
+            Some(l) => Ok((Arc::clone(&l.client), Arc::clone(&l.channel))),
+            None => Err(client_error(py, &ClientError::Closed)),
+        }
+    }
+
+    fn client(&self, py: Python<'_>) -> PyResult<Arc<Client>> {
+        self.live(py).map(|(client, _)| client)
+    }
+
+    /// Before the first event: the outcome channel starts keeping outcomes and the package's
+    /// `_start_outcomes` starts the thread that pops them. A bare native client (no such
+    /// method) keeps none.
+    fn start_outcomes(&self, slf: &Bound<'_, Self>) -> PyResult<()> {
+        if self.outcome_thread.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        if !slf.hasattr("_start_outcomes")? {
+            return Ok(());
+        }
+        let (_, channel) = self.live(slf.py())?;
+        channel.activate();
+        if let Err(e) = slf.call_method0("_start_outcomes") {
+            self.outcome_thread.store(false, Ordering::Release);
+            return Err(e);
+        }
+        Ok(())
+    }
+}
+
+#[pymethods]
+impl PyClient {
+    /// Checks the settings and starts the worker thread.
+    #[new]
+    #[pyo3(signature = (
+        write_key, data_plane_url, *, flush_at = None, flush_interval = None,
+        max_batch_bytes = None, max_queue_events = None, max_queue_bytes = None,
+        overflow = "drop", block_timeout = 5.0, gzip = true, gzip_level = None,
+        connect_timeout = None, request_timeout = None, retry_max_attempts = None,
+        retry_max_elapsed = None, retry_initial_backoff = None, retry_max_backoff = None,
+        proxy = None, validation = "strict", max_event_bytes = 32768,
+        on_outcome = None, transport = "http", shutdown_timeout = None, exit_timeout = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        write_key: String,
+        data_plane_url: String,
+        flush_at: Option<i64>,
+        flush_interval: Option<f64>,
+        max_batch_bytes: Option<i64>,
+        max_queue_events: Option<i64>,
+        max_queue_bytes: Option<i64>,
+        overflow: &str,
+        block_timeout: f64,
+        gzip: bool,
+        gzip_level: Option<i64>,
+        connect_timeout: Option<f64>,
+        request_timeout: Option<f64>,
+        retry_max_attempts: Option<i64>,
+        retry_max_elapsed: Option<f64>,
+        retry_initial_backoff: Option<f64>,
+        retry_max_backoff: Option<f64>,
+        proxy: Option<String>,
+        validation: &str,
+        max_event_bytes: i64,
+        on_outcome: Option<&Bound<'_, PyAny>>,
+        transport: &str,
+        shutdown_timeout: Option<f64>,
+        exit_timeout: Option<f64>,
+    ) -> PyResult<Self> {
+        if let Some(cb) = on_outcome {
+            if !cb.is_none() && !cb.is_callable() {
+                return Err(config_error(py, "on_outcome", "must be callable or None"));
+            }
+        }
+        if let Some(t) = exit_timeout {
+            seconds(py, "exit_timeout", t)?;
+        }
+        let settings = Settings {
+            write_key,
+            data_plane_url,
+            flush_at,
+            flush_interval,
+            max_batch_bytes,
+            max_queue_events,
+            max_queue_bytes,
+            overflow,
+            block_timeout,
+            gzip,
+            gzip_level,
+            connect_timeout,
+            request_timeout,
+            retry_max_attempts,
+            retry_max_elapsed,
+            retry_initial_backoff,
+            retry_max_backoff,
+            proxy,
+            validation,
+            max_event_bytes,
+            transport,
+            shutdown_timeout,
+        };
+        let base = settings.into_config(py)?;
+        let live = start(&base).map_err(|e| start_error(py, &e))?;
+        Ok(PyClient {
+            blocking: matches!(base.overflow, Overflow::Block(_)),
+            base,
+            live: RwLock::new(Some(live)),
+            closing: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            outcome_thread: AtomicBool::new(false),
+            exit_timeout,
+        })
+    }
+
+    /// Validates and enqueues one group call; returns its messageId. Never waits on the network.
+    #[pyo3(signature = (
+        group_id, traits = None, *, user_id = None, anonymous_id = None, context = None,
+        integrations = None, timestamp = None, message_id = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn group(
+        slf: &Bound<'_, Self>,
+        group_id: &Bound<'_, PyAny>,
+        traits: Option<&Bound<'_, PyAny>>,
+        user_id: Option<&Bound<'_, PyAny>>,
+        anonymous_id: Option<&Bound<'_, PyAny>>,
+        context: Option<&Bound<'_, PyAny>>,
+        integrations: Option<&Bound<'_, PyAny>>,
+        timestamp: Option<&Bound<'_, PyAny>>,
+        message_id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.outcome_thread.load(Ordering::Acquire) {
+            this.start_outcomes(slf)?;
+        }
+        let fields = CallFields {
+            group_id,
+            traits,
+            user_id,
+            anonymous_id,
+            context,
+            integrations,
+            timestamp,
+            message_id,
+        };
+        let (parts, size) = fields.into_parts(py);
+        let client = this.client(py)?;
+        let result = if this.blocking || size > DETACH_BYTES {
+            py.detach(|| client.group(parts))
+        } else {
+            client.group(parts)
+        };
+        result.map_err(|e| client_error(py, &e))
+    }
+
+    /// Waits (GIL released) until every event enqueued before the call has an outcome.
+    #[pyo3(signature = (timeout = None))]
+    fn flush(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyFlushResult> {
+        let timeout = timeout_arg(py, timeout)?;
+        let client = self.client(py)?;
+        match py.detach(|| client.flush(timeout)) {
+            Ok(r) => Ok(r.into()),
+            Err(e) => Err(client_error(py, &e)),
+        }
+    }
+
+    /// Flushes, then stops the worker (GIL released). Idempotent.
+    #[pyo3(signature = (timeout = None))]
+    fn close(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyFlushResult> {
+        let timeout = timeout_arg(py, timeout)?;
+        self.closing.store(true, Ordering::SeqCst);
+        let (client, channel) = self.live(py)?;
+        match py.detach(|| client.close(timeout)) {
+            Ok(r) => {
+                self.closed.store(true, Ordering::SeqCst);
+                channel.close();
+                Ok(r.into())
+            }
+            Err(e) => Err(client_error(py, &e)),
+        }
+    }
+
+    /// Counters since the client started: enqueued, delivered, failed, dropped, retried,
+    /// batches, bytes, queued.
+    #[getter]
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.client(py)?.stats();
+        let d = PyDict::new(py);
+        for (k, v) in [
+            ("enqueued", s.enqueued),
+            ("delivered", s.delivered),
+            ("failed", s.failed),
+            ("dropped", s.dropped),
+            ("retried", s.retried),
+            ("batches", s.batches),
+            ("bytes", s.bytes),
+            ("queued", s.queued),
+        ] {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
+    }
+
+    /// The data plane URL.
+    #[getter]
+    fn data_plane_url(&self) -> &str {
+        &self.base.data_plane_url
+    }
+
+    /// Seconds the exit hook waits for this client, or `None` for the package default.
+    #[getter]
+    fn exit_timeout(&self) -> Option<f64> {
+        self.exit_timeout
+    }
+
+    /// `transport="memory"`: every event sent so far, as the data plane would receive it.
+    fn sent_events<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let events = self.client(py)?.sent_events();
+        let list = PyList::empty(py);
+        for e in &events {
+            list.append(to_py::value(py, e)?)?;
+        }
+        Ok(list)
+    }
+
+    /// The queue the outcomes of the current worker go to.
+    #[getter]
+    fn _outcomes(&self, py: Python<'_>) -> PyResult<PyOutcomeQueue> {
+        let (_, channel) = self.live(py)?;
+        Ok(PyOutcomeQueue { channel })
+    }
+
+    /// In a child process after `fork()`: leaks the parent's client (its worker thread does
+    /// not exist here) and starts a fresh one with the same settings and an empty queue.
+    fn _after_fork_in_child(&self, py: Python<'_>) -> PyResult<()> {
+        rudder_group::reseed_after_fork();
+        let fresh = start(&self.base).map_err(|e| start_error(py, &e))?;
+        if self.closing.load(Ordering::SeqCst) {
+            // Closed in the parent: closed here too. Nothing is queued, so this is quick.
+            let _ = fresh.client.close(Some(Duration::ZERO));
+            fresh.channel.close();
+        }
+        let mut live = self.live.write().unwrap_or_else(|p| p.into_inner());
+        let old = live.replace(fresh);
+        std::mem::forget(old);
+        // The fresh channel keeps nothing until the child's first event starts its thread.
+        self.outcome_thread.store(false, Ordering::Release);
+        Ok(())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Client(data_plane_url={}, closed={})",
+            py_repr(py, &self.base.data_plane_url),
+            if self.closed() { "True" } else { "False" }
+        )
+    }
+}
+
+/// `Client::new` fails only on settings (named as the Python keyword) or on the worker thread.
+fn start_error(py: Python<'_>, e: &ClientError) -> PyErr {
+    match e {
+        ClientError::InvalidConfig { setting, message } => {
+            config_error(py, &setting.replace('.', "_"), message)
+        }
+        other => client_error(py, other),
+    }
+}
+
+impl Drop for PyClient {
+    fn drop(&mut self) {
+        let Some(Live { client, channel }) = self
+            .live
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        else {
+            return;
+        };
+        if self.closed.load(Ordering::SeqCst) {
+            drop(client);
+            channel.close();
+            return;
+        }
+        // Dropping an open client waits up to `shutdown_timeout` to deliver its queue: do it on
+        // a thread of its own, never under the GIL.
+        let spawned = std::thread::Builder::new()
+            .name("rudder-group-close".to_owned())
+            .spawn({
+                let channel = Arc::clone(&channel);
+                move || {
+                    drop(client);
+                    channel.close();
+                }
+            });
+        if spawned.is_err() {
+            channel.close();
+        }
+    }
+}

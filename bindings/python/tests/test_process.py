@@ -1,0 +1,191 @@
+"""Process life: exit without close delivers, exit waits are bounded, fork gives the child a
+working client. Each scenario runs as its own Python process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from typing import Dict
+
+import pytest
+
+from dataplane import WRITE_KEY, DataPlane
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fork and POSIX signals")
+
+
+def run(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def users(data_plane: DataPlane) -> Dict[str, int]:
+    return dict(Counter(e["userId"].split("-")[0] for e in data_plane.events()))
+
+
+def test_a_script_that_never_closes_delivers_everything(data_plane: DataPlane) -> None:
+    run(
+        """
+        import sys
+        import rudder_group as rg
+
+        client = rg.Client(sys.argv[1], sys.argv[2], flush_interval=60)
+        for i in range(500):
+            client.group("g", {"i": i}, user_id=f"script-{i}")
+        """,
+        WRITE_KEY,
+        data_plane.url,
+    )
+    events = data_plane.events()
+    assert len(events) == 500
+    assert sorted(e["traits"]["i"] for e in events) == list(range(500))
+
+
+def test_exit_waits_at_most_the_exit_timeout() -> None:
+    # The data plane holds the requests far longer than the exit timeouts: the process still
+    # ends, and says what it could not deliver. A data plane of its own, so that the held
+    # requests cannot reach another test's.
+    plane = DataPlane()
+    try:
+        plane.fault(latency_ms=60_000, next=2)
+        result = run(
+            """
+            import logging, sys
+            import rudder_group as rg
+
+            logging.basicConfig(level=logging.WARNING)
+            rg.set_exit_timeout(0.2)
+            client = rg.Client(sys.argv[1], sys.argv[2])
+            client.group("g", user_id="slow")
+            other = rg.Client(sys.argv[1], sys.argv[2], exit_timeout=0.1)
+            other.group("g", user_id="slow")
+            """,
+            WRITE_KEY,
+            plane.url,
+            timeout=50,
+        )
+    finally:
+        plane.stop()
+    assert "were not delivered within 0.2 s" in result.stderr
+    assert "were not delivered within 0.1 s" in result.stderr
+
+
+def test_os_fork_child_gets_a_fresh_client(data_plane: DataPlane) -> None:
+    run(
+        """
+        import os, sys
+        import rudder_group as rg
+
+        seen = []
+        client = rg.Client(sys.argv[1], sys.argv[2], flush_interval=60, on_outcome=seen.append)
+        for i in range(10):
+            client.group("g", user_id=f"before-{i}")
+        pid = os.fork()
+        if pid == 0:
+            # The child: an empty queue, fresh counters, a working worker and outcome thread.
+            assert client.stats["queued"] == 0 and client.stats["enqueued"] == 0, client.stats
+            seen.clear()
+            for i in range(20):
+                client.group("g", user_id=f"child-{i}")
+            assert client.flush(timeout=30).delivered == 20
+            assert sum(len(o.message_ids) for o in seen) == 20
+            for i in range(5):
+                client.group("g", user_id=f"childexit-{i}")
+            sys.exit(0)  # no close(): the exit hook delivers
+        _, status = os.waitpid(pid, 0)
+        assert status == 0, status
+        for i in range(10):
+            client.group("g", user_id=f"after-{i}")
+        assert client.close(timeout=30).delivered == 20
+        assert sum(len(o.message_ids) for o in seen) == 20
+        """,
+        WRITE_KEY,
+        data_plane.url,
+    )
+    assert users(data_plane) == {"before": 10, "child": 20, "childexit": 5, "after": 10}
+    ids = [e["messageId"] for e in data_plane.events()]
+    assert len(set(ids)) == len(ids)
+
+
+def test_multiprocessing_fork_children_send_and_exit_cleanly(data_plane: DataPlane) -> None:
+    run(
+        """
+        import multiprocessing, sys
+        import rudder_group as rg
+
+        client = rg.Client(sys.argv[1], sys.argv[2], flush_interval=60)
+
+        def work(n):
+            for i in range(25):
+                client.group("g", {"worker": n}, user_id=f"mp-{n}-{i}")
+            # No close(): multiprocessing ends the child with os._exit(), after its finalizers.
+
+        if __name__ == "__main__":
+            client.group("g", user_id="parent-0")
+            ctx = multiprocessing.get_context("fork")
+            procs = [ctx.Process(target=work, args=(n,)) for n in range(3)]
+            for p in procs:
+                p.start()
+            for p in procs:
+                p.join(60)
+                assert p.exitcode == 0, p.exitcode
+            pool = ctx.Pool(2)
+            pool.map(work, [10, 11])
+            pool.close()  # workers end normally (terminate() would kill them with their queues)
+            pool.join()
+            client.group("g", user_id="parent-1")
+            assert client.close(timeout=30).delivered == 2
+        """,
+        WRITE_KEY,
+        data_plane.url,
+    )
+    assert users(data_plane) == {"mp": 125, "parent": 2}
+
+
+def test_fork_while_other_threads_send_hangs_nothing(data_plane: DataPlane) -> None:
+    run(
+        """
+        import os, sys, threading
+        import rudder_group as rg
+
+        client = rg.Client(sys.argv[1], sys.argv[2], flush_at=5, on_outcome=lambda o: None)
+        stop = threading.Event()
+
+        def busy():
+            i = 0
+            while not stop.is_set():
+                client.group("g", user_id=f"busy-{i}")
+                i += 1
+                if i % 50 == 0:
+                    client.flush()
+
+        threads = [threading.Thread(target=busy) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for n in range(8):
+            pid = os.fork()
+            if pid == 0:
+                for i in range(3):
+                    client.group("g", user_id=f"forked-{n}-{i}")
+                client.close(timeout=30)
+                os._exit(0)
+            _, status = os.waitpid(pid, 0)
+            assert status == 0, status
+        stop.set()
+        for t in threads:
+            t.join()
+        client.close(timeout=30)
+        """,
+        WRITE_KEY,
+        data_plane.url,
+    )
+    counts = users(data_plane)
+    assert counts["forked"] == 24 and counts["busy"] > 0

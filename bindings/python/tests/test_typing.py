@@ -1,0 +1,53 @@
+"""The stubs: mypy --strict accepts typical use and refuses misuse; stubtest finds them true to
+the runtime."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+MISUSE = '''\
+import rudder_group as rg
+
+rg.GroupEvent.build("g", user_id=1.5)
+rg.GroupEvent.build("g", validation="loose")
+client = rg.Client("k", "http://x", flush_att=3)
+count: str = client.flush().delivered
+rg.validate(42)
+'''
+
+
+def mypy(*args: str) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *args],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+    )
+
+
+def test_typed_usage_passes_mypy_strict() -> None:
+    result = mypy(str(HERE / "typed_usage.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_misuse_is_refused_by_mypy(tmp_path: Path) -> None:
+    path = tmp_path / "misuse.py"
+    path.write_text(MISUSE)
+    result = mypy(str(path))
+    assert result.returncode == 1
+    lines = {int(line.split(":")[1]) for line in result.stdout.splitlines() if ": error:" in line}
+    assert lines == {3, 4, 5, 6, 7}, result.stdout
+
+
+def test_stubs_match_the_runtime() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "rudder_group"],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,142 @@
+"""Every shared vector of tests/vectors, through every Python entry point that validates.
+
+- `GroupEvent.from_json` on the case's text: the canonical output (compared as parsed JSON with
+  exact number digits and key order everywhere) or every issue's code and path.
+- `validate(text)`: the same issues, without raising.
+- `validate(dict)` for cases given as a JSON object: the same issues through the conversion of
+  Python values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+import rudder_group as rg
+
+VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors"
+LIBRARY = OrderedDict([("name", "rudder-group-python"), ("version", rg.__version__)])
+
+
+class Raw(str):
+    """A JSON number kept as its exact digits."""
+
+
+def raw(text: str) -> Raw:
+    # The exponent's spelling is not significant (`1e308`, `1E+308`); the digits are.
+    return Raw(text.replace("E", "e").replace("e+", "e"))
+
+
+def exact_loads(text: str) -> Any:
+    """JSON with exact numbers (as `Raw` digits) and ordered objects (order-sensitive equality)."""
+    return json.loads(text, object_pairs_hook=OrderedDict, parse_float=raw, parse_int=raw)
+
+
+def exact_dumps(value: Any) -> str:
+    """The inverse of `exact_loads`: numbers written with their exact digits."""
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k) + ":" + exact_dumps(v) for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(exact_dumps(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def load_cases() -> List[Tuple[str, Dict[str, Any], Dict[str, Any]]]:
+    cases = []
+    for path in sorted(VECTORS.glob("*.json")):
+        text = path.read_text(encoding="utf-8")
+        exact = exact_loads(text)
+        plain = json.loads(text)
+        for case, plain_case in zip(exact["cases"], plain["cases"]):
+            cases.append((f"{path.stem}/{case['name']}", case, plain_case))
+    return cases
+
+
+CASES = load_cases()
+
+
+# The vectors' sizes are measured with context.library naming rudder-group-rust; this binding's
+# name is longer, so every size limit moves by the difference.
+SIZE_DELTA = len("rudder-group-python") - len("rudder-group-rust")
+
+
+def options(case: Dict[str, Any]) -> Dict[str, Any]:
+    opts = case.get("options") or {}
+    out: Dict[str, Any] = {}
+    if opts.get("lenient"):
+        out["validation"] = "lenient"
+    limit = int(opts.get("max_event_bytes", rg.DEFAULT_MAX_EVENT_BYTES))
+    out["max_event_bytes"] = limit + SIZE_DELTA
+    return out
+
+
+def text_of(case: Dict[str, Any]) -> str:
+    if "input_text" in case:
+        return str(case["input_text"])
+    return exact_dumps(case["input"])
+
+
+def pairs(items: List[Any]) -> List[Tuple[str, str]]:
+    return [(i["code"], i["path"]) for i in items]
+
+
+def split(issues: List[rg.Issue]) -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]]]:
+    errors = [(i.code, i.path) for i in issues if i.severity == "error"]
+    warnings = [(i.code, i.path) for i in issues if i.severity == "warning"]
+    return errors, warnings
+
+
+def test_there_are_vectors() -> None:
+    assert len(CASES) > 200
+    names = [name for name, _, _ in CASES]
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("name,case,plain", CASES, ids=[c[0] for c in CASES])
+def test_from_json(name: str, case: Dict[str, Any], plain: Dict[str, Any]) -> None:
+    text = text_of(case)
+    expected_warnings = pairs(case.get("expected_warnings", []))
+    if "expected" in case:
+        event = rg.GroupEvent.from_json(text, **options(case))
+        expected = case["expected"]
+        expected["context"]["library"] = LIBRARY
+        actual = exact_loads(event.to_json())
+        assert list(actual.keys()) == list(expected.keys())
+        assert actual == expected
+        assert [(w.code, w.path) for w in event.warnings] == expected_warnings
+        assert all(w.severity == "warning" for w in event.warnings)
+        assert event.to_dict() == json.loads(event.to_json())
+        assert event.message_id == expected["messageId"]
+    else:
+        with pytest.raises(rg.ValidationError) as info:
+            rg.GroupEvent.from_json(text, **options(case))
+        errors, warnings = split(info.value.issues)
+        assert errors == pairs(case["expected_error"])
+        assert warnings == expected_warnings
+        assert info.value.code == case["expected_error"][0]["code"]
+
+
+@pytest.mark.parametrize("name,case,plain", CASES, ids=[c[0] for c in CASES])
+def test_validate_text(name: str, case: Dict[str, Any], plain: Dict[str, Any]) -> None:
+    errors, warnings = split(rg.validate(text_of(case), **options(case)))
+    assert errors == pairs(case.get("expected_error", []))
+    assert warnings == pairs(case.get("expected_warnings", []))
+
+
+DICT_CASES = [c for c in CASES if isinstance(c[2].get("input"), dict)]
+
+
+@pytest.mark.parametrize("name,case,plain", DICT_CASES, ids=[c[0] for c in DICT_CASES])
+def test_validate_dict(name: str, case: Dict[str, Any], plain: Dict[str, Any]) -> None:
+    payload = plain["input"]
+    before = json.dumps(payload)
+    errors, warnings = split(rg.validate(payload, **options(case)))
+    assert errors == pairs(case.get("expected_error", []))
+    assert warnings == pairs(case.get("expected_warnings", []))
+    assert json.dumps(payload) == before

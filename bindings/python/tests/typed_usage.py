@@ -1,0 +1,59 @@
+"""Typical use, checked by `mypy --strict` (tests/test_typing.py): the stubs must type it all."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import List, Optional
+
+import rudder_group as rg
+
+
+def build() -> str:
+    event: rg.GroupEvent = rg.GroupEvent.build(
+        "12345",
+        {"name": "Acme", "employees": 450, "revenue": Decimal("1.5")},
+        user_id=42,
+        timestamp=datetime.now(timezone.utc),
+        validation="lenient",
+    )
+    warnings: List[rg.Issue] = event.warnings
+    user: Optional[str] = event.user_id
+    return event.to_json() + str(len(warnings)) + (user or "") + event.message_id
+
+
+def check(payload: str) -> List[str]:
+    return [f"{i.code} {i.path} {i.severity}: {i.message}" for i in rg.validate(payload)]
+
+
+def send(url: str) -> int:
+    outcomes: List[rg.Outcome] = []
+    with rg.Client("key", url, flush_at=10, overflow="block", on_outcome=outcomes.append) as client:
+        try:
+            mid: str = client.group("g", {"plan": "pro"}, user_id="u", context={"ip": "1.2.3.4"})
+        except rg.QueueFullError as err:
+            mid = err.message_id
+        except rg.ValidationError as err:
+            return len(err.issues)
+        result: rg.FlushResult = client.flush(timeout=5.0)
+        stats: dict[str, int] = client.stats
+        delivered: int = result.check().delivered + stats["delivered"]
+    codes = [o.kind for o in outcomes if mid in o.message_ids]
+    return delivered + len(codes)
+
+
+async def send_async(client: rg.Client) -> int:
+    result = await client.flush_async(1.0)
+    closed = await client.close_async()
+    return result.delivered + closed.dropped
+
+
+def errors() -> List[type[rg.RudderGroupError]]:
+    rg.set_exit_timeout(2.0)
+    return [rg.error_class(code) for code in rg.ERROR_CODES]
+
+
+def run() -> None:
+    client = rg.Client("key", "http://127.0.0.1:1", transport="memory")
+    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), rg.__version__)
