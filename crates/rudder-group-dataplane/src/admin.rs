@@ -46,7 +46,7 @@ pub(crate) async fn handle(shared: &Arc<Shared>, request: Request<Incoming>) -> 
     match (method, path.as_str()) {
         (Method::GET, "/_rudder_group/requests") => {
             let requests: Vec<Value> = lock(&shared.records)
-                .requests
+                .read_requests()
                 .iter()
                 .map(|r| r.to_json())
                 .collect();

@@ -194,13 +194,16 @@ pub(crate) enum Route {
 /// The events of a parsed body, as sent. For `/v1/batch` this is the `batch` value the way the
 /// gateway's gjson reads it: missing or null is no events, an array is its items, anything else
 /// is one item. For `/v1/group` it is the body itself.
-pub(crate) fn events_of(body: &Value, route: Route) -> Vec<Value> {
+pub(crate) fn events_of(body: Value, route: Route) -> Vec<Value> {
     match route {
-        Route::Group => vec![body.clone()],
-        Route::Batch => match body.get("batch") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items.clone(),
-            Some(other) => vec![other.clone()],
+        Route::Group => vec![body],
+        Route::Batch => match body {
+            Value::Object(mut obj) => match obj.remove("batch") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::Array(items)) => items,
+                Some(other) => vec![other],
+            },
+            _ => Vec::new(),
         },
     }
 }
@@ -228,7 +231,7 @@ pub(crate) fn check(
     keys: &Keys,
     headers: &HeaderMap,
     body: &BodyRead,
-    parsed: Option<&Value>,
+    parsed: Option<Value>,
     route: Route,
 ) -> Result<Vec<Value>, Rejection> {
     if matches!(body, BodyRead::BadGzip) {
@@ -351,7 +354,7 @@ mod tests {
                 &keys,
                 &headers,
                 &BodyRead::Complete(bytes),
-                Some(&v),
+                Some(v),
                 Route::Batch,
             )
         };

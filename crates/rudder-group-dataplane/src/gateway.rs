@@ -8,12 +8,12 @@ use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::checks::{check, events_of, message_for, msg, read_body, BodyRead, Rejection, Route};
+use crate::checks::{check, message_for, msg, read_body, BodyRead, Rejection, Route};
 use crate::enrich::{enrich, format_time};
 use crate::faults::Action;
 use crate::server::{answer, Answer, Dropped};
 use crate::shared::{lock, InFlight, Shared};
-use crate::store::ReceivedRequest;
+use crate::store::{ReceivedRequest, RequestBody};
 
 const TEXT: &str = "text/plain; charset=utf-8";
 
@@ -54,6 +54,17 @@ pub(crate) async fn handle(
         }
         _ => None,
     };
+    let raw = match (&body, route, &parsed) {
+        (BodyRead::Complete(bytes), Some(route), Some(_)) => Some(RequestBody {
+            route,
+            bytes: Arc::new(bytes.clone()),
+        }),
+        _ => None,
+    };
+    let batch_sent_at = match route {
+        Some(Route::Batch) => parsed.as_ref().and_then(|p| p.get("sentAt")).cloned(),
+        _ => None,
+    };
     let mut record = ReceivedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path().to_string(),
@@ -67,10 +78,8 @@ pub(crate) async fn handle(
             .collect(),
         status: 0,
         body_text: String::new(),
-        events: match (&parsed, route) {
-            (Some(value), Some(route)) => events_of(value, route),
-            _ => Vec::new(),
-        },
+        // Read back from `raw` only when asked for (see `Records::read_requests`).
+        events: Vec::new(),
         received_at: format_time(received_at),
     };
 
@@ -85,43 +94,46 @@ pub(crate) async fn handle(
         } else {
             500
         };
-        let mut response = reply(shared, record, status, message_for(status));
+        let mut response = reply(shared, record, raw, status, message_for(status));
         if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
             response.headers_mut().insert(RETRY_AFTER, value);
         }
         return Ok(response);
     }
     let Some(route) = route else {
-        return Ok(reply(shared, record, 404, msg::NOT_FOUND));
+        return Ok(reply(shared, record, raw, 404, msg::NOT_FOUND));
     };
 
-    let checked =
-        check(&shared.keys, &parts.headers, &body, parsed.as_ref(), route).and_then(|events| {
-            if shared.in_flight() > shared.max_in_flight {
-                return Err(Rejection {
-                    status: 503,
-                    message: msg::UNAVAILABLE,
-                });
-            }
-            match shared.rate_limit {
-                Some(limit) if !lock(&shared.rate).allow(limit) => Err(Rejection {
-                    status: 429,
-                    message: msg::RATE_LIMITED,
-                }),
-                _ => Ok(events),
-            }
-        });
+    let checked = check(&shared.keys, &parts.headers, &body, parsed, route).and_then(|events| {
+        if shared.in_flight() > shared.max_in_flight {
+            return Err(Rejection {
+                status: 503,
+                message: msg::UNAVAILABLE,
+            });
+        }
+        match shared.rate_limit {
+            Some(limit) if !lock(&shared.rate).allow(limit) => Err(Rejection {
+                status: 429,
+                message: msg::RATE_LIMITED,
+            }),
+            _ => Ok(events),
+        }
+    });
     let mut events = match checked {
         Ok(events) => events,
-        Err(rejection) => return Ok(reply(shared, record, rejection.status, rejection.message)),
+        Err(rejection) => {
+            return Ok(reply(
+                shared,
+                record,
+                raw,
+                rejection.status,
+                rejection.message,
+            ))
+        }
     };
 
-    let batch_sent_at = match route {
-        Route::Batch => parsed.as_ref().and_then(|p| p.get("sentAt")),
-        Route::Group => None,
-    };
     for event in &mut events {
-        enrich(event, received_at, batch_sent_at);
+        enrich(event, received_at, batch_sent_at.as_ref());
     }
     let mut records = lock(&shared.records);
     let (status, message) = match records.store(events) {
@@ -133,17 +145,23 @@ pub(crate) async fn handle(
     };
     record.status = status;
     record.body_text = format!("{message}\n");
-    records.answered(record);
+    records.answered(record, raw);
     drop(records);
     shared.events_cv.notify_all();
     Ok(answer(status, TEXT, format!("{message}\n")))
 }
 
 /// Records a request answered without storing anything, and builds its plain-text answer.
-fn reply(shared: &Shared, mut record: ReceivedRequest, status: u16, message: &str) -> Answer {
+fn reply(
+    shared: &Shared,
+    mut record: ReceivedRequest,
+    raw: Option<RequestBody>,
+    status: u16,
+    message: &str,
+) -> Answer {
     let text = format!("{message}\n");
     record.status = status;
     record.body_text = text.clone();
-    lock(&shared.records).answered(record);
+    lock(&shared.records).answered(record, raw);
     answer(status, TEXT, text)
 }

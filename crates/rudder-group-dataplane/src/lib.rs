@@ -167,7 +167,7 @@ impl DataPlane {
     /// Every data request that got an answer, in the order answered (rejected ones too; not
     /// admin, `/health`, or dropped ones).
     pub fn requests(&self) -> Vec<ReceivedRequest> {
-        lock(&self.shared.records).requests.clone()
+        lock(&self.shared.records).read_requests()
     }
 
     /// Every stored event (200 answers only), in arrival order, as stored: with `messageId`,

@@ -5,6 +5,9 @@ use serde_json::{Map, Value};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
+
+use crate::checks::{events_of, Route};
 
 /// One data request that got an answer, as [`DataPlane::requests`](crate::DataPlane::requests)
 /// and `GET /_rudder_group/requests` report it. Requests dropped by a fault, admin requests and
@@ -73,7 +76,9 @@ impl ReceivedRequest {
 /// file lines stay in the same order.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
-    pub requests: Vec<ReceivedRequest>,
+    /// Answered requests; their `events` are parsed from the kept body only when read back, so
+    /// that a fast sender is not slowed by copies nobody may ask for.
+    pub requests: Vec<(ReceivedRequest, Option<RequestBody>)>,
     pub events: Vec<Value>,
     pub store: Option<File>,
 }
@@ -83,10 +88,33 @@ pub(crate) fn open_store(path: &Path) -> io::Result<File> {
     File::options().create(true).append(true).open(path)
 }
 
+/// A request's decompressed body and route, kept to read its events back later.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestBody {
+    pub route: Route,
+    pub bytes: Arc<Vec<u8>>,
+}
+
 impl Records {
-    /// Records an answered request whose events were not stored.
-    pub(crate) fn answered(&mut self, request: ReceivedRequest) {
-        self.requests.push(request);
+    /// Records an answered request.
+    pub(crate) fn answered(&mut self, request: ReceivedRequest, body: Option<RequestBody>) {
+        self.requests.push((request, body));
+    }
+
+    /// The answered requests with their events, as sent.
+    pub(crate) fn read_requests(&self) -> Vec<ReceivedRequest> {
+        self.requests
+            .iter()
+            .map(|(request, body)| {
+                let mut request = request.clone();
+                if let Some(body) = body {
+                    if let Ok(value) = serde_json::from_slice::<Value>(&body.bytes) {
+                        request.events = events_of(value, body.route);
+                    }
+                }
+                request
+            })
+            .collect()
     }
 
     /// Writes the events to the store file (if any) in one write, then keeps them in memory.
