@@ -1,0 +1,165 @@
+'use strict'
+// rudder-group against @rudderstack/rudder-sdk-node on the same local data plane.
+//
+// For each SDK, in a child process of its own: the caller's cost per group() call while the SDK
+// is sending (calls in chunks of 100, yielding to the event loop between chunks so that both SDKs
+// can send), and end-to-end delivered events/s (first call to the last event acknowledged by the
+// data plane). The peer re-serializes its whole queue on every enqueue (quadratic in the queue
+// length), so it runs with N = 20,000 and its queue raised to N so that it drops nothing;
+// rudder-group runs with the same N and with 100,000. Both send batches of 100. Each child warms
+// up with 2,000 events first. Medians of three runs. A script, not a test.
+//
+//   make -C bindings/node bench        (release build of the addon, then this script)
+
+const { spawn, fork } = require('node:child_process')
+const path = require('node:path')
+const readline = require('node:readline')
+
+const REPO = path.resolve(__dirname, '..', '..')
+const fs = require('node:fs')
+const BIN = process.env.RUDDER_GROUP_BIN || ['release', 'debug']
+  .map((profile) => path.join(REPO, 'target', profile, 'rudder-group'))
+  .find((p) => fs.existsSync(p))
+const WRITE_KEY = 'test-write-key'
+const CHUNK = 100
+const RUNS = 3
+const WARMUP = 2_000
+
+/** A typical group event: the seed sample traits, a few custom ones, a context field. */
+function params (i) {
+  return {
+    groupId: '12345',
+    userId: `user-${i}`,
+    traits: {
+      name: 'MyGroup',
+      industry: 'IT',
+      employees: 450,
+      plan: 'basic',
+      website: 'https://www.example.com',
+      address: { city: 'San Francisco', country: 'USA' },
+      createdAt: '2021-06-01T12:00:00.000Z',
+      tier: 'enterprise',
+      seats: 120,
+      active: true
+    },
+    context: { ip: '10.0.0.1' }
+  }
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve))
+const now = () => process.hrtime.bigint()
+const micros = (ns) => Number(ns) / 1000
+
+/** Calls `call(i)` n times in chunks, yielding between chunks; the time spent inside the calls. */
+async function callInChunks (n, call) {
+  let inside = 0n
+  for (let i = 0; i < n; i += CHUNK) {
+    const t0 = now()
+    const end = Math.min(n, i + CHUNK)
+    for (let j = i; j < end; j++) call(j)
+    inside += now() - t0
+    await tick()
+  }
+  return inside
+}
+
+async function runRudderGroup (url, n) {
+  const { Client } = require(path.join(REPO, 'bindings', 'node'))
+  const client = new Client({ writeKey: WRITE_KEY, dataPlaneUrl: url })
+  const start = now()
+  const inside = await callInChunks(n, (i) => client.group(params(i)))
+  const result = await client.flush()
+  const total = now() - start
+  await client.close()
+  if (result.delivered !== n) throw new Error(`rudder-group delivered ${result.delivered} of ${n}`)
+  return { perCallUs: micros(inside) / n, eventsPerSec: n / (Number(total) / 1e9) }
+}
+
+async function runPeer (url, n) {
+  const Analytics = require('@rudderstack/rudder-sdk-node')
+  const client = new Analytics(WRITE_KEY, {
+    dataPlaneUrl: url,
+    flushAt: 100,
+    maxInternalQueueSize: n,
+    logLevel: 'error'
+  })
+  let acknowledged = 0
+  let failed = 0
+  const callback = (err) => { if (err) failed++; acknowledged++ }
+  const start = now()
+  const inside = await callInChunks(n, (i) => client.group(params(i), callback))
+  while (client.queue.length > 0) await client.flush()
+  while (acknowledged < n) await tick()
+  const total = now() - start
+  if (failed > 0) throw new Error(`rudder-sdk-node: ${failed} of ${n} failed`)
+  return { perCallUs: micros(inside) / n, eventsPerSec: n / (Number(total) / 1e9) }
+}
+
+/** The child side: a warm-up round (JIT, connections), then one measurement, sent as JSON. */
+async function child () {
+  const [sdk, url, n] = process.argv.slice(3)
+  const run = sdk === 'rudder-group' ? runRudderGroup : runPeer
+  await run(url, WARMUP)
+  const result = await run(url, Number(n))
+  process.send(result, () => process.exit(0))
+}
+
+function startDataPlane () {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(BIN, ['serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    proc.once('error', reject)
+    readline.createInterface({ input: proc.stdout }).once('line', (url) => resolve({ url: url.trim(), proc }))
+  })
+}
+
+async function admin (url, method, what) {
+  const res = await fetch(`${url}/_rudder_group/${what}`, { method })
+  return res.json()
+}
+
+function measure (sdk, url, n) {
+  return new Promise((resolve, reject) => {
+    const proc = fork(__filename, ['--child', sdk, url, String(n)])
+    proc.once('message', resolve)
+    proc.once('error', reject)
+    proc.once('exit', (code) => { if (code !== 0) reject(new Error(`${sdk} run exited with ${code}`)) })
+  })
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+async function main () {
+  const { url, proc } = await startDataPlane()
+  const rows = []
+  try {
+    for (const [sdk, n] of [['rudder-group', 20_000], ['@rudderstack/rudder-sdk-node', 20_000], ['rudder-group', 100_000]]) {
+      const runs = []
+      for (let r = 0; r < RUNS; r++) {
+        await admin(url, 'POST', 'reset')
+        runs.push(await measure(sdk === 'rudder-group' ? sdk : 'peer', url, n))
+        const stats = await admin(url, 'GET', 'stats')
+        if (stats.events !== WARMUP + n) throw new Error(`${sdk}: the data plane received ${stats.events} of ${WARMUP + n} events`)
+      }
+      rows.push({ sdk, n, perCallUs: median(runs.map((x) => x.perCallUs)), eventsPerSec: median(runs.map((x) => x.eventsPerSec)) })
+    }
+  } finally {
+    proc.kill('SIGTERM')
+  }
+  console.log(`node ${process.version}, ${require('node:os').cpus().length} cores, data plane ${path.relative(REPO, BIN)}; ` +
+    `medians of ${RUNS} runs after a warm-up of ${WARMUP} events; calls in chunks of ${CHUNK}, yielding between chunks`)
+  console.log('sdk                            N        per call (us)   delivered events/s')
+  for (const r of rows) {
+    console.log(`${r.sdk.padEnd(30)} ${String(r.n).padEnd(8)} ${r.perCallUs.toFixed(2).padStart(13)}   ${Math.round(r.eventsPerSec).toString().padStart(18)}`)
+  }
+  const ours = rows[0]
+  const peer = rows[1]
+  console.log(`ratio at N = 20,000: ${(peer.perCallUs / ours.perCallUs).toFixed(1)}x cheaper per call (goal 5x), ` +
+    `${(ours.eventsPerSec / peer.eventsPerSec).toFixed(1)}x the end-to-end events/s (goal 10x)`)
+  console.log('the peer runs with N = 20,000 only: its enqueue re-serializes the whole queue on every call')
+}
+
+if (process.argv[2] === '--child') {
+  child().catch((err) => { console.error(err); process.exit(1) })
+} else {
+  main().catch((err) => { console.error(err); process.exit(1) })
+}

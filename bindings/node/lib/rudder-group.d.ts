@@ -1,0 +1,248 @@
+// The public typings of rudder-group. The native layer's own typings (index.d.ts) are generated
+// by the napi CLI from the Rust docs; the shapes shared with it are taken from there.
+
+import type {
+  FlushResultInfo,
+  IssueInfo,
+  OutcomeInfo,
+  StatsInfo
+} from '../index'
+
+/** The native layer's own shapes, as the napi CLI generates them. */
+export type { ErrorInfo, FlushResultInfo, IssueInfo, OutcomeInfo, StatsInfo } from '../index'
+
+/** Every stable error code. Validation codes first, then client codes. */
+export type ErrorCode =
+  | 'MISSING_GROUP_ID'
+  | 'MISSING_IDENTITY'
+  | 'INVALID_FIELD_TYPE'
+  | 'INVALID_TRAIT'
+  | 'INVALID_TIMESTAMP'
+  | 'NON_FINITE_NUMBER'
+  | 'UNSUPPORTED_VALUE'
+  | 'TOO_DEEP'
+  | 'EVENT_TOO_LARGE'
+  | 'INVALID_JSON'
+  | 'CLIENT_CLOSED'
+  | 'QUEUE_FULL'
+  | 'FLUSH_TIMEOUT'
+  | 'DELIVERY_FAILED'
+  | 'INVALID_CONFIG'
+
+/** Every error code, in number order. */
+export declare const ERROR_CODES: readonly ErrorCode[]
+
+/** The package's version (the same for every crate and package of the project). */
+export declare const VERSION: string
+
+/**
+ * A value an event can carry: what JSON can hold, plus `bigint` (exact), `Date` (written as an
+ * ISO-8601 UTC instant) and `undefined` (left out, as JSON.stringify does).
+ */
+export type Value =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Date
+  | Value[]
+  | ValueObject
+
+/** A plain object of values. */
+export interface ValueObject {
+  [key: string]: Value
+}
+
+/** An identifier: a string, or an integer (written as its decimal string). */
+export type Id = string | number | bigint
+
+/** The reserved `address` trait; other keys are allowed. */
+export interface Address {
+  city?: string | null
+  country?: string | null
+  postalCode?: string | null
+  state?: string | null
+  street?: string | null
+  [key: string]: Value
+}
+
+/**
+ * A group's traits: the twelve reserved ones of the RudderStack Group spec, typed, and custom
+ * ones of any name. `null` clears a trait downstream (not the same as leaving it out).
+ */
+export interface GroupTraits {
+  id?: string | number | bigint | null
+  name?: string | null
+  email?: string | null
+  phone?: string | null
+  industry?: string | null
+  description?: string | null
+  plan?: string | null
+  website?: string | null
+  avatar?: string | null
+  address?: Address | null
+  /** An ISO-8601 date or date-time, or a Date. */
+  createdAt?: string | Date | null
+  /** A non-negative integer, or a string (both are kept as given). */
+  employees?: number | bigint | string | null
+  [key: string]: Value
+}
+
+/** The fields of a group call besides who makes it. */
+export interface GroupCallFields {
+  /** The group (company, account): required, non-blank. */
+  groupId: Id
+  traits?: GroupTraits
+  /** Context; `library` is set by the SDK. */
+  context?: ValueObject
+  /** Destinations to send to; `{ All: true }` when left out. */
+  integrations?: ValueObject
+  /** When the event happened (written as `originalTimestamp`); the time of the call when left out. */
+  timestamp?: Date | string
+  /** The event's id; a fresh UUID when left out. */
+  messageId?: Id
+}
+
+/** A group call: a `groupId` and at least one of `userId` / `anonymousId`. */
+export type GroupParams = GroupCallFields &
+  (
+    | { userId: Id; anonymousId?: Id | null }
+    | { userId?: Id | null; anonymousId: Id }
+  )
+
+/** One problem with an event. */
+export type Issue = Omit<IssueInfo, 'code' | 'severity'> & {
+  code: ErrorCode
+  severity: 'error' | 'warning'
+}
+
+/** Every failure the package reports. */
+export declare class RudderGroupError extends Error {
+  readonly name: 'RudderGroupError'
+  /** The stable code; for a refused event, the code of its first problem. */
+  readonly code: ErrorCode
+  /** Every problem of a refused event (errors, then warnings); empty for other errors. */
+  readonly issues: Issue[]
+  /** INVALID_CONFIG: the setting at fault, e.g. `flushAt` or `retry.maxAttempts`. */
+  readonly setting?: string
+  /** FLUSH_TIMEOUT: events not yet delivered (after a flush they stay queued). */
+  readonly pending?: number
+  /** DELIVERY_FAILED: events that failed. */
+  readonly failed?: number
+  /** DELIVERY_FAILED: events that were dropped. */
+  readonly dropped?: number
+}
+
+/** How events are validated. */
+export interface EventOptions {
+  /** 'lenient' turns reserved-trait problems into warnings; the event is sent as given. Default 'strict'. */
+  validation?: 'strict' | 'lenient'
+  /** The largest serialized event accepted, in bytes (default 32,768). */
+  maxEventBytes?: number
+}
+
+/** One validated group call. */
+export declare class GroupEvent {
+  private constructor ()
+  /** Builds and validates an event; throws RudderGroupError listing every problem. */
+  static build (params: GroupParams, options?: EventOptions): GroupEvent
+  /** Parses and validates JSON text as the data plane receives it; throws RudderGroupError. */
+  static fromJSON (text: string, options?: EventOptions): GroupEvent
+  /** The event's id; it stays the same across retries. */
+  readonly messageId: string
+  /** Reserved-trait problems let through by validation: 'lenient'. */
+  readonly warnings: Issue[]
+  /** Canonical JSON: the same bytes as the core writes. */
+  toString (): string
+  /** The event as a plain object (integers beyond 2^53 become the nearest JS number). */
+  toJSON (): Record<string, unknown>
+}
+
+/** Every problem of a payload (an object or JSON text), errors first; empty when valid. */
+export declare function validate (payload: object | string, options?: EventOptions): Issue[]
+
+/** A terminal outcome for some events. */
+export type Outcome = Omit<OutcomeInfo, 'kind'> & { kind: 'delivered' | 'failed' | 'dropped' }
+
+/** Counters since the client started. */
+export type Stats = StatsInfo
+
+/** Outcomes reached since the previous flush. */
+export type FlushResult = FlushResultInfo
+
+/** Client settings. Times are milliseconds. */
+export interface ClientOptions extends EventOptions {
+  /** The source's write key. */
+  writeKey: string
+  /** The data plane, e.g. `https://hosted.rudderlabs.com` (`/v1/batch` is added). */
+  dataPlaneUrl?: string
+  /** A batch is sent when it holds this many events (default 100). */
+  flushAt?: number
+  /** … or when its oldest event has waited this long (default 1000). */
+  flushInterval?: number
+  /** … or when it would grow past this many bytes before gzip (default 512,000; at most 4,096,000). */
+  maxBatchBytes?: number
+  /** Events queued at most (default 100,000). */
+  maxQueueEvents?: number
+  /** Bytes queued at most (default 64 MiB). */
+  maxQueueBytes?: number
+  /** A full queue drops the new event (default), or blocks the caller up to overflowTimeout. */
+  overflow?: 'drop' | 'block'
+  /** With overflow: 'block', the longest wait for room (default 1000). */
+  overflowTimeout?: number
+  /** gzip request bodies (default true; data planes older than 1.4 reject gzip). */
+  gzip?: boolean
+  /** gzip level 0-9 (default 6). */
+  gzipLevel?: number
+  /** Connection timeout (default 10,000). */
+  connectTimeout?: number
+  /** Whole-request timeout (default 30,000). */
+  requestTimeout?: number
+  /** Retries of 408, 429, 5xx and network errors. */
+  retry?: {
+    /** Requests per batch at most, the first included (default 20). */
+    maxAttempts?: number
+    /** Time after a batch's first attempt when retries stop (default 120,000). */
+    maxElapsed?: number
+    /** The first backoff's cap (default 100). */
+    initialBackoff?: number
+    /** The largest backoff (default 10,000). */
+    maxBackoff?: number
+  }
+  /** An HTTP(S) proxy URL; by default HTTPS_PROXY and the like are read. */
+  proxy?: string
+  /** Receives every terminal outcome on the main thread; what it throws becomes a process warning. */
+  onOutcome?: (outcome: Outcome) => void | Promise<void>
+  /** 'memory' keeps events in the process instead of sending them (tests). Default 'http'. */
+  transport?: 'http' | 'memory'
+  /** The bounded wait to deliver what is queued at process exit (default 5000). */
+  shutdownTimeout?: number
+}
+
+/** Options of flush() and close(). */
+export interface WaitOptions {
+  /** Milliseconds; without it the wait has no limit. */
+  timeout?: number
+}
+
+/** Sends group calls: validated and queued at once, delivered by a native worker thread. */
+export declare class Client {
+  /** Throws RudderGroupError INVALID_CONFIG naming the setting at fault. */
+  constructor (options: ClientOptions)
+  /** Validates and enqueues a group call; returns its messageId. Never waits on the network. */
+  group (params: GroupParams): string
+  /** Enqueues a built event; returns its messageId. */
+  enqueue (event: GroupEvent): string
+  /** Resolves when every event enqueued before it has an outcome; rejects with FLUSH_TIMEOUT (nothing is lost). */
+  flush (options?: WaitOptions): Promise<FlushResult>
+  /** Flushes, then stops the worker; idempotent. */
+  close (options?: WaitOptions): Promise<FlushResult>
+  /** Counters since the client started. */
+  readonly stats: Stats
+  /** Whether close() was called. */
+  readonly closed: boolean
+  /** transport: 'memory' only: the events "sent" so far. */
+  sentEvents (): Array<Record<string, unknown>>
+}

@@ -1,0 +1,207 @@
+//! `NativeClient`: the delivery client, with `flush` and `close` off the main thread.
+
+use crate::config::{js_setting, millis, ClientConfigInput};
+use crate::convert::{event_parts, Shape};
+use crate::error::{code_name, ErrorInfo};
+use crate::event::NativeEvent;
+use crate::outcome::{OutcomeInfo, OutcomeSink, StatsInfo};
+use napi::bindgen_prelude::{Either, Env, Function, Object, Unknown};
+use napi::JsValue;
+use napi_derive::napi;
+use rudder_group_client::{Client, ClientError, FlushResult};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+/// Outcomes since the previous flush.
+#[napi(object)]
+pub struct FlushResultInfo {
+    /// Events delivered.
+    pub delivered: f64,
+    /// Events that failed for good.
+    pub failed: f64,
+    /// Events dropped.
+    pub dropped: f64,
+}
+
+impl From<FlushResult> for FlushResultInfo {
+    fn from(r: FlushResult) -> Self {
+        FlushResultInfo {
+            delivered: r.delivered as f64,
+            failed: r.failed as f64,
+            dropped: r.dropped as f64,
+        }
+    }
+}
+
+/// A client error as a JS object; the match names every variant.
+pub(crate) fn client_error(e: &ClientError) -> ErrorInfo {
+    let mut info = ErrorInfo::new(e.code(), e.to_string());
+    match e {
+        ClientError::Validation(v) => return ErrorInfo::from(v),
+        ClientError::Closed | ClientError::QueueFull { .. } => {}
+        ClientError::FlushTimeout { pending } => info.pending = Some(*pending as f64),
+        ClientError::DeliveryFailed { failed, dropped } => {
+            info.failed = Some(*failed as f64);
+            info.dropped = Some(*dropped as f64);
+        }
+        ClientError::InvalidConfig { setting, message } => {
+            let name = js_setting(setting);
+            info.message = format!("invalid setting `{name}`: {message}");
+            info.setting = Some(name);
+        }
+    }
+    debug_assert_eq!(info.code, code_name(e.code()));
+    info
+}
+
+type Settled = Either<FlushResultInfo, ErrorInfo>;
+
+fn settled(r: std::thread::Result<Result<FlushResult, ClientError>>) -> Settled {
+    match r {
+        Ok(Ok(result)) => Either::A(result.into()),
+        Ok(Err(e)) => Either::B(client_error(&e)),
+        Err(_) => Either::B(ErrorInfo::new(
+            rudder_group::ErrorCode::DeliveryFailed,
+            "the client failed unexpectedly while waiting for delivery",
+        )),
+    }
+}
+
+/// A client: validates on the caller's thread, delivers on a native worker thread.
+#[napi]
+pub struct NativeClient {
+    client: Option<Arc<Client>>,
+}
+
+/// Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range.
+#[napi(catch_unwind)]
+pub fn create_client(
+    config: ClientConfigInput,
+    on_outcome: Option<Function<OutcomeInfo, ()>>,
+) -> napi::Result<Either<NativeClient, ErrorInfo>> {
+    let mut config = config.into_config();
+    if let Some(f) = on_outcome {
+        config.on_outcome = Some(OutcomeSink::new(&f)?.callback());
+    }
+    Ok(match Client::new(config) {
+        Ok(client) => Either::A(NativeClient {
+            client: Some(Arc::new(client)),
+        }),
+        Err(e) => Either::B(client_error(&e)),
+    })
+}
+
+impl NativeClient {
+    fn client(&self) -> &Arc<Client> {
+        // Always set until drop.
+        self.client.as_ref().expect("client present until dropped")
+    }
+
+    /// Runs `op` on a new thread and settles the returned promise with its result.
+    fn off_thread<'env, F>(&self, env: &'env Env, op: F) -> napi::Result<Object<'env>>
+    where
+        F: FnOnce(&Client) -> Result<FlushResult, ClientError> + Send + 'static,
+    {
+        let (deferred, promise) = env.create_deferred::<Settled, _>()?;
+        let client = Arc::clone(self.client());
+        let spawned = std::thread::Builder::new()
+            .name("rudder-group-flush".to_owned())
+            .spawn(move || {
+                let r = catch_unwind(AssertUnwindSafe(|| op(&client)));
+                deferred.resolve(move |_| Ok(settled(r)));
+            });
+        if let Err(e) = spawned {
+            return Err(napi::Error::from_reason(format!(
+                "could not start a thread: {e}"
+            )));
+        }
+        Ok(promise)
+    }
+}
+
+#[napi]
+impl NativeClient {
+    /// Validates and enqueues a call's arguments; the messageId, or why it was refused.
+    #[napi(catch_unwind)]
+    pub fn group(&self, env: Env, params: Unknown) -> napi::Result<Either<String, ErrorInfo>> {
+        let parts = match event_parts(env.raw(), params.raw(), Shape::Call)? {
+            Ok(parts) => parts,
+            Err(e) => return Ok(Either::B(ErrorInfo::from(&e))),
+        };
+        Ok(match self.client().group(parts) {
+            Ok(id) => Either::A(id),
+            Err(e) => Either::B(client_error(&e)),
+        })
+    }
+
+    /// Enqueues a built event.
+    #[napi(catch_unwind)]
+    pub fn enqueue(&self, event: &NativeEvent) -> Either<String, ErrorInfo> {
+        match self.client().enqueue(event.event.clone()) {
+            Ok(id) => Either::A(id),
+            Err(e) => Either::B(client_error(&e)),
+        }
+    }
+
+    /// Waits off the main thread until everything enqueued so far has an outcome.
+    #[napi(catch_unwind, ts_return_type = "Promise<FlushResultInfo | ErrorInfo>")]
+    pub fn flush<'env>(
+        &self,
+        env: &'env Env,
+        timeout_ms: Option<f64>,
+    ) -> napi::Result<Object<'env>> {
+        let timeout = timeout_ms.map(millis);
+        self.off_thread(env, move |c| c.flush(timeout))
+    }
+
+    /// Flushes on the calling thread, waiting at most `timeout_ms` (for process exit).
+    #[napi(catch_unwind)]
+    pub fn flush_sync(&self, timeout_ms: f64) -> Either<FlushResultInfo, ErrorInfo> {
+        settled(catch_unwind(AssertUnwindSafe(|| {
+            self.client().flush(Some(millis(timeout_ms)))
+        })))
+    }
+
+    /// Flushes and stops the worker, off the main thread. Idempotent.
+    #[napi(catch_unwind, ts_return_type = "Promise<FlushResultInfo | ErrorInfo>")]
+    pub fn close<'env>(
+        &self,
+        env: &'env Env,
+        timeout_ms: Option<f64>,
+    ) -> napi::Result<Object<'env>> {
+        let timeout = timeout_ms.map(millis);
+        self.off_thread(env, move |c| c.close(timeout))
+    }
+
+    /// Counters since the client started.
+    #[napi(getter, catch_unwind)]
+    pub fn stats(&self) -> StatsInfo {
+        self.client().stats().into()
+    }
+
+    /// Whether `close` was called.
+    #[napi(getter, catch_unwind)]
+    pub fn closed(&self) -> bool {
+        self.client().is_closed()
+    }
+
+    /// Test mode: the events "sent" so far, as canonical JSON texts.
+    #[napi(catch_unwind)]
+    pub fn sent_events(&self) -> Vec<String> {
+        self.client()
+            .sent_events()
+            .iter()
+            .map(|v| v.to_string())
+            .collect()
+    }
+}
+
+impl Drop for NativeClient {
+    /// A collected client is closed on a thread of its own (bounded by its shutdown timeout),
+    /// never on the main thread.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            crate::outcome::close_in_background(client);
+        }
+    }
+}

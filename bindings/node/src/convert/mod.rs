@@ -1,0 +1,79 @@
+//! JS values in, JSON values out: the one place where the binding reads the caller's objects.
+//!
+//! The walk goes through Node-API directly (one pass, no intermediate JSON text) and follows
+//! `JSON.stringify` where JSON has an answer: own enumerable string keys in property order,
+//! `undefined` properties left out (and `null` inside arrays), `Date` as its ISO-8601 instant.
+//! Where JSON has no answer it does not guess: a function, a symbol, a class instance other
+//! than `Date`, a cycle or a string with a lone surrogate is reported as `UNSUPPORTED_VALUE`,
+//! NaN and ±Infinity as `NON_FINITE_NUMBER`, each with its JSON-pointer path, and `null` takes
+//! its place so that validation reports every other problem of the event as well. The caller's
+//! objects are only read, never written.
+
+mod scalar;
+mod text;
+mod walker;
+
+pub(crate) use text::read_utf8;
+
+use napi::sys;
+use napi::{Error, Status};
+use rudder_group::{ErrorCode, EventParts, Issue, ValidationError};
+use walker::Walker;
+
+/// Checks a Node-API status; a pending exception stays pending.
+pub(crate) fn check(status: sys::napi_status) -> napi::Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(Error::from_status(Status::from(status)))
+    }
+}
+
+/// Which top-level fields a payload object has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The arguments of a call: `timestamp` is when the event happened (`originalTimestamp`).
+    Call,
+    /// A payload as the data plane receives it: `timestamp` is kept untouched.
+    Wire,
+}
+
+/// Converts a caller's payload object into the parts of an event, with every conversion
+/// problem in `parts.issues`; a payload that is not a plain object is refused as a whole.
+pub(crate) fn event_parts(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    shape: Shape,
+) -> napi::Result<Result<EventParts, ValidationError>> {
+    let mut walker = Walker::new(env);
+    let map = match walker.root(v)? {
+        Ok(map) => map,
+        Err(issue) => {
+            return Ok(Err(ValidationError::single(
+                issue.code,
+                issue.path,
+                issue.message,
+            )));
+        }
+    };
+    let mut parts = EventParts::from_map(map);
+    if shape == Shape::Call {
+        if let Some(t) = parts.timestamp.take() {
+            if parts
+                .original_timestamp
+                .as_ref()
+                .is_some_and(|o| !o.is_null())
+            {
+                walker.issues.push(Issue::error(
+                    ErrorCode::InvalidFieldType,
+                    "/timestamp",
+                    "give timestamp or originalTimestamp, not both (both say when the event happened)",
+                ));
+            } else {
+                parts.original_timestamp = Some(t);
+            }
+        }
+    }
+    parts.issues = walker.issues;
+    Ok(Ok(parts))
+}

@@ -1,0 +1,111 @@
+//! Scalars: JS numbers, bigints and dates as JSON numbers and timestamps.
+
+use rudder_group::serde_json::Number;
+use std::str::FromStr;
+
+/// The largest integer a JS number holds exactly (2^53 - 1).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A finite JS number as a JSON number with the digits JS itself would print.
+///
+/// Integers are written without a fraction (so `12345` as an id becomes `"12345"`), beyond 2^53
+/// with the shortest digits that round-trip padded with zeros, as `Number.prototype.toString`
+/// does below 1e21. Other numbers keep their shortest round-trip form.
+pub(crate) fn number(x: f64) -> Option<Number> {
+    if !x.is_finite() {
+        return None;
+    }
+    if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER {
+        // Exact: |x| < 2^53, and -0 becomes 0 as in JSON.stringify.
+        return Some(Number::from(x as i64));
+    }
+    if x.fract() == 0.0 && x.abs() < 1e21 {
+        return Number::from_str(&integer_digits(x)).ok();
+    }
+    Number::from_f64(x)
+}
+
+/// The decimal digits of an integral `x` with `2^53 <= |x| < 1e21`, as JS prints them.
+fn integer_digits(x: f64) -> String {
+    let mut buf = ryu::Buffer::new();
+    let shortest = buf.format_finite(x.abs());
+    let (mantissa, exponent) = match shortest.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (shortest, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let frac_part = frac_part.trim_end_matches('0');
+    let mut digits = String::with_capacity(24);
+    if x < 0.0 {
+        digits.push('-');
+    }
+    digits.push_str(int_part);
+    digits.push_str(frac_part);
+    // The value is integral, so the exponent covers every fraction digit.
+    let zeros = exponent - frac_part.len() as i32;
+    for _ in 0..zeros.max(0) {
+        digits.push('0');
+    }
+    digits
+}
+
+/// A bigint, given as its sign and little-endian 64-bit words, as its exact decimal digits.
+pub(crate) fn bigint(negative: bool, words: &[u64]) -> Number {
+    let mut digits = String::with_capacity(words.len() * 20 + 1);
+    let magnitude: Vec<u64> = {
+        let mut w = words.to_vec();
+        while w.last() == Some(&0) {
+            w.pop();
+        }
+        w
+    };
+    if negative && !magnitude.is_empty() {
+        digits.push('-');
+    }
+    match magnitude.len() {
+        0 => digits.push('0'),
+        1 => digits.push_str(&magnitude[0].to_string()),
+        2 => digits
+            .push_str(&((u128::from(magnitude[1]) << 64) | u128::from(magnitude[0])).to_string()),
+        _ => digits.push_str(&long_decimal(magnitude)),
+    }
+    // The digits are a valid JSON integer by construction.
+    Number::from_str(&digits).unwrap_or_else(|_| Number::from(0))
+}
+
+/// Decimal digits of a magnitude of any size, by repeated division by 10^19.
+fn long_decimal(mut words: Vec<u64>) -> String {
+    const CHUNK: u64 = 10_000_000_000_000_000_000;
+    let mut chunks = Vec::new();
+    while !words.is_empty() {
+        let mut rem: u128 = 0;
+        for w in words.iter_mut().rev() {
+            let cur = (rem << 64) | u128::from(*w);
+            *w = (cur / u128::from(CHUNK)) as u64;
+            rem = cur % u128::from(CHUNK);
+        }
+        chunks.push(rem as u64);
+        while words.last() == Some(&0) {
+            words.pop();
+        }
+    }
+    let mut out = String::with_capacity(chunks.len() * 19);
+    let mut iter = chunks.iter().rev();
+    if let Some(first) = iter.next() {
+        out.push_str(&first.to_string());
+    }
+    for chunk in iter {
+        out.push_str(&format!("{chunk:019}"));
+    }
+    out
+}
+
+/// A JS `Date`'s time value (milliseconds since the epoch) in the wire format, or `None` for an
+/// invalid date or one outside the range of an RFC 3339 timestamp.
+pub(crate) fn date(millis: f64) -> Option<String> {
+    if !millis.is_finite() {
+        return None;
+    }
+    let t = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(millis as i64)?;
+    Some(rudder_group::time::format_millis(t))
+}

@@ -1,0 +1,59 @@
+//! Strings: JS strings (UTF-16, possibly ill-formed) as Rust strings.
+
+use super::check;
+use napi::sys;
+use std::ptr;
+
+/// Reads a JS string as UTF-8; `None` when it holds a lone surrogate, which has no UTF-8 (and
+/// so no JSON) form. `buf` is scratch space reused across calls: most strings take one copy.
+pub(crate) fn read_utf8(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    buf: &mut Vec<u8>,
+) -> napi::Result<Option<String>> {
+    if buf.capacity() < 256 {
+        buf.reserve(256);
+    }
+    let mut cap = buf.capacity();
+    let mut len = 0usize;
+    check(unsafe {
+        sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr().cast(), cap, &mut len)
+    })?;
+    // A copy stops short of the buffer's end by at most one character (up to 4 bytes) plus
+    // the terminating NUL; closer than that, the string may have been cut.
+    if len + 5 > cap {
+        check(unsafe { sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) })?;
+        buf.reserve(len + 1);
+        cap = buf.capacity();
+        check(unsafe {
+            sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr().cast(), cap, &mut len)
+        })?;
+    }
+    // SAFETY: Node-API wrote `len` bytes (and a NUL after them) into the buffer.
+    let bytes = unsafe { std::slice::from_raw_parts(buf.as_ptr(), len) };
+    // V8 writes a lone surrogate as U+FFFD (EF BF BD): only then is the UTF-16 form checked.
+    if bytes.windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]) && has_lone_surrogate(env, v)? {
+        return Ok(None);
+    }
+    Ok(std::str::from_utf8(bytes).ok().map(str::to_owned))
+}
+
+/// The string with lone surrogates replaced by U+FFFD (for paths in messages).
+pub(crate) fn read_lossy(env: sys::napi_env, v: sys::napi_value) -> napi::Result<String> {
+    Ok(String::from_utf16_lossy(&utf16(env, v)?))
+}
+
+fn utf16(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Vec<u16>> {
+    let mut len = 0usize;
+    check(unsafe { sys::napi_get_value_string_utf16(env, v, ptr::null_mut(), 0, &mut len) })?;
+    let mut units = vec![0u16; len + 1];
+    check(unsafe {
+        sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), len + 1, &mut len)
+    })?;
+    units.truncate(len);
+    Ok(units)
+}
+
+fn has_lone_surrogate(env: sys::napi_env, v: sys::napi_value) -> napi::Result<bool> {
+    Ok(char::decode_utf16(utf16(env, v)?).any(|c| c.is_err()))
+}

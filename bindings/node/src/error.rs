@@ -1,0 +1,112 @@
+//! The one error model, as plain objects the JS layer turns into `RudderGroupError`s.
+//!
+//! Native calls return an [`ErrorInfo`] instead of throwing: no exception crosses the boundary
+//! on the refused path, and the JS layer builds an error of its own class with the caller's
+//! stack.
+
+use napi_derive::napi;
+use rudder_group::{ErrorCode, Issue, Severity, ValidationError};
+
+/// The JS string of each code: exactly the members of the `ErrorCode` union of the typings.
+/// The match is exhaustive, so a new code does not build until it is added here (and there).
+pub(crate) fn code_name(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::MissingGroupId => "MISSING_GROUP_ID",
+        ErrorCode::MissingIdentity => "MISSING_IDENTITY",
+        ErrorCode::InvalidFieldType => "INVALID_FIELD_TYPE",
+        ErrorCode::InvalidTrait => "INVALID_TRAIT",
+        ErrorCode::InvalidTimestamp => "INVALID_TIMESTAMP",
+        ErrorCode::NonFiniteNumber => "NON_FINITE_NUMBER",
+        ErrorCode::UnsupportedValue => "UNSUPPORTED_VALUE",
+        ErrorCode::TooDeep => "TOO_DEEP",
+        ErrorCode::EventTooLarge => "EVENT_TOO_LARGE",
+        ErrorCode::InvalidJson => "INVALID_JSON",
+        ErrorCode::ClientClosed => "CLIENT_CLOSED",
+        ErrorCode::QueueFull => "QUEUE_FULL",
+        ErrorCode::FlushTimeout => "FLUSH_TIMEOUT",
+        ErrorCode::DeliveryFailed => "DELIVERY_FAILED",
+        ErrorCode::InvalidConfig => "INVALID_CONFIG",
+    }
+}
+
+/// Every error code, in number order.
+#[napi(catch_unwind)]
+pub fn error_codes() -> Vec<&'static str> {
+    ErrorCode::ALL.iter().map(|c| code_name(*c)).collect()
+}
+
+/// One problem with an event.
+#[napi(object)]
+pub struct IssueInfo {
+    /// The stable code, e.g. `MISSING_GROUP_ID`.
+    pub code: String,
+    /// JSON pointer to the offending value (`""` for the event as a whole).
+    pub path: String,
+    /// What is wrong and what would be right.
+    pub message: String,
+    /// `error` (the event is refused) or `warning` (lenient reserved-trait problems).
+    pub severity: String,
+}
+
+impl From<&Issue> for IssueInfo {
+    fn from(i: &Issue) -> Self {
+        IssueInfo {
+            code: code_name(i.code).to_owned(),
+            path: i.path.clone(),
+            message: i.message.clone(),
+            severity: match i.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            }
+            .to_owned(),
+        }
+    }
+}
+
+/// Issues as JS objects.
+pub(crate) fn issues(list: &[Issue]) -> Vec<IssueInfo> {
+    list.iter().map(IssueInfo::from).collect()
+}
+
+/// A refused call: what the JS layer throws as a `RudderGroupError`.
+#[napi(object)]
+pub struct ErrorInfo {
+    /// The stable code; for a validation error, the code of its first error.
+    pub code: String,
+    /// A message a person can act on.
+    pub message: String,
+    /// Every issue of a refused event (errors first, then warnings); empty otherwise.
+    pub issues: Vec<IssueInfo>,
+    /// `INVALID_CONFIG`: the setting at fault.
+    pub setting: Option<String>,
+    /// `FLUSH_TIMEOUT`: events still queued.
+    pub pending: Option<f64>,
+    /// `DELIVERY_FAILED`: events that failed.
+    pub failed: Option<f64>,
+    /// `DELIVERY_FAILED`: events that were dropped.
+    pub dropped: Option<f64>,
+}
+
+impl ErrorInfo {
+    /// An error with a code and a message only.
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> ErrorInfo {
+        ErrorInfo {
+            code: code_name(code).to_owned(),
+            message: message.into(),
+            issues: Vec::new(),
+            setting: None,
+            pending: None,
+            failed: None,
+            dropped: None,
+        }
+    }
+}
+
+impl From<&ValidationError> for ErrorInfo {
+    fn from(e: &ValidationError) -> Self {
+        ErrorInfo {
+            issues: issues(e.issues()),
+            ..ErrorInfo::new(e.code(), e.to_string())
+        }
+    }
+}
