@@ -53,7 +53,7 @@ pub(crate) async fn handle(shared: &Arc<Shared>, request: Request<Incoming>) -> 
             json_answer(200, &Value::Array(requests))
         }
         (Method::GET, "/_rudder_group/events") => {
-            let events = lock(&shared.records).events.clone();
+            let events = lock(&shared.records).read_events();
             json_answer(200, &Value::Array(events))
         }
         (Method::GET, "/_rudder_group/stats") => {

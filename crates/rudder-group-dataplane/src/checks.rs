@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::io::Write;
 
 use crate::config::MAX_REQUEST_BYTES;
+use crate::incoming::{Item, Parsed};
 
 /// Answer texts of the gateway (the body is the text plus a newline).
 pub(crate) mod msg {
@@ -208,16 +209,6 @@ pub(crate) fn events_of(body: Value, route: Route) -> Vec<Value> {
     }
 }
 
-/// A field as the gateway's gjson `String()` reads it: strings as they are, numbers and other
-/// values as their JSON text, missing or null as "".
-fn as_text(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-    }
-}
-
 /// The write keys a data plane knows.
 #[derive(Debug)]
 pub(crate) struct Keys {
@@ -226,14 +217,13 @@ pub(crate) struct Keys {
 }
 
 /// Runs the checks that need nothing but the request: gzip, write key, body, JSON, each event,
-/// size, empty batch. On success returns the events to store (for `/v1/group`, already typed).
+/// size, empty batch. On success returns the events to store.
 pub(crate) fn check(
     keys: &Keys,
     headers: &HeaderMap,
     body: &BodyRead,
-    parsed: Option<Value>,
-    route: Route,
-) -> Result<Vec<Value>, Rejection> {
+    parsed: Option<Parsed>,
+) -> Result<Vec<Item>, Rejection> {
     if matches!(body, BodyRead::BadGzip) {
         return Err(reject(500, msg::BAD_GZIP));
     }
@@ -252,13 +242,12 @@ pub(crate) fn check(
         return Err(reject(400, msg::BODY_NIL));
     }
     let parsed = parsed.ok_or(reject(400, msg::INVALID_JSON))?;
-    let mut events = events_of(parsed, route);
+    let events = parsed.items;
     for event in &events {
-        let Some(obj) = event.as_object() else {
+        if !event.is_object() {
             return Err(reject(400, msg::NOT_RUDDER_EVENT));
-        };
-        let anonymous_id = as_text(obj.get("anonymousId"));
-        let user_id = as_text(obj.get("userId"));
+        }
+        let (user_id, anonymous_id) = event.ids();
         if anonymous_id.trim().is_empty() && user_id.trim().is_empty() {
             return Err(reject(400, msg::NO_IDENTITY));
         }
@@ -266,13 +255,7 @@ pub(crate) fn check(
     if events.is_empty() {
         return Err(reject(400, msg::EMPTY_BATCH));
     }
-    if route == Route::Group {
-        for event in &mut events {
-            if let Some(obj) = event.as_object_mut() {
-                obj.insert("type".to_string(), Value::String("group".to_string()));
-            }
-        }
-    }
+    // `/v1/group`'s type is overwritten when the event is stored (see `incoming::Stored`).
     Ok(events)
 }
 
@@ -350,13 +333,8 @@ mod tests {
         headers.insert(AUTHORIZATION, format!("Basic {auth}").parse().unwrap());
         let run = |v: Value| {
             let bytes = serde_json::to_vec(&v).unwrap();
-            check(
-                &keys,
-                &headers,
-                &BodyRead::Complete(bytes),
-                Some(v),
-                Route::Batch,
-            )
+            let parsed = crate::incoming::parse(&bytes, Route::Batch);
+            check(&keys, &headers, &BodyRead::Complete(bytes), parsed).map(|items| items.len())
         };
         assert!(run(json!({"batch":[{"userId":0}]})).is_ok());
         assert!(run(json!({"batch":[{"anonymousId":false}]})).is_ok());

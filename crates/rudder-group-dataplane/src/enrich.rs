@@ -19,14 +19,19 @@ fn parse_time(value: Option<&Value>) -> Option<DateTime<Utc>> {
 }
 
 /// Fills in one accepted event (a JSON object):
-/// - `messageId`: a fresh UUID v4 when missing, null, or blank;
+/// - `messageId`: `fill_id` (else a fresh UUID v4) when missing, null, or blank;
 /// - `receivedAt`: the time the request arrived (overwritten);
 /// - `timestamp`: when the event has none that parses, `receivedAt - (sentAt - originalTimestamp)`,
 ///   where `sentAt` is the event's own, else the batch's top-level `sentAt`. When `sentAt` or
 ///   `originalTimestamp` is missing or does not parse, `timestamp` is `receivedAt`.
 ///
 /// New keys go after the event's own keys; a replaced key keeps its place.
-pub(crate) fn enrich(event: &mut Value, received_at: DateTime<Utc>, batch_sent_at: Option<&Value>) {
+pub(crate) fn enrich(
+    event: &mut Value,
+    received_at: DateTime<Utc>,
+    batch_sent_at: Option<&Value>,
+    fill_id: Option<&str>,
+) {
     let Some(obj) = event.as_object_mut() else {
         return;
     };
@@ -38,7 +43,7 @@ pub(crate) fn enrich(event: &mut Value, received_at: DateTime<Utc>, batch_sent_a
     if !has_id {
         obj.insert(
             "messageId".to_string(),
-            Value::String(uuid::Uuid::new_v4().to_string()),
+            Value::String(fill_id.map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)),
         );
     }
     obj.insert(
@@ -74,7 +79,7 @@ mod tests {
     fn fills_and_corrects_skew() {
         let received = at("2022-02-01T19:14:18.381Z");
         let mut e = json!({"userId":"u","originalTimestamp":"2022-02-01T10:00:00.000Z","sentAt":"2022-02-01T10:00:05.500+00:00"});
-        enrich(&mut e, received, Some(&json!("1999-01-01T00:00:00Z")));
+        enrich(&mut e, received, Some(&json!("1999-01-01T00:00:00Z")), None);
         let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -96,18 +101,23 @@ mod tests {
     fn batch_sent_at_and_fallbacks() {
         let received = at("2022-02-01T19:14:18.381Z");
         let mut e = json!({"originalTimestamp":"2022-02-01T19:14:10.000Z","messageId":"m"});
-        enrich(&mut e, received, Some(&json!("2022-02-01T19:14:11.000Z")));
+        enrich(
+            &mut e,
+            received,
+            Some(&json!("2022-02-01T19:14:11.000Z")),
+            None,
+        );
         assert_eq!(e["timestamp"], "2022-02-01T19:14:17.381Z");
         assert_eq!(e["messageId"], "m");
         let mut e = json!({"originalTimestamp":"2022-02-01T19:14:10.000Z","messageId":" "});
-        enrich(&mut e, received, None);
+        enrich(&mut e, received, None, None);
         assert_eq!(e["timestamp"], "2022-02-01T19:14:18.381Z");
         assert_ne!(e["messageId"], " ");
         let mut e = json!({"timestamp":"2020-01-01T00:00:00Z","sentAt":"x"});
-        enrich(&mut e, received, None);
+        enrich(&mut e, received, None, None);
         assert_eq!(e["timestamp"], "2020-01-01T00:00:00Z");
         let mut e = json!({"timestamp":"yesterday"});
-        enrich(&mut e, received, None);
+        enrich(&mut e, received, None, None);
         assert_eq!(e["timestamp"], "2022-02-01T19:14:18.381Z");
     }
 }

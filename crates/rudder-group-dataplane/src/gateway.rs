@@ -4,13 +4,13 @@ use chrono::Utc;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_ENCODING, RETRY_AFTER};
 use hyper::{Method, Request};
-use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::checks::{check, message_for, msg, read_body, BodyRead, Rejection, Route};
-use crate::enrich::{enrich, format_time};
+use crate::enrich::format_time;
 use crate::faults::Action;
+use crate::incoming::{self, Parsed, Stored};
 use crate::server::{answer, Answer, Dropped};
 use crate::shared::{lock, InFlight, Shared};
 use crate::store::{ReceivedRequest, RequestBody};
@@ -48,9 +48,9 @@ pub(crate) async fn handle(
         return Err(Dropped);
     }
     let received_at = Utc::now();
-    let parsed: Option<Value> = match (&body, route) {
-        (BodyRead::Complete(bytes), Some(_)) if !bytes.is_empty() => {
-            serde_json::from_slice(bytes).ok()
+    let parsed: Option<Parsed> = match (&body, route) {
+        (BodyRead::Complete(bytes), Some(route)) if !bytes.is_empty() => {
+            incoming::parse(bytes, route)
         }
         _ => None,
     };
@@ -61,10 +61,7 @@ pub(crate) async fn handle(
         }),
         _ => None,
     };
-    let batch_sent_at = match route {
-        Some(Route::Batch) => parsed.as_ref().and_then(|p| p.get("sentAt")).cloned(),
-        _ => None,
-    };
+    let batch_sent_at = parsed.as_ref().and_then(|p| p.sent_at.clone());
     let mut record = ReceivedRequest {
         method: parts.method.to_string(),
         path: parts.uri.path().to_string(),
@@ -104,7 +101,7 @@ pub(crate) async fn handle(
         return Ok(reply(shared, record, raw, 404, msg::NOT_FOUND));
     };
 
-    let checked = check(&shared.keys, &parts.headers, &body, parsed, route).and_then(|events| {
+    let checked = check(&shared.keys, &parts.headers, &body, parsed).and_then(|events| {
         if shared.in_flight() > shared.max_in_flight {
             return Err(Rejection {
                 status: 503,
@@ -119,8 +116,8 @@ pub(crate) async fn handle(
             _ => Ok(events),
         }
     });
-    let mut events = match checked {
-        Ok(events) => events,
+    let items = match checked {
+        Ok(items) => items,
         Err(rejection) => {
             return Ok(reply(
                 shared,
@@ -131,10 +128,10 @@ pub(crate) async fn handle(
             ))
         }
     };
-
-    for event in &mut events {
-        enrich(event, received_at, batch_sent_at.as_ref());
-    }
+    let events: Vec<Stored> = items
+        .into_iter()
+        .map(|item| Stored::new(item, received_at, batch_sent_at.as_ref(), route))
+        .collect();
     let mut records = lock(&shared.records);
     let (status, message) = match records.store(events) {
         Ok(()) => (200, msg::OK),

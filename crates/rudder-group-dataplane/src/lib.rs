@@ -70,6 +70,7 @@ mod config;
 mod enrich;
 mod faults;
 mod gateway;
+mod incoming;
 mod server;
 mod shared;
 mod store;
@@ -173,7 +174,7 @@ impl DataPlane {
     /// Every stored event (200 answers only), in arrival order, as stored: with `messageId`,
     /// `receivedAt` and `timestamp` filled in.
     pub fn events(&self) -> Vec<Value> {
-        lock(&self.shared.records).events.clone()
+        lock(&self.shared.records).read_events()
     }
 
     /// How many events are stored.

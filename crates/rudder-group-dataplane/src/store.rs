@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::checks::{events_of, Route};
+use crate::incoming::Stored;
 
 /// One data request that got an answer, as [`DataPlane::requests`](crate::DataPlane::requests)
 /// and `GET /_rudder_group/requests` report it. Requests dropped by a fault, admin requests and
@@ -79,7 +80,8 @@ pub(crate) struct Records {
     /// Answered requests; their `events` are parsed from the kept body only when read back, so
     /// that a fast sender is not slowed by copies nobody may ask for.
     pub requests: Vec<(ReceivedRequest, Option<RequestBody>)>,
-    pub events: Vec<Value>,
+    /// Stored events, kept as sent and completed when read (see [`Stored`]).
+    pub events: Vec<Stored>,
     pub store: Option<File>,
 }
 
@@ -119,11 +121,11 @@ impl Records {
 
     /// Writes the events to the store file (if any) in one write, then keeps them in memory.
     /// On a write error nothing is kept and the error is returned.
-    pub(crate) fn store(&mut self, events: Vec<Value>) -> io::Result<()> {
+    pub(crate) fn store(&mut self, events: Vec<Stored>) -> io::Result<()> {
         if let Some(file) = self.store.as_mut() {
             let mut lines = Vec::new();
             for event in &events {
-                serde_json::to_writer(&mut lines, event)?;
+                serde_json::to_writer(&mut lines, &event.to_value())?;
                 lines.push(b'\n');
             }
             file.write_all(&lines)?;
@@ -131,6 +133,11 @@ impl Records {
         }
         self.events.extend(events);
         Ok(())
+    }
+
+    /// Every stored event, completed.
+    pub(crate) fn read_events(&self) -> Vec<Value> {
+        self.events.iter().map(Stored::to_value).collect()
     }
 
     /// Forgets requests and events (the store file keeps its lines).
