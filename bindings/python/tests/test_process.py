@@ -1,5 +1,5 @@
 """Process life: exit without close delivers, exit waits are bounded, fork gives the child a
-working client. Each scenario runs as its own Python process."""
+working client. Each scenario runs as its own Python process (POSIX: fork and signals)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,8 @@ import textwrap
 from collections import Counter
 from typing import Dict
 
-import pytest
 
 from dataplane import WRITE_KEY, DataPlane
-
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fork and POSIX signals")
-
 
 def run(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
     result = subprocess.run(
