@@ -9,8 +9,8 @@ import textwrap
 from collections import Counter
 from typing import Dict
 
-
 from dataplane import WRITE_KEY, DataPlane
+
 
 def run(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
     result = subprocess.run(
