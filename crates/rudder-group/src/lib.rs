@@ -36,6 +36,9 @@
 //! ```
 //!
 //! Decisions the contract leaves open, and what this crate does:
+//! - Traits are stored in one insertion-ordered map so that the caller's key order and `null`
+//!   versus absent are kept exactly; the twelve reserved traits are typed at the API: typed
+//!   setters on the builder, typed getters, and [`GroupTraits::reserved`] as typed fields.
 //! - `originalTimestamp` must be an instant (RFC 3339 with an offset) and is normalized to UTC
 //!   with milliseconds; `timestamp` and `sentAt` of a parsed payload are checked and kept as given.
 //! - A parsed `channel` string is kept; `type`, when present, must be `"group"`.
@@ -65,7 +68,8 @@ pub use issue::{pointer, Issue, Severity, ValidationError};
 pub use options::{EventOptions, Library, DEFAULT_MAX_EVENT_BYTES, MAX_DEPTH};
 pub use parse::parse_value;
 pub use traits::{
-    Address, CreatedAt, Employees, GroupTraits, Trait, TraitId, ADDRESS_FIELDS, RESERVED_TRAITS,
+    Address, CreatedAt, Employees, GroupTraits, ReservedTraits, Trait, TraitId, ADDRESS_FIELDS,
+    RESERVED_TRAITS,
 };
 pub use validate::EventParts;
 

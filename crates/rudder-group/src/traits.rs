@@ -182,6 +182,36 @@ impl From<Address> for Value {
     }
 }
 
+/// The twelve reserved traits as typed fields: a view of [`GroupTraits`] made by
+/// [`GroupTraits::reserved`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReservedTraits<'a> {
+    /// `id`.
+    pub id: Trait<'a, TraitId>,
+    /// `name`.
+    pub name: Trait<'a, &'a str>,
+    /// `email`.
+    pub email: Trait<'a, &'a str>,
+    /// `phone`.
+    pub phone: Trait<'a, &'a str>,
+    /// `industry`.
+    pub industry: Trait<'a, &'a str>,
+    /// `description`.
+    pub description: Trait<'a, &'a str>,
+    /// `plan`.
+    pub plan: Trait<'a, &'a str>,
+    /// `website`.
+    pub website: Trait<'a, &'a str>,
+    /// `avatar`.
+    pub avatar: Trait<'a, &'a str>,
+    /// `address`.
+    pub address: Trait<'a, Address>,
+    /// `createdAt`, as given.
+    pub created_at: Trait<'a, &'a str>,
+    /// `employees`.
+    pub employees: Trait<'a, Employees>,
+}
+
 /// The group's traits: an insertion-ordered map whose reserved keys follow the spec's types.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupTraits {
@@ -240,6 +270,24 @@ impl GroupTraits {
 
     fn string(&self, key: &str) -> Trait<'_, &str> {
         self.view(key, Value::as_str)
+    }
+
+    /// Every reserved trait at once, as typed fields.
+    pub fn reserved(&self) -> ReservedTraits<'_> {
+        ReservedTraits {
+            id: self.id(),
+            name: self.name(),
+            email: self.email(),
+            phone: self.phone(),
+            industry: self.industry(),
+            description: self.description(),
+            plan: self.plan(),
+            website: self.website(),
+            avatar: self.avatar(),
+            address: self.address(),
+            created_at: self.created_at(),
+            employees: self.employees(),
+        }
     }
 
     /// The `id` trait.

@@ -417,3 +417,24 @@ fn lenient_turns_trait_errors_into_warnings() {
     );
     assert!(base().build().unwrap().warnings().is_empty());
 }
+
+#[test]
+fn reserved_traits_read_back_as_typed_fields() {
+    use rudder_group::{Employees, Trait, TraitId};
+    let event = GroupEvent::builder("g")
+        .user_id("u")
+        .id(42)
+        .name("Acme")
+        .employees("100-500")
+        .clear_trait("plan")
+        .custom_trait("tier", serde_json::json!(2))
+        .build()
+        .unwrap();
+    let r = event.traits().reserved();
+    assert_eq!(r.id, Trait::Set(TraitId::Integer(42.into())));
+    assert_eq!(r.name, Trait::Set("Acme"));
+    assert_eq!(r.employees, Trait::Set(Employees::Text("100-500".into())));
+    assert_eq!(r.plan, Trait::Null);
+    assert_eq!(r.email, Trait::Absent);
+    assert_eq!(event.traits().custom().count(), 1);
+}
