@@ -12,6 +12,10 @@
 //! | `POST /_rudder_group/reset` | forgets requests, events, faults; `{"ok":true}` |
 //!
 //! Errors are `{"error":"..."}` with 400 (bad fault), 404 (unknown path) or 405 (wrong method).
+//!
+//! The admin API is served on the data plane's own port, during an outage too (only data
+//! requests go unanswered then), so a test can read back and end an outage early. Events are
+//! written out as the JSON text they are stored as, so an event reads back exactly at any depth.
 
 use http_body_util::{BodyExt as _, Limited};
 use hyper::body::Incoming;
@@ -19,8 +23,8 @@ use hyper::{Method, Request};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+use crate::answer::{answer, Answer};
 use crate::faults::Fault;
-use crate::server::{answer, Answer};
 use crate::shared::{lock, Shared};
 
 /// The largest admin request body read.
@@ -45,16 +49,12 @@ pub(crate) async fn handle(shared: &Arc<Shared>, request: Request<Incoming>) -> 
     let method = request.method().clone();
     match (method, path.as_str()) {
         (Method::GET, "/_rudder_group/requests") => {
-            let requests: Vec<Value> = lock(&shared.records)
-                .read_requests()
-                .iter()
-                .map(|r| r.to_json())
-                .collect();
-            json_answer(200, &Value::Array(requests))
+            let requests = lock(&shared.records).requests_json();
+            answer(200, "application/json", requests)
         }
         (Method::GET, "/_rudder_group/events") => {
-            let events = lock(&shared.records).read_events();
-            json_answer(200, &Value::Array(events))
+            let events = lock(&shared.records).events_json();
+            answer(200, "application/json", events)
         }
         (Method::GET, "/_rudder_group/stats") => {
             let records = lock(&shared.records);
@@ -68,30 +68,16 @@ pub(crate) async fn handle(shared: &Arc<Shared>, request: Request<Incoming>) -> 
                 Ok(faults) => faults,
                 Err(message) => return error(400, message),
             };
-            let shared = shared.clone();
-            // Injecting an outage waits for the port to close: off the runtime's workers.
-            match tokio::task::spawn_blocking(move || {
-                faults.into_iter().for_each(|f| shared.inject(f))
-            })
-            .await
-            {
-                Ok(()) => ok(),
-                Err(e) => error(500, e.to_string()),
-            }
+            faults.into_iter().for_each(|f| shared.inject(f));
+            ok()
         }
         (Method::DELETE, "/_rudder_group/faults") => {
-            let shared = shared.clone();
-            match tokio::task::spawn_blocking(move || shared.clear_faults()).await {
-                Ok(()) => ok(),
-                Err(e) => error(500, e.to_string()),
-            }
+            shared.clear_faults();
+            ok()
         }
         (Method::POST, "/_rudder_group/reset") => {
-            let shared = shared.clone();
-            match tokio::task::spawn_blocking(move || shared.reset()).await {
-                Ok(()) => ok(),
-                Err(e) => error(500, e.to_string()),
-            }
+            shared.reset();
+            ok()
         }
         (
             _,

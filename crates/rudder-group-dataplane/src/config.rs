@@ -2,6 +2,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The gateway's limit on one request body, measured after gunzip: 4000 KiB = 4,096,000 bytes.
 ///
@@ -42,6 +43,13 @@ pub struct Config {
     /// request counted); over it `429 max requests limit reached`. Default `None`: no limit,
     /// as in the open-source gateway.
     pub rate_limit: Option<u32>,
+    /// How long a connection may take to send the headers of a request, counted from when it
+    /// opens or finished its previous answer; a connection that takes longer (a half-open one
+    /// trickling headers, or an idle keep-alive one) is closed without an answer. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// How many connections are served at once, admin ones included. When that many are open,
+    /// new ones wait in the listen backlog until one closes. Default 256.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -53,6 +61,8 @@ impl Default for Config {
             store: None,
             max_in_flight: 64,
             rate_limit: None,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 256,
         }
     }
 }

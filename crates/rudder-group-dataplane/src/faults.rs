@@ -5,6 +5,7 @@
 //! that fires for it. A [`FaultCount::Next`] fault fires for the next N requests that reach it,
 //! then is gone; a [`FaultCount::Fraction`] fault fires for that fraction of the requests that
 //! reach it and stays until cleared. An [`Fault::Outage`] is not queued: it starts at once.
+//! Faults never touch the admin API.
 
 use serde_json::{Map, Value};
 
@@ -35,13 +36,14 @@ pub enum Fault {
         /// Which requests get it.
         count: FaultCount,
     },
-    /// The port refuses connections for this long: the listener is closed, open connections are
-    /// closed once their current request is answered, and the listener is bound again on the
-    /// same port afterwards. [`DataPlane::inject`](crate::DataPlane::inject) returns once the
-    /// port refuses connections; [`DataPlane::clear_faults`](crate::DataPlane::clear_faults) and
-    /// [`DataPlane::reset`](crate::DataPlane::reset) end an outage early.
+    /// The data plane is down for this long: open connections are closed once their current
+    /// request is answered, and every data request (and `/health`) gets no answer, its
+    /// connection closed as soon as its headers are read. The admin API stays reachable on the
+    /// same port, so that a test can read back or end the outage early (a refused TCP connection
+    /// cannot tell the admin API from the gateway). [`DataPlane::clear_faults`](crate::DataPlane::clear_faults)
+    /// and [`DataPlane::reset`](crate::DataPlane::reset) end an outage early.
     Outage {
-        /// How long the port refuses connections, in milliseconds.
+        /// How long data requests go unanswered, in milliseconds.
         millis: u64,
     },
 }

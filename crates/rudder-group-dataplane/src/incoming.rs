@@ -1,98 +1,68 @@
 //! A request body's events, read without building a `serde_json::Value` per event.
 //!
 //! The checks need only a few fields of each event (`userId`, `anonymousId`, `messageId`); the
-//! rest is kept as the text it was sent with and turned into a `Value` only when a test reads it
-//! back. A data plane that copied every event into a tree on the request path would measure
-//! itself instead of the SDK sending to it.
+//! rest is kept as the text it was sent with. A data plane that copied every event into a tree on
+//! the request path would measure itself instead of the SDK sending to it. Nothing here recurses
+//! on the nesting of an event (see [`crate::json`]), so an accepted event reads back exactly at
+//! any depth.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::checks::Route;
-use crate::enrich::enrich;
+use crate::enrich::{enrich, is_message_id};
+use crate::json::{self, compact, Fields};
 
-/// The fields of one event that the checks and the enrichment read.
-#[derive(Deserialize)]
-struct Probe {
-    #[serde(rename = "userId", default)]
-    user_id: Option<Value>,
-    #[serde(rename = "anonymousId", default)]
-    anonymous_id: Option<Value>,
-    #[serde(rename = "messageId", default)]
-    message_id: Option<Value>,
-}
-
-#[derive(Deserialize)]
-struct BatchBody<'a> {
-    #[serde(borrow, default)]
-    batch: Option<&'a RawValue>,
-    #[serde(rename = "sentAt", default)]
-    sent_at: Option<Value>,
+/// Which data route a request went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// `POST /v1/batch`
+    Batch,
+    /// `POST /v1/group`: one event, its type overwritten, wrapped as a one-event batch.
+    Group,
 }
 
 /// One event of a request: its text as sent, and the fields the checks read.
 pub(crate) struct Item {
     pub raw: Box<RawValue>,
-    /// `None` when the item is not a JSON object.
-    fields: Option<Probe>,
+    /// Whether the event is a JSON object.
+    object: bool,
+    user_id: String,
+    anonymous_id: String,
+    has_message_id: bool,
 }
 
 impl Item {
     fn new(raw: &RawValue) -> Item {
-        let fields = if raw.get().starts_with('{') {
-            serde_json::from_str::<Probe>(raw.get()).ok().or_else(|| {
-                // Repeated keys: read the object the way a Value does (the last one wins).
-                let v: Value = serde_json::from_str(raw.get()).ok()?;
-                Some(Probe {
-                    user_id: v.get("userId").cloned(),
-                    anonymous_id: v.get("anonymousId").cloned(),
-                    message_id: v.get("messageId").cloned(),
-                })
-            })
-        } else {
-            None
-        };
+        let fields = Fields::parse(raw.get());
+        let field = |key| as_text(fields.as_ref().and_then(|f| f.get(key)));
         Item {
             raw: raw.to_owned(),
-            fields,
+            object: fields.is_some(),
+            user_id: field("userId"),
+            anonymous_id: field("anonymousId"),
+            has_message_id: is_message_id(fields.as_ref().and_then(|f| f.get("messageId"))),
         }
     }
 
     /// Whether the event is a JSON object.
     pub fn is_object(&self) -> bool {
-        self.fields.is_some()
+        self.object
     }
 
     /// `userId` and `anonymousId` as the gateway's gjson `String()` reads them.
-    pub fn ids(&self) -> (String, String) {
-        match &self.fields {
-            Some(p) => (
-                as_text(p.user_id.as_ref()),
-                as_text(p.anonymous_id.as_ref()),
-            ),
-            None => (String::new(), String::new()),
-        }
-    }
-
-    /// Whether the event carries a usable `messageId` (else the data plane fills one).
-    fn has_message_id(&self) -> bool {
-        match self.fields.as_ref().and_then(|p| p.message_id.as_ref()) {
-            None | Some(Value::Null) => false,
-            Some(Value::String(s)) => !s.trim().is_empty(),
-            Some(_) => true,
-        }
+    pub fn ids(&self) -> (&str, &str) {
+        (&self.user_id, &self.anonymous_id)
     }
 }
 
-/// A field as the gateway's gjson `String()` reads it: strings as they are, numbers and other
-/// values as their JSON text, missing or null as "".
-pub(crate) fn as_text(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+/// A field (its JSON text) as the gateway's gjson `String()` reads it: strings as they are,
+/// numbers and other values as their JSON text, missing or null as "".
+fn as_text(text: Option<&str>) -> String {
+    match text {
+        None | Some("null") => String::new(),
+        Some(text) if text.starts_with('"') => serde_json::from_str(text).unwrap_or_default(),
+        Some(text) => compact(text).into_owned(),
     }
 }
 
@@ -101,49 +71,30 @@ pub(crate) struct Parsed {
     /// The events as sent: the `batch` items for `/v1/batch` (missing or null is none, an array
     /// is its items, anything else one item, the way gjson reads it), the body for `/v1/group`.
     pub items: Vec<Item>,
-    /// The batch's top-level `sentAt`.
-    pub sent_at: Option<Value>,
+    /// The batch's top-level `sentAt`, when it is a string.
+    pub sent_at: Option<String>,
 }
 
 /// Parses a body; `None` when it is not JSON.
 pub(crate) fn parse(bytes: &[u8], route: Route) -> Option<Parsed> {
     let raw: &RawValue = serde_json::from_slice(bytes).ok()?;
-    let text = raw.get();
-    let body = match route {
-        Route::Group => Parsed {
-            items: vec![Item::new(raw)],
-            sent_at: None,
-        },
-        Route::Batch if text.starts_with('{') => {
-            match serde_json::from_str::<BatchBody<'_>>(text) {
-                Ok(b) => Parsed {
-                    items: b.batch.map(batch_items).unwrap_or_default(),
-                    sent_at: b.sent_at,
-                },
-                Err(_) => {
-                    // Repeated keys: read the object the way a Value does (the last one wins).
-                    let v: Value = serde_json::from_str(text).ok()?;
-                    let items = match v.get("batch") {
-                        Some(batch) => batch_items(&serde_json::value::to_raw_value(batch).ok()?),
-                        None => Vec::new(),
-                    };
-                    Parsed {
-                        items,
-                        sent_at: v.get("sentAt").cloned(),
-                    }
-                }
+    let mut parsed = Parsed {
+        items: Vec::new(),
+        sent_at: None,
+    };
+    match route {
+        Route::Group => parsed.items.push(Item::new(raw)),
+        Route::Batch => {
+            if let Some(body) = Fields::parse(raw.get()) {
+                parsed.items = body.get("batch").map(batch_items).unwrap_or_default();
+                parsed.sent_at = body.get_str("sentAt");
             }
         }
-        Route::Batch => Parsed {
-            items: Vec::new(),
-            sent_at: None,
-        },
-    };
-    Some(body)
+    }
+    Some(parsed)
 }
 
-fn batch_items(raw: &RawValue) -> Vec<Item> {
-    let text = raw.get();
+fn batch_items(text: &str) -> Vec<Item> {
     if text == "null" {
         return Vec::new();
     }
@@ -152,7 +103,21 @@ fn batch_items(raw: &RawValue) -> Vec<Item> {
             .map(|items| items.into_iter().map(Item::new).collect())
             .unwrap_or_default();
     }
-    vec![Item::new(raw)]
+    serde_json::from_str::<&RawValue>(text)
+        .map(|raw| vec![Item::new(raw)])
+        .unwrap_or_default()
+}
+
+/// The events of a kept request body as sent, each as compact JSON text.
+pub(crate) fn event_texts(bytes: &[u8], route: Route) -> Vec<String> {
+    parse(bytes, route)
+        .map(|p| {
+            p.items
+                .iter()
+                .map(|i| compact(i.raw.get()).into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// One accepted event as stored: its text as sent and what the data plane adds, applied when
@@ -161,7 +126,7 @@ fn batch_items(raw: &RawValue) -> Vec<Item> {
 pub(crate) struct Stored {
     raw: Box<RawValue>,
     received_at: DateTime<Utc>,
-    batch_sent_at: Option<Value>,
+    batch_sent_at: Option<String>,
     /// The messageId the data plane chose, when the event had none.
     fill_id: Option<String>,
     /// `/v1/group`: `type` is overwritten with "group".
@@ -172,35 +137,39 @@ impl Stored {
     pub fn new(
         item: Item,
         received_at: DateTime<Utc>,
-        sent_at: Option<&Value>,
+        sent_at: Option<&str>,
         route: Route,
     ) -> Stored {
-        let fill_id = (!item.has_message_id()).then(|| uuid::Uuid::new_v4().to_string());
+        let fill_id = (!item.has_message_id).then(|| uuid::Uuid::new_v4().to_string());
         Stored {
             raw: item.raw,
             received_at,
-            batch_sent_at: sent_at.cloned(),
+            batch_sent_at: sent_at.map(str::to_owned),
             fill_id,
             group: route == Route::Group,
         }
     }
 
-    /// The event as stored: as sent, with `type` for `/v1/group`, `messageId`, `receivedAt` and
-    /// `timestamp` filled in.
-    pub fn to_value(&self) -> Value {
-        let mut v: Value = serde_json::from_str(self.raw.get()).unwrap_or(Value::Null);
+    /// The event as stored, as compact JSON text: as sent, with `type` for `/v1/group`,
+    /// `messageId`, `receivedAt` and `timestamp` filled in.
+    pub fn to_text(&self) -> String {
+        // Only objects are accepted, so the members always parse.
+        let mut fields = Fields::parse(self.raw.get()).unwrap_or_default();
         if self.group {
-            if let Some(obj) = v.as_object_mut() {
-                obj.insert("type".to_string(), Value::String("group".to_string()));
-            }
+            fields.set_str("type", "group");
         }
         enrich(
-            &mut v,
+            &mut fields,
             self.received_at,
-            self.batch_sent_at.as_ref(),
+            self.batch_sent_at.as_deref(),
             self.fill_id.as_deref(),
         );
-        v
+        fields.to_text()
+    }
+
+    /// The event as stored, as a `Value`.
+    pub fn to_value(&self) -> Value {
+        json::to_value(&self.to_text()).unwrap_or(Value::Null)
     }
 }
 
@@ -213,7 +182,7 @@ mod tests {
             .expect("JSON")
             .items
             .iter()
-            .map(|i| (i.is_object(), i.ids()))
+            .map(|i| (i.is_object(), (i.ids().0.to_owned(), i.ids().1.to_owned())))
             .collect()
     }
 
@@ -243,10 +212,7 @@ mod tests {
             Route::Batch,
         )
         .unwrap();
-        assert_eq!(
-            p.sent_at,
-            Some(Value::String("2022-02-01T19:14:18.381Z".into()))
-        );
+        assert_eq!(p.sent_at.as_deref(), Some("2022-02-01T19:14:18.381Z"));
     }
 
     #[test]

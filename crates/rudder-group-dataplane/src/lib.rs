@@ -16,10 +16,11 @@
 //!
 //! | step | failure | status | body |
 //! |---|---|---|---|
-//! | `Content-Encoding` exactly `gzip` | body is not valid gzip | 500 | `failed to read body from request` |
+//! | `Content-Encoding` exactly `gzip` | body does not start with a gzip header | 500 | `failed to read body from request` |
 //! | Basic-auth username (password ignored) | missing or empty | 401 | `failed to read writekey from header` |
 //! | | unknown write key | 401 | `invalid write key` |
 //! | | source disabled | 404 | `source is disabled` |
+//! | body (gzip) | the rest of the stream is not valid gzip | 500 | `failed to read body from request` |
 //! | size | decompressed body > [`MAX_REQUEST_BYTES`] | 413 | `request size exceeds max limit` |
 //! | body | empty | 400 | `request body is nil` |
 //! | | not JSON | 400 | `invalid json` |
@@ -30,26 +31,46 @@
 //! | rate limit (off by default) | over [`Config::rate_limit`] per second | 429 | `max requests limit reached` |
 //! | success | | 200 | `ok` |
 //!
+//! The write key is checked before the body is read, as in the gateway, whose gzip reader reads
+//! only the gzip header when it is created: so the first step looks at the first bytes only,
+//! and a request refused by the write-key checks never has its body decompressed or parsed.
+//! A refused request (any of the 4xx/5xx above) is recorded with its headers and answer but
+//! without its body; what is left of its body is read and dropped so that the client reads the
+//! answer.
+//!
 //! The size check comes right after the write-key checks, not after the per-event checks as in
 //! the real gateway: the body is read with at most [`MAX_REQUEST_BYTES`] + 1 decompressed bytes
-//! kept, so that a huge body is answered 413 without buffering it (the rest is drained, unkept,
-//! so that the client reads the answer). Only a body that is too large *and* would fail a JSON or
-//! per-event check is answered differently (413 instead of 400).
+//! kept, so that a huge body is answered 413 without buffering it. Only a body that is too
+//! large *and* would fail a JSON or per-event check is answered differently (413 instead of
+//! 400).
 //!
 //! On success each event is stored (in memory, and as one NDJSON line in [`Config::store`] when
 //! set) before the 200 is sent, with: a fresh UUID v4 `messageId` when it has none, `receivedAt`
 //! (UTC, `2022-02-01T19:14:18.381Z`), and, when it carries no `timestamp` that parses,
 //! `timestamp = receivedAt - (sentAt - originalTimestamp)` (`sentAt` is the event's own, else the
 //! batch's top-level one; when either is missing or unparseable, `timestamp = receivedAt`).
-//! Everything else, key order included, is kept as sent. Like the real gateway it never checks
-//! `groupId`, traits, per-event size or `type` inside a batch, and it does not deduplicate.
+//! Everything else, key order included, is kept as sent: each value keeps its JSON text (only
+//! the whitespace between tokens is dropped), at any nesting depth, and reads back that way from
+//! the admin API and the store file. Like the real gateway it never checks `groupId`, traits,
+//! per-event size, nesting depth or `type` inside a batch, and it does not deduplicate.
+//!
+//! # Connections
+//!
+//! HTTP/1.1 with keep-alive. A connection must send a request's headers within
+//! [`Config::header_read_timeout`] (10 s by default; an idle keep-alive connection too), else it
+//! is closed; at most [`Config::max_connections`] are served at once, and further ones wait in
+//! the listen backlog. By default it listens on `127.0.0.1` only.
 //!
 //! # Beyond the real gateway
 //!
 //! - [`Fault`]s injected with [`DataPlane::inject`] or the admin API: a status (e.g. 429 with
-//!   `Retry-After`), added latency, a dropped connection, an outage of the port.
+//!   `Retry-After`), added latency, a dropped connection, an outage.
 //! - A read-back: [`DataPlane::requests`], [`DataPlane::events`], and the admin HTTP API under
 //!   `/_rudder_group/` (see the `admin` module docs, summed up on [`DataPlane`]).
+//! - The admin API shares the port with the gateway and stays reachable during an
+//!   [`Fault::Outage`]: one URL serves both, as `rudder-group serve` prints it, and a test can
+//!   read back or end an outage early while data requests go unanswered. An outage therefore
+//!   closes connections instead of refusing them (see [`Fault::Outage`]).
 //!
 //! ```no_run
 //! use rudder_group_dataplane::{Config, DataPlane};
@@ -65,15 +86,20 @@
 #![warn(missing_docs)]
 
 mod admin;
+mod answer;
+mod body;
 mod checks;
 mod config;
 mod enrich;
 mod faults;
 mod gateway;
 mod incoming;
+mod json;
 mod server;
 mod shared;
 mod store;
+#[cfg(test)]
+mod tests;
 
 pub use config::{Config, DEFAULT_WRITE_KEY, MAX_REQUEST_BYTES};
 pub use faults::{Fault, FaultCount};
@@ -91,7 +117,7 @@ use shared::{lock, Shared};
 /// A running local data plane. It serves on its own OS thread (a tokio runtime with 2 workers),
 /// so callers need no async; it stops on [`DataPlane::shutdown`] or when dropped.
 ///
-/// Admin HTTP API (JSON, no auth, not recorded, never faulted):
+/// Admin HTTP API (JSON, no auth, not recorded, never faulted, served during an outage too):
 ///
 /// | request | answer |
 /// |---|---|
@@ -189,13 +215,12 @@ impl DataPlane {
     }
 
     /// Injects a fault. Per-request faults queue up and apply in the order given; an
-    /// [`Fault::Outage`] starts at once and this returns once the port refuses connections.
+    /// [`Fault::Outage`] starts at once.
     pub fn inject(&self, fault: Fault) {
         self.shared.inject(fault);
     }
 
-    /// Removes every queued fault and ends an outage; returns once the port accepts
-    /// connections again.
+    /// Removes every queued fault and ends an outage.
     pub fn clear_faults(&self) {
         self.shared.clear_faults();
     }
@@ -241,16 +266,5 @@ impl Drop for DataPlane {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn handles_can_move_between_threads() {
-        fn send_sync<T: Send + Sync>() {}
-        send_sync::<super::DataPlane>();
-        send_sync::<super::ReceivedRequest>();
-        send_sync::<super::Fault>();
     }
 }

@@ -1,49 +1,24 @@
-//! The HTTP server: a tokio runtime on its own OS thread, the accept loop (with outages), one
-//! hyper HTTP/1.1 keep-alive connection task per client, and routing.
+//! The HTTP server: a tokio runtime on its own OS thread, the accept loop (bounded by
+//! [`Config::max_connections`](crate::Config::max_connections)), one hyper HTTP/1.1 keep-alive
+//! connection task per client (with a header read timeout), and routing.
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::Request;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::OwnedSemaphorePermit;
 
-use crate::shared::{lock, Shared};
+use crate::answer::{answer, Answer, Dropped};
+use crate::shared::Shared;
 use crate::{admin, gateway};
-
-/// The answer type of every route.
-pub(crate) type Answer = Response<Full<Bytes>>;
-
-/// The service's error: close the connection without answering.
-#[derive(Debug)]
-pub(crate) struct Dropped;
-
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by the data plane")
-    }
-}
-
-impl std::error::Error for Dropped {}
-
-/// Builds an answer with a body and a content type.
-pub(crate) fn answer(status: u16, content_type: &'static str, body: impl Into<Bytes>) -> Answer {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() =
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
 
 /// Runs the data plane on the calling thread until shutdown: reports the bound address (or the
 /// error) through `ready` first.
@@ -61,79 +36,37 @@ pub(crate) fn run(shared: Arc<Shared>, addr: SocketAddr, ready: Sender<io::Resul
         }
     };
     let bound = runtime.block_on(async {
-        // std's bind sets SO_REUSEADDR on Unix, so the port can be bound again after an outage.
-        let listener = std::net::TcpListener::bind(addr)?;
-        listener.set_nonblocking(true)?;
-        let listener = TcpListener::from_std(listener)?;
+        let listener = TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         Ok::<_, io::Error>((listener, local))
     });
-    let (listener, local) = match bound {
-        Ok(bound) => bound,
+    let listener = match bound {
+        Ok((listener, local)) => {
+            let _ = ready.send(Ok(local));
+            listener
+        }
         Err(e) => {
             let _ = ready.send(Err(e));
             return;
         }
     };
-    let _ = ready.send(Ok(local));
-    runtime.block_on(accept_loop(shared, listener, local));
+    runtime.block_on(accept_loop(shared, listener));
     runtime.shutdown_timeout(Duration::from_secs(1));
 }
 
-/// Binds the same address again after an outage.
-fn rebind(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()?
-    } else {
-        TcpSocket::new_v6()?
-    };
-    socket.set_reuseaddr(true)?;
-    socket.bind(addr)?;
-    socket.listen(1024)
-}
-
-/// Accepts connections until shutdown; closes the listener during an outage and binds the same
-/// port again after it.
-async fn accept_loop(shared: Arc<Shared>, first: TcpListener, addr: SocketAddr) {
-    let mut listener = Some(first);
+/// Accepts connections until shutdown, one at a time once a connection permit is free.
+async fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
     while !shared.shutdown.load(Ordering::SeqCst) {
-        let (outage_until, requested) = {
-            let listen = lock(&shared.listen);
-            let until = listen.outage_until.filter(|t| *t > Instant::now());
-            (until, listen.requested)
-        };
-        if let Some(until) = outage_until {
-            if listener.take().is_some() {
-                shared.close_connections.send_modify(|epoch| *epoch += 1);
-                log::debug!("rudder-group-dataplane: outage, {addr} refuses connections");
-            }
-            shared.set_listening(false, requested);
-            tokio::select! {
-                _ = tokio::time::sleep_until(until.into()) => {}
-                _ = shared.control.notified() => {}
-            }
-            continue;
-        }
-        if listener.is_none() {
-            match rebind(addr) {
-                Ok(l) => listener = Some(l),
-                Err(e) => {
-                    log::warn!("rudder-group-dataplane: binding {addr} again failed: {e}");
-                    tokio::select! {
-                        _ = tokio::time::sleep(Duration::from_millis(10)) => {}
-                        _ = shared.control.notified() => {}
-                    }
-                    continue;
-                }
-            }
-        }
-        shared.set_listening(true, requested);
-        let Some(current) = listener.as_ref() else {
-            continue;
+        let permit = tokio::select! {
+            permit = shared.connections.clone().acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => return,
+            },
+            _ = shared.control.notified() => continue,
         };
         tokio::select! {
-            accepted = current.accept() => match accepted {
-                Ok((stream, _peer)) => serve(shared.clone(), stream),
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => serve(shared.clone(), stream, permit),
                 Err(e) => {
                     log::warn!("rudder-group-dataplane: accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -144,14 +77,18 @@ async fn accept_loop(shared: Arc<Shared>, first: TcpListener, addr: SocketAddr) 
     }
 }
 
-/// Serves one connection (HTTP/1.1, keep-alive) on its own task.
-fn serve(shared: Arc<Shared>, stream: TcpStream) {
+/// Serves one connection (HTTP/1.1, keep-alive) on its own task, holding its permit.
+fn serve(shared: Arc<Shared>, stream: TcpStream, permit: OwnedSemaphorePermit) {
     let _ = stream.set_nodelay(true);
     let mut close = shared.close_connections.subscribe();
     tokio::spawn(async move {
+        let _permit = permit;
+        let timeout = shared.header_read_timeout;
         let service = service_fn(move |request| route(shared.clone(), request));
         let connection = http1::Builder::new()
             .keep_alive(true)
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeout)
             .serve_connection(TokioIo::new(stream), service);
         tokio::pin!(connection);
         tokio::select! {
@@ -167,11 +104,15 @@ fn serve(shared: Arc<Shared>, stream: TcpStream) {
     });
 }
 
-/// Sends a request to the admin API, `/health`, or the gateway.
+/// Sends a request to the admin API (always served), or, outside an outage, to `/health` or
+/// the gateway. During an outage any other request gets no answer: its connection is closed.
 async fn route(shared: Arc<Shared>, request: Request<Incoming>) -> Result<Answer, Dropped> {
     let path = request.uri().path();
     if path == "/_rudder_group" || path.starts_with("/_rudder_group/") {
         return Ok(admin::handle(&shared, request).await);
+    }
+    if shared.in_outage() {
+        return Err(Dropped);
     }
     if path == "/health" {
         return Ok(answer(

@@ -3,34 +3,18 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::{watch, Notify};
+use tokio::sync::{watch, Notify, Semaphore};
 
 use crate::checks::Keys;
 use crate::config::Config;
 use crate::faults::{Fault, FaultQueue};
 use crate::store::Records;
 
-/// How long an API call waits for the accept loop to close or reopen the port.
-const LISTENER_WAIT: Duration = Duration::from_secs(5);
-
 /// Locks a mutex, going on after a panic elsewhere (the data stays usable for a test server).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The listener's state, driven by outages.
-#[derive(Debug, Default)]
-pub(crate) struct ListenState {
-    /// While `Some` and in the future, the port refuses connections.
-    pub outage_until: Option<Instant>,
-    /// Outages asked for so far.
-    pub requested: u64,
-    /// Outages the accept loop has acted on so far.
-    pub acked: u64,
-    /// Whether the listener is open.
-    pub listening: bool,
 }
 
 /// A fixed one-second window of accepted requests.
@@ -64,20 +48,25 @@ pub(crate) struct Shared {
     pub keys: Keys,
     pub max_in_flight: usize,
     pub rate_limit: Option<u32>,
+    /// How long a connection may take to send a request's headers (idle ones included).
+    pub header_read_timeout: Duration,
+    /// One permit per open connection; the accept loop waits for one before accepting.
+    pub connections: Arc<Semaphore>,
     pub records: Mutex<Records>,
     /// Signalled whenever events are stored.
     pub events_cv: Condvar,
     pub faults: Mutex<FaultQueue>,
     pub rate: Mutex<RateWindow>,
-    pub listen: Mutex<ListenState>,
-    /// Signalled whenever the accept loop changes `listen`.
-    pub listen_cv: Condvar,
-    /// Wakes the accept loop (outage started or ended, shutdown).
+    /// While `Some` and in the future, data requests get no answer.
+    pub outage_until: Mutex<Option<Instant>>,
+    /// Wakes the accept loop (shutdown).
     pub control: Notify,
     /// Bumped to close every open connection once its current request is answered.
     pub close_connections: watch::Sender<u64>,
     /// Data requests being handled now.
     pub in_flight: AtomicUsize,
+    /// Request bodies read past the write-key check (decompressed and parsed).
+    pub bodies_read: AtomicUsize,
     pub shutdown: AtomicBool,
 }
 
@@ -94,6 +83,8 @@ impl Shared {
             },
             max_in_flight: config.max_in_flight,
             rate_limit: config.rate_limit,
+            header_read_timeout: config.header_read_timeout,
+            connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
             records: Mutex::new(Records {
                 store,
                 ..Records::default()
@@ -101,60 +92,35 @@ impl Shared {
             events_cv: Condvar::new(),
             faults: Mutex::new(FaultQueue::default()),
             rate: Mutex::new(RateWindow::default()),
-            listen: Mutex::new(ListenState {
-                listening: true,
-                ..ListenState::default()
-            }),
-            listen_cv: Condvar::new(),
+            outage_until: Mutex::new(None),
             control: Notify::new(),
             close_connections: watch::Sender::new(0),
             in_flight: AtomicUsize::new(0),
+            bodies_read: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
         }
     }
 
-    /// Whether the port is meant to be refusing connections now.
+    /// Whether data requests are refused now.
     pub(crate) fn in_outage(&self) -> bool {
-        lock(&self.listen)
-            .outage_until
-            .is_some_and(|until| until > Instant::now())
+        lock(&self.outage_until).is_some_and(|until| until > Instant::now())
     }
 
-    /// Queues a fault; an outage starts at once and this returns when the port refuses
-    /// connections (or after a bounded wait). Blocks: call it off the runtime's workers.
+    /// Queues a fault. An outage starts at once: open connections are closed once their
+    /// current request is answered, and data requests get no answer until it ends.
     pub(crate) fn inject(&self, fault: Fault) {
         let Some(millis) = lock(&self.faults).push(fault) else {
             return;
         };
-        let mut listen = lock(&self.listen);
-        listen.outage_until = Some(Instant::now() + Duration::from_millis(millis));
-        listen.requested += 1;
-        let ticket = listen.requested;
-        self.control.notify_one();
-        let (_listen, timeout) = self
-            .listen_cv
-            .wait_timeout_while(listen, LISTENER_WAIT, |l| l.acked < ticket)
-            .unwrap_or_else(|e| e.into_inner());
-        if timeout.timed_out() {
-            log::warn!("rudder-group-dataplane: the outage did not start in time");
-        }
+        *lock(&self.outage_until) = Some(Instant::now() + Duration::from_millis(millis));
+        self.close_connections.send_modify(|epoch| *epoch += 1);
+        log::debug!("rudder-group-dataplane: outage for {millis} ms");
     }
 
-    /// Clears queued faults and ends an outage, returning once the port accepts connections
-    /// again (or after a bounded wait). Blocks: call it off the runtime's workers.
+    /// Clears queued faults and ends an outage.
     pub(crate) fn clear_faults(&self) {
         lock(&self.faults).clear();
-        let mut listen = lock(&self.listen);
-        if listen.outage_until.take().is_some() {
-            self.control.notify_one();
-        }
-        let (_listen, timeout) = self
-            .listen_cv
-            .wait_timeout_while(listen, LISTENER_WAIT, |l| !l.listening)
-            .unwrap_or_else(|e| e.into_inner());
-        if timeout.timed_out() {
-            log::warn!("rudder-group-dataplane: the port did not reopen in time");
-        }
+        *lock(&self.outage_until) = None;
     }
 
     /// Forgets requests, events, faults, the rate window, and ends an outage.
@@ -162,15 +128,6 @@ impl Shared {
         lock(&self.records).clear();
         *lock(&self.rate) = RateWindow::default();
         self.clear_faults();
-    }
-
-    /// Notes that the accept loop has the listener open (`true`) or closed, having seen the
-    /// outage requests up to `requested`.
-    pub(crate) fn set_listening(&self, listening: bool, requested: u64) {
-        let mut listen = lock(&self.listen);
-        listen.listening = listening;
-        listen.acked = listen.acked.max(requested);
-        self.listen_cv.notify_all();
     }
 
     pub(crate) fn in_flight(&self) -> usize {

@@ -3,9 +3,7 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
-use std::io::ErrorKind;
-use std::net::{SocketAddr, TcpStream};
+use serde_json::json;
 use std::time::{Duration, Instant};
 
 fn start() -> DataPlane {
@@ -18,20 +16,6 @@ fn status_fault(status: u16, count: FaultCount) -> Fault {
         retry_after: None,
         count,
     }
-}
-
-fn refused(addr: SocketAddr) -> bool {
-    matches!(TcpStream::connect(addr), Err(e) if e.kind() == ErrorKind::ConnectionRefused)
-}
-
-/// Waits (bounded) until the port accepts connections again; returns when it did.
-fn wait_until_open(addr: SocketAddr) -> Instant {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while refused(addr) {
-        assert!(Instant::now() < deadline, "the port did not reopen");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    Instant::now()
 }
 
 #[test]
@@ -129,41 +113,6 @@ fn drop_fault_closes_the_connection_without_an_answer() {
 }
 
 #[test]
-fn outage_refuses_connections_on_the_same_port_then_recovers() {
-    let dp = start();
-    let addr = dp.addr();
-    let started = Instant::now();
-    dp.inject(Fault::Outage { millis: 300 });
-    assert!(refused(addr), "refused during the outage");
-    assert!(try_post(&dp.url(), "/v1/batch", &[], b"{}").is_err());
-    let reopened = wait_until_open(addr);
-    assert!(reopened - started >= Duration::from_millis(300));
-    assert_eq!(post_batch(&dp.url(), &one_event()).status, 200);
-    // clear_faults ends an outage early.
-    dp.inject(Fault::Outage { millis: 60_000 });
-    assert!(refused(addr));
-    dp.clear_faults();
-    assert!(!refused(addr));
-    assert_eq!(post_batch(&dp.url(), &one_event()).status, 200);
-}
-
-#[test]
-fn outage_closes_open_keep_alive_connections() {
-    let dp = start();
-    let mut stream = TcpStream::connect(dp.addr()).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let request = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
-    assert_eq!(raw_exchange(&mut stream, request).0, 200);
-    dp.inject(Fault::Outage { millis: 200 });
-    let mut rest = Vec::new();
-    let read = std::io::Read::read_to_end(&mut stream, &mut rest);
-    assert!(read.is_err() || rest.is_empty(), "closed by the data plane");
-    wait_until_open(dp.addr());
-}
-
-#[test]
 fn faults_never_apply_to_admin_or_health() {
     let dp = start();
     dp.inject(status_fault(500, FaultCount::Next(1)));
@@ -219,16 +168,6 @@ fn rate_limit_is_429() {
     let last = &dp.requests()[2];
     assert_eq!(last.body_text, "max requests limit reached\n");
     assert_eq!(dp.event_count(), 2);
-}
-
-fn post_admin(url: &str, path: &str, body: &Value) -> (u16, Value) {
-    let reply = post(
-        url,
-        path,
-        &[("content-type", "application/json")],
-        body.to_string().as_bytes(),
-    );
-    (reply.status, serde_json::from_str(&reply.body).unwrap())
 }
 
 #[test]
@@ -344,18 +283,4 @@ fn admin_api_reads_back_and_injects() {
         get_json(&url, "/_rudder_group/stats"),
         json!({"requests":0,"events":0})
     );
-}
-
-#[test]
-fn admin_outage_refuses_the_port() {
-    let dp = start();
-    let (status, _) = post_admin(
-        &dp.url(),
-        "/_rudder_group/faults",
-        &json!({"outage_ms":250}),
-    );
-    assert_eq!(status, 200);
-    assert!(refused(dp.addr()));
-    wait_until_open(dp.addr());
-    assert_eq!(post_batch(&dp.url(), &one_event()).status, 200);
 }

@@ -97,9 +97,25 @@ pub fn one_event() -> Value {
     serde_json::json!({"batch":[{"type":"group","userId":"u1","groupId":"g1","traits":{}}]})
 }
 
+/// GETs a path; Err when no answer came.
+pub fn try_get(url: &str, path: &str) -> Result<Reply, ureq::Error> {
+    reply(agent().get(format!("{url}{path}")).call())
+}
+
 /// GETs a path.
 pub fn get(url: &str, path: &str) -> Reply {
-    reply(agent().get(format!("{url}{path}")).call()).expect("an answer")
+    try_get(url, path).expect("an answer")
+}
+
+/// POSTs JSON to an admin path: (status, JSON answer).
+pub fn post_admin(url: &str, path: &str, body: &Value) -> (u16, Value) {
+    let reply = post(
+        url,
+        path,
+        &[("content-type", "application/json")],
+        body.to_string().as_bytes(),
+    );
+    (reply.status, serde_json::from_str(&reply.body).unwrap())
 }
 
 /// DELETEs a path.
