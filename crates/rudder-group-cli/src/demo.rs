@@ -28,7 +28,8 @@ pub fn run(args: DemoArgs) -> ExitCode {
     println!("local data plane: {}", plane.url());
     let mut config = Config::new(DEFAULT_WRITE_KEY, plane.url());
     // A bulk job waits for room instead of dropping.
-    config.overflow = Overflow::Block(Duration::from_secs(60));
+    config.overflow = Overflow::Block;
+    config.block_timeout = Duration::from_secs(60);
     let client = match Client::new(config) {
         Ok(c) => c,
         Err(e) => {

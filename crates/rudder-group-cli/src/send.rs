@@ -43,7 +43,8 @@ pub fn run(args: SendArgs) -> ExitCode {
     config.gzip = !args.no_gzip;
     config.flush_at = args.flush_at;
     // A file is read as fast as it can be delivered: wait for room rather than drop.
-    config.overflow = Overflow::Block(Duration::from_secs(3600));
+    config.overflow = Overflow::Block;
+    config.block_timeout = Duration::from_secs(3600);
     config.event_options = EventOptions {
         lenient: args.lenient,
         ..EventOptions::default()
