@@ -1,13 +1,17 @@
 //! `rudder-group`: RudderStack group calls from the command line.
 //!
 //! Each command is a module with a `clap::Args` struct and a `run(args) -> ExitCode`; adding one
-//! is a variant in [`Command`] and an arm in `main`.
+//! is a variant in [`Command`] and an arm in `main`. Beside them: `lines` reads NDJSON in
+//! bounded memory, `payload` turns a line into an event or its issues, `report` is the JSON line
+//! per input line.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod demo;
-mod io;
+mod lines;
+mod payload;
+mod report;
 mod send;
 mod serve;
 mod validate;

@@ -1,7 +1,10 @@
 //! `rudder-group send`: NDJSON group payloads in, delivered through the client.
 
+use crate::lines::{for_each_line, open_input};
+use crate::payload::{max_line_bytes, parse};
+use crate::report::line_report;
 use indicatif::{ProgressBar, ProgressStyle};
-use rudder_group::{EventOptions, GroupEvent};
+use rudder_group::{EventOptions, Issue};
 use rudder_group_client::{Client, Config, Overflow, Stats};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -57,7 +60,7 @@ pub fn run(args: SendArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let input = match crate::io::open_input(args.file.as_deref()) {
+    let input = match open_input(args.file.as_deref()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("rudder-group send: {e}");
@@ -75,36 +78,25 @@ pub fn run(args: SendArgs) -> ExitCode {
     let started = Instant::now();
     let mut invalid = 0u64;
     let mut stderr = std::io::stderr().lock();
-    let result = crate::io::for_each_line(input, |line_no, line| {
-        let outcome = match std::str::from_utf8(line) {
-            Ok(text) => GroupEvent::from_json_with(text, &options).map_err(|e| e.into_issues()),
-            Err(_) => Err(vec![crate::io::not_utf8()]),
+    let max_line = max_line_bytes(options.max_event_bytes);
+    let result = for_each_line(input, max_line, |line_no, line| {
+        let refused = match parse(line, &options) {
+            Ok(event) => client
+                .enqueue(event)
+                .err()
+                .map(|e| vec![Issue::error(e.code(), "", e.to_string())]),
+            Err(issues) => Some(issues),
         };
-        match outcome {
-            Ok(event) => {
-                if let Err(e) = client.enqueue(event) {
-                    let issue = rudder_group::Issue::error(e.code(), "", e.to_string());
-                    let _ = writeln!(
-                        stderr,
-                        "{}",
-                        crate::io::line_report(line_no, false, &[issue])
-                    );
-                    invalid += 1;
-                }
-            }
-            Err(issues) => {
-                invalid += 1;
-                let _ = writeln!(
-                    stderr,
-                    "{}",
-                    crate::io::line_report(line_no, false, &issues)
-                );
-            }
+        if let Some(issues) = refused {
+            invalid += 1;
+            let _ = writeln!(stderr, "{}", line_report(line_no, false, &issues));
         }
         if let Some(bar) = &bar {
             bar.inc(1);
         }
+        Ok(())
     });
+    drop(stderr);
     if let Err(e) = result {
         eprintln!("rudder-group send: reading input: {e}");
         let _ = client.close(Some(Duration::from_secs_f64(args.timeout.max(0.0))));

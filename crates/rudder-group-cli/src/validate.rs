@@ -1,7 +1,9 @@
 //! `rudder-group validate`: checks NDJSON group payloads as a data plane would receive them.
 
-use crate::io::{for_each_line_until_error, line_report, not_utf8, open_input};
-use rudder_group::{EventOptions, GroupEvent, Issue, DEFAULT_MAX_EVENT_BYTES};
+use crate::lines::{for_each_line, open_input};
+use crate::payload::{max_line_bytes, parse};
+use crate::report::line_report;
+use rudder_group::{EventOptions, DEFAULT_MAX_EVENT_BYTES};
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +15,9 @@ use std::process::ExitCode;
 /// (with `"warnings"` too when the lenient setting let some through), each item
 /// `{"code","path","message"}`. N counts every line from 1, blank lines included; blank lines
 /// are skipped. A line that is not JSON, not an object, or not UTF-8 is INVALID_JSON.
+/// A line longer than four times --max-event-bytes (or than 4,096,000 bytes, the largest
+/// request a data plane takes) is EVENT_TOO_LARGE without being parsed or held in memory, so
+/// memory stays bounded whatever the input.
 ///
 /// Exit status: 0 when every line is valid, 1 when any line is invalid, 2 on a usage or I/O
 /// error (the message goes to stderr).
@@ -75,15 +80,6 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     }
 }
 
-/// The warnings of a valid line, or every issue of an invalid one.
-fn check(line: &[u8], options: &EventOptions) -> Result<Vec<Issue>, Vec<Issue>> {
-    let text = std::str::from_utf8(line).map_err(|_| vec![not_utf8()])?;
-    match GroupEvent::from_json_with(text, options) {
-        Ok(event) => Ok(event.warnings().to_vec()),
-        Err(e) => Err(e.into_issues()),
-    }
-}
-
 /// Validates every non-blank line of `input` and writes one report line each to `out`.
 pub fn validate(
     input: impl BufRead,
@@ -91,11 +87,12 @@ pub fn validate(
     options: &EventOptions,
 ) -> io::Result<Summary> {
     let mut summary = Summary::default();
-    for_each_line_until_error(input, |line_no, line| {
-        let report = match check(line, options) {
-            Ok(warnings) => {
+    let max_line = max_line_bytes(options.max_event_bytes);
+    for_each_line(input, max_line, |line_no, line| {
+        let report = match parse(line, options) {
+            Ok(event) => {
                 summary.valid += 1;
-                line_report(line_no, true, &warnings)
+                line_report(line_no, true, event.warnings())
             }
             Err(issues) => {
                 summary.invalid += 1;
@@ -169,5 +166,36 @@ mod tests {
         assert!(positive("0").is_err());
         assert!(positive("-1").is_err());
         assert!(positive("x").is_err());
+    }
+
+    #[test]
+    fn a_line_past_four_times_the_event_limit_is_too_large_unparsed() {
+        let options = EventOptions {
+            max_event_bytes: 100,
+            ..EventOptions::default()
+        };
+        let mut input = b"[".to_vec();
+        input.extend(std::iter::repeat(b'1').take(401));
+        input.extend_from_slice(b"\n{\"groupId\":\"g\",\"userId\":\"u\"}\n");
+        let mut out = Vec::new();
+        let summary = validate(&input[..], &mut out, &options).unwrap();
+        assert_eq!(
+            summary,
+            Summary {
+                valid: 0,
+                invalid: 2
+            }
+        );
+        let reports: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(reports[0]["errors"][0]["code"], "EVENT_TOO_LARGE");
+        assert!(reports[0]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("402 bytes"));
+        assert_eq!(reports[1]["line"], 2);
     }
 }

@@ -368,3 +368,95 @@ fn help_documents_the_command() {
         .unwrap()
         .contains(env!("CARGO_PKG_VERSION")));
 }
+
+/// Runs the command on `stdin`, keeping its input open until the kernel's record of its peak
+/// resident memory (`VmHWM`) has been read, and returns its output with that peak in bytes.
+///
+/// `stdin` ends with a megabyte of blank lines: once the pipe has taken it all, the command has
+/// read past everything before it, so the peak covers every line that matters.
+fn run_measured(args: &[&str], stdin: &[u8]) -> (Output, u64) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin).unwrap();
+    input.write_all(&vec![b'\n'; 1 << 20]).unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    (out, kib * 1024)
+}
+
+#[test]
+fn a_huge_line_is_too_large_and_is_never_held_in_memory() {
+    const DIGITS: usize = 40 << 20;
+    let mut input = Vec::with_capacity(DIGITS + 4 * VALID.len());
+    input.extend_from_slice(format!("{VALID}\n").as_bytes());
+    input.resize(input.len() + DIGITS, b'7');
+    input.extend_from_slice(format!("\n{VALID}\n{INVALID}\n").as_bytes());
+    let (out, peak) = run_measured(&["validate"], &input);
+    let r = reports(&out);
+    assert_eq!(r.len(), 4, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        (r[0]["line"].as_u64(), r[0]["valid"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert_eq!(r[1]["line"], 2);
+    assert_eq!(r[1]["valid"], false);
+    assert_eq!(
+        report_code_paths(&r[1], "errors"),
+        [("EVENT_TOO_LARGE".to_owned(), String::new())]
+    );
+    let message = r[1]["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains(&DIGITS.to_string()), "{message}");
+    assert!(message.contains("131072"), "{message}");
+    assert_eq!(
+        (r[2]["line"].as_u64(), r[2]["valid"].as_bool()),
+        (Some(3), Some(true))
+    );
+    assert_eq!(
+        report_code_paths(&r[3], "errors"),
+        [("MISSING_GROUP_ID".to_owned(), "/groupId".to_owned())]
+    );
+    assert_eq!(status(&out), 1);
+    assert!(
+        peak < 64 << 20,
+        "peak resident memory {} MiB for a {} MiB line",
+        peak >> 20,
+        DIGITS >> 20
+    );
+}
+
+#[test]
+fn the_line_limit_follows_max_event_bytes() {
+    // 4 x 1000 bytes may be parsed; one byte more is refused unparsed.
+    let pad = |n: usize| {
+        let head = r#"{"groupId":"g","userId":"u","traits":{"x":""#;
+        let tail = r#""}}"#;
+        format!("{head}{}{tail}", "y".repeat(n - head.len() - tail.len()))
+    };
+    let input = format!("{}\n{}\n", pad(4000), pad(4001));
+    let out = run(&["validate", "--max-event-bytes", "1000"], input.as_bytes());
+    let r = reports(&out);
+    assert_eq!(r.len(), 2);
+    for report in &r {
+        assert_eq!(
+            report_code_paths(report, "errors"),
+            [("EVENT_TOO_LARGE".to_owned(), String::new())]
+        );
+    }
+    let parsed = r[0]["errors"][0]["message"].as_str().unwrap();
+    let unparsed = r[1]["errors"][0]["message"].as_str().unwrap();
+    assert!(parsed.contains("serialized"), "{parsed}");
+    assert!(unparsed.contains("not parsed"), "{unparsed}");
+}
