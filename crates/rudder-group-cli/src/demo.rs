@@ -1,5 +1,6 @@
 //! `rudder-group demo`: the main job end to end, against the embedded local data plane.
 
+use crate::ranges::count;
 use rudder_group::GroupEvent;
 use rudder_group_client::{Client, Config, Overflow};
 use rudder_group_dataplane::{Config as PlaneConfig, DataPlane, DEFAULT_WRITE_KEY};
@@ -11,9 +12,14 @@ use std::time::{Duration, Instant};
 /// ones through the client, and shows what the data plane received.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// How many generated group calls to send after the sample.
-    #[arg(long, default_value_t = 100_000)]
+    /// How many generated group calls to send after the sample (0 to 1,000,000).
+    #[arg(long, value_name = "N", default_value = "100000", value_parser = events)]
     pub events: usize,
+}
+
+/// `--events`: at most a million, since the local data plane keeps every event in memory.
+fn events(s: &str) -> Result<usize, String> {
+    count(s, 0..=1_000_000)
 }
 
 /// Runs the demo.

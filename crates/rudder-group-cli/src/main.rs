@@ -3,7 +3,7 @@
 //! Each command is a module with a `clap::Args` struct and a `run(args) -> ExitCode`; adding one
 //! is a variant in [`Command`] and an arm in `main`. Beside them: `lines` reads NDJSON in
 //! bounded memory, `payload` turns a line into an event or its issues, `report` is the JSON line
-//! per input line.
+//! per input line, `ranges` checks numeric options.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -11,6 +11,7 @@ use std::process::ExitCode;
 mod demo;
 mod lines;
 mod payload;
+mod ranges;
 mod report;
 mod send;
 mod serve;

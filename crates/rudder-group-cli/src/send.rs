@@ -2,20 +2,26 @@
 
 use crate::lines::{for_each_line, open_input};
 use crate::payload::{max_line_bytes, parse};
+use crate::ranges::{count, wait_seconds};
 use crate::report::line_report;
 use indicatif::{ProgressBar, ProgressStyle};
 use rudder_group::{EventOptions, Issue};
 use rudder_group_client::{Client, Config, Overflow, Stats};
 use std::io::{IsTerminal, Write};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+/// `--flush-at`: a batch holds at least one event and at most what the client's queue holds.
+const FLUSH_AT: RangeInclusive<usize> = 1..=100_000;
 
 /// Validates and delivers group payloads, one JSON object per line.
 ///
 /// messageId, originalTimestamp, context and integrations are kept when given and filled when
 /// absent. Invalid lines are reported on stderr (one JSON line each, as `validate` prints them)
-/// and not sent. Exit status 1 if any line was invalid or any event failed or was dropped.
+/// and not sent. Exit status 1 if any line was invalid or any event failed or was dropped; 2
+/// on a usage or I/O error.
 #[derive(Debug, clap::Args)]
 pub struct SendArgs {
     /// The source's write key.
@@ -32,12 +38,16 @@ pub struct SendArgs {
     /// Send plain JSON (data planes older than 1.4 reject gzip).
     #[arg(long)]
     pub no_gzip: bool,
-    /// Events per batch.
-    #[arg(long, default_value_t = 100)]
+    /// Events per batch (1 to 100,000).
+    #[arg(long, value_name = "N", default_value = "100", value_parser = flush_at)]
     pub flush_at: usize,
-    /// Seconds to wait for delivery at the end.
-    #[arg(long, default_value_t = 120.0)]
-    pub timeout: f64,
+    /// Seconds to wait for delivery at the end (0 to 86,400, fractions allowed).
+    #[arg(long, value_name = "SECONDS", default_value = "120", value_parser = wait_seconds)]
+    pub timeout: Duration,
+}
+
+fn flush_at(s: &str) -> Result<usize, String> {
+    count(s, FLUSH_AT)
 }
 
 /// Runs the command.
@@ -99,13 +109,13 @@ pub fn run(args: SendArgs) -> ExitCode {
     drop(stderr);
     if let Err(e) = result {
         eprintln!("rudder-group send: reading input: {e}");
-        let _ = client.close(Some(Duration::from_secs_f64(args.timeout.max(0.0))));
+        let _ = client.close(Some(args.timeout));
         return ExitCode::from(2);
     }
     if let Some(bar) = &bar {
         bar.set_message("delivering…");
     }
-    let closed = client.close(Some(Duration::from_secs_f64(args.timeout.max(0.0))));
+    let closed = client.close(Some(args.timeout));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

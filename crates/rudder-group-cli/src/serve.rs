@@ -1,9 +1,19 @@
 //! `rudder-group serve`: the local data plane as a process, for tests in any language.
 
+use crate::ranges::count;
 use rudder_group_dataplane::{Config, DataPlane};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// `--max-in-flight`: at least one request (zero would answer every request 503; the faults API
+/// does that on purpose), at most one per port.
+const MAX_IN_FLIGHT: RangeInclusive<usize> = 1..=65_536;
+
+/// `--rate-limit`: at least one request per second (zero would answer every request 429; the
+/// faults API does that on purpose).
+const RATE_LIMIT: RangeInclusive<usize> = 1..=1_000_000;
 
 /// Runs a local RudderStack data plane until killed. Prints its URL as the first line on stdout.
 #[derive(Debug, clap::Args)]
@@ -23,12 +33,21 @@ pub struct ServeArgs {
     /// Also append every stored event to this file as NDJSON.
     #[arg(long)]
     pub store: Option<PathBuf>,
-    /// Requests handled at once before 503.
-    #[arg(long, default_value_t = 64)]
+    /// Requests handled at once before 503 (1 to 65,536).
+    #[arg(long, value_name = "N", default_value = "64", value_parser = max_in_flight)]
     pub max_in_flight: usize,
-    /// Requests per second before 429 (off by default, as in the real gateway).
-    #[arg(long)]
+    /// Requests per second before 429 (1 to 1,000,000; off by default, as in the real gateway).
+    #[arg(long, value_name = "N", value_parser = rate_limit)]
     pub rate_limit: Option<u32>,
+}
+
+fn max_in_flight(s: &str) -> Result<usize, String> {
+    count(s, MAX_IN_FLIGHT)
+}
+
+fn rate_limit(s: &str) -> Result<u32, String> {
+    let n = count(s, RATE_LIMIT)?;
+    u32::try_from(n).map_err(|e| e.to_string())
 }
 
 /// Starts the data plane, prints its URL, and serves until the process is killed.

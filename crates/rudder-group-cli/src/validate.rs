@@ -2,8 +2,10 @@
 
 use crate::lines::{for_each_line, open_input};
 use crate::payload::{max_line_bytes, parse};
+use crate::ranges::count;
 use crate::report::line_report;
 use rudder_group::{EventOptions, DEFAULT_MAX_EVENT_BYTES};
+use rudder_group_dataplane::MAX_REQUEST_BYTES;
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,17 +32,15 @@ pub struct ValidateArgs {
     /// Report reserved-trait problems (INVALID_TRAIT) as warnings; such lines are valid.
     #[arg(long)]
     pub lenient: bool,
-    /// The largest serialized event accepted, in bytes, sentAt included.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EVENT_BYTES, value_parser = positive)]
+    /// The largest serialized event accepted, in bytes, sentAt included (1 to 4,096,000).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_EVENT_BYTES, value_parser = max_event_bytes)]
     pub max_event_bytes: usize,
 }
 
-fn positive(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(n) => Ok(n),
-        Err(e) => Err(e.to_string()),
-    }
+/// `--max-event-bytes`: at least 1, at most a whole request body (an event larger than that
+/// could never be delivered).
+fn max_event_bytes(s: &str) -> Result<usize, String> {
+    count(s, 1..=MAX_REQUEST_BYTES)
 }
 
 /// How many lines were valid and invalid.
@@ -161,11 +161,12 @@ mod tests {
     }
 
     #[test]
-    fn max_event_bytes_must_be_positive() {
-        assert_eq!(positive("10"), Ok(10));
-        assert!(positive("0").is_err());
-        assert!(positive("-1").is_err());
-        assert!(positive("x").is_err());
+    fn max_event_bytes_is_at_least_one_and_at_most_a_request() {
+        assert_eq!(max_event_bytes("10"), Ok(10));
+        assert_eq!(max_event_bytes("4096000"), Ok(4_096_000));
+        for bad in ["0", "-1", "x", "4096001", "18446744073709551615"] {
+            assert!(max_event_bytes(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
