@@ -199,6 +199,10 @@ impl DataPlane {
 
     /// Every stored event (200 answers only), in arrival order, as stored: with `messageId`,
     /// `receivedAt` and `timestamp` filled in.
+    ///
+    /// Built at any depth, but a `Value` is dropped and serialized by recursion: a caller that
+    /// sends events nested tens of thousands of levels deep needs a large stack to hold them
+    /// (the admin API's `GET events` and the store file never do).
     pub fn events(&self) -> Vec<Value> {
         lock(&self.shared.records).read_events()
     }

@@ -17,6 +17,15 @@ fn start() -> DataPlane {
 }
 
 #[test]
+fn by_default_it_listens_on_loopback_only() {
+    let config = Config::default();
+    assert_eq!(config.addr.ip(), std::net::Ipv4Addr::LOCALHOST);
+    let dp = DataPlane::start(config).unwrap();
+    assert_eq!(dp.addr().ip(), std::net::Ipv4Addr::LOCALHOST);
+    assert!(dp.url().starts_with("http://127.0.0.1:"));
+}
+
+#[test]
 fn health_url_and_unknown_routes() {
     let dp = start();
     assert_eq!(dp.url(), format!("http://127.0.0.1:{}", dp.addr().port()));
