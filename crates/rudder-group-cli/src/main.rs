@@ -3,12 +3,13 @@
 //! Each command is a module with a `clap::Args` struct and a `run(args) -> ExitCode`; adding one
 //! is a variant in [`Command`] and an arm in `main`. Beside them: `lines` reads NDJSON in
 //! bounded memory, `payload` turns a line into an event or its issues, `report` is the JSON line
-//! per input line, `ranges` checks numeric options.
+//! per input line, `ranges` checks numeric options, `failures` counts delivery failures by reason.
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod demo;
+mod failures;
 mod lines;
 mod payload;
 mod ranges;

@@ -1,5 +1,6 @@
 //! `rudder-group send`: NDJSON group payloads in, delivered through the client.
 
+use crate::failures::Failures;
 use crate::lines::{for_each_line, open_input};
 use crate::payload::{max_line_bytes, parse};
 use crate::ranges::{count, wait_seconds};
@@ -20,12 +21,13 @@ const FLUSH_AT: RangeInclusive<usize> = 1..=100_000;
 ///
 /// messageId, originalTimestamp, context and integrations are kept when given and filled when
 /// absent. Invalid lines are reported on stderr (one JSON line each, as `validate` prints them)
-/// and not sent. Exit status 1 if any line was invalid or any event failed or was dropped; 2
-/// on a usage or I/O error.
+/// and not sent. Events that fail or are dropped are counted by reason on stderr, e.g.
+/// `250 failed: 401 invalid write key`. Exit status 1 if any line was invalid or any event
+/// failed or was dropped; 2 on a usage or I/O error.
 #[derive(Debug, clap::Args)]
 pub struct SendArgs {
     /// The source's write key.
-    #[arg(long, env = "RUDDER_WRITE_KEY")]
+    #[arg(long, env = "RUDDER_WRITE_KEY", hide_env_values = true)]
     pub write_key: String,
     /// The data plane URL (`/v1/batch` is added).
     #[arg(long, env = "RUDDER_DATA_PLANE_URL")]
@@ -52,6 +54,7 @@ fn flush_at(s: &str) -> Result<usize, String> {
 
 /// Runs the command.
 pub fn run(args: SendArgs) -> ExitCode {
+    let failures = Failures::new(&args.write_key);
     let mut config = Config::new(args.write_key, args.data_plane_url);
     config.gzip = !args.no_gzip;
     config.flush_at = args.flush_at;
@@ -62,6 +65,7 @@ pub fn run(args: SendArgs) -> ExitCode {
         lenient: args.lenient,
         ..EventOptions::default()
     };
+    config.on_outcome = Some(failures.callback());
     let options = config.event_options.clone();
     let client = match Client::new(config) {
         Ok(c) => c,
@@ -121,6 +125,9 @@ pub fn run(args: SendArgs) -> ExitCode {
     }
     let stats = client.stats();
     print_summary(&stats, invalid, started.elapsed());
+    for line in failures.lines() {
+        eprintln!("rudder-group send: {line}");
+    }
     if let Err(e) = closed {
         eprintln!("rudder-group send: {e}");
         return ExitCode::from(1);

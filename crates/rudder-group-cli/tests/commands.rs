@@ -133,28 +133,67 @@ fn send_reports_invalid_lines_and_exits_one() {
     assert_eq!(plane.event_count(), 2);
 }
 
-#[test]
-fn send_exits_one_when_the_data_plane_refuses() {
-    let plane = DataPlane::start(Default::default()).unwrap();
-    let out = Command::new(BIN)
-        .args([
-            "send",
-            "--write-key",
-            "wrong",
-            "--data-plane-url",
-            &plane.url(),
-        ])
+fn send_with_key(plane: &DataPlane, key: &str, input: &str) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(["send", "--write-key", key, "--data-plane-url", &plane.url()])
+        .env_remove("RUDDER_WRITE_KEY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().unwrap().write_all(line(1).as_bytes())?;
-            c.wait_with_output()
-        })
         .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn send_exits_one_when_the_data_plane_refuses() {
+    let plane = DataPlane::start(Default::default()).unwrap();
+    let out = send_with_key(&plane, "wrong", &line(1));
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 delivered, 1 failed"));
+}
+
+#[test]
+fn send_says_why_events_failed_without_showing_the_write_key() {
+    let plane = DataPlane::start(Default::default()).unwrap();
+    let key = "wrong-key-7c1e93";
+    let input: String = (0..250).map(|n| line(n) + "\n").collect();
+    let out = send_with_key(&plane, key, &input);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout} {stderr}");
+    assert!(stdout.starts_with("0 delivered, 250 failed"), "{stdout}");
+    let reasons: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(" failed: ") || l.contains(" dropped: "))
+        .collect();
+    assert_eq!(
+        reasons,
+        ["rudder-group send: 250 failed: 401 invalid write key"],
+        "{stderr}"
+    );
+    assert!(!stdout.contains(key) && !stderr.contains(key));
+    assert_eq!(plane.event_count(), 0);
+}
+
+#[test]
+fn send_help_does_not_show_the_write_key_from_the_environment() {
+    let key = "secret-key-from-env-5d02";
+    let out = Command::new(BIN)
+        .args(["send", "--help"])
+        .env("RUDDER_WRITE_KEY", key)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("RUDDER_WRITE_KEY"), "{help}");
+    assert!(!help.contains(key), "{help}");
 }
 
 #[test]
