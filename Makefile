@@ -3,6 +3,7 @@
 #   make demo   the main job end to end against the embedded local data plane
 #   make test   every test of every language (installs what it needs itself)
 #   make bench  benchmarks (Rust criterion, and each binding against its peer SDK)
+#   make soak   real-time runs of minutes (outages ridden through), never part of make test
 #   make install PREFIX=/usr/local   the C library, headers and rudder_group.pc
 
 REPO  := $(abspath .)
@@ -10,7 +11,7 @@ CARGO ?= cargo
 export RUDDER_GROUP_BIN := $(REPO)/target/debug/rudder-group
 export CARGO_TERM_PROGRESS_WHEN := never
 
-.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install
+.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak
 
 test: lint test-rust test-python test-node test-c
 	@echo "make test: every suite passed"
@@ -42,6 +43,9 @@ bench:
 	$(MAKE) -C bindings/python bench
 	$(MAKE) -C bindings/node bench
 	$(MAKE) -C bindings/c bench
+
+soak:
+	$(CARGO) test --locked -p rudder-group-client --features soak --test soak -- --nocapture
 
 install:
 	$(MAKE) -C bindings/c install PREFIX=$(or $(PREFIX),/usr/local)

@@ -11,6 +11,8 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** A client: validates on the caller's thread, delivers on a native worker thread. */
 export declare class NativeClient {
+  /** The shutdown timeout in milliseconds (the bounded wait at exit or collection). */
+  get shutdownTimeout(): number
   /** Validates and enqueues a call's arguments; the messageId, or why it was refused. */
   group(params: unknown): string | ErrorInfo
   /** Enqueues a built event. */
@@ -40,54 +42,10 @@ export declare class NativeEvent {
 }
 
 /** Builds an event from a call's arguments (`timestamp` is when it happened). */
-export declare function buildEvent(params: unknown, options?: EventOptionsInput | undefined | null): NativeEvent | ErrorInfo
-
-/** Client settings, as the JS layer passes them (times in milliseconds). */
-export interface ClientConfigInput {
-  /** The source's write key. */
-  writeKey: string
-  /** The data plane URL. */
-  dataPlaneUrl: string
-  /** Events per batch. */
-  flushAt?: number
-  /** Longest wait of a queued event before its batch is sent (ms). */
-  flushInterval?: number
-  /** Largest batch body before gzip (bytes). */
-  maxBatchBytes?: number
-  /** Events queued at most. */
-  maxQueueEvents?: number
-  /** Bytes queued at most. */
-  maxQueueBytes?: number
-  /** When set, a full queue blocks the caller up to this long (ms) instead of dropping. */
-  overflowBlock?: number
-  /** gzip request bodies. */
-  gzip?: boolean
-  /** gzip level 0-9. */
-  gzipLevel?: number
-  /** Connection timeout (ms). */
-  connectTimeout?: number
-  /** Whole-request timeout (ms). */
-  requestTimeout?: number
-  /** Requests per batch at most. */
-  retryMaxAttempts?: number
-  /** Time after a batch's first attempt when retries stop (ms). */
-  retryMaxElapsed?: number
-  /** First backoff's cap (ms). */
-  retryInitialBackoff?: number
-  /** Largest backoff (ms). */
-  retryMaxBackoff?: number
-  /** HTTP(S) proxy URL. */
-  proxy?: string
-  /** Event validation. */
-  event?: EventOptionsInput
-  /** Keep events in memory instead of sending them (test mode). */
-  memory?: boolean
-  /** Bounded wait when the client is collected or the process exits (ms). */
-  shutdownTimeout?: number
-}
+export declare function buildEvent(params: unknown, options?: Array<SettingInput> | undefined | null): NativeEvent | ErrorInfo
 
 /** Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range. */
-export declare function createClient(config: ClientConfigInput, onOutcome?: ((arg: OutcomeInfo) => void) | undefined | null): NativeClient | ErrorInfo
+export declare function createClient(options: Array<SettingInput>, onOutcome?: ((arg: OutcomeInfo) => void) | undefined | null): NativeClient | ErrorInfo
 
 /** Every error code, in number order. */
 export declare function errorCodes(): Array<string>
@@ -108,14 +66,6 @@ export interface ErrorInfo {
   failed?: number
   /** `DELIVERY_FAILED`: events that were dropped. */
   dropped?: number
-}
-
-/** How events are validated. */
-export interface EventOptionsInput {
-  /** Reserved-trait problems are warnings instead of errors (default false). */
-  lenient?: boolean
-  /** The largest serialized event accepted, in bytes (default 32,768). */
-  maxEventBytes?: number
 }
 
 /** Outcomes since the previous flush. */
@@ -157,7 +107,21 @@ export interface OutcomeInfo {
 }
 
 /** Parses and validates JSON text as the data plane would receive it. */
-export declare function parseEvent(text: unknown, options?: EventOptionsInput | undefined | null): NativeEvent | ErrorInfo
+export declare function parseEvent(text: unknown, options?: Array<SettingInput> | undefined | null): NativeEvent | ErrorInfo
+
+/** One option as JS passes it: its name and its value, under the key of its JS type. */
+export interface SettingInput {
+  /** The option's name, e.g. `flushAt` or `retry.maxAttempts`. */
+  name: string
+  /** A boolean value. */
+  bool?: boolean
+  /** A number value. */
+  number?: number
+  /** A string value. */
+  text?: string
+  /** Any other value, described (e.g. `an object`). */
+  other?: string
+}
 
 /** Counters since the client started. */
 export interface StatsInfo {
@@ -180,10 +144,10 @@ export interface StatsInfo {
 }
 
 /** Every issue of a JSON payload; empty when valid. */
-export declare function validateJson(text: unknown, options?: EventOptionsInput | undefined | null): Array<IssueInfo>
+export declare function validateJson(text: unknown, options?: Array<SettingInput> | undefined | null): Array<IssueInfo> | ErrorInfo
 
 /** Every issue of a payload object (as the data plane would receive it); empty when valid. */
-export declare function validatePayload(payload: unknown, options?: EventOptionsInput | undefined | null): Array<IssueInfo>
+export declare function validatePayload(payload: unknown, options?: Array<SettingInput> | undefined | null): Array<IssueInfo> | ErrorInfo
 
 /** The lockstep version of the package and of the crates under it. */
 export declare const VERSION: string

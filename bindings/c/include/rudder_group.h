@@ -655,11 +655,13 @@ void rudder_issues_free(rudder_issues *issues);
  * `"https://hosted.rudderlabs.com"`; `/v1/batch` is added), and writes it to `*out`. Both
  * strings are copied. Events are named `rudder-group-c` in `context.library`.
  *
- * Defaults: flush_at 100 events, flush_interval 1,000 ms, max_batch_bytes 512,000,
- * max_queue_events 100,000, max_queue_bytes 64 MiB, overflow drop-newest, gzip on (level 6),
- * connect timeout 10,000 ms, request timeout 30,000 ms, retry 20 attempts within 120,000 ms
- * with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict validation,
- * max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome callback.
+ * Defaults (the settings table of the client crate): flush_at 100 events, flush_interval
+ * 1,000 ms, max_batch_bytes 512,000, max_queue_events 100,000, max_queue_bytes 67,108,864,
+ * overflow drop-newest, block timeout 1,000 ms, gzip on (level 6), connect timeout 10,000 ms,
+ * request timeout 30,000 ms, retries until 120,000 ms after a batch's first attempt (no attempt
+ * cap) with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict
+ * validation, max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome
+ * callback. Every duration is at most 86,400,000 ms.
  */
 rudder_status rudder_client_config_new(const char *write_key,
                                        const char *data_plane_url,
@@ -721,7 +723,8 @@ rudder_status rudder_client_config_set_request_timeout_ms(rudder_client_config *
                                                           uint64_t timeout_ms);
 
 /**
- * Requests per batch at most, the first included (default 20; at least 1). Retried: 408, 429, 5xx,
+ * Requests per batch at most, the first included (default: no cap, `retry_max_elapsed` alone
+ * ends retries; at least 1). Retried: 408, 429, 5xx,
  * connection errors and timeouts, with capped exponential backoff and full jitter; `Retry-After`
  * is a floor under the wait.
  */
@@ -782,10 +785,18 @@ rudder_status rudder_client_config_set_overflow_drop_newest(rudder_client_config
 
 /**
  * When the queue is full, block the enqueuing thread until there is room, up to `timeout_ms`
- * milliseconds; then drop the event as with drop-newest.
+ * milliseconds (the same as `rudder_client_config_set_block_timeout_ms`); then drop the event
+ * as with drop-newest.
  */
 rudder_status rudder_client_config_set_overflow_block(rudder_client_config *config,
                                                       uint64_t timeout_ms);
+
+/**
+ * With overflow "block": how long `rudder_client_enqueue` waits for room before dropping the
+ * event (default 1,000 ms; at most 86,400,000).
+ */
+rudder_status rudder_client_config_set_block_timeout_ms(rudder_client_config *config,
+                                                        uint64_t timeout_ms);
 
 /**
  * An HTTP(S) proxy URL (copied); NULL restores the default, reading `HTTPS_PROXY`,

@@ -39,11 +39,13 @@ fn millis(ms: u64) -> Duration {
 /// `"https://hosted.rudderlabs.com"`; `/v1/batch` is added), and writes it to `*out`. Both
 /// strings are copied. Events are named `rudder-group-c` in `context.library`.
 ///
-/// Defaults: flush_at 100 events, flush_interval 1,000 ms, max_batch_bytes 512,000,
-/// max_queue_events 100,000, max_queue_bytes 64 MiB, overflow drop-newest, gzip on (level 6),
-/// connect timeout 10,000 ms, request timeout 30,000 ms, retry 20 attempts within 120,000 ms
-/// with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict validation,
-/// max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome callback.
+/// Defaults (the settings table of the client crate): flush_at 100 events, flush_interval
+/// 1,000 ms, max_batch_bytes 512,000, max_queue_events 100,000, max_queue_bytes 67,108,864,
+/// overflow drop-newest, block timeout 1,000 ms, gzip on (level 6), connect timeout 10,000 ms,
+/// request timeout 30,000 ms, retries until 120,000 ms after a batch's first attempt (no attempt
+/// cap) with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict
+/// validation, max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome
+/// callback. Every duration is at most 86,400,000 ms.
 #[no_mangle]
 pub extern "C" fn rudder_client_config_new(
     write_key: *const c_char,
@@ -184,7 +186,8 @@ pub extern "C" fn rudder_client_config_set_request_timeout_ms(
     })
 }
 
-/// Requests per batch at most, the first included (default 20; at least 1). Retried: 408, 429, 5xx,
+/// Requests per batch at most, the first included (default: no cap, `retry_max_elapsed` alone
+/// ends retries; at least 1). Retried: 408, 429, 5xx,
 /// connection errors and timeouts, with capped exponential backoff and full jitter; `Retry-After`
 /// is a floor under the wait.
 #[no_mangle]
@@ -193,7 +196,7 @@ pub extern "C" fn rudder_client_config_set_retry_max_attempts(
     attempts: u32,
 ) -> rudder_status {
     with_config(config, |c| {
-        c.retry.max_attempts = attempts;
+        c.retry.max_attempts = Some(attempts);
         Ok(())
     })
 }
@@ -305,14 +308,29 @@ pub extern "C" fn rudder_client_config_set_overflow_drop_newest(
 }
 
 /// When the queue is full, block the enqueuing thread until there is room, up to `timeout_ms`
-/// milliseconds; then drop the event as with drop-newest.
+/// milliseconds (the same as `rudder_client_config_set_block_timeout_ms`); then drop the event
+/// as with drop-newest.
 #[no_mangle]
 pub extern "C" fn rudder_client_config_set_overflow_block(
     config: *mut rudder_client_config,
     timeout_ms: u64,
 ) -> rudder_status {
     with_config(config, |c| {
-        c.overflow = Overflow::Block(millis(timeout_ms));
+        c.overflow = Overflow::Block;
+        c.block_timeout = millis(timeout_ms);
+        Ok(())
+    })
+}
+
+/// With overflow "block": how long `rudder_client_enqueue` waits for room before dropping the
+/// event (default 1,000 ms; at most 86,400,000).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_block_timeout_ms(
+    config: *mut rudder_client_config,
+    timeout_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.block_timeout = millis(timeout_ms);
         Ok(())
     })
 }

@@ -125,16 +125,33 @@ static void test_invalid_config(void) {
     expect_invalid(c, "max_event_bytes");
     c = memory_config();
     CHECK_OK(rudder_client_config_set_retry_max_attempts(c, 0));
-    expect_invalid(c, "retry.max_attempts");
+    expect_invalid(c, "retry_max_attempts");
     c = memory_config();
     CHECK_OK(rudder_client_config_set_retry_initial_backoff_ms(c, 20000));
-    expect_invalid(c, "retry.initial_backoff");
+    expect_invalid(c, "retry_initial_backoff_ms");
     c = memory_config();
     CHECK_OK(rudder_client_config_set_request_timeout_ms(c, 0));
     expect_invalid(c, "timeout");
     c = memory_config();
     CHECK_OK(rudder_client_config_set_gzip_level(c, 10));
     expect_invalid(c, "gzip_level");
+    c = memory_config();
+    CHECK_OK(rudder_client_config_set_block_timeout_ms(c, UINT64_MAX));
+    expect_invalid(c, "block_timeout_ms");
+    c = memory_config();
+    CHECK_OK(rudder_client_config_set_max_event_bytes(c, SIZE_MAX));
+    expect_invalid(c, "max_event_bytes");
+
+    /* The same bad value gives the same message in every binding (the settings table's). */
+    c = memory_config();
+    CHECK_OK(rudder_client_config_set_flush_at(c, 0));
+    {
+        rudder_client *client = NULL;
+        CHECK_STATUS(rudder_client_new(c, &client), RUDDER_INVALID_CONFIG);
+        CHECK(strcmp(rudder_last_error_message(),
+                     "invalid setting `flush_at`: must be a whole number from 1 to 1000000, got 0") == 0);
+        rudder_client_config_free(c);
+    }
 
     /* Every other setter accepts sensible values. */
     c = memory_config();

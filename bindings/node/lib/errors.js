@@ -1,5 +1,5 @@
 'use strict'
-// The one error class of the package, and the setting checks that raise INVALID_CONFIG.
+// The one error class of the package, and options shaped for the native settings table.
 
 const native = require('../index.js')
 
@@ -31,7 +31,7 @@ function fromInfo (info) {
 
 /** INVALID_CONFIG naming the setting. */
 function configError (setting, message) {
-  return new RudderGroupError('INVALID_CONFIG', `${setting}: ${message}`, { setting })
+  return new RudderGroupError('INVALID_CONFIG', `invalid setting \`${setting}\`: ${message}`, { setting })
 }
 
 /** The options object itself: undefined, null or a plain object. */
@@ -49,15 +49,7 @@ function describe (value) {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
 }
 
-/** A whole number in [min, max], or INVALID_CONFIG. */
-function integer (setting, value, min, max) {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw configError(setting, `must be a whole number from ${min} to ${max}, got ${describe(value)}`)
-  }
-  return value
-}
-
-/** Milliseconds: a finite number >= 0, or INVALID_CONFIG. */
+/** Milliseconds for a call argument (a timeout): a finite number >= 0, or INVALID_CONFIG. */
 function millis (setting, value) {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw configError(setting, `must be a number of milliseconds >= 0, got ${describe(value)}`)
@@ -65,31 +57,36 @@ function millis (setting, value) {
   return value
 }
 
-/** One of the given strings, or INVALID_CONFIG. */
-function oneOf (setting, value, allowed) {
-  if (!allowed.includes(value)) {
-    throw configError(setting, `must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${describe(value)}`)
+/**
+ * Options as the native settings table reads them: a list of { name, <type>: value }, with
+ * nested objects (`retry: { maxAttempts }`) flattened to dotted names (`retry.maxAttempts`).
+ * Names, defaults, units and ranges are checked natively, once for every binding.
+ */
+function settingList (options, name, nested = []) {
+  const out = []
+  for (const [key, value] of Object.entries(optionsObject(options, name))) {
+    if (value === undefined) continue
+    if (nested.includes(key)) {
+      for (const entry of settingList(value, key)) out.push({ ...entry, name: `${key}.${entry.name}` })
+      continue
+    }
+    out.push(tagged(key, value))
   }
-  return value
+  return out
+}
+
+function tagged (name, value) {
+  switch (typeof value) {
+    case 'boolean': return { name, bool: value }
+    case 'number': return { name, number: value }
+    case 'string': return { name, text: value }
+    default: return { name, other: describe(value) }
+  }
 }
 
 /** The validation settings of an event: { validation, maxEventBytes }. */
-function eventOptions (options, name = 'options') {
-  const out = {}
-  for (const [key, value] of Object.entries(optionsObject(options, name))) {
-    if (value === undefined) continue
-    switch (key) {
-      case 'validation':
-        out.lenient = oneOf('validation', value, ['strict', 'lenient']) === 'lenient'
-        break
-      case 'maxEventBytes':
-        out.maxEventBytes = integer('maxEventBytes', value, 1, 0xffffffff)
-        break
-      default:
-        throw configError(key, 'is not a setting of an event (validation, maxEventBytes)')
-    }
-  }
-  return out
+function eventOptions (options) {
+  return settingList(options, 'options')
 }
 
 module.exports = {
@@ -99,8 +96,7 @@ module.exports = {
   configError,
   optionsObject,
   describe,
-  integer,
   millis,
-  oneOf,
+  settingList,
   eventOptions
 }

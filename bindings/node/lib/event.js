@@ -66,9 +66,11 @@ function wrap (result) {
  */
 function validate (payload, options) {
   const opts = eventOptions(options)
-  return typeof payload === 'string'
+  const result = typeof payload === 'string'
     ? native.validateJson(payload, opts)
     : native.validatePayload(payload, opts)
+  if (!Array.isArray(result)) throw fromInfo(result)
+  return result
 }
 
 module.exports = { GroupEvent, validate }

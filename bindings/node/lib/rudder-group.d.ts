@@ -137,9 +137,9 @@ export declare class RudderGroupError extends Error {
 
 /** How events are validated. */
 export interface EventOptions {
-  /** 'lenient' turns reserved-trait problems into warnings; the event is sent as given. Default 'strict'. */
+  /** 'lenient' turns reserved-trait problems into warnings; the event is sent as given (default "strict"). */
   validation?: 'strict' | 'lenient'
-  /** The largest serialized event accepted, in bytes (default 32,768). */
+  /** The largest serialized event accepted, sentAt included, in bytes (default 32768). */
   maxEventBytes?: number
 }
 
@@ -172,52 +172,67 @@ export type Stats = StatsInfo
 /** Outcomes reached since the previous flush. */
 export type FlushResult = FlushResultInfo
 
-/** Client settings. Times are milliseconds. */
-export interface ClientOptions extends EventOptions {
+/**
+ * Client settings. Times are milliseconds, at most 86,400,000 (a day). Names, defaults and
+ * ranges come from the client's settings table (the README lists it); a value out of range
+ * throws INVALID_CONFIG naming the setting.
+ */
+export type ClientOptions = ClientSettings & (
+  | {
+    /** 'memory' keeps events in the process instead of sending them, for tests (default "http"). */
+    transport?: 'http'
+    /** The data plane, e.g. `https://hosted.rudderlabs.com` (`/v1/batch` is added). */
+    dataPlaneUrl: string
+  }
+  | {
+    transport: 'memory'
+    /** Not needed with transport: 'memory'. */
+    dataPlaneUrl?: string
+  }
+)
+
+/** The settings of ClientOptions other than where events go. */
+export interface ClientSettings extends EventOptions {
   /** The source's write key. */
   writeKey: string
-  /** The data plane, e.g. `https://hosted.rudderlabs.com` (`/v1/batch` is added). */
-  dataPlaneUrl?: string
-  /** A batch is sent when it holds this many events (default 100). */
+  /** A batch is due when this many events are queued (default 100). */
   flushAt?: number
   /** … or when its oldest event has waited this long (default 1000). */
   flushInterval?: number
-  /** … or when it would grow past this many bytes before gzip (default 512,000; at most 4,096,000). */
+  /** The largest request body before gzip, at most 4,096,000 (default 512000). */
   maxBatchBytes?: number
-  /** Events queued at most (default 100,000). */
+  /** Events queued at most (default 100000). */
   maxQueueEvents?: number
-  /** Bytes queued at most (default 64 MiB). */
+  /** Bytes queued at most (default 67108864). */
   maxQueueBytes?: number
-  /** A full queue drops the new event (default), or blocks the caller up to overflowTimeout. */
+  /** A full queue drops the new event, or blocks the caller up to overflowTimeout (default "drop"). */
   overflow?: 'drop' | 'block'
-  /** With overflow: 'block', the longest wait for room (default 1000). */
+  /** With overflow: 'block', the longest wait for room, the event loop held meanwhile (default 1000). */
   overflowTimeout?: number
-  /** gzip request bodies (default true; data planes older than 1.4 reject gzip). */
+  /** gzip request bodies; data planes older than 1.4 reject gzip (default true). */
   gzip?: boolean
   /** gzip level 0-9 (default 6). */
   gzipLevel?: number
-  /** Connection timeout (default 10,000). */
+  /** How long connecting may take (default 10000). */
   connectTimeout?: number
-  /** Whole-request timeout (default 30,000). */
+  /** How long one request may take, answer included (default 30000). */
   requestTimeout?: number
   /** Retries of 408, 429, 5xx and network errors. */
   retry?: {
-    /** Requests per batch at most, the first included (default 20). */
+    /** Requests per batch at most, the first included; unset, maxElapsed alone ends retries (default null). */
     maxAttempts?: number
-    /** Time after a batch's first attempt when retries stop (default 120,000). */
+    /** The retry budget: a batch is retried until this long after its first attempt (default 120000). */
     maxElapsed?: number
-    /** The first backoff's cap (default 100). */
+    /** The first backoff's cap; each retry doubles it (default 100). */
     initialBackoff?: number
-    /** The largest backoff (default 10,000). */
+    /** The largest backoff; a Retry-After may ask for more, up to 60 s (default 10000). */
     maxBackoff?: number
   }
-  /** An HTTP(S) proxy URL; by default HTTPS_PROXY and the like are read. */
+  /** An HTTP(S) proxy URL; unset, HTTPS_PROXY and the like are read (default null). */
   proxy?: string
   /** Receives every terminal outcome on the main thread; what it throws becomes a process warning. */
   onOutcome?: (outcome: Outcome) => void | Promise<void>
-  /** 'memory' keeps events in the process instead of sending them (tests). Default 'http'. */
-  transport?: 'http' | 'memory'
-  /** The bounded wait to deliver what is queued at process exit (default 5000). */
+  /** The bounded wait to deliver what is queued at process exit or collection (default 5000). */
   shutdownTimeout?: number
 }
 

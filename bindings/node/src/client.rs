@@ -1,6 +1,6 @@
 //! `NativeClient`: the delivery client, with `flush` and `close` off the main thread.
 
-use crate::config::{js_setting, millis, ClientConfigInput};
+use crate::config::{client_config, millis, SettingInput};
 use crate::convert::{event_parts, Shape};
 use crate::error::{code_name, ErrorInfo};
 use crate::event::NativeEvent;
@@ -44,11 +44,7 @@ pub(crate) fn client_error(e: &ClientError) -> ErrorInfo {
             info.failed = Some(*failed as f64);
             info.dropped = Some(*dropped as f64);
         }
-        ClientError::InvalidConfig { setting, message } => {
-            let name = js_setting(setting);
-            info.message = format!("invalid setting `{name}`: {message}");
-            info.setting = Some(name);
-        }
+        ClientError::InvalidConfig { setting, .. } => info.setting = Some(setting.clone()),
     }
     debug_assert_eq!(info.code, code_name(e.code()));
     info
@@ -76,10 +72,13 @@ pub struct NativeClient {
 /// Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range.
 #[napi(catch_unwind)]
 pub fn create_client(
-    config: ClientConfigInput,
+    options: Vec<SettingInput>,
     on_outcome: Option<Function<OutcomeInfo, ()>>,
 ) -> napi::Result<Either<NativeClient, ErrorInfo>> {
-    let mut config = config.into_config();
+    let mut config = match client_config(&options) {
+        Ok(c) => c,
+        Err(e) => return Ok(Either::B(client_error(&e))),
+    };
     if let Some(f) = on_outcome {
         config.on_outcome = Some(OutcomeSink::new(&f)?.callback());
     }
@@ -121,6 +120,12 @@ impl NativeClient {
 
 #[napi]
 impl NativeClient {
+    /// The shutdown timeout in milliseconds (the bounded wait at exit or collection).
+    #[napi(getter, catch_unwind)]
+    pub fn shutdown_timeout(&self) -> f64 {
+        self.client().config().shutdown_timeout.as_secs_f64() * 1000.0
+    }
+
     /// Validates and enqueues a call's arguments; the messageId, or why it was refused.
     #[napi(catch_unwind)]
     pub fn group(&self, env: Env, params: Unknown) -> napi::Result<Either<String, ErrorInfo>> {

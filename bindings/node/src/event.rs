@@ -1,40 +1,17 @@
 //! Events: build from a call's arguments, parse from JSON text, validate, serialize.
 
+use crate::client::client_error;
+use crate::config::{event_options, SettingInput};
 use crate::convert::{event_parts, Shape};
 use crate::error::{issues, ErrorInfo, IssueInfo};
 use napi::bindgen_prelude::{Either, Env, Unknown};
 use napi::JsValue;
 use napi_derive::napi;
-use rudder_group::{
-    parse_value, ErrorCode, EventOptions, GroupEvent, Library, ValidationError,
-    DEFAULT_MAX_EVENT_BYTES,
-};
+use rudder_group::{parse_value, ErrorCode, EventOptions, GroupEvent, ValidationError};
+use rudder_group_client::ClientError;
 
-/// How events are validated.
-#[napi(object)]
-#[derive(Default)]
-pub struct EventOptionsInput {
-    /// Reserved-trait problems are warnings instead of errors (default false).
-    pub lenient: Option<bool>,
-    /// The largest serialized event accepted, in bytes (default 32,768).
-    pub max_event_bytes: Option<u32>,
-}
-
-impl EventOptionsInput {
-    /// The core's options, naming the Node package in `context.library`.
-    pub(crate) fn to_options(&self) -> EventOptions {
-        EventOptions {
-            lenient: self.lenient.unwrap_or(false),
-            max_event_bytes: self
-                .max_event_bytes
-                .map_or(DEFAULT_MAX_EVENT_BYTES, |n| n as usize),
-            library: Library::Node,
-        }
-    }
-}
-
-fn options(input: Option<EventOptionsInput>) -> EventOptions {
-    input.unwrap_or_default().to_options()
+fn options(input: Option<Vec<SettingInput>>) -> Result<EventOptions, ClientError> {
+    event_options(input)
 }
 
 /// One validated group call.
@@ -76,9 +53,12 @@ fn outcome(r: Result<GroupEvent, ValidationError>) -> Either<NativeEvent, ErrorI
 pub fn build_event(
     env: Env,
     params: Unknown,
-    options: Option<EventOptionsInput>,
+    options: Option<Vec<SettingInput>>,
 ) -> napi::Result<Either<NativeEvent, ErrorInfo>> {
-    let opts = self::options(options);
+    let opts = match self::options(options) {
+        Ok(o) => o,
+        Err(e) => return Ok(Either::B(client_error(&e))),
+    };
     let parts = event_parts(env.raw(), params.raw(), Shape::Call)?;
     Ok(outcome(parts.and_then(|p| p.validate(&opts))))
 }
@@ -110,9 +90,12 @@ fn text_arg(env: &Env, text: &Unknown) -> napi::Result<Result<String, Validation
 pub fn parse_event(
     env: Env,
     text: Unknown,
-    options: Option<EventOptionsInput>,
+    options: Option<Vec<SettingInput>>,
 ) -> napi::Result<Either<NativeEvent, ErrorInfo>> {
-    let opts = self::options(options);
+    let opts = match self::options(options) {
+        Ok(o) => o,
+        Err(e) => return Ok(Either::B(client_error(&e))),
+    };
     let text = text_arg(&env, &text)?;
     Ok(outcome(
         text.and_then(|t| GroupEvent::from_json_with(&t, &opts)),
@@ -131,11 +114,14 @@ fn all_issues(r: Result<GroupEvent, ValidationError>) -> Vec<IssueInfo> {
 pub fn validate_payload(
     env: Env,
     payload: Unknown,
-    options: Option<EventOptionsInput>,
-) -> napi::Result<Vec<IssueInfo>> {
-    let opts = self::options(options);
+    options: Option<Vec<SettingInput>>,
+) -> napi::Result<Either<Vec<IssueInfo>, ErrorInfo>> {
+    let opts = match self::options(options) {
+        Ok(o) => o,
+        Err(e) => return Ok(Either::B(client_error(&e))),
+    };
     let parts = event_parts(env.raw(), payload.raw(), Shape::Wire)?;
-    Ok(all_issues(parts.and_then(|p| p.validate(&opts))))
+    Ok(Either::A(all_issues(parts.and_then(|p| p.validate(&opts)))))
 }
 
 /// Every issue of a JSON payload; empty when valid.
@@ -143,12 +129,15 @@ pub fn validate_payload(
 pub fn validate_json(
     env: Env,
     text: Unknown,
-    options: Option<EventOptionsInput>,
-) -> napi::Result<Vec<IssueInfo>> {
-    let opts = self::options(options);
+    options: Option<Vec<SettingInput>>,
+) -> napi::Result<Either<Vec<IssueInfo>, ErrorInfo>> {
+    let opts = match self::options(options) {
+        Ok(o) => o,
+        Err(e) => return Ok(Either::B(client_error(&e))),
+    };
     let text = text_arg(&env, &text)?;
-    Ok(all_issues(text.and_then(|t| {
+    Ok(Either::A(all_issues(text.and_then(|t| {
         let value = parse_value(&t)?;
         GroupEvent::from_value_with(value, &opts)
-    })))
+    }))))
 }

@@ -133,6 +133,28 @@ test('client settings are checked: INVALID_CONFIG names the setting as the optio
   }
 })
 
+// The same bad value gives the same message in every binding: the messages come from the client
+// crate's settings table (Python's tests expect these very strings under snake_case names).
+test('setting messages come from the settings table, worded as in every binding', () => {
+  const ok = { writeKey: 'k', dataPlaneUrl: 'http://127.0.0.1:9' }
+  const cases = [
+    ['flushAt', -1, 'must be a whole number from 1 to 1000000, got -1'],
+    ['gzipLevel', 1.5, 'must be a whole number from 0 to 9, got 1.5'],
+    ['overflow', 'wait', 'must be "drop" or "block", got "wait"'],
+    ['gzip', 1, 'must be true or false, got 1'],
+    ['flushInterval', 0, 'must be a number of milliseconds more than 0 and at most 86400000, got 0'],
+    ['overflowTimeout', 1e19, 'must be a number of milliseconds from 0 to 86400000, got 10000000000000000000'],
+    ['requestTimeout', Infinity, 'must be a number of milliseconds more than 0 and at most 86400000, got Infinity'],
+    ['maxEventBytes', Number.MAX_SAFE_INTEGER, 'must be a whole number from 64 to 4095952, got 9007199254740991']
+  ]
+  for (const [setting, value, message] of cases) {
+    const err = thrown(() => new Client({ ...ok, [setting]: value }))
+    assert.equal(err.message, `invalid setting \`${setting}\`: ${message}`)
+  }
+  const unknown = thrown(() => new Client({ ...ok, flushAtt: 10 }))
+  assert.equal(unknown.message, 'invalid setting `flushAtt`: is not a client setting (did you mean `flushAt`?)')
+})
+
 test('QUEUE_FULL when the queue is full and overflow is drop; CLIENT_CLOSED after close', async () => {
   const outcomes = []
   const client = new Client({

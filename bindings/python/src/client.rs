@@ -1,7 +1,7 @@
 //! `Client`: the core's client with Python arguments, the GIL released while it waits, and a
 //! fresh worker after `fork()`.
 
-use crate::config::{seconds, Settings};
+use crate::config::{client_config, seconds, settings_error};
 use crate::errors::{client_error, config_error};
 use crate::fields::{CallFields, DETACH_BYTES};
 use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
@@ -95,44 +95,17 @@ impl PyClient {
 
 #[pymethods]
 impl PyClient {
-    /// Checks the settings and starts the worker thread.
+    /// Checks the settings (through the client crate's settings table) and starts the worker
+    /// thread. Every setting is a keyword; `None` keeps its default.
     #[new]
-    #[pyo3(signature = (
-        write_key, data_plane_url, *, flush_at = None, flush_interval = None,
-        max_batch_bytes = None, max_queue_events = None, max_queue_bytes = None,
-        overflow = "drop", block_timeout = 5.0, gzip = true, gzip_level = None,
-        connect_timeout = None, request_timeout = None, retry_max_attempts = None,
-        retry_max_elapsed = None, retry_initial_backoff = None, retry_max_backoff = None,
-        proxy = None, validation = "strict", max_event_bytes = 32768,
-        on_outcome = None, transport = "http", shutdown_timeout = None, exit_timeout = None
-    ))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (write_key, data_plane_url, *, on_outcome = None, exit_timeout = None, **settings))]
     fn new(
         py: Python<'_>,
         write_key: String,
         data_plane_url: String,
-        flush_at: Option<i64>,
-        flush_interval: Option<f64>,
-        max_batch_bytes: Option<i64>,
-        max_queue_events: Option<i64>,
-        max_queue_bytes: Option<i64>,
-        overflow: &str,
-        block_timeout: f64,
-        gzip: bool,
-        gzip_level: Option<i64>,
-        connect_timeout: Option<f64>,
-        request_timeout: Option<f64>,
-        retry_max_attempts: Option<i64>,
-        retry_max_elapsed: Option<f64>,
-        retry_initial_backoff: Option<f64>,
-        retry_max_backoff: Option<f64>,
-        proxy: Option<String>,
-        validation: &str,
-        max_event_bytes: i64,
         on_outcome: Option<&Bound<'_, PyAny>>,
-        transport: &str,
-        shutdown_timeout: Option<f64>,
         exit_timeout: Option<f64>,
+        settings: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         if let Some(cb) = on_outcome {
             if !cb.is_none() && !cb.is_callable() {
@@ -142,34 +115,10 @@ impl PyClient {
         if let Some(t) = exit_timeout {
             seconds(py, "exit_timeout", t)?;
         }
-        let settings = Settings {
-            write_key,
-            data_plane_url,
-            flush_at,
-            flush_interval,
-            max_batch_bytes,
-            max_queue_events,
-            max_queue_bytes,
-            overflow,
-            block_timeout,
-            gzip,
-            gzip_level,
-            connect_timeout,
-            request_timeout,
-            retry_max_attempts,
-            retry_max_elapsed,
-            retry_initial_backoff,
-            retry_max_backoff,
-            proxy,
-            validation,
-            max_event_bytes,
-            transport,
-            shutdown_timeout,
-        };
-        let base = settings.into_config(py)?;
+        let base = client_config(py, write_key, data_plane_url, settings)?;
         let live = start(&base).map_err(|e| start_error(py, &e))?;
         Ok(PyClient {
-            blocking: matches!(base.overflow, Overflow::Block(_)),
+            blocking: base.overflow == Overflow::Block,
             base,
             live: RwLock::new(Some(live)),
             closing: AtomicBool::new(false),
@@ -333,12 +282,7 @@ impl PyClient {
 
 /// `Client::new` fails only on settings (named as the Python keyword) or on the worker thread.
 fn start_error(py: Python<'_>, e: &ClientError) -> PyErr {
-    match e {
-        ClientError::InvalidConfig { setting, message } => {
-            config_error(py, &setting.replace('.', "_"), message)
-        }
-        other => client_error(py, other),
-    }
+    settings_error(py, e)
 }
 
 impl Drop for PyClient {

@@ -1,39 +1,18 @@
-//! Client settings from Python keyword arguments: seconds as float, sizes and counts as int,
-//! choices as str. Every value out of range is a `ConfigError` naming the keyword.
+//! Client settings from Python keyword arguments, read through the client crate's settings
+//! table (`rudder_group_client::settings`): names, defaults, units (seconds) and ranges live
+//! there, not here. Every value out of range is a `ConfigError` naming the keyword.
 
 use crate::errors::config_error;
-use crate::fields::event_options;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use rudder_group_client::{Config, Overflow, RetryPolicy, Transport};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use rudder_group::Library;
+use rudder_group_client::settings::{self, Value};
+use rudder_group_client::{ClientError, Config};
 use std::time::Duration;
 
-/// The keyword arguments of `Client(...)`; `None` keeps the core's default.
-pub(crate) struct Settings<'a> {
-    pub write_key: String,
-    pub data_plane_url: String,
-    pub flush_at: Option<i64>,
-    pub flush_interval: Option<f64>,
-    pub max_batch_bytes: Option<i64>,
-    pub max_queue_events: Option<i64>,
-    pub max_queue_bytes: Option<i64>,
-    pub overflow: &'a str,
-    pub block_timeout: f64,
-    pub gzip: bool,
-    pub gzip_level: Option<i64>,
-    pub connect_timeout: Option<f64>,
-    pub request_timeout: Option<f64>,
-    pub retry_max_attempts: Option<i64>,
-    pub retry_max_elapsed: Option<f64>,
-    pub retry_initial_backoff: Option<f64>,
-    pub retry_max_backoff: Option<f64>,
-    pub proxy: Option<String>,
-    pub validation: &'a str,
-    pub max_event_bytes: i64,
-    pub transport: &'a str,
-    pub shutdown_timeout: Option<f64>,
-}
-
-/// A number of seconds as a duration; negative, NaN or infinite values are refused.
+/// A number of seconds as a duration, for call arguments (`flush(timeout=...)`): negative, NaN
+/// or infinite values are refused; a value too long for the clock waits without a limit.
 pub(crate) fn seconds(py: Python<'_>, setting: &str, value: f64) -> PyResult<Duration> {
     if !value.is_finite() || value < 0.0 {
         return Err(config_error(
@@ -42,163 +21,76 @@ pub(crate) fn seconds(py: Python<'_>, setting: &str, value: f64) -> PyResult<Dur
             format!("must be a finite number of seconds, at least 0, got {value}"),
         ));
     }
-    Duration::try_from_secs_f64(value)
-        .map_err(|e| config_error(py, setting, format!("{value} seconds: {e}")))
+    Ok(Duration::try_from_secs_f64(value).unwrap_or(Duration::MAX))
 }
 
-/// A count or size that must be at least `min`.
-fn count(py: Python<'_>, setting: &str, value: i64, min: i64) -> PyResult<usize> {
-    if value < min {
-        return Err(config_error(
-            py,
-            setting,
-            format!("must be at least {min}, got {value}"),
-        ));
+/// A Python value as the settings table reads it.
+pub(crate) fn value(v: &Bound<'_, PyAny>) -> Value {
+    if v.is_instance_of::<PyBool>() {
+        return Value::Bool(v.is_truthy().unwrap_or(false));
     }
-    usize::try_from(value).map_err(|e| config_error(py, setting, e))
-}
-
-fn set_count(
-    py: Python<'_>,
-    slot: &mut usize,
-    setting: &str,
-    value: Option<i64>,
-    min: i64,
-) -> PyResult<()> {
-    if let Some(v) = value {
-        *slot = count(py, setting, v, min)?;
-    }
-    Ok(())
-}
-
-fn set_u32(
-    py: Python<'_>,
-    slot: &mut u32,
-    setting: &str,
-    value: Option<i64>,
-    min: i64,
-) -> PyResult<()> {
-    if let Some(v) = value {
-        *slot =
-            u32::try_from(count(py, setting, v, min)?).map_err(|e| config_error(py, setting, e))?;
-    }
-    Ok(())
-}
-
-fn set_seconds(
-    py: Python<'_>,
-    slot: &mut Duration,
-    setting: &str,
-    value: Option<f64>,
-) -> PyResult<()> {
-    if let Some(v) = value {
-        *slot = seconds(py, setting, v)?;
-    }
-    Ok(())
-}
-
-impl Settings<'_> {
-    /// The core's `Config` (without the outcome callback, which the client adds).
-    pub(crate) fn into_config(self, py: Python<'_>) -> PyResult<Config> {
-        let mut c = Config::new(self.write_key, self.data_plane_url);
-        set_count(py, &mut c.flush_at, "flush_at", self.flush_at, 1)?;
-        set_seconds(
-            py,
-            &mut c.flush_interval,
-            "flush_interval",
-            self.flush_interval,
-        )?;
-        set_count(
-            py,
-            &mut c.max_batch_bytes,
-            "max_batch_bytes",
-            self.max_batch_bytes,
-            1,
-        )?;
-        set_count(
-            py,
-            &mut c.max_queue_events,
-            "max_queue_events",
-            self.max_queue_events,
-            1,
-        )?;
-        set_count(
-            py,
-            &mut c.max_queue_bytes,
-            "max_queue_bytes",
-            self.max_queue_bytes,
-            1,
-        )?;
-        c.overflow = match self.overflow {
-            "drop" => Overflow::DropNewest,
-            "block" => Overflow::Block(seconds(py, "block_timeout", self.block_timeout)?),
-            other => {
-                return Err(config_error(
-                    py,
-                    "overflow",
-                    format!("must be \"drop\" or \"block\", got {other:?}"),
-                ))
-            }
+    if v.is_instance_of::<PyInt>() {
+        return match v.extract::<i128>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Other("an integer out of range".to_owned()),
         };
-        c.gzip = self.gzip;
-        set_u32(py, &mut c.gzip_level, "gzip_level", self.gzip_level, 0)?;
-        set_seconds(
-            py,
-            &mut c.connect_timeout,
-            "connect_timeout",
-            self.connect_timeout,
-        )?;
-        set_seconds(
-            py,
-            &mut c.request_timeout,
-            "request_timeout",
-            self.request_timeout,
-        )?;
-        let r: &mut RetryPolicy = &mut c.retry;
-        set_u32(
-            py,
-            &mut r.max_attempts,
-            "retry_max_attempts",
-            self.retry_max_attempts,
-            1,
-        )?;
-        set_seconds(
-            py,
-            &mut r.max_elapsed,
-            "retry_max_elapsed",
-            self.retry_max_elapsed,
-        )?;
-        set_seconds(
-            py,
-            &mut r.initial_backoff,
-            "retry_initial_backoff",
-            self.retry_initial_backoff,
-        )?;
-        set_seconds(
-            py,
-            &mut r.max_backoff,
-            "retry_max_backoff",
-            self.retry_max_backoff,
-        )?;
-        c.proxy = self.proxy;
-        c.event_options = event_options(py, self.validation, self.max_event_bytes)?;
-        c.transport = match self.transport {
-            "http" => Transport::Http,
-            "memory" => Transport::Memory,
-            other => {
-                return Err(config_error(
-                    py,
-                    "transport",
-                    format!("must be \"http\" or \"memory\", got {other:?}"),
-                ))
-            }
-        };
-        set_seconds(
-            py,
-            &mut c.shutdown_timeout,
-            "shutdown_timeout",
-            self.shutdown_timeout,
-        )?;
-        Ok(c)
     }
+    if v.is_instance_of::<PyFloat>() {
+        return Value::Float(v.extract::<f64>().unwrap_or(f64::NAN));
+    }
+    if v.is_instance_of::<PyString>() {
+        return Value::Str(v.extract::<String>().unwrap_or_default());
+    }
+    let what = if v.is_instance_of::<PyDict>() {
+        "a dict".to_owned()
+    } else if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        "a list".to_owned()
+    } else {
+        match v.get_type().name() {
+            Ok(name) => format!("a {name}"),
+            Err(_) => "an object".to_owned(),
+        }
+    };
+    Value::Other(what)
+}
+
+/// The table's error as Python raises it: `ConfigError` naming the keyword.
+pub(crate) fn settings_error(py: Python<'_>, e: &ClientError) -> PyErr {
+    match e {
+        ClientError::InvalidConfig { setting, message } => config_error(py, setting, message),
+        other => crate::errors::client_error(py, other),
+    }
+}
+
+/// The client's config from its keyword arguments; `None` keeps a setting's default. An
+/// unknown keyword is a `TypeError`, as Python reports one.
+pub(crate) fn client_config(
+    py: Python<'_>,
+    write_key: String,
+    data_plane_url: String,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Config> {
+    let mut config = Config::new(write_key, data_plane_url);
+    config.event_options.library = Library::Python;
+    let Some(kwargs) = kwargs else {
+        return Ok(config);
+    };
+    for (key, v) in kwargs.iter() {
+        let name: String = key.extract()?;
+        if settings::find(Library::Python, &name).is_none() {
+            let hint = settings::nearest(Library::Python, &name)
+                .map(|n| format!("; did you mean '{n}'?"))
+                .unwrap_or_default();
+            return Err(PyTypeError::new_err(format!(
+                "Client() got an unexpected keyword argument '{name}'{hint}"
+            )));
+        }
+        if v.is_none() {
+            continue;
+        }
+        config
+            .set(Library::Python, &name, &value(&v))
+            .map_err(|e| settings_error(py, &e))?;
+    }
+    Ok(config)
 }

@@ -1,14 +1,15 @@
 //! The fields of a group call (keyword arguments, or a payload dict) as the core's `EventParts`,
 //! and the validation settings shared by `GroupEvent.build`, `validate` and `Client`.
 
+use crate::config::settings_error;
 use crate::convert::Converter;
-use crate::errors::config_error;
 use crate::path::{Path, Seg};
 use crate::text::instant_string;
 use pyo3::prelude::*;
 use pyo3::types::{PyDateTime, PyDict};
 use rudder_group::serde_json::Value;
 use rudder_group::{ErrorCode, EventOptions, EventParts, Issue, Library};
+use rudder_group_client::settings::{self, Value as Setting};
 
 // The Python signatures write the default limit as a literal (for their text signature).
 const _: () = assert!(rudder_group::DEFAULT_MAX_EVENT_BYTES == 32768);
@@ -101,30 +102,11 @@ pub(crate) fn event_options(
     validation: &str,
     max_event_bytes: i64,
 ) -> PyResult<EventOptions> {
-    let lenient = match validation {
-        "strict" => false,
-        "lenient" => true,
-        other => {
-            return Err(config_error(
-                py,
-                "validation",
-                format!("must be \"strict\" or \"lenient\", got {other:?}"),
-            ))
-        }
-    };
-    let max_event_bytes = usize::try_from(max_event_bytes)
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            config_error(
-                py,
-                "max_event_bytes",
-                format!("must be a positive number of bytes, got {max_event_bytes}"),
-            )
-        })?;
-    Ok(EventOptions {
-        lenient,
-        max_event_bytes,
-        library: Library::Python,
-    })
+    let validation = Setting::Str(validation.to_owned());
+    let max = Setting::Int(i128::from(max_event_bytes));
+    settings::event_options(
+        Library::Python,
+        [("validation", &validation), ("max_event_bytes", &max)],
+    )
+    .map_err(|e| settings_error(py, &e))
 }

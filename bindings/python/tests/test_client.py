@@ -348,3 +348,50 @@ def test_the_outcome_thread_starts_with_the_first_event_and_ends_with_close(data
     assert thread.daemon and thread.is_alive()
     client.close()
     assert not thread.is_alive()
+
+
+# The same bad value gives the same message in every binding: the messages come from the client
+# crate's settings table (Node's tests expect these very strings under the camelCase names).
+@pytest.mark.parametrize(
+    "setting,value,message",
+    [
+        ("flush_at", -1, "must be a whole number from 1 to 1000000, got -1"),
+        ("gzip_level", 1.5, "must be a whole number from 0 to 9, got 1.5"),
+        ("overflow", "wait", 'must be "drop" or "block", got "wait"'),
+        ("gzip", 1, "must be true or false, got 1"),
+        ("flush_interval", 0, "must be a number of seconds more than 0 and at most 86400, got 0"),
+    ],
+)
+def test_setting_messages_come_from_the_settings_table(setting: str, value: object, message: str) -> None:
+    with pytest.raises(rg.ConfigError) as info:
+        rg.Client(WRITE_KEY, "http://127.0.0.1:9", **{setting: value})  # type: ignore[arg-type]
+    assert str(info.value) == f"invalid setting `{setting}`: {message}"
+
+
+@pytest.mark.parametrize(
+    "setting", ["block_timeout", "request_timeout", "connect_timeout", "flush_interval", "shutdown_timeout"]
+)
+@pytest.mark.parametrize("value", [1e19, float("inf"), float("nan")])
+def test_absurd_durations_are_config_errors_never_panics(setting: str, value: float) -> None:
+    with pytest.raises(rg.ConfigError) as info:
+        rg.Client(WRITE_KEY, "http://127.0.0.1:9", **{setting: value})  # type: ignore[arg-type]
+    assert info.value.setting == setting  # type: ignore[attr-defined]
+
+
+def test_absurd_sizes_are_config_errors_never_wrapped() -> None:
+    for setting in ["max_event_bytes", "max_queue_bytes", "max_batch_bytes", "flush_at"]:
+        with pytest.raises(rg.ConfigError):
+            rg.Client(WRITE_KEY, "http://127.0.0.1:9", **{setting: 2**64 - 1})  # type: ignore[arg-type]
+
+
+def test_huge_call_timeouts_wait_without_a_limit_instead_of_panicking() -> None:
+    client = rg.Client(WRITE_KEY, "memory", transport="memory", exit_timeout=1e19)
+    client.group("g", user_id="u")
+    assert client.flush(timeout=1e19).delivered == 1
+    assert client.close(timeout=1e19).delivered == 0
+
+
+def test_an_unknown_setting_is_a_type_error_naming_the_nearest() -> None:
+    with pytest.raises(TypeError, match="unexpected keyword argument 'flush_att'; did you mean 'flush_at'"):
+        rg.Client(WRITE_KEY, "http://127.0.0.1:9", flush_att=10)  # type: ignore[call-arg]
+

@@ -2,86 +2,14 @@
 
 use crate::config::{Config, Overflow};
 use crate::outcome::{Counters, FlushResult, Outcome, OutcomeKind, Stats};
+use crate::state::{Queued, Shared, State};
 use crate::transport::Sender;
 use crate::worker;
 use crate::ClientError;
-use rudder_group::{EventParts, GroupEvent, WireEvent};
-use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use rudder_group::{EventParts, GroupEvent};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-pub(crate) struct Queued {
-    pub wire: WireEvent,
-    pub message_id: String,
-}
-
-#[derive(Default)]
-pub(crate) struct State {
-    pub queue: VecDeque<Queued>,
-    pub queued_bytes: usize,
-    /// Events ever accepted into the queue.
-    pub accepted: u64,
-    /// Accepted events that reached a terminal outcome (in acceptance order: one worker, FIFO).
-    pub finished: u64,
-    /// Send promptly until `finished` reaches this.
-    pub flush_target: u64,
-    /// When the oldest queued event arrived.
-    pub oldest: Option<Instant>,
-    /// No more enqueues; the worker drains the queue and stops.
-    pub closing: bool,
-    /// A close timed out: the worker drops what is left and stops.
-    pub abandon: bool,
-    /// The worker has stopped.
-    pub stopped: bool,
-}
-
-pub(crate) struct Shared {
-    pub state: Mutex<State>,
-    /// The worker waits here for work.
-    pub work: Condvar,
-    /// Flushers and blocked enqueuers wait here for progress.
-    pub progress: Condvar,
-    pub counters: Counters,
-    pub config: Config,
-    pub sender: Sender,
-    /// Counters at the previous flush's return.
-    pub last_flush: Mutex<(u64, u64, u64)>,
-}
-
-impl Shared {
-    pub fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock cannot leave State inconsistent in a way that loses
-        // events (every update is a few plain assignments), so a poisoned lock is used as is.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn report(&self, outcome: &Outcome) {
-        let n = outcome.message_ids.len() as u64;
-        let c = &self.counters;
-        match outcome.kind {
-            OutcomeKind::Delivered => Counters::add(&c.delivered, n),
-            OutcomeKind::Failed => {
-                log::warn!(
-                    "rudder-group: {n} events failed: {} (status {:?})",
-                    outcome.reason,
-                    outcome.status
-                );
-                Counters::add(&c.failed, n)
-            }
-            OutcomeKind::Dropped => {
-                log::warn!("rudder-group: {n} events dropped: {}", outcome.reason);
-                Counters::add(&c.dropped, n)
-            }
-        }
-        if let Some(cb) = &self.config.on_outcome {
-            let call = std::panic::AssertUnwindSafe(|| cb(outcome));
-            if std::panic::catch_unwind(call).is_err() {
-                log::error!("rudder-group: the outcome callback panicked; delivery goes on");
-            }
-        }
-    }
-}
 
 /// A group-call client: thread-safe (share it with `Arc` or by reference), one background
 /// worker thread per client, no async runtime needed.
@@ -195,8 +123,9 @@ impl Client {
             st.queue.len() >= cfg.max_queue_events || st.queued_bytes + size > cfg.max_queue_bytes
         };
         if full(&st) {
-            if let Overflow::Block(limit) = cfg.overflow {
-                let deadline = Instant::now() + limit;
+            if cfg.overflow == Overflow::Block {
+                // At most a day (the settings' range): the sum cannot overflow.
+                let deadline = Instant::now() + cfg.block_timeout;
                 while full(&st) && !st.closing {
                     let now = Instant::now();
                     if now >= deadline {
@@ -256,7 +185,8 @@ impl Client {
 
     fn wait_for_queue(&self, timeout: Option<Duration>) -> Result<(), ClientError> {
         let shared = &*self.shared;
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too long for the clock to represent waits without a limit.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut st = shared.lock();
         let target = st.accepted;
         if st.flush_target < target {

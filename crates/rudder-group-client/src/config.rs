@@ -9,16 +9,17 @@ use std::time::Duration;
 /// The gateway's limit on one request body, measured after gunzip.
 pub const MAX_BATCH_BYTES_LIMIT: usize = 4_096_000;
 
-/// `{"batch":[` … `],"sentAt":"2022-02-01T19:14:18.381Z"}` around the events.
-pub(crate) const BATCH_OVERHEAD: usize = 10 + 12 + 24 + 2;
+/// `{"batch":[` … `],"sentAt":"2022-02-01T19:14:18.381Z"}` around the events, in bytes.
+pub const BATCH_OVERHEAD: usize = 10 + 12 + 24 + 2;
 
 /// What `enqueue` does when the queue is full (by events or by bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overflow {
     /// Drop the new event at once: `QUEUE_FULL`, counted, reported as a dropped outcome.
     DropNewest,
-    /// Block the caller until there is room, up to this long; then as `DropNewest`.
-    Block(Duration),
+    /// Block the caller until there is room, up to [`Config::block_timeout`]; then as
+    /// `DropNewest`.
+    Block,
 }
 
 /// Where batches go.
@@ -33,11 +34,16 @@ pub enum Transport {
 
 /// Retries of 408, 429, 5xx, connection errors and timeouts: capped exponential backoff with
 /// full jitter (a random wait between zero and `min(max_backoff, initial_backoff * 2^n)`), with a
-/// `Retry-After` answer as a floor under the wait.
+/// `Retry-After` answer as a floor under the wait, honoured up to 60 s.
+///
+/// Time is the budget: a batch is retried until `max_elapsed` has passed since its first attempt.
+/// A wait that would pass the budget is shortened to end with it and the batch is tried once more
+/// then, so neither a long `Retry-After` nor the jitter's luck fails a batch early.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Requests per batch at most, the first included (default 20).
-    pub max_attempts: u32,
+    /// Requests per batch at most, the first included (default `None`: no cap, the time
+    /// budget alone ends retries).
+    pub max_attempts: Option<u32>,
     /// Time from a batch's first attempt after which it is not retried again (default 120 s).
     pub max_elapsed: Duration,
     /// The first backoff's cap (default 100 ms).
@@ -47,13 +53,9 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
+    /// The defaults of [`crate::settings::SETTINGS`].
     fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 20,
-            max_elapsed: Duration::from_secs(120),
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(10),
-        }
+        Config::new("", "").retry
     }
 }
 
@@ -78,6 +80,8 @@ pub struct Config {
     pub max_queue_bytes: usize,
     /// What happens when the queue is full (default: drop the new event).
     pub overflow: Overflow,
+    /// With [`Overflow::Block`], how long a call waits for room (default 1 s).
+    pub block_timeout: Duration,
     /// gzip request bodies (default on; data planes older than 1.4 reject gzip).
     pub gzip: bool,
     /// Connection timeout (default 10 s).
@@ -111,6 +115,7 @@ impl fmt::Debug for Config {
             .field("max_queue_events", &self.max_queue_events)
             .field("max_queue_bytes", &self.max_queue_bytes)
             .field("overflow", &self.overflow)
+            .field("block_timeout", &self.block_timeout)
             .field("gzip", &self.gzip)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
@@ -129,28 +134,37 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// The defaults, for a write key and a data plane URL.
+    /// The defaults (from [`crate::settings::SETTINGS`]), for a write key and a data plane
+    /// URL.
     pub fn new(write_key: impl Into<String>, data_plane_url: impl Into<String>) -> Config {
-        Config {
+        let mut config = Config {
             write_key: write_key.into(),
             data_plane_url: data_plane_url.into(),
-            flush_at: 100,
-            flush_interval: Duration::from_secs(1),
-            max_batch_bytes: 512_000,
-            max_queue_events: 100_000,
-            max_queue_bytes: 64 << 20,
+            flush_at: 0,
+            flush_interval: Duration::ZERO,
+            max_batch_bytes: 0,
+            max_queue_events: 0,
+            max_queue_bytes: 0,
             overflow: Overflow::DropNewest,
+            block_timeout: Duration::ZERO,
             gzip: true,
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
+            connect_timeout: Duration::ZERO,
+            request_timeout: Duration::ZERO,
+            retry: RetryPolicy {
+                max_attempts: None,
+                max_elapsed: Duration::ZERO,
+                initial_backoff: Duration::ZERO,
+                max_backoff: Duration::ZERO,
+            },
             proxy: None,
             event_options: EventOptions::default(),
             on_outcome: None,
             transport: Transport::Http,
-            shutdown_timeout: Duration::from_secs(5),
-            gzip_level: 6,
-        }
+            shutdown_timeout: Duration::ZERO,
+            gzip_level: 0,
+        };
+        crate::settings::apply_defaults(&mut config);
+        config
     }
 
     /// The batch endpoint: the data plane URL with `/v1/batch`.
@@ -163,10 +177,13 @@ impl Config {
         }
     }
 
-    /// Checks every setting; the error names the first one out of range.
+    /// Checks every setting: each range (from [`crate::settings::SETTINGS`]), then how they fit
+    /// together. The error names the first setting at fault, spelt as the config's language
+    /// (`event_options.library`) spells it.
     pub fn validate(&self) -> Result<(), ClientError> {
+        let name = |rust: &str| self.setting_name(rust);
         if self.write_key.trim().is_empty() {
-            return Err(ClientError::config("write_key", "must not be empty"));
+            return Err(ClientError::config(name("write_key"), "must not be empty"));
         }
         if self.transport == Transport::Http {
             let url = self.data_plane_url.trim();
@@ -174,7 +191,7 @@ impl Config {
                 && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
             if !ok {
                 return Err(ClientError::config(
-                    "data_plane_url",
+                    name("data_plane_url"),
                     format!(
                         "must be an http:// or https:// URL, got {:?}",
                         self.data_plane_url
@@ -182,70 +199,38 @@ impl Config {
                 ));
             }
         }
-        if self.flush_at == 0 {
-            return Err(ClientError::config("flush_at", "must be at least 1"));
-        }
-        if self.flush_interval.is_zero() {
+        self.check_ranges()?;
+        let max_event = self.event_options.max_event_bytes;
+        let smallest = max_event + BATCH_OVERHEAD;
+        if self.max_batch_bytes < smallest {
             return Err(ClientError::config(
-                "flush_interval",
-                "must be more than zero",
-            ));
-        }
-        let smallest = self.event_options.max_event_bytes + BATCH_OVERHEAD;
-        if self.max_batch_bytes > MAX_BATCH_BYTES_LIMIT || self.max_batch_bytes < smallest {
-            return Err(ClientError::config(
-                "max_batch_bytes",
+                name("max_batch_bytes"),
                 format!(
-                    "must be between {smallest} (one event of max_event_bytes plus the batch wrapper) and {MAX_BATCH_BYTES_LIMIT}, got {}",
+                    "must be between {smallest} (one event of {} plus the batch wrapper) and {MAX_BATCH_BYTES_LIMIT}, got {}",
+                    name("max_event_bytes"),
                     self.max_batch_bytes
                 ),
             ));
         }
-        if self.event_options.max_event_bytes < 64 {
+        if self.max_queue_bytes < max_event + SENT_AT_BYTES {
             return Err(ClientError::config(
-                "max_event_bytes",
-                "must be at least 64",
+                name("max_queue_bytes"),
+                format!(
+                    "must hold at least one event of {}",
+                    name("max_event_bytes")
+                ),
             ));
         }
-        if self.max_queue_events == 0 {
+        if self.retry.max_backoff < self.retry.initial_backoff {
             return Err(ClientError::config(
-                "max_queue_events",
-                "must be at least 1",
+                name("retry.initial_backoff"),
+                format!("must be at most {}", name("retry.max_backoff")),
             ));
-        }
-        if self.max_queue_bytes < self.event_options.max_event_bytes + SENT_AT_BYTES {
-            return Err(ClientError::config(
-                "max_queue_bytes",
-                "must hold at least one event of max_event_bytes",
-            ));
-        }
-        if self.retry.max_attempts == 0 {
-            return Err(ClientError::config(
-                "retry.max_attempts",
-                "must be at least 1",
-            ));
-        }
-        if self.retry.initial_backoff.is_zero()
-            || self.retry.max_backoff < self.retry.initial_backoff
-        {
-            return Err(ClientError::config(
-                "retry.initial_backoff",
-                "must be more than zero and at most retry.max_backoff",
-            ));
-        }
-        if self.connect_timeout.is_zero() || self.request_timeout.is_zero() {
-            return Err(ClientError::config(
-                "request_timeout",
-                "timeouts must be more than zero",
-            ));
-        }
-        if self.gzip_level > 9 {
-            return Err(ClientError::config("gzip_level", "must be 0 to 9"));
         }
         if let Some(p) = &self.proxy {
             if ureq::Proxy::new(p).is_err() {
                 return Err(ClientError::config(
-                    "proxy",
+                    name("proxy"),
                     format!("not a proxy URL: {p:?}"),
                 ));
             }

@@ -39,8 +39,9 @@ pub enum ClientError {
     /// A setting is out of range or malformed.
     #[error("invalid setting `{setting}`: {message}")]
     InvalidConfig {
-        /// The setting's name, as in [`crate::Config`].
-        setting: &'static str,
+        /// The setting's name, spelt as the config's language spells it (see
+        /// [`crate::settings`]).
+        setting: String,
         /// What is wrong.
         message: String,
     },
@@ -67,9 +68,9 @@ impl ClientError {
         }
     }
 
-    pub(crate) fn config(setting: &'static str, message: impl Into<String>) -> ClientError {
+    pub(crate) fn config(setting: impl Into<String>, message: impl Into<String>) -> ClientError {
         ClientError::InvalidConfig {
-            setting,
+            setting: setting.into(),
             message: message.into(),
         }
     }

@@ -11,7 +11,10 @@
 //!   `POST /v1/batch` with keep-alive;
 //! - 2xx is delivered; 408, 429, 5xx, connection errors and timeouts are retried with the same
 //!   `messageId`s and a fresh `sentAt`, with capped exponential backoff and full jitter and
-//!   `Retry-After` as a floor; 413 splits the batch in two; any other 4xx fails for good;
+//!   `Retry-After` as a floor (honoured up to 60 s); time (`retry.max_elapsed`) is the budget,
+//!   and a wait is cut short to end with it rather than failing a batch early; 413 splits the
+//!   batch in two; any other 4xx fails for good;
+//! - a panic while sending fails that batch alone, and the worker goes on;
 //! - every terminal outcome reaches an outcome callback with the events' ids, and counters;
 //! - `flush` and `close` wait for terminal outcomes with a timeout; dropping the client closes it.
 //!
@@ -23,18 +26,22 @@
 //! write key is never logged.
 #![warn(missing_docs)]
 
-mod backoff;
 mod client;
 mod config;
+mod delivery;
 mod error;
 mod outcome;
+mod retry;
+pub mod settings;
+mod state;
 mod transport;
 mod worker;
 
 pub use client::Client;
-pub use config::{Config, Overflow, RetryPolicy, Transport, MAX_BATCH_BYTES_LIMIT};
+pub use config::{Config, Overflow, RetryPolicy, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT};
 pub use error::ClientError;
 pub use outcome::{FlushResult, Outcome, OutcomeCallback, OutcomeKind, Stats};
+pub use retry::MAX_RETRY_AFTER;
 pub use rudder_group;
 pub use rudder_group::{ErrorCode, EventOptions, EventParts, GroupEvent, Library};
 

@@ -30,6 +30,9 @@ pub(crate) enum Sender {
     Memory {
         events: Mutex<Vec<serde_json::Value>>,
     },
+    /// Test-only: every send panics, as a bug in a library might.
+    #[cfg(test)]
+    Panicking,
 }
 
 /// Answers longer than this are cut (the data plane's are one line).
@@ -84,6 +87,8 @@ impl Sender {
                     retry_after: None,
                 })
             }
+            #[cfg(test)]
+            Sender::Panicking => panic!("the transport broke"),
             Sender::Http {
                 agent,
                 url,
@@ -128,6 +133,8 @@ impl Sender {
         match self {
             Sender::Memory { events } => events.lock().unwrap_or_else(|p| p.into_inner()).clone(),
             Sender::Http { .. } => Vec::new(),
+            #[cfg(test)]
+            Sender::Panicking => Vec::new(),
         }
     }
 }

@@ -236,7 +236,10 @@ fn invalid_config_names_the_setting() {
         ),
         ("max_batch_bytes", Box::new(|c| c.max_batch_bytes = 1_000)),
         ("max_queue_events", Box::new(|c| c.max_queue_events = 0)),
-        ("retry.max_attempts", Box::new(|c| c.retry.max_attempts = 0)),
+        (
+            "retry.max_attempts",
+            Box::new(|c| c.retry.max_attempts = Some(0)),
+        ),
         (
             "proxy",
             Box::new(|c| c.proxy = Some("::not a url::".into())),

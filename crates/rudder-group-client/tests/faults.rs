@@ -98,29 +98,77 @@ fn a_refusing_port_is_ridden_through() {
     assert_stored_once(&plane, &ids);
 }
 
+/// A `Retry-After` of u64::MAX seconds once overflowed `elapsed + wait` and killed the worker:
+/// the events were never sent and a flush without timeout never returned. It is now honoured up
+/// to 60 s, and the wait is cut to the retry budget's end (1 s here), when the batch is tried
+/// once more.
 #[test]
-fn a_twenty_second_outage_is_ridden_through() {
+fn an_absurd_retry_after_is_capped_and_the_worker_lives_on() {
+    for value in ["18446744073709551615", "99999999999999999999999999"] {
+        let plane = plane();
+        plane.inject(Fault::Status {
+            status: 429,
+            retry_after: Some(value.into()),
+            count: FaultCount::Next(1),
+        });
+        let mut cfg = config(&plane.url());
+        cfg.retry.max_elapsed = Duration::from_secs(1);
+        let client = Client::new(cfg).unwrap();
+        let first = send(&client, 5);
+        let result = client.flush(Some(Duration::from_secs(50))).unwrap();
+        assert_eq!((result.delivered, result.failed, result.dropped), (5, 0, 0));
+        let later = send(&client, 5);
+        assert_eq!(
+            client
+                .flush(Some(Duration::from_secs(50)))
+                .unwrap()
+                .delivered,
+            5
+        );
+        let statuses: Vec<u16> = plane.requests().iter().map(|r| r.status).collect();
+        assert_eq!(statuses, [429, 200, 200], "{value}");
+        assert_stored_once(&plane, &[first, later].concat());
+    }
+}
+
+/// A `Retry-After` longer than what is left of the retry budget used to fail the batch at once.
+/// The wait is shortened to end with the budget, and the batch is tried once more then.
+#[test]
+fn a_retry_after_past_the_budget_is_shortened_not_fatal() {
     let plane = plane();
+    plane.inject(Fault::Status {
+        status: 503,
+        retry_after: Some("30".into()),
+        count: FaultCount::Next(1),
+    });
     let mut cfg = config(&plane.url());
-    cfg.retry.max_backoff = Duration::from_secs(1);
+    cfg.retry.max_elapsed = Duration::from_millis(300);
     let client = Client::new(cfg).unwrap();
-    let early = send(&client, 50);
-    client.flush(None).unwrap();
-    plane.inject(Fault::Outage { millis: 20_000 });
-    let started = Instant::now();
-    let during = send(&client, 300);
-    let result = client.flush(Some(Duration::from_secs(60))).unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_secs(19),
-        "delivered only after the outage"
-    );
-    assert_eq!(
-        (result.delivered, result.failed, result.dropped),
-        (300, 0, 0)
-    );
-    assert!(client.stats().retried > 5);
-    let all: Vec<String> = early.into_iter().chain(during).collect();
-    assert_stored_once(&plane, &all);
+    let ids = send(&client, 7);
+    let result = client.flush(Some(Duration::from_secs(25))).unwrap();
+    assert_eq!((result.delivered, result.failed), (7, 0));
+    assert_eq!(plane.requests().len(), 2);
+    assert_stored_once(&plane, &ids);
+}
+
+/// Once the budget is spent, the attempt made at its end was the last: a batch fails after
+/// exactly one attempt past a wait cut short, not earlier and not later.
+#[test]
+fn the_time_budget_ends_retries_with_one_attempt_at_its_end() {
+    let plane = plane();
+    plane.inject(Fault::Status {
+        status: 503,
+        retry_after: Some("30".into()),
+        count: FaultCount::Fraction(1.0),
+    });
+    let mut cfg = config(&plane.url());
+    cfg.retry.max_elapsed = Duration::from_millis(200);
+    let client = Client::new(cfg).unwrap();
+    send(&client, 3);
+    let result = client.flush(Some(Duration::from_secs(25))).unwrap();
+    assert_eq!((result.delivered, result.failed), (0, 3));
+    // The Retry-After floor (cut to the budget) leaves room for exactly one more attempt.
+    assert_eq!(plane.requests().len(), 2);
 }
 
 #[test]
@@ -209,7 +257,7 @@ fn retries_give_up_within_the_budget_and_report_failure() {
     let plane = plane();
     plane.inject(status(500, FaultCount::Fraction(1.0)));
     let mut cfg = config(&plane.url());
-    cfg.retry.max_attempts = 4;
+    cfg.retry.max_attempts = Some(4);
     let client = Client::new(cfg).unwrap();
     send(&client, 2);
     let result = client.flush(None).unwrap();
@@ -285,7 +333,8 @@ fn blocking_overflow_waits_for_room() {
     let mut cfg = config(&plane.url());
     cfg.max_queue_events = 10;
     cfg.flush_at = 10;
-    cfg.overflow = Overflow::Block(Duration::from_secs(10));
+    cfg.overflow = Overflow::Block;
+    cfg.block_timeout = Duration::from_secs(10);
     let client = Client::new(cfg).unwrap();
     let ids = send(&client, 100);
     assert_eq!(client.flush(None).unwrap().delivered, 100);

@@ -11,7 +11,8 @@ client.group({ groupId: '12345' }) // refused
 client.group({ groupId: '12345', userId: undefined, anonymousId: undefined }) // refused
 GroupEvent.build({ groupId: 'g' }) // refused
 const params: GroupParams = { groupId: 'g' } // refused
+const overHttp = new Client({ writeKey: 'k' }) // refused
 
 client.group({ groupId: '12345', userId: 'u1', traits })
 client.group({ groupId: '12345', anonymousId: 'a1' })
-console.log(params)
+console.log(params, overHttp)

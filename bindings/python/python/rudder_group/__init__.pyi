@@ -199,9 +199,9 @@ class Client:
         max_batch_bytes: Optional[int] = None,
         max_queue_events: Optional[int] = None,
         max_queue_bytes: Optional[int] = None,
-        overflow: Literal["drop", "block"] = "drop",
-        block_timeout: float = 5.0,
-        gzip: bool = True,
+        overflow: Optional[Literal["drop", "block"]] = None,
+        block_timeout: Optional[float] = None,
+        gzip: Optional[bool] = None,
         gzip_level: Optional[int] = None,
         connect_timeout: Optional[float] = None,
         request_timeout: Optional[float] = None,
@@ -210,24 +210,37 @@ class Client:
         retry_initial_backoff: Optional[float] = None,
         retry_max_backoff: Optional[float] = None,
         proxy: Optional[str] = None,
-        validation: _Validation = "strict",
-        max_event_bytes: int = 32768,
-        on_outcome: Optional[Callable[[Outcome], object]] = None,
-        transport: Literal["http", "memory"] = "http",
+        validation: Optional[Literal["strict", "lenient"]] = None,
+        max_event_bytes: Optional[int] = None,
+        transport: Optional[Literal["http", "memory"]] = None,
         shutdown_timeout: Optional[float] = None,
+        on_outcome: Optional[Callable[[Outcome], object]] = None,
         exit_timeout: Optional[float] = None,
     ) -> None:
-        """Checks every setting (``ConfigError`` names the first one out of range) and starts the
-        worker. ``None`` keeps the default: ``flush_at`` 100 events per batch; ``flush_interval``
-        1.0 s a batch waits at most; ``max_batch_bytes`` 512000 (at most 4096000);
-        ``max_queue_events`` 100000; ``max_queue_bytes`` 64 MiB; ``gzip_level`` 6;
-        ``connect_timeout`` 10.0; ``request_timeout`` 30.0; ``retry_max_attempts`` 20;
-        ``retry_max_elapsed`` 120.0; ``retry_initial_backoff`` 0.1; ``retry_max_backoff`` 10.0;
-        ``shutdown_timeout`` 5.0. ``overflow="block"`` makes a full queue wait up to
-        ``block_timeout`` (GIL released) before ``QueueFullError``. ``proxy=None`` reads
-        ``HTTPS_PROXY``. ``on_outcome`` is called with every ``Outcome`` on the package's outcome
-        thread; what it raises is logged on the ``rudder_group`` logger. ``transport="memory"``
-        sends nothing and keeps events for ``sent_events()``.
+        """Checks every setting (``ConfigError`` names the first one out of range; an unknown
+        keyword is a ``TypeError``) and starts the worker. ``None`` keeps the default. Seconds
+        are floats, at most 86400; sizes are bytes. The defaults, from the settings table:
+
+        - ``flush_at`` 100: a batch is due when this many events are queued;
+        - ``flush_interval`` 1.0: ... or when its oldest event has waited this long;
+        - ``max_batch_bytes`` 512000: the largest request body before gzip (at most 4096000);
+        - ``max_queue_events`` 100000 and ``max_queue_bytes`` 67108864: the queue's bounds;
+        - ``overflow`` "drop": ``"block"`` makes a full queue wait (GIL released) up to
+        - ``block_timeout`` 1.0 before ``QueueFullError``;
+        - ``gzip`` True and ``gzip_level`` 6;
+        - ``connect_timeout`` 10.0 and ``request_timeout`` 30.0;
+        - ``retry_max_attempts`` None: no cap, the time budget alone ends retries;
+        - ``retry_max_elapsed`` 120.0: the retry budget of a batch;
+        - ``retry_initial_backoff`` 0.1 and ``retry_max_backoff`` 10.0;
+        - ``proxy`` None: ``HTTPS_PROXY`` and the like are read;
+        - ``validation`` "strict": ``"lenient"`` turns reserved-trait errors into warnings;
+        - ``max_event_bytes`` 32768: the largest serialized event;
+        - ``transport`` "http": ``"memory"`` sends nothing and keeps events for ``sent_events()``;
+        - ``shutdown_timeout`` 5.0: the wait when an unclosed client is garbage-collected.
+
+        ``on_outcome`` is called with every ``Outcome`` on the package's outcome thread; what it
+        raises is logged on the ``rudder_group`` logger. ``exit_timeout`` bounds the wait at
+        process exit (``None``: ``get_exit_timeout()``).
         """
     def group(
         self,

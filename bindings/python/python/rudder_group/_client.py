@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Literal, Optional
 
 from . import _native
 from ._errors import ConfigError, FlushTimeoutError
@@ -117,7 +117,10 @@ class _Dispatcher:
 
 
 def _remaining(deadline: Optional[float]) -> Optional[float]:
-    return None if deadline is None else max(0.0, deadline - time.monotonic())
+    # threading's waits refuse timeouts past TIMEOUT_MAX: a longer one is as good as none.
+    if deadline is None:
+        return None
+    return min(max(0.0, deadline - time.monotonic()), threading.TIMEOUT_MAX)
 
 
 class Client(_native.Client):
@@ -129,8 +132,28 @@ class Client(_native.Client):
         write_key: str,
         data_plane_url: str,
         *,
+        flush_at: Optional[int] = None,
+        flush_interval: Optional[float] = None,
+        max_batch_bytes: Optional[int] = None,
+        max_queue_events: Optional[int] = None,
+        max_queue_bytes: Optional[int] = None,
+        overflow: Optional[Literal["drop", "block"]] = None,
+        block_timeout: Optional[float] = None,
+        gzip: Optional[bool] = None,
+        gzip_level: Optional[int] = None,
+        connect_timeout: Optional[float] = None,
+        request_timeout: Optional[float] = None,
+        retry_max_attempts: Optional[int] = None,
+        retry_max_elapsed: Optional[float] = None,
+        retry_initial_backoff: Optional[float] = None,
+        retry_max_backoff: Optional[float] = None,
+        proxy: Optional[str] = None,
+        validation: Optional[Literal["strict", "lenient"]] = None,
+        max_event_bytes: Optional[int] = None,
+        transport: Optional[Literal["http", "memory"]] = None,
+        shutdown_timeout: Optional[float] = None,
         on_outcome: Optional[Callable[[Outcome], object]] = None,
-        **settings: Any,
+        exit_timeout: Optional[float] = None,
     ) -> None:
         # The native constructor has already checked and applied every setting.
         self._on_outcome = on_outcome

@@ -20,7 +20,7 @@ pub fn config(url: &str) -> Config {
     let mut c = Config::new(KEY, url);
     c.flush_interval = Duration::from_secs(600);
     c.retry = RetryPolicy {
-        max_attempts: 50,
+        max_attempts: None,
         max_elapsed: Duration::from_secs(60),
         initial_backoff: Duration::from_millis(5),
         max_backoff: Duration::from_millis(100),

@@ -1,0 +1,298 @@
+//! One batch to a terminal outcome: build the body, send, classify the answer, retry by the
+//! rules of [`crate::retry`], split on 413, and report.
+//!
+//! A panic anywhere in here (a bug, or a library's) fails the events it concerned, with the
+//! panic's message as the reason; the worker goes on with the next batch.
+
+use crate::outcome::{Counters, Outcome, OutcomeKind};
+use crate::retry::{self, Next};
+use crate::state::{Queued, Shared};
+use crate::transport::Answer;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::collections::VecDeque;
+use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+/// Reused buffers for request bodies.
+#[derive(Default)]
+pub(crate) struct Bodies {
+    raw: Vec<u8>,
+    gz: Vec<u8>,
+}
+
+/// Delivers `batch` (and the halves a 413 splits it into) to terminal outcomes, each reported
+/// exactly once.
+pub(crate) fn deliver(shared: &Shared, batch: Vec<Queued>, bodies: &mut Bodies) {
+    // Parts not yet reported, the one being sent at the front.
+    let mut pending = VecDeque::from([batch]);
+    while let Some(part) = pending.front() {
+        let ending = catch_unwind(AssertUnwindSafe(|| send_part(shared, part, bodies)));
+        let Some(mut part) = pending.pop_front() else {
+            break;
+        };
+        match ending {
+            Ok(Ending::Split) => {
+                let second = part.split_off(part.len() / 2);
+                pending.push_front(second);
+                pending.push_front(part);
+            }
+            Ok(Ending::Outcome {
+                kind,
+                reason,
+                answer,
+                attempts,
+            }) => report(shared, &part, kind, answer, reason, attempts),
+            Err(panic) => {
+                let reason = format!(
+                    "sending failed unexpectedly ({}); the worker goes on",
+                    panic_message(&*panic)
+                );
+                log::error!("rudder-group: {reason}");
+                *bodies = Bodies::default();
+                report(shared, &part, OutcomeKind::Failed, None, reason, 0);
+            }
+        }
+    }
+}
+
+/// How sending a part ended.
+enum Ending {
+    /// A terminal outcome, with the last answer's status and body.
+    Outcome {
+        kind: OutcomeKind,
+        reason: String,
+        answer: Option<(u16, String)>,
+        attempts: u32,
+    },
+    /// 413 on a part of two events or more: send each half.
+    Split,
+}
+
+/// Sends one part until it is delivered, failed, dropped by a timed-out close, or to be split.
+fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
+    let cfg = &shared.config;
+    let started = Instant::now();
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let answer = attempt_once(shared, batch, bodies);
+        let status = answer.as_ref().ok().map(|a| a.status);
+        let verdict = status.map_or(Verdict::Retry, classify);
+        let end = |kind, reason| Ending::Outcome {
+            kind,
+            reason,
+            answer: answer.as_ref().ok().map(|a| (a.status, a.body.clone())),
+            attempts: attempt,
+        };
+        let what = match &answer {
+            Ok(a) => format!("status {}", a.status),
+            Err(e) => e.clone(),
+        };
+        match verdict {
+            Verdict::Delivered => return end(OutcomeKind::Delivered, "delivered".to_owned()),
+            Verdict::Split if batch.len() > 1 => return Ending::Split,
+            Verdict::Split | Verdict::Terminal => {
+                let reason =
+                    format!("the data plane refused the events with {what}; retrying cannot help");
+                return end(OutcomeKind::Failed, reason);
+            }
+            Verdict::Retry => {}
+        }
+        let retry_after = answer
+            .as_ref()
+            .ok()
+            .and_then(|a| a.retry_after.as_deref())
+            .and_then(|v| retry::parse_retry_after(v, chrono::Utc::now()));
+        let elapsed = started.elapsed();
+        let wait = match retry::next(
+            &cfg.retry,
+            attempt,
+            elapsed,
+            retry_after,
+            retry::full_jitter,
+        ) {
+            Next::Wait(wait) => wait,
+            Next::GiveUp => {
+                let reason =
+                    format!("gave up after {attempt} attempts in {elapsed:?}; last: {what}");
+                return end(OutcomeKind::Failed, reason);
+            }
+        };
+        log::debug!("rudder-group: attempt {attempt} failed ({what}); retrying in {wait:?}");
+        Counters::add(&shared.counters.retried, 1);
+        if wait_or_abandon(shared, wait) {
+            let reason = format!("the client was closed while retrying; last: {what}");
+            return end(OutcomeKind::Dropped, reason);
+        }
+    }
+}
+
+/// One request for `batch`, with a fresh `sentAt`.
+fn attempt_once(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Result<Answer, String> {
+    let cfg = &shared.config;
+    let sent_at = rudder_group::time::now();
+    build_body(batch, &sent_at, cfg.gzip, cfg.gzip_level, bodies);
+    let body = if cfg.gzip { &bodies.gz } else { &bodies.raw };
+    Counters::add(&shared.counters.batches, 1);
+    Counters::add(&shared.counters.bytes, body.len() as u64);
+    shared
+        .sender
+        .send(body, cfg.gzip, &bodies.raw)
+        .map_err(|e| e.0)
+}
+
+fn report(
+    shared: &Shared,
+    part: &[Queued],
+    kind: OutcomeKind,
+    answer: Option<(u16, String)>,
+    reason: String,
+    attempts: u32,
+) {
+    let (status, body) = answer.unzip();
+    shared.report(&Outcome {
+        kind,
+        message_ids: part.iter().map(|q| q.message_id.clone()).collect(),
+        status,
+        body,
+        reason,
+        attempts,
+    });
+}
+
+enum Verdict {
+    Delivered,
+    Split,
+    Retry,
+    Terminal,
+}
+
+fn classify(status: u16) -> Verdict {
+    match status {
+        200..=299 => Verdict::Delivered,
+        413 => Verdict::Split,
+        408 | 429 | 500..=599 => Verdict::Retry,
+        _ => Verdict::Terminal,
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic".to_owned()
+    }
+}
+
+/// Sleeps `wait` unless a timed-out close asks the worker to stop; true when it does.
+fn wait_or_abandon(shared: &Shared, wait: Duration) -> bool {
+    // A wait too long for the clock to represent has no deadline; the retry rules cap waits
+    // far below that, but no arithmetic here may panic.
+    let deadline = Instant::now().checked_add(wait);
+    let mut st = shared.lock();
+    loop {
+        if st.abandon {
+            return true;
+        }
+        let left = match deadline {
+            Some(d) => d.saturating_duration_since(Instant::now()),
+            None => wait,
+        };
+        if left.is_zero() {
+            return false;
+        }
+        st = shared
+            .work
+            .wait_timeout(st, left)
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+    }
+}
+
+/// `{"batch":[…],"sentAt":"…"}` with every event's `sentAt` set to the attempt's time.
+fn build_body(batch: &[Queued], sent_at: &str, gzip: bool, level: u32, bodies: &mut Bodies) {
+    let raw = &mut bodies.raw;
+    raw.clear();
+    raw.extend_from_slice(b"{\"batch\":[");
+    for (i, q) in batch.iter().enumerate() {
+        if i > 0 {
+            raw.push(b',');
+        }
+        q.wire.write_with_sent_at(raw, sent_at);
+    }
+    raw.extend_from_slice(b"],\"sentAt\":\"");
+    raw.extend_from_slice(sent_at.as_bytes());
+    raw.extend_from_slice(b"\"}");
+    if gzip {
+        bodies.gz.clear();
+        let mut enc = GzEncoder::new(std::mem::take(&mut bodies.gz), Compression::new(level));
+        // Writing into a Vec cannot fail.
+        let _ = enc.write_all(raw);
+        bodies.gz = enc.finish().unwrap_or_default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Transport};
+    use crate::outcome::{Counters, OutcomeKind};
+    use crate::state::State;
+    use crate::transport::Sender;
+    use rudder_group::GroupEvent;
+    use std::sync::{Arc, Condvar, Mutex};
+
+    fn queued(n: usize) -> Vec<Queued> {
+        (0..n)
+            .map(|i| {
+                let e = GroupEvent::builder("g")
+                    .user_id(format!("u{i}"))
+                    .build()
+                    .unwrap();
+                Queued {
+                    message_id: e.message_id().to_owned(),
+                    wire: e.into_wire(),
+                }
+            })
+            .collect()
+    }
+
+    /// A panic while sending fails that batch alone, reported with its reason and counted, and
+    /// the next batch is handled the same way: nothing is left without an outcome.
+    #[test]
+    fn a_panic_while_sending_fails_that_batch_alone() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        let mut config = Config::new("k", "http://127.0.0.1:9");
+        config.transport = Transport::Memory;
+        config.on_outcome = Some(Arc::new(move |o: &Outcome| {
+            sink.lock().unwrap().push(o.clone())
+        }));
+        let shared = Shared {
+            state: Mutex::new(State::default()),
+            work: Condvar::new(),
+            progress: Condvar::new(),
+            counters: Counters::default(),
+            config,
+            sender: Sender::Panicking,
+            last_flush: Mutex::new((0, 0, 0)),
+        };
+        let mut bodies = Bodies::default();
+        deliver(&shared, queued(3), &mut bodies);
+        deliver(&shared, queued(2), &mut bodies);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2);
+        assert!(seen.iter().all(|o| o.kind == OutcomeKind::Failed));
+        assert_eq!(seen[0].message_ids.len(), 3);
+        assert!(
+            seen[0].reason.contains("the transport broke"),
+            "{}",
+            seen[0].reason
+        );
+        assert_eq!(shared.counters.snapshot(0).failed, 5);
+    }
+}
