@@ -171,8 +171,9 @@ typedef struct rudder_client_config rudder_client_config;
 typedef struct rudder_event rudder_event;
 
 /**
- * A group event being built. Made by `rudder_event_builder_new`; consumed by
- * `rudder_event_builder_build` or freed with `rudder_event_builder_free`.
+ * A group event being built: the core's builder behind a handle. Made by
+ * `rudder_event_builder_new`; consumed by `rudder_event_builder_build` or freed with
+ * `rudder_event_builder_free`.
  *
  * Not thread-safe: use one builder from one thread at a time (it may move between threads).
  */

@@ -1,95 +1,40 @@
 //! `rudder_event_builder`: a group call made field by field, validated all at once by `build`.
 
+use crate::args::{handle_mut, input_str, output_ptr, take_handle};
 use crate::error::{guard, guard_value, Error, Result};
 use crate::event::rudder_event;
 use crate::issues::rudder_issues;
+use crate::options::c_options;
 use crate::status::rudder_status;
-use crate::strings::{handle_mut, input_str, output_ptr, take_handle};
-use rudder_group_core::serde_json::{Map, Value};
-use rudder_group_core::{
-    parse_value, pointer, EventOptions, EventParts, Issue, Library, DEFAULT_MAX_EVENT_BYTES,
-};
+use rudder_group_core::serde_json::Value;
+use rudder_group_core::{parse_value, GroupEvent, GroupEventBuilder};
 
-/// A group event being built. Made by `rudder_event_builder_new`; consumed by
-/// `rudder_event_builder_build` or freed with `rudder_event_builder_free`.
+/// A group event being built: the core's builder behind a handle. Made by
+/// `rudder_event_builder_new`; consumed by `rudder_event_builder_build` or freed with
+/// `rudder_event_builder_free`.
 ///
 /// Not thread-safe: use one builder from one thread at a time (it may move between threads).
 pub struct rudder_event_builder {
-    group_id: String,
-    user_id: Option<String>,
-    anonymous_id: Option<String>,
-    message_id: Option<String>,
-    original_timestamp: Option<String>,
-    traits: Map<String, Value>,
-    context: Option<Value>,
-    integrations: Option<Value>,
-    options: EventOptions,
-    /// Values with no JSON form (NaN, ±Infinity), reported at build time with the rest.
-    issues: Vec<Issue>,
+    inner: GroupEventBuilder,
 }
 
 impl rudder_event_builder {
-    /// Sets one trait, replacing an earlier value and any problem it had.
-    pub(crate) fn set_trait(&mut self, key: &str, value: Value) {
-        self.forget_trait_issues(key);
-        self.traits.insert(key.to_owned(), value);
+    /// The core's builder, for a client to validate with its own options.
+    pub(crate) fn into_inner(self) -> GroupEventBuilder {
+        self.inner
     }
+}
 
-    /// Removes a trait (leaving it out differs from setting it to null).
-    pub(crate) fn remove_trait(&mut self, key: &str) {
-        self.forget_trait_issues(key);
-        self.traits.shift_remove(key);
+impl std::ops::Deref for rudder_event_builder {
+    type Target = GroupEventBuilder;
+    fn deref(&self) -> &GroupEventBuilder {
+        &self.inner
     }
+}
 
-    fn forget_trait_issues(&mut self, key: &str) {
-        if !self.issues.is_empty() {
-            self.forget_issues(&pointer("/traits", key));
-        }
-    }
-
-    /// Sets a trait to null and records a conversion problem at its path.
-    pub(crate) fn set_unconvertible(&mut self, key: &str, issue: Issue) {
-        self.set_trait(key, Value::Null);
-        self.issues.push(issue);
-    }
-
-    /// Sets one field of the `address` trait, making `address` an object if it was not one.
-    pub(crate) fn set_address_field(&mut self, field: &str, value: Value) {
-        self.forget_issues("/traits/address");
-        let address = self
-            .traits
-            .entry("address")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !address.is_object() {
-            *address = Value::Object(Map::new());
-        }
-        if let Value::Object(map) = address {
-            map.insert(field.to_owned(), value);
-        }
-    }
-
-    fn forget_issues(&mut self, path: &str) {
-        self.issues.retain(|issue| {
-            !(issue.path == path
-                || (issue.path.starts_with(path) && issue.path[path.len()..].starts_with('/')))
-        });
-    }
-
-    /// The raw fields and the options, for the core to validate.
-    pub(crate) fn into_parts(self) -> (EventParts, EventOptions) {
-        let parts = EventParts {
-            message_id: self.message_id.map(Value::String),
-            group_id: Some(Value::String(self.group_id)),
-            user_id: self.user_id.map(Value::String),
-            anonymous_id: self.anonymous_id.map(Value::String),
-            traits: Some(Value::Object(self.traits)),
-            context: self.context,
-            integrations: self.integrations,
-            original_timestamp: self.original_timestamp.map(Value::String),
-            issues: self.issues,
-            ..EventParts::default()
-        };
-        (parts, self.options)
+impl std::ops::DerefMut for rudder_event_builder {
+    fn deref_mut(&mut self) -> &mut GroupEventBuilder {
+        &mut self.inner
     }
 }
 
@@ -101,19 +46,6 @@ pub(crate) fn json_fragment(text: &str, name: &str) -> Result<Value> {
         e.message = format!("{name}: {}", e.message);
         e
     })
-}
-
-/// The event options a C caller starts from: `context.library` names `rudder-group-c`.
-pub(crate) fn c_options(lenient: bool, max_event_bytes: usize) -> EventOptions {
-    EventOptions {
-        lenient,
-        max_event_bytes: if max_event_bytes == 0 {
-            DEFAULT_MAX_EVENT_BYTES
-        } else {
-            max_event_bytes
-        },
-        library: Library::C,
-    }
 }
 
 /// Runs a setter on a live builder with one checked input string.
@@ -143,18 +75,9 @@ pub extern "C" fn rudder_event_builder_new(
         // SAFETY: NULL or a NUL-terminated string, per the documented contract.
         let group_id = unsafe { input_str(group_id, "group_id") }?.to_owned();
         let out = output_ptr(out, "out")?;
-        let builder = rudder_event_builder {
-            group_id,
-            user_id: None,
-            anonymous_id: None,
-            message_id: None,
-            original_timestamp: None,
-            traits: Map::new(),
-            context: None,
-            integrations: None,
-            options: c_options(false, 0),
-            issues: Vec::new(),
-        };
+        let mut inner = GroupEvent::builder(group_id);
+        inner.set_options(c_options(false, 0));
+        let builder = rudder_event_builder { inner };
         // SAFETY: `out` is non-NULL and writable.
         unsafe { out.write(Box::into_raw(Box::new(builder))) };
         Ok(())
@@ -178,7 +101,7 @@ pub extern "C" fn rudder_event_builder_set_user_id(
 ) -> rudder_status {
     with_builder(builder, |b| {
         // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        b.user_id = Some(unsafe { input_str(user_id, "user_id") }?.to_owned());
+        b.set_user_id(unsafe { input_str(user_id, "user_id") }?);
         Ok(())
     })
 }
@@ -191,7 +114,7 @@ pub extern "C" fn rudder_event_builder_set_anonymous_id(
 ) -> rudder_status {
     with_builder(builder, |b| {
         // SAFETY: as above.
-        b.anonymous_id = Some(unsafe { input_str(anonymous_id, "anonymous_id") }?.to_owned());
+        b.set_anonymous_id(unsafe { input_str(anonymous_id, "anonymous_id") }?);
         Ok(())
     })
 }
@@ -204,7 +127,7 @@ pub extern "C" fn rudder_event_builder_set_message_id(
 ) -> rudder_status {
     with_builder(builder, |b| {
         // SAFETY: as above.
-        b.message_id = Some(unsafe { input_str(message_id, "message_id") }?.to_owned());
+        b.set_message_id(unsafe { input_str(message_id, "message_id") }?);
         Ok(())
     })
 }
@@ -220,7 +143,7 @@ pub extern "C" fn rudder_event_builder_set_original_timestamp(
 ) -> rudder_status {
     with_builder(builder, |b| {
         // SAFETY: as above.
-        b.original_timestamp = Some(unsafe { input_str(timestamp, "timestamp") }?.to_owned());
+        b.set_original_timestamp(unsafe { input_str(timestamp, "timestamp") }?);
         Ok(())
     })
 }
@@ -236,7 +159,7 @@ pub extern "C" fn rudder_event_builder_set_context_json(
     with_builder(builder, |b| {
         // SAFETY: as above.
         let text = unsafe { input_str(json, "json") }?;
-        b.context = Some(json_fragment(text, "context")?);
+        b.set_context_value(json_fragment(text, "context")?);
         Ok(())
     })
 }
@@ -251,7 +174,7 @@ pub extern "C" fn rudder_event_builder_set_integrations_json(
     with_builder(builder, |b| {
         // SAFETY: as above.
         let text = unsafe { input_str(json, "json") }?;
-        b.integrations = Some(json_fragment(text, "integrations")?);
+        b.set_integrations_value(json_fragment(text, "integrations")?);
         Ok(())
     })
 }
@@ -264,7 +187,8 @@ pub extern "C" fn rudder_event_builder_set_lenient(
     lenient: bool,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        b.options.lenient = lenient;
+        let max = b.event_options().max_event_bytes;
+        b.set_options(c_options(lenient, max));
         Ok(())
     })
 }
@@ -276,7 +200,8 @@ pub extern "C" fn rudder_event_builder_set_max_event_bytes(
     max_event_bytes: usize,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        b.options = c_options(b.options.lenient, max_event_bytes);
+        let lenient = b.event_options().lenient;
+        b.set_options(c_options(lenient, max_event_bytes));
         Ok(())
     })
 }
@@ -300,8 +225,7 @@ pub extern "C" fn rudder_event_builder_build(
         // SAFETY: NULL or a live builder given up by the caller, per the documented contract.
         let builder = unsafe { take_handle(builder) }.ok_or_else(|| Error::null("builder"))?;
         let out_event = output_ptr(out_event, "out_event")?;
-        let (parts, options) = builder.into_parts();
-        match parts.validate(&options) {
+        match builder.inner.build() {
             Ok(event) => {
                 // SAFETY: `out_event` is non-NULL and writable.
                 unsafe { out_event.write(rudder_event::into_raw(event)) };

@@ -1,12 +1,13 @@
 //! `rudder_client`: validate in the caller's thread, enqueue, and let one worker thread deliver.
 
+use crate::args::{handle_ref, output_ptr, take_handle};
 use crate::builder::rudder_event_builder;
 use crate::config::rudder_client_config;
+use crate::cstr::output_string;
 use crate::error::{guard, guard_value, Error, Result};
 use crate::event::rudder_event;
 use crate::issues::rudder_issues;
 use crate::status::rudder_status;
-use crate::strings::{handle_ref, output_ptr, output_string, take_handle};
 use rudder_group_client::{Client, ClientError, FlushResult, Stats};
 use std::ffi::c_char;
 use std::time::Duration;
@@ -171,7 +172,7 @@ pub extern "C" fn rudder_client_group(
         // SAFETY: NULL or a live client, per the documented contract.
         let client = unsafe { handle_ref(client, "client") }?;
         let builder = builder.ok_or_else(|| Error::null("builder"))?;
-        let (parts, _) = builder.into_parts();
+        let parts = builder.into_inner().into_parts();
         let id = client.client.group(parts).map_err(|e| {
             if !e.issues().is_empty() {
                 // SAFETY: NULL or writable, per the documented contract.

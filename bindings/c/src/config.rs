@@ -1,10 +1,10 @@
 //! `rudder_client_config`: every client setting, with the client's defaults.
 
-use crate::builder::c_options;
+use crate::args::{handle_mut, input_opt_str, input_str, output_ptr, take_handle};
 use crate::error::{guard, guard_value, Result};
+use crate::options::c_options;
 use crate::outcome::{c_callback, rudder_outcome_callback};
 use crate::status::rudder_status;
-use crate::strings::{handle_mut, input_opt_str, input_str, output_ptr, take_handle};
 use rudder_group_client::{Config, Overflow, Transport};
 use std::ffi::{c_char, c_void};
 use std::time::Duration;

@@ -1,8 +1,8 @@
 //! Failures at the boundary: the internal [`Error`], the thread-local last error message, and the
 //! guards that run every exported body inside `catch_unwind`.
 
+use crate::cstr::to_c_lossy;
 use crate::status::rudder_status;
-use crate::strings::to_c_lossy;
 use rudder_group_core::ValidationError;
 use std::cell::RefCell;
 use std::ffi::{c_char, CString};

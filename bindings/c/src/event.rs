@@ -1,10 +1,11 @@
 //! `rudder_event`: a validated group event, parsed from JSON or built, and its canonical JSON.
 
-use crate::builder::c_options;
+use crate::args::{handle_ref, input_str, output_ptr, take_handle};
+use crate::cstr::output_string;
 use crate::error::{guard, guard_value, Error};
 use crate::issues::rudder_issues;
+use crate::options::c_options;
 use crate::status::rudder_status;
-use crate::strings::{handle_ref, input_str, output_ptr, output_string, take_handle};
 use rudder_group_core::GroupEvent;
 use std::ffi::c_char;
 

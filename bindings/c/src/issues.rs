@@ -1,9 +1,10 @@
 //! `rudder_issues`: every problem of a refused event (or the warnings of an accepted one), each
 //! with its code, JSON-pointer path and message.
 
+use crate::args::{handle_ref, output_ptr, take_handle};
+use crate::cstr::to_c_lossy;
 use crate::error::{guard, guard_value, Error};
 use crate::status::rudder_status;
-use crate::strings::{handle_ref, output_ptr, take_handle, to_c_lossy};
 use rudder_group_core::{Issue, Severity};
 use std::ffi::{c_char, CString};
 

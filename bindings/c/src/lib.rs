@@ -28,9 +28,13 @@
 // Declared in the order the header lists them.
 mod status;
 
+mod cstr;
+
 mod error;
 
-mod strings;
+mod args;
+
+mod options;
 
 mod version;
 

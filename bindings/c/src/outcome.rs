@@ -1,8 +1,9 @@
 //! `rudder_outcome`: what happened to a set of events, handed to the outcome callback.
 
+use crate::args::{handle_ref, output_ptr};
+use crate::cstr::to_c_lossy;
 use crate::error::{guard, guard_value};
 use crate::status::rudder_status;
-use crate::strings::{handle_ref, output_ptr, to_c_lossy};
 use rudder_group_client::{Outcome, OutcomeCallback, OutcomeKind};
 use std::ffi::{c_char, c_void, CString};
 use std::sync::Arc;

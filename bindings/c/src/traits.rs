@@ -2,9 +2,9 @@
 //! values or as JSON fragments. Reserved rules are checked by the core at build time, so a
 //! custom setter may also set a reserved key (it is checked all the same).
 
+use crate::args::input_str;
 use crate::builder::{json_fragment, rudder_event_builder, with_builder};
 use crate::status::rudder_status;
-use crate::strings::input_str;
 use rudder_group_core::serde_json::{Number, Value};
 use rudder_group_core::{pointer, ErrorCode, Issue};
 use std::ffi::c_char;
@@ -283,7 +283,7 @@ pub extern "C" fn rudder_event_builder_set_trait_double(
     with_key(builder, key, |b, key| {
         match Number::from_f64(value) {
             Some(n) => b.set_trait(key, Value::Number(n)),
-            None => b.set_unconvertible(
+            None => b.set_unconvertible_trait(
                 key,
                 Issue::error(
                     ErrorCode::NonFiniteNumber,

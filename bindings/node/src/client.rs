@@ -2,7 +2,7 @@
 
 use crate::config::{client_config, millis, SettingInput};
 use crate::convert::{event_parts, Shape};
-use crate::error::{code_name, ErrorInfo};
+use crate::error::{client_error, ErrorInfo};
 use crate::event::NativeEvent;
 use crate::outcome::{OutcomeInfo, OutcomeSink, StatsInfo};
 use napi::bindgen_prelude::{Either, Env, Function, Object, Unknown};
@@ -31,23 +31,6 @@ impl From<FlushResult> for FlushResultInfo {
             dropped: r.dropped as f64,
         }
     }
-}
-
-/// A client error as a JS object; the match names every variant.
-pub(crate) fn client_error(e: &ClientError) -> ErrorInfo {
-    let mut info = ErrorInfo::new(e.code(), e.to_string());
-    match e {
-        ClientError::Validation(v) => return ErrorInfo::from(v),
-        ClientError::Closed | ClientError::QueueFull { .. } => {}
-        ClientError::FlushTimeout { pending } => info.pending = Some(*pending as f64),
-        ClientError::DeliveryFailed { failed, dropped } => {
-            info.failed = Some(*failed as f64);
-            info.dropped = Some(*dropped as f64);
-        }
-        ClientError::InvalidConfig { setting, .. } => info.setting = Some(setting.clone()),
-    }
-    debug_assert_eq!(info.code, code_name(e.code()));
-    info
 }
 
 type Settled = Either<FlushResultInfo, ErrorInfo>;

@@ -6,6 +6,7 @@
 
 use napi_derive::napi;
 use rudder_group::{ErrorCode, Issue, Severity, ValidationError};
+use rudder_group_client::ClientError;
 
 /// The JS string of each code: exactly the members of the `ErrorCode` union of the typings.
 /// The match is exhaustive, so a new code does not build until it is added here (and there).
@@ -109,4 +110,21 @@ impl From<&ValidationError> for ErrorInfo {
             ..ErrorInfo::new(e.code(), e.to_string())
         }
     }
+}
+
+/// A client error as a JS object; the match names every variant.
+pub(crate) fn client_error(e: &ClientError) -> ErrorInfo {
+    let mut info = ErrorInfo::new(e.code(), e.to_string());
+    match e {
+        ClientError::Validation(v) => return ErrorInfo::from(v),
+        ClientError::Closed | ClientError::QueueFull { .. } => {}
+        ClientError::FlushTimeout { pending } => info.pending = Some(*pending as f64),
+        ClientError::DeliveryFailed { failed, dropped } => {
+            info.failed = Some(*failed as f64);
+            info.dropped = Some(*dropped as f64);
+        }
+        ClientError::InvalidConfig { setting, .. } => info.setting = Some(setting.clone()),
+    }
+    debug_assert_eq!(info.code, code_name(e.code()));
+    info
 }

@@ -1,9 +1,8 @@
 //! Events: build from a call's arguments, parse from JSON text, validate, serialize.
 
-use crate::client::client_error;
 use crate::config::{event_options, SettingInput};
 use crate::convert::{event_parts, Shape};
-use crate::error::{issues, ErrorInfo, IssueInfo};
+use crate::error::{client_error, issues, ErrorInfo, IssueInfo};
 use napi::bindgen_prelude::{Either, Env, Unknown};
 use napi::JsValue;
 use napi_derive::napi;

@@ -1,8 +1,7 @@
 //! [`Config`]: every client setting, with documented defaults.
 
 use crate::outcome::OutcomeCallback;
-use crate::ClientError;
-use rudder_group::{EventOptions, SENT_AT_BYTES};
+use rudder_group::EventOptions;
 use std::fmt;
 use std::time::Duration;
 
@@ -134,39 +133,6 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// The defaults (from [`crate::settings::SETTINGS`]), for a write key and a data plane
-    /// URL.
-    pub fn new(write_key: impl Into<String>, data_plane_url: impl Into<String>) -> Config {
-        let mut config = Config {
-            write_key: write_key.into(),
-            data_plane_url: data_plane_url.into(),
-            flush_at: 0,
-            flush_interval: Duration::ZERO,
-            max_batch_bytes: 0,
-            max_queue_events: 0,
-            max_queue_bytes: 0,
-            overflow: Overflow::DropNewest,
-            block_timeout: Duration::ZERO,
-            gzip: true,
-            connect_timeout: Duration::ZERO,
-            request_timeout: Duration::ZERO,
-            retry: RetryPolicy {
-                max_attempts: None,
-                max_elapsed: Duration::ZERO,
-                initial_backoff: Duration::ZERO,
-                max_backoff: Duration::ZERO,
-            },
-            proxy: None,
-            event_options: EventOptions::default(),
-            on_outcome: None,
-            transport: Transport::Http,
-            shutdown_timeout: Duration::ZERO,
-            gzip_level: 0,
-        };
-        crate::settings::apply_defaults(&mut config);
-        config
-    }
-
     /// The batch endpoint: the data plane URL with `/v1/batch`.
     pub fn batch_url(&self) -> String {
         let base = self.data_plane_url.trim().trim_end_matches('/');
@@ -175,66 +141,5 @@ impl Config {
         } else {
             format!("{base}/v1/batch")
         }
-    }
-
-    /// Checks every setting: each range (from [`crate::settings::SETTINGS`]), then how they fit
-    /// together. The error names the first setting at fault, spelt as the config's language
-    /// (`event_options.library`) spells it.
-    pub fn validate(&self) -> Result<(), ClientError> {
-        let name = |rust: &str| self.setting_name(rust);
-        if self.write_key.trim().is_empty() {
-            return Err(ClientError::config(name("write_key"), "must not be empty"));
-        }
-        if self.transport == Transport::Http {
-            let url = self.data_plane_url.trim();
-            let ok = (url.starts_with("http://") || url.starts_with("https://"))
-                && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
-            if !ok {
-                return Err(ClientError::config(
-                    name("data_plane_url"),
-                    format!(
-                        "must be an http:// or https:// URL, got {:?}",
-                        self.data_plane_url
-                    ),
-                ));
-            }
-        }
-        self.check_ranges()?;
-        let max_event = self.event_options.max_event_bytes;
-        let smallest = max_event + BATCH_OVERHEAD;
-        if self.max_batch_bytes < smallest {
-            return Err(ClientError::config(
-                name("max_batch_bytes"),
-                format!(
-                    "must be between {smallest} (one event of {} plus the batch wrapper) and {MAX_BATCH_BYTES_LIMIT}, got {}",
-                    name("max_event_bytes"),
-                    self.max_batch_bytes
-                ),
-            ));
-        }
-        if self.max_queue_bytes < max_event + SENT_AT_BYTES {
-            return Err(ClientError::config(
-                name("max_queue_bytes"),
-                format!(
-                    "must hold at least one event of {}",
-                    name("max_event_bytes")
-                ),
-            ));
-        }
-        if self.retry.max_backoff < self.retry.initial_backoff {
-            return Err(ClientError::config(
-                name("retry.initial_backoff"),
-                format!("must be at most {}", name("retry.max_backoff")),
-            ));
-        }
-        if let Some(p) = &self.proxy {
-            if ureq::Proxy::new(p).is_err() {
-                return Err(ClientError::config(
-                    name("proxy"),
-                    format!("not a proxy URL: {p:?}"),
-                ));
-            }
-        }
-        Ok(())
     }
 }

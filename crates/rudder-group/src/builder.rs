@@ -1,7 +1,7 @@
 //! [`GroupEventBuilder`]: the typed way to make a group call from Rust.
 
 use crate::event::GroupEvent;
-use crate::issue::ValidationError;
+use crate::issue::{pointer, Issue, ValidationError};
 use crate::options::{EventOptions, Library};
 use crate::traits::{Address, CreatedAt, Employees, TraitId};
 use crate::validate::EventParts;
@@ -89,10 +89,12 @@ pub struct GroupEventBuilder {
     anonymous_id: Option<String>,
     message_id: Option<String>,
     traits: Map<String, Value>,
-    context: Option<Map<String, Value>>,
-    integrations: Option<Map<String, Value>>,
+    context: Option<Value>,
+    integrations: Option<Value>,
     original_timestamp: Option<Value>,
     options: EventOptions,
+    /// Problems a binding found converting values, reported by `build` with the rest.
+    issues: Vec<Issue>,
 }
 
 impl GroupEvent {
@@ -108,6 +110,7 @@ impl GroupEvent {
             integrations: None,
             original_timestamp: None,
             options: EventOptions::default(),
+            issues: Vec::new(),
         }
     }
 }
@@ -123,7 +126,7 @@ macro_rules! string_traits {
 
 impl GroupEventBuilder {
     fn set(mut self, key: &str, value: Value) -> Self {
-        self.traits.insert(key.to_owned(), value);
+        self.set_trait(key, value);
         self
     }
 
@@ -149,12 +152,12 @@ impl GroupEventBuilder {
     }
     /// The context; `library` is set by the SDK, the other keys are kept.
     pub fn context(mut self, context: Map<String, Value>) -> Self {
-        self.context = Some(context);
+        self.context = Some(Value::Object(context));
         self
     }
     /// The integrations (`{"All": true}` otherwise).
     pub fn integrations(mut self, integrations: Map<String, Value>) -> Self {
-        self.integrations = Some(integrations);
+        self.integrations = Some(Value::Object(integrations));
         self
     }
     /// Validation and library settings.
@@ -227,17 +230,106 @@ impl GroupEventBuilder {
 
     /// Validates and builds the event; the error lists every problem.
     pub fn build(self) -> Result<GroupEvent, ValidationError> {
-        let parts = EventParts {
+        let options = self.options.clone();
+        self.into_parts().validate(&options)
+    }
+
+    /// The raw fields, as [`EventParts`] (with the conversion issues recorded so far).
+    pub fn into_parts(self) -> EventParts {
+        EventParts {
             message_id: self.message_id.map(Value::String),
             group_id: Some(Value::String(self.group_id)),
             user_id: self.user_id.map(Value::String),
             anonymous_id: self.anonymous_id.map(Value::String),
             traits: Some(Value::Object(self.traits)),
-            context: self.context.map(Value::Object),
-            integrations: self.integrations.map(Value::Object),
+            context: self.context,
+            integrations: self.integrations,
             original_timestamp: self.original_timestamp,
+            issues: self.issues,
             ..EventParts::default()
-        };
-        parts.validate(&self.options)
+        }
+    }
+
+    /// The options `build` validates with.
+    pub fn event_options(&self) -> &EventOptions {
+        &self.options
+    }
+}
+
+/// In-place setters, for bindings that keep one builder behind a handle (the C library) and
+/// set fields one call at a time. A trait set again replaces the earlier value and forgets any
+/// conversion problem recorded at its path.
+impl GroupEventBuilder {
+    /// Sets one trait, replacing an earlier value and any problem recorded at its path.
+    pub fn set_trait(&mut self, key: &str, value: Value) {
+        self.forget_issues(&pointer("/traits", key));
+        self.traits.insert(key.to_owned(), value);
+    }
+
+    /// Removes a trait (leaving a trait out differs from setting it to `null`).
+    pub fn remove_trait(&mut self, key: &str) {
+        self.forget_issues(&pointer("/traits", key));
+        self.traits.shift_remove(key);
+    }
+
+    /// Sets a trait to `null` and records why its value could not be converted (e.g. NaN); `build`
+    /// reports the problem with every other.
+    pub fn set_unconvertible_trait(&mut self, key: &str, issue: Issue) {
+        self.set_trait(key, Value::Null);
+        self.issues.push(issue);
+    }
+
+    /// Sets one field of the `address` trait, making `address` an object if it was not one.
+    pub fn set_address_field(&mut self, field: &str, value: Value) {
+        self.forget_issues("/traits/address");
+        let address = self
+            .traits
+            .entry("address")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !address.is_object() {
+            *address = Value::Object(Map::new());
+        }
+        if let Value::Object(map) = address {
+            map.insert(field.to_owned(), value);
+        }
+    }
+
+    /// Sets `userId`.
+    pub fn set_user_id(&mut self, id: impl Into<Id>) {
+        self.user_id = Some(id.into().0);
+    }
+    /// Sets `anonymousId`.
+    pub fn set_anonymous_id(&mut self, id: impl Into<Id>) {
+        self.anonymous_id = Some(id.into().0);
+    }
+    /// Pins `messageId`.
+    pub fn set_message_id(&mut self, id: impl Into<String>) {
+        self.message_id = Some(id.into());
+    }
+    /// Sets when the event happened (`originalTimestamp`).
+    pub fn set_original_timestamp(&mut self, t: impl Into<Timestamp>) {
+        self.original_timestamp = Some(t.into().0);
+    }
+    /// Sets `context` to any JSON value; a non-object is reported by `build`.
+    pub fn set_context_value(&mut self, context: Value) {
+        self.context = Some(context);
+    }
+    /// Sets `integrations` to any JSON value; a non-object is reported by `build`.
+    pub fn set_integrations_value(&mut self, integrations: Value) {
+        self.integrations = Some(integrations);
+    }
+    /// Sets the validation and library settings.
+    pub fn set_options(&mut self, options: EventOptions) {
+        self.options = options;
+    }
+
+    fn forget_issues(&mut self, path: &str) {
+        if self.issues.is_empty() {
+            return;
+        }
+        self.issues.retain(|issue| {
+            !(issue.path == path
+                || (issue.path.starts_with(path) && issue.path[path.len()..].starts_with('/')))
+        });
     }
 }

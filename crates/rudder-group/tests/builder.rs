@@ -438,3 +438,43 @@ fn reserved_traits_read_back_as_typed_fields() {
     assert_eq!(r.email, Trait::Absent);
     assert_eq!(event.traits().custom().count(), 1);
 }
+
+/// The in-place setters a binding keeps behind a handle: a trait set again replaces the earlier
+/// value and forgets a conversion problem recorded at its path; removal leaves the key out.
+#[test]
+fn in_place_setters_replace_remove_and_carry_conversion_issues() {
+    use rudder_group::{ErrorCode, Issue};
+    let mut b = GroupEvent::builder("g");
+    b.set_user_id("u");
+    let nan = || {
+        Issue::error(
+            ErrorCode::NonFiniteNumber,
+            "/traits/score",
+            "NaN has no JSON form",
+        )
+    };
+    b.set_unconvertible_trait("score", nan());
+    let err = b.clone().build().unwrap_err();
+    assert_eq!(err.issues()[0].code, ErrorCode::NonFiniteNumber);
+    assert_eq!(err.issues()[0].path, "/traits/score");
+    // Set again: the problem is forgotten with the value it was about.
+    b.set_trait("score", json!(3));
+    b.set_trait("gone", json!(1));
+    b.remove_trait("gone");
+    b.set_address_field("city", json!("Berlin"));
+    b.set_context_value(json!({"ip": "1.2.3.4"}));
+    let event = b.build().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
+    assert_eq!(
+        v["traits"],
+        json!({"score": 3, "address": {"city": "Berlin"}})
+    );
+    assert_eq!(v["context"]["ip"], "1.2.3.4");
+    // A non-object context given as a raw value is reported by build.
+    let mut b = GroupEvent::builder("g");
+    b.set_user_id("u");
+    b.set_context_value(json!([1]));
+    let err = b.build().unwrap_err();
+    assert_eq!(err.issues()[0].code, ErrorCode::InvalidFieldType);
+    assert_eq!(err.issues()[0].path, "/context");
+}

@@ -324,43 +324,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-impl Config {
-    /// Sets one setting by its name in `library`'s spelling and unit, checking its kind and
-    /// range; an unknown name is `INVALID_CONFIG` naming the nearest known one. This is how every
-    /// binding reads its options.
-    pub fn set(&mut self, library: Library, name: &str, value: &Value) -> Result<(), ClientError> {
-        let Some(setting) = find(library, name) else {
-            let hint = nearest(library, name)
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
-            return Err(ClientError::InvalidConfig {
-                setting: name.to_owned(),
-                message: format!("is not a client setting{hint}"),
-            });
-        };
-        let typed = setting.parse(library, value)?;
-        (setting.put)(self, typed);
-        Ok(())
-    }
-
-    /// Checks every setting's range, in the spelling of the config's library.
-    pub(crate) fn check_ranges(&self) -> Result<(), ClientError> {
-        let library = self.event_options.library;
-        for s in SETTINGS {
-            s.check(library, &s.get(self))?;
-        }
-        Ok(())
-    }
-
-    /// A setting's name in the spelling of this config's library, for messages.
-    pub(crate) fn setting_name(&self, rust: &str) -> String {
-        let library = self.event_options.library;
-        find(Library::Rust, rust)
-            .map_or(rust, |s| s.name(library))
-            .to_owned()
-    }
-}
-
 /// The event options (`validation`, `max_event_bytes`) of an event built without a client,
 /// from `(name, value)` pairs in a language's spelling, checked by the same table entries as the
 /// client's settings. Any other name is `INVALID_CONFIG`.
@@ -432,6 +395,7 @@ pub(crate) fn apply_defaults(config: &mut Config) {
     }
 }
 
+mod checks;
 mod table;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
-//! Strings across the boundary: NUL-terminated UTF-8 in (checked, then copied), owned strings
-//! out (freed with `rudder_string_free`), and the pointer checks every call shares.
+//! The arguments every exported call shares: NUL-terminated UTF-8 input strings (checked, then
+//! copied by the callee), handles borrowed or taken back, output pointers checked before any work,
+//! and `rudder_string_free` for the strings the library hands out.
 
 use crate::error::{guard_value, Error, Result};
 use crate::status::rudder_status;
@@ -38,20 +39,6 @@ pub(crate) unsafe fn input_opt_str<'a>(ptr: *const c_char, name: &str) -> Result
         // SAFETY: forwarded contract.
         unsafe { input_str(ptr, name) }.map(Some)
     }
-}
-
-/// A C string from Rust text. A NUL inside (a JSON key may hold one) is written as the six
-/// characters `\u0000`, so nothing is cut short.
-pub(crate) fn to_c_lossy(s: &str) -> CString {
-    CString::new(s).unwrap_or_else(|_| {
-        let escaped = s.replace('\0', "\\u0000");
-        CString::new(escaped).expect("no NUL left after escaping")
-    })
-}
-
-/// Hands an owned string to the caller, who frees it with `rudder_string_free`.
-pub(crate) fn output_string(s: &str) -> *mut c_char {
-    to_c_lossy(s).into_raw()
 }
 
 /// Borrows a handle for reading. NULL is `RUDDER_NULL_ARGUMENT`.
@@ -125,15 +112,5 @@ mod tests {
             assert!(err.message.contains("offset 1"));
             assert_eq!(input_opt_str(std::ptr::null(), "p").unwrap(), None);
         }
-    }
-
-    #[test]
-    fn output_strings_escape_nul_and_round_trip() {
-        let s = output_string("a\0b");
-        // SAFETY: `s` is a live string from `output_string`.
-        let copy = unsafe { CStr::from_ptr(s) }.to_str().unwrap().to_owned();
-        rudder_string_free(s);
-        rudder_string_free(std::ptr::null_mut());
-        assert_eq!(copy, "a\\u0000b");
     }
 }

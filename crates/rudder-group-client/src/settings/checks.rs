@@ -1,0 +1,141 @@
+//! [`Config`]'s constructor and checks, made from the table: `Config::new` applies every
+//! default, `Config::set` reads one setting in a language's spelling, `Config::validate` checks
+//! every range and then how the settings fit together.
+
+use super::{find, nearest, Value, SETTINGS};
+use crate::config::{
+    Config, Overflow, RetryPolicy, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT,
+};
+use crate::ClientError;
+use rudder_group::{EventOptions, Library, SENT_AT_BYTES};
+use std::time::Duration;
+
+impl Config {
+    /// The defaults (from [`crate::settings::SETTINGS`]), for a write key and a data plane
+    /// URL.
+    pub fn new(write_key: impl Into<String>, data_plane_url: impl Into<String>) -> Config {
+        let mut config = Config {
+            write_key: write_key.into(),
+            data_plane_url: data_plane_url.into(),
+            flush_at: 0,
+            flush_interval: Duration::ZERO,
+            max_batch_bytes: 0,
+            max_queue_events: 0,
+            max_queue_bytes: 0,
+            overflow: Overflow::DropNewest,
+            block_timeout: Duration::ZERO,
+            gzip: true,
+            connect_timeout: Duration::ZERO,
+            request_timeout: Duration::ZERO,
+            retry: RetryPolicy {
+                max_attempts: None,
+                max_elapsed: Duration::ZERO,
+                initial_backoff: Duration::ZERO,
+                max_backoff: Duration::ZERO,
+            },
+            proxy: None,
+            event_options: EventOptions::default(),
+            on_outcome: None,
+            transport: Transport::Http,
+            shutdown_timeout: Duration::ZERO,
+            gzip_level: 0,
+        };
+        crate::settings::apply_defaults(&mut config);
+        config
+    }
+
+    /// Checks every setting: each range (from [`crate::settings::SETTINGS`]), then how they fit
+    /// together. The error names the first setting at fault, spelt as the config's language
+    /// (`event_options.library`) spells it.
+    pub fn validate(&self) -> Result<(), ClientError> {
+        let name = |rust: &str| self.setting_name(rust);
+        if self.write_key.trim().is_empty() {
+            return Err(ClientError::config(name("write_key"), "must not be empty"));
+        }
+        if self.transport == Transport::Http {
+            let url = self.data_plane_url.trim();
+            let ok = (url.starts_with("http://") || url.starts_with("https://"))
+                && url.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
+            if !ok {
+                return Err(ClientError::config(
+                    name("data_plane_url"),
+                    format!(
+                        "must be an http:// or https:// URL, got {:?}",
+                        self.data_plane_url
+                    ),
+                ));
+            }
+        }
+        self.check_ranges()?;
+        let max_event = self.event_options.max_event_bytes;
+        let smallest = max_event + BATCH_OVERHEAD;
+        if self.max_batch_bytes < smallest {
+            return Err(ClientError::config(
+                name("max_batch_bytes"),
+                format!(
+                    "must be between {smallest} (one event of {} plus the batch wrapper) and {MAX_BATCH_BYTES_LIMIT}, got {}",
+                    name("max_event_bytes"),
+                    self.max_batch_bytes
+                ),
+            ));
+        }
+        if self.max_queue_bytes < max_event + SENT_AT_BYTES {
+            return Err(ClientError::config(
+                name("max_queue_bytes"),
+                format!(
+                    "must hold at least one event of {}",
+                    name("max_event_bytes")
+                ),
+            ));
+        }
+        if self.retry.max_backoff < self.retry.initial_backoff {
+            return Err(ClientError::config(
+                name("retry.initial_backoff"),
+                format!("must be at most {}", name("retry.max_backoff")),
+            ));
+        }
+        if let Some(p) = &self.proxy {
+            if ureq::Proxy::new(p).is_err() {
+                return Err(ClientError::config(
+                    name("proxy"),
+                    format!("not a proxy URL: {p:?}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+    /// Sets one setting by its name in `library`'s spelling and unit, checking its kind and
+    /// range; an unknown name is `INVALID_CONFIG` naming the nearest known one. This is how every
+    /// binding reads its options.
+    pub fn set(&mut self, library: Library, name: &str, value: &Value) -> Result<(), ClientError> {
+        let Some(setting) = find(library, name) else {
+            let hint = nearest(library, name)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            return Err(ClientError::InvalidConfig {
+                setting: name.to_owned(),
+                message: format!("is not a client setting{hint}"),
+            });
+        };
+        let typed = setting.parse(library, value)?;
+        (setting.put)(self, typed);
+        Ok(())
+    }
+
+    /// Checks every setting's range, in the spelling of the config's library.
+    pub(crate) fn check_ranges(&self) -> Result<(), ClientError> {
+        let library = self.event_options.library;
+        for s in SETTINGS {
+            s.check(library, &s.get(self))?;
+        }
+        Ok(())
+    }
+
+    /// A setting's name in the spelling of this config's library, for messages.
+    pub(crate) fn setting_name(&self, rust: &str) -> String {
+        let library = self.event_options.library;
+        find(Library::Rust, rust)
+            .map_or(rust, |s| s.name(library))
+            .to_owned()
+    }
+}
