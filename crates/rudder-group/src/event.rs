@@ -136,42 +136,76 @@ impl GroupEvent {
         WireEvent { bytes: out, splice }
     }
 
+    /// The canonical writer: the keys of [`GroupEvent::entries`] in their order, without
+    /// `sentAt`; returns where `,"sentAt":…` goes.
     fn write(&self, out: &mut Vec<u8>) -> usize {
-        out.put(b"{\"type\":\"group\",\"messageId\":");
-        out.string(&self.message_id);
-        out.put(b",\"groupId\":");
-        out.string(&self.group_id);
-        if let Some(u) = &self.user_id {
-            out.put(b",\"userId\":");
-            out.string(u);
-        }
-        if let Some(a) = &self.anonymous_id {
-            out.put(b",\"anonymousId\":");
-            out.string(a);
-        }
-        out.put(b",\"traits\":");
-        out.value(self.traits.as_map());
-        out.put(b",\"context\":");
-        out.value(&self.context);
-        out.put(b",\"integrations\":");
-        out.value(&self.integrations);
-        out.put(b",\"originalTimestamp\":");
-        out.string(&self.original_timestamp);
-        if let Some(t) = &self.timestamp {
-            out.put(b",\"timestamp\":");
-            out.value(t);
-        }
-        let splice = out.len();
-        out.put(b",\"channel\":");
-        out.string(&self.channel);
-        for (k, v) in &self.extra {
-            out.put(b",");
-            out.string(k);
+        let mut splice = 0;
+        out.put(b"{");
+        for (i, (key, entry)) in self.entries().enumerate() {
+            let Some(entry) = entry else {
+                splice = out.len();
+                continue;
+            };
+            if i > 0 {
+                out.put(b",");
+            }
+            out.string(key);
             out.put(b":");
-            out.value(v);
+            out.value(&entry);
         }
         out.put(b"}");
         splice
+    }
+
+    /// Every key of the event in canonical order, with its value; `sentAt` comes as `None` where
+    /// it goes (its value is renewed at every send). The one list both the canonical writer and
+    /// the `Serialize` impl follow.
+    fn entries(&self) -> impl Iterator<Item = (&str, Option<Entry<'_>>)> {
+        let some = |k, e| Some((k, Some(e)));
+        [
+            some("type", Entry::Str("group")),
+            some("messageId", Entry::Str(&self.message_id)),
+            some("groupId", Entry::Str(&self.group_id)),
+            self.user_id
+                .as_deref()
+                .and_then(|u| some("userId", Entry::Str(u))),
+            self.anonymous_id
+                .as_deref()
+                .and_then(|a| some("anonymousId", Entry::Str(a))),
+            some("traits", Entry::Map(self.traits.as_map())),
+            some("context", Entry::Map(&self.context)),
+            some("integrations", Entry::Map(&self.integrations)),
+            some("originalTimestamp", Entry::Str(&self.original_timestamp)),
+            self.timestamp
+                .as_ref()
+                .and_then(|t| some("timestamp", Entry::Value(t))),
+            Some(("sentAt", None)),
+            some("channel", Entry::Str(&self.channel)),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(
+            self.extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), Some(Entry::Value(v)))),
+        )
+    }
+}
+
+/// A value in [`GroupEvent::entries`].
+enum Entry<'a> {
+    Str(&'a str),
+    Map(&'a Map<String, Value>),
+    Value(&'a Value),
+}
+
+impl serde::Serialize for Entry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Entry::Str(v) => s.serialize_str(v),
+            Entry::Map(m) => m.serialize(s),
+            Entry::Value(v) => v.serialize(s),
+        }
     }
 }
 
@@ -235,31 +269,19 @@ impl Sink for Vec<u8> {
 }
 
 impl serde::Serialize for GroupEvent {
-    /// The same keys in the same order as [`GroupEvent::to_json`].
+    /// The same keys in the same order as [`GroupEvent::to_json`], with `sentAt` when the event
+    /// has one.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("type", "group")?;
-        m.serialize_entry("messageId", &self.message_id)?;
-        m.serialize_entry("groupId", &self.group_id)?;
-        if let Some(u) = &self.user_id {
-            m.serialize_entry("userId", u)?;
-        }
-        if let Some(a) = &self.anonymous_id {
-            m.serialize_entry("anonymousId", a)?;
-        }
-        m.serialize_entry("traits", self.traits.as_map())?;
-        m.serialize_entry("context", &self.context)?;
-        m.serialize_entry("integrations", &self.integrations)?;
-        m.serialize_entry("originalTimestamp", &self.original_timestamp)?;
-        if let Some(t) = &self.timestamp {
-            m.serialize_entry("timestamp", t)?;
-        }
-        if let Some(t) = &self.sent_at {
-            m.serialize_entry("sentAt", t)?;
-        }
-        m.serialize_entry("channel", &self.channel)?;
-        for (k, v) in &self.extra {
-            m.serialize_entry(k, v)?;
+        for (key, entry) in self.entries() {
+            match entry {
+                Some(e) => m.serialize_entry(key, &e)?,
+                None => {
+                    if let Some(t) = &self.sent_at {
+                        m.serialize_entry(key, t)?;
+                    }
+                }
+            }
         }
         m.end()
     }
