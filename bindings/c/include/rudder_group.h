@@ -779,6 +779,14 @@ rudder_status rudder_client_config_set_max_event_bytes(rudder_client_config *con
 rudder_status rudder_client_config_set_memory_transport(rudder_client_config *config, bool memory);
 
 /**
+ * Requests in flight at most, one per lane (default 4; 1 to 64). Every event of one identity
+ * (user id, else anonymous id) takes the same lane, so its events arrive in the order they were
+ * enqueued; 1 sends one request at a time.
+ */
+rudder_status rudder_client_config_set_max_concurrent_requests(rudder_client_config *config,
+                                                               size_t requests);
+
+/**
  * When the queue is full, drop the new event (the default): `rudder_client_enqueue` returns
  * `RUDDER_QUEUE_FULL` and the drop is counted and reported to the outcome callback.
  */

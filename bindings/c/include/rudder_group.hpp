@@ -397,6 +397,9 @@ public:
         detail::check(rudder_client_config_set_overflow_drop_newest(ptr_.get()));
         return *this;
     }
+    ClientConfig &max_concurrent_requests(std::size_t n) {
+        return call(rudder_client_config_set_max_concurrent_requests, n);
+    }
     ClientConfig &block_timeout(std::chrono::milliseconds t) {
         return call(rudder_client_config_set_block_timeout_ms, detail::millis(t));
     }

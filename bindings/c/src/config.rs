@@ -295,6 +295,20 @@ pub extern "C" fn rudder_client_config_set_memory_transport(
     })
 }
 
+/// Requests in flight at most, one per lane (default 4; 1 to 64). Every event of one identity
+/// (user id, else anonymous id) takes the same lane, so its events arrive in the order they were
+/// enqueued; 1 sends one request at a time.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_max_concurrent_requests(
+    config: *mut rudder_client_config,
+    requests: usize,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.max_concurrent_requests = requests;
+        Ok(())
+    })
+}
+
 /// When the queue is full, drop the new event (the default): `rudder_client_enqueue` returns
 /// `RUDDER_QUEUE_FULL` and the drop is counted and reported to the outcome callback.
 #[no_mangle]

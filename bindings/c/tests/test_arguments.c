@@ -166,6 +166,7 @@ static void test_config_functions(void) {
     NULL_ARG(rudder_client_config_set_retry_initial_backoff_ms(NULL, 1), "config");
     NULL_ARG(rudder_client_config_set_retry_max_backoff_ms(NULL, 1), "config");
     NULL_ARG(rudder_client_config_set_block_timeout_ms(NULL, 1), "config");
+    NULL_ARG(rudder_client_config_set_max_concurrent_requests(NULL, 1), "config");
     NULL_ARG(rudder_client_config_set_shutdown_timeout_ms(NULL, 1), "config");
     NULL_ARG(rudder_client_config_set_lenient(NULL, true), "config");
     NULL_ARG(rudder_client_config_set_max_event_bytes(NULL, 1), "config");

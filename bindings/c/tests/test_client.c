@@ -136,6 +136,9 @@ static void test_invalid_config(void) {
     CHECK_OK(rudder_client_config_set_gzip_level(c, 10));
     expect_invalid(c, "gzip_level");
     c = memory_config();
+    CHECK_OK(rudder_client_config_set_max_concurrent_requests(c, 0));
+    expect_invalid(c, "max_concurrent_requests");
+    c = memory_config();
     CHECK_OK(rudder_client_config_set_block_timeout_ms(c, UINT64_MAX));
     expect_invalid(c, "block_timeout_ms");
     c = memory_config();

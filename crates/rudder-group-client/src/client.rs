@@ -7,6 +7,7 @@ use crate::transport::Sender;
 use crate::worker;
 use crate::ClientError;
 use rudder_group::{EventParts, GroupEvent};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -35,7 +36,7 @@ use std::time::{Duration, Instant};
 /// there): leak it with `std::mem::forget` and build a new client from the same [`Config`].
 pub struct Client {
     shared: Arc<Shared>,
-    worker: Mutex<Option<JoinHandle<()>>>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -52,26 +53,47 @@ impl Client {
     pub fn new(config: Config) -> Result<Client, ClientError> {
         config.validate()?;
         let sender = Sender::new(&config);
+        let lanes = config.max_concurrent_requests;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::default()),
-            work: Condvar::new(),
+            state: Mutex::new(State::new(lanes)),
+            work: (0..lanes).map(|_| Condvar::new()).collect(),
             progress: Condvar::new(),
             counters: Counters::default(),
             config,
             sender,
             last_flush: Mutex::new((0, 0, 0)),
         });
-        let for_worker = Arc::clone(&shared);
-        let handle = std::thread::Builder::new()
-            .name("rudder-group-worker".to_owned())
-            .spawn(move || worker::run(&for_worker))
-            .map_err(|e| {
-                ClientError::config("worker", format!("could not start the worker thread: {e}"))
-            })?;
+        let mut workers = Vec::with_capacity(lanes);
+        for lane in 0..lanes {
+            let for_worker = Arc::clone(&shared);
+            let spawned = std::thread::Builder::new()
+                .name(format!("rudder-group-lane-{lane}"))
+                .spawn(move || worker::run(&for_worker, lane));
+            match spawned {
+                Ok(handle) => workers.push(handle),
+                Err(e) => {
+                    // Stop the lanes already started before reporting.
+                    let client = Client {
+                        shared,
+                        workers: Mutex::new(workers),
+                    };
+                    client.shared.lock().running -= lanes - client.worker_count();
+                    let _ = client.close(Some(Duration::ZERO));
+                    return Err(ClientError::config(
+                        "worker",
+                        format!("could not start a worker thread: {e}"),
+                    ));
+                }
+            }
+        }
         Ok(Client {
             shared,
-            worker: Mutex::new(Some(handle)),
+            workers: Mutex::new(workers),
         })
+    }
+
+    fn worker_count(&self) -> usize {
+        self.workers.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// The settings.
@@ -93,6 +115,10 @@ impl Client {
     pub fn enqueue(&self, event: GroupEvent) -> Result<String, ClientError> {
         let max = self.shared.config.event_options.max_event_bytes;
         let message_id = event.message_id().to_owned();
+        let lane = lane_of(
+            event.user_id().or(event.anonymous_id()),
+            self.shared.config.max_concurrent_requests,
+        );
         let wire = event.into_wire();
         if wire.wire_len() > max {
             return Err(ClientError::Validation(rudder_group::ValidationError::single(
@@ -104,14 +130,17 @@ impl Client {
                 ),
             )));
         }
-        self.push(Queued {
-            wire,
-            message_id: message_id.clone(),
-        })?;
+        self.push(
+            lane,
+            Queued {
+                wire,
+                message_id: message_id.clone(),
+            },
+        )?;
         Ok(message_id)
     }
 
-    fn push(&self, item: Queued) -> Result<(), ClientError> {
+    fn push(&self, lane: usize, item: Queued) -> Result<(), ClientError> {
         let shared = &*self.shared;
         let cfg = &shared.config;
         let size = item.wire.wire_len();
@@ -120,7 +149,7 @@ impl Client {
             return Err(ClientError::Closed);
         }
         let full = |st: &State| {
-            st.queue.len() >= cfg.max_queue_events || st.queued_bytes + size > cfg.max_queue_bytes
+            st.queued_events >= cfg.max_queue_events || st.queued_bytes + size > cfg.max_queue_bytes
         };
         if full(&st) {
             if cfg.overflow == Overflow::Block {
@@ -144,7 +173,7 @@ impl Client {
             if full(&st) {
                 let err = ClientError::QueueFull {
                     message_id: item.message_id.clone(),
-                    queued_events: st.queue.len() as u64,
+                    queued_events: st.queued_events as u64,
                     queued_bytes: st.queued_bytes as u64,
                 };
                 drop(st);
@@ -159,18 +188,21 @@ impl Client {
                 return Err(err);
             }
         }
-        st.queue.push_back(item);
+        st.queued_events += 1;
         st.queued_bytes += size;
-        st.accepted += 1;
+        let l = &mut st.lanes[lane];
+        l.queue.push_back(item);
+        l.queued_bytes += size;
+        l.accepted += 1;
         Counters::add(&shared.counters.enqueued, 1);
-        // Wake the worker only when it has something new to decide: the first event starts the
+        // Wake the lane only when it has something new to decide: the first event starts the
         // interval clock, a full batch is ready to go.
-        let len = st.queue.len();
-        if len == 1 || len == cfg.flush_at || st.queued_bytes >= cfg.max_batch_bytes {
+        let len = l.queue.len();
+        if len == 1 || len == cfg.flush_at || l.queued_bytes >= cfg.max_batch_bytes {
             if len == 1 {
-                st.oldest = Some(Instant::now());
+                l.oldest = Some(Instant::now());
             }
-            shared.work.notify_one();
+            shared.work[lane].notify_one();
         }
         Ok(())
     }
@@ -188,12 +220,23 @@ impl Client {
         // A timeout too long for the clock to represent waits without a limit.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut st = shared.lock();
-        let target = st.accepted;
-        if st.flush_target < target {
-            st.flush_target = target;
-            shared.work.notify_one();
+        // Every lane keeps its events in order: the events before this call are the first
+        // `accepted` of each lane.
+        let targets: Vec<u64> = st.lanes.iter().map(|l| l.accepted).collect();
+        for (i, (lane, &target)) in st.lanes.iter_mut().zip(&targets).enumerate() {
+            if lane.flush_target < target {
+                lane.flush_target = target;
+                shared.work[i].notify_one();
+            }
         }
-        while st.finished < target {
+        let left = |st: &State| -> u64 {
+            st.lanes
+                .iter()
+                .zip(&targets)
+                .map(|(l, &t)| t.saturating_sub(l.finished))
+                .sum()
+        };
+        while left(&st) > 0 {
             if st.stopped {
                 break;
             }
@@ -202,9 +245,7 @@ impl Client {
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {
-                        return Err(ClientError::FlushTimeout {
-                            pending: target - st.finished,
-                        });
+                        return Err(ClientError::FlushTimeout { pending: left(&st) });
                     }
                     st = shared
                         .progress
@@ -242,20 +283,19 @@ impl Client {
         {
             let mut st = self.shared.lock();
             st.closing = true;
-            self.shared.work.notify_one();
-            // Blocked enqueuers give up.
-            self.shared.progress.notify_all();
+            // The lanes drain and stop; blocked enqueuers give up.
+            self.shared.wake_all();
         }
         let waited = self.wait_for_queue(timeout);
         if let Err(e) = waited {
             let mut st = self.shared.lock();
             st.abandon = true;
-            self.shared.work.notify_one();
+            self.shared.wake_all();
             drop(st);
             return Err(e);
         }
-        let handle = self.worker.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(h) = handle {
+        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|p| p.into_inner()));
+        for h in workers {
             let _ = h.join();
         }
         Ok(self.take_flush_result())
@@ -268,10 +308,7 @@ impl Client {
 
     /// Counters since the client started.
     pub fn stats(&self) -> Stats {
-        let queued = {
-            let st = self.shared.lock();
-            st.accepted - st.finished
-        };
+        let queued = self.shared.lock().pending();
         self.shared.counters.snapshot(queued)
     }
 
@@ -280,6 +317,18 @@ impl Client {
     pub fn sent_events(&self) -> Vec<serde_json::Value> {
         self.shared.sender.sent_events()
     }
+}
+
+/// The lane of an identity (userId, else anonymousId): the same identity always takes the same
+/// lane, so its events stay in order. Events without either (refused by validation) take lane 0.
+fn lane_of(identity: Option<&str>, lanes: usize) -> usize {
+    let Some(id) = identity else { return 0 };
+    if lanes <= 1 {
+        return 0;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    (h.finish() % lanes as u64) as usize
 }
 
 impl Drop for Client {

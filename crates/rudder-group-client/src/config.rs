@@ -81,6 +81,9 @@ pub struct Config {
     pub overflow: Overflow,
     /// With [`Overflow::Block`], how long a call waits for room (default 1 s).
     pub block_timeout: Duration,
+    /// Requests in flight at most, one per lane; an identity's events always take the same
+    /// lane, so they arrive in order (default 4; 1 sends one request at a time).
+    pub max_concurrent_requests: usize,
     /// gzip request bodies (default on; data planes older than 1.4 reject gzip).
     pub gzip: bool,
     /// Connection timeout (default 10 s).
@@ -115,6 +118,7 @@ impl fmt::Debug for Config {
             .field("max_queue_bytes", &self.max_queue_bytes)
             .field("overflow", &self.overflow)
             .field("block_timeout", &self.block_timeout)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .field("gzip", &self.gzip)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)

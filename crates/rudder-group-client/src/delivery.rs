@@ -77,8 +77,22 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
     let mut attempt = 0u32;
     loop {
         attempt += 1;
+        let Some(permit) = acquire(shared) else {
+            return Ending::Outcome {
+                kind: OutcomeKind::Dropped,
+                reason: "the client was closed while these events waited to be sent".to_owned(),
+                answer: None,
+                attempts: attempt - 1,
+            };
+        };
         let answer = attempt_once(shared, batch, bodies);
         let status = answer.as_ref().ok().map(|a| a.status);
+        let retry_after = answer
+            .as_ref()
+            .ok()
+            .and_then(|a| a.retry_after.as_deref())
+            .and_then(|v| retry::parse_retry_after(v, chrono::Utc::now()));
+        permit.release(status, retry_after);
         let verdict = status.map_or(Verdict::Retry, classify);
         let end = |kind, reason| Ending::Outcome {
             kind,
@@ -100,11 +114,6 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
             }
             Verdict::Retry => {}
         }
-        let retry_after = answer
-            .as_ref()
-            .ok()
-            .and_then(|a| a.retry_after.as_deref())
-            .and_then(|v| retry::parse_retry_after(v, chrono::Utc::now()));
         let elapsed = started.elapsed();
         let wait = match retry::next(
             &cfg.retry,
@@ -126,6 +135,73 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
             let reason = format!("the client was closed while retrying; last: {what}");
             return end(OutcomeKind::Dropped, reason);
         }
+    }
+}
+
+/// Waits for a send permit: fewer requests in flight than the current limit, and no pause from
+/// a 429's `Retry-After`. `None` when a timed-out close asks the lanes to stop.
+fn acquire(shared: &Shared) -> Option<Permit<'_>> {
+    let mut st = shared.lock();
+    loop {
+        if st.abandon {
+            return None;
+        }
+        let now = Instant::now();
+        let paused = st.paused_until.filter(|t| *t > now);
+        if paused.is_none() && st.in_flight < st.limit {
+            st.in_flight += 1;
+            return Some(Permit(shared));
+        }
+        st = match paused {
+            Some(until) => {
+                shared
+                    .progress
+                    .wait_timeout(st, until - now)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0
+            }
+            None => shared.progress.wait(st).unwrap_or_else(|p| p.into_inner()),
+        };
+    }
+}
+
+/// One request in flight; given back when dropped, even by a panic while sending.
+struct Permit<'a>(&'a Shared);
+
+impl Permit<'_> {
+    /// Gives the permit back and adapts: a 429 halves the requests allowed in flight (down to
+    /// one) and, with a `Retry-After`, pauses every lane for that long (up to 60 s, and never
+    /// past the retry budget `retry.max_elapsed`); a success
+    /// allows one more, up to `max_concurrent_requests`. So a burst of 429s never turns into a
+    /// retry storm.
+    fn release(self, status: Option<u16>, retry_after: Option<Duration>) {
+        let shared = self.0;
+        let mut st = shared.lock();
+        match status {
+            Some(429) => {
+                st.limit = (st.limit / 2).max(1);
+                if let Some(wait) = retry_after {
+                    // Never longer than one batch may wait by the retry rules.
+                    let pause = wait
+                        .min(retry::MAX_RETRY_AFTER)
+                        .min(shared.config.retry.max_elapsed);
+                    let until = Instant::now().checked_add(pause);
+                    st.paused_until = st.paused_until.max(until);
+                }
+                Counters::add(&shared.counters.throttled, 1);
+            }
+            Some(200..=299) => st.limit = (st.limit + 1).min(shared.config.max_concurrent_requests),
+            _ => {}
+        }
+        // The drop gives the request back.
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut st = self.0.lock();
+        st.in_flight = st.in_flight.saturating_sub(1);
+        self.0.progress.notify_all();
     }
 }
 
@@ -206,7 +282,7 @@ fn wait_or_abandon(shared: &Shared, wait: Duration) -> bool {
             return false;
         }
         st = shared
-            .work
+            .progress
             .wait_timeout(st, left)
             .unwrap_or_else(|p| p.into_inner())
             .0;
@@ -273,8 +349,8 @@ mod tests {
             sink.lock().unwrap().push(o.clone())
         }));
         let shared = Shared {
-            state: Mutex::new(State::default()),
-            work: Condvar::new(),
+            state: Mutex::new(State::new(1)),
+            work: vec![Condvar::new()],
             progress: Condvar::new(),
             counters: Counters::default(),
             config,
@@ -294,5 +370,50 @@ mod tests {
             seen[0].reason
         );
         assert_eq!(shared.counters.snapshot(0).failed, 5);
+    }
+
+    /// A 429 halves the requests allowed in flight (never below one) and a success grows them
+    /// back one at a time, up to `max_concurrent_requests`; a panic while sending still gives
+    /// its permit back.
+    #[test]
+    fn concurrency_adapts_to_429s_and_successes() {
+        let mut config = Config::new("k", "http://127.0.0.1:9");
+        config.transport = Transport::Memory;
+        config.max_concurrent_requests = 8;
+        let shared = Shared {
+            state: Mutex::new(State::new(8)),
+            work: (0..8).map(|_| Condvar::new()).collect(),
+            progress: Condvar::new(),
+            counters: Counters::default(),
+            config,
+            sender: Sender::Panicking,
+            last_flush: Mutex::new((0, 0, 0)),
+        };
+        let limit = || shared.state.lock().unwrap().limit;
+        let answer = |status| acquire(&shared).unwrap().release(Some(status), None);
+        answer(429);
+        assert_eq!(limit(), 4);
+        answer(429);
+        answer(429);
+        answer(429);
+        answer(429);
+        assert_eq!(limit(), 1);
+        answer(200);
+        answer(503);
+        assert_eq!(limit(), 2);
+        for _ in 0..20 {
+            answer(200);
+        }
+        assert_eq!(limit(), 8);
+        assert_eq!(shared.counters.snapshot(0).throttled, 5);
+        // Four permits out, then a panic while holding a fifth: all come back.
+        let held: Vec<_> = (0..4).map(|_| acquire(&shared).unwrap()).collect();
+        assert_eq!(shared.state.lock().unwrap().in_flight, 4);
+        let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let _p = acquire(&shared).unwrap();
+            panic!("while sending");
+        }));
+        drop(held);
+        assert_eq!(shared.state.lock().unwrap().in_flight, 0);
     }
 }

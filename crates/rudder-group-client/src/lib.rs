@@ -6,9 +6,17 @@
 //!   network;
 //! - a bounded queue, in events and in bytes, with a chosen overflow policy: drop the new
 //!   event or block up to a timeout; every drop is counted and reported;
-//! - one worker thread closes batches by count (`flush_at`), age (`flush_interval`) or size
-//!   (`max_batch_bytes`, never above the gateway's 4,096,000 bytes), gzips them, and sends
-//!   `POST /v1/batch` with keep-alive;
+//! - several requests in flight (`max_concurrent_requests`, default 4): one lane per request,
+//!   each a worker thread with a kept-alive connection that closes its batches by count
+//!   (`flush_at`), age (`flush_interval`) or size (`max_batch_bytes`, never above the gateway's
+//!   4,096,000 bytes), gzips them and sends `POST /v1/batch`; a backlog fills a batch up to
+//!   `max_batch_bytes`;
+//! - order: every event of one identity (userId, else anonymousId) takes the same lane, and a lane
+//!   sends its batches one at a time, retries included, so an identity's events reach the data
+//!   plane in the order they were enqueued; no order is kept between identities. A batch waiting
+//!   for its retry holds up only its own lane;
+//! - a 429 halves the requests allowed in flight (down to one; each success allows one more) and
+//!   its `Retry-After` pauses every lane, so a burst of 429s never becomes a retry storm;
 //! - 2xx is delivered; 408, 429, 5xx, connection errors and timeouts are retried with the same
 //!   `messageId`s and a fresh `sentAt`, with capped exponential backoff and full jitter and
 //!   `Retry-After` as a floor (honoured up to 60 s); time (`retry.max_elapsed`) is the budget,
@@ -18,8 +26,9 @@
 //! - every terminal outcome reaches an outcome callback with the events' ids, and counters;
 //! - `flush` and `close` wait for terminal outcomes with a timeout; dropping the client closes it.
 //!
-//! Decisions where the contract is silent: a single worker sends one request at a time, so
-//! outcomes come in enqueue order and a flush waits for exactly the events before it; a `QUEUE_FULL`
+//! Decisions where the contract is silent: a flush waits for exactly the events enqueued before
+//! it on every lane (each lane finishes its events in order); `flush_at` counts per lane; a
+//! `QUEUE_FULL`
 //! error is returned to the caller as well as reported (the event was not queued); a close that
 //! times out reports what is left as dropped rather than leaving it in a queue nobody drains.
 //! Logging goes through the `log` facade (quiet unless the application installs a logger); the

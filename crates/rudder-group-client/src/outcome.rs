@@ -60,6 +60,8 @@ pub struct Stats {
     pub dropped: u64,
     /// Requests retried.
     pub retried: u64,
+    /// 429 answers (each halved the requests allowed in flight).
+    pub throttled: u64,
     /// Requests sent (every attempt of every batch).
     pub batches: u64,
     /// Body bytes sent (after gzip), every attempt.
@@ -100,6 +102,7 @@ pub(crate) struct Counters {
     pub failed: AtomicU64,
     pub dropped: AtomicU64,
     pub retried: AtomicU64,
+    pub throttled: AtomicU64,
     pub batches: AtomicU64,
     pub bytes: AtomicU64,
 }
@@ -117,6 +120,7 @@ impl Counters {
             failed: get(&self.failed),
             dropped: get(&self.dropped),
             retried: get(&self.retried),
+            throttled: get(&self.throttled),
             batches: get(&self.batches),
             bytes: get(&self.bytes),
             queued,

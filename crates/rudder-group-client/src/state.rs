@@ -15,31 +15,73 @@ pub(crate) struct Queued {
     pub message_id: String,
 }
 
+/// One lane: a queue whose batches are sent one at a time, in order, by its own worker thread.
+/// Every event of one identity goes to the same lane, so its events reach the data plane in the
+/// order they were enqueued, retries included.
 #[derive(Default)]
-pub(crate) struct State {
+pub(crate) struct Lane {
     pub queue: VecDeque<Queued>,
     pub queued_bytes: usize,
-    /// Events ever accepted into the queue.
+    /// Events ever accepted into this lane.
     pub accepted: u64,
-    /// Accepted events that reached a terminal outcome (in acceptance order: one worker, FIFO).
+    /// Accepted events that reached a terminal outcome (in acceptance order: FIFO per lane).
     pub finished: u64,
     /// Send promptly until `finished` reaches this.
     pub flush_target: u64,
     /// When the oldest queued event arrived.
     pub oldest: Option<Instant>,
-    /// No more enqueues; the worker drains the queue and stops.
+}
+
+/// The lanes, the totals that bound the queue, and the flow control shared by all lanes.
+pub(crate) struct State {
+    pub lanes: Vec<Lane>,
+    /// Events queued over all lanes (not yet taken into a batch).
+    pub queued_events: usize,
+    /// Bytes queued over all lanes.
+    pub queued_bytes: usize,
+    /// No more enqueues; the lanes drain their queues and stop.
     pub closing: bool,
-    /// A close timed out: the worker drops what is left and stops.
+    /// A close timed out: the lanes drop what is left and stop.
     pub abandon: bool,
-    /// The worker has stopped.
+    /// Lane workers still running.
+    pub running: usize,
+    /// Every lane worker has stopped.
     pub stopped: bool,
+    /// Requests being sent now.
+    pub in_flight: usize,
+    /// Requests allowed in flight now: halved by a 429, grown back by one per success.
+    pub limit: usize,
+    /// A 429's `Retry-After` pauses every lane until then.
+    pub paused_until: Option<Instant>,
+}
+
+impl State {
+    pub fn new(lanes: usize) -> State {
+        State {
+            lanes: (0..lanes).map(|_| Lane::default()).collect(),
+            queued_events: 0,
+            queued_bytes: 0,
+            closing: false,
+            abandon: false,
+            running: lanes,
+            stopped: false,
+            in_flight: 0,
+            limit: lanes,
+            paused_until: None,
+        }
+    }
+
+    /// Events accepted and not yet finished, over all lanes.
+    pub fn pending(&self) -> u64 {
+        self.lanes.iter().map(|l| l.accepted - l.finished).sum()
+    }
 }
 
 pub(crate) struct Shared {
     pub state: Mutex<State>,
-    /// The worker waits here for work.
-    pub work: Condvar,
-    /// Flushers and blocked enqueuers wait here for progress.
+    /// Each lane's worker waits on its own condition for work (and for a close).
+    pub work: Vec<Condvar>,
+    /// Flushers, blocked enqueuers and lanes waiting for a send permit wait here.
     pub progress: Condvar,
     pub counters: Counters,
     pub config: Config,
@@ -49,6 +91,14 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// Wakes every lane's worker (a close, an abandon).
+    pub fn wake_all(&self) {
+        for w in &self.work {
+            w.notify_one();
+        }
+        self.progress.notify_all();
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave State inconsistent in a way that loses
         // events (every update is a few plain assignments), so a poisoned lock is used as is.

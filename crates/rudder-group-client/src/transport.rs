@@ -1,7 +1,10 @@
 //! Sending one request body: over HTTP with `ureq`, or into memory in test mode.
 //!
-//! Why `ureq`: the worker is one plain thread, so a blocking client fits it exactly and the
-//! caller's program needs no async runtime. `ureq` 3 is small (no tokio, no hyper), keeps
+//! Why `ureq` on a few blocking threads rather than an async client on a runtime: the requests in
+//! flight are few (one per lane, at most 64), each lane sends its batches one after another, and a
+//! thread per lane makes a lane's order and its retry waits plain sequential code. A blocking
+//! client fits that exactly and the caller's program needs no async runtime; the lanes share one
+//! agent, whose pool keeps a connection alive per lane. `ureq` 3 is small (no tokio, no hyper), keeps
 //! connections alive through its agent pool, speaks HTTP and HTTPS proxies (and reads
 //! `HTTPS_PROXY`), and does TLS with rustls and the Mozilla roots, so no system OpenSSL is needed
 //! by the Python wheel, the npm package or the C library.

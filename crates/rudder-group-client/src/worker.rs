@@ -1,5 +1,10 @@
-//! The worker thread: closes batches by count, age or size and hands each to
-//! [`crate::delivery`], which takes it to a terminal outcome.
+//! The lane workers: one thread per lane closes the lane's batches by count, age or size and
+//! hands each to [`crate::delivery`], which takes it to a terminal outcome before the lane's next
+//! batch (so a lane keeps its events in order, retries included).
+//!
+//! A batch is due when the lane holds `flush_at` events, or `max_batch_bytes`, or its oldest event
+//! has waited `flush_interval`, or a flush or close asks. When more than `flush_at` events wait,
+//! the batch takes as many as fit in `max_batch_bytes`: batches grow with the backlog.
 //!
 //! The worker never dies of a bad batch: a panic while sending fails that batch alone (reported,
 //! counted) and the loop goes on. Should the loop itself ever end abnormally, a guard marks the
@@ -15,92 +20,114 @@ use std::time::Instant;
 
 /// The worker's main loop; returns when the client is closed and the queue is empty, or when
 /// a close timed out.
-pub(crate) fn run(shared: &Shared) {
+pub(crate) fn run(shared: &Shared, lane: usize) {
     let _stopped = StoppedOnExit(shared);
     let mut bodies = Bodies::default();
-    while let Some(batch) = next_batch(shared) {
+    while let Some(batch) = next_batch(shared, lane) {
         let n = batch.len() as u64;
         delivery::deliver(shared, batch, &mut bodies);
         let mut st = shared.lock();
-        st.finished += n;
+        st.lanes[lane].finished += n;
         shared.progress.notify_all();
     }
 }
 
-/// Marks the worker stopped when `run` returns or unwinds.
+/// Counts the lane's worker out when `run` returns or unwinds; the last one marks the client
+/// stopped.
 struct StoppedOnExit<'a>(&'a Shared);
 
 impl Drop for StoppedOnExit<'_> {
     fn drop(&mut self) {
         let mut st = self.0.lock();
-        st.stopped = true;
+        st.running = st.running.saturating_sub(1);
+        if st.running == 0 {
+            st.stopped = true;
+        }
         self.0.progress.notify_all();
     }
 }
 
-/// Waits until a batch is due and takes it off the queue; `None` when the worker must stop.
-fn next_batch(shared: &Shared) -> Option<Vec<Queued>> {
+/// Waits until a batch of the lane is due and takes it off the queue; `None` when the worker
+/// must stop.
+fn next_batch(shared: &Shared, lane: usize) -> Option<Vec<Queued>> {
     let cfg = &shared.config;
     let mut st = shared.lock();
     loop {
         if st.abandon {
-            drop_all(shared, st);
+            drop_all(shared, st, lane);
             return None;
         }
-        if st.queue.is_empty() {
-            if st.closing {
+        let closing = st.closing;
+        let l = &st.lanes[lane];
+        if l.queue.is_empty() {
+            if closing {
                 return None;
             }
-            st = shared.work.wait(st).unwrap_or_else(|p| p.into_inner());
+            st = shared.work[lane]
+                .wait(st)
+                .unwrap_or_else(|p| p.into_inner());
             continue;
         }
-        let age = st.oldest.map(|t| t.elapsed()).unwrap_or_default();
-        let due = st.queue.len() >= cfg.flush_at
-            || st.queued_bytes >= cfg.max_batch_bytes
-            || st.flush_target > st.finished
-            || st.closing
+        let age = l.oldest.map(|t| t.elapsed()).unwrap_or_default();
+        let due = l.queue.len() >= cfg.flush_at
+            || l.queued_bytes >= cfg.max_batch_bytes
+            || l.flush_target > l.finished
+            || closing
             || age >= cfg.flush_interval;
         if due {
-            return Some(take_batch(shared, &mut st));
+            return Some(take_batch(shared, &mut st, lane));
         }
-        st = shared
-            .work
+        st = shared.work[lane]
             .wait_timeout(st, cfg.flush_interval.saturating_sub(age))
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
 }
 
-fn take_batch(shared: &Shared, st: &mut State) -> Vec<Queued> {
+fn take_batch(shared: &Shared, st: &mut State, lane: usize) -> Vec<Queued> {
     let cfg = &shared.config;
+    let l = &mut st.lanes[lane];
+    // A backlog (more than flush_at waiting) fills the batch up to max_batch_bytes.
+    let most = if l.queue.len() > cfg.flush_at {
+        usize::MAX
+    } else {
+        cfg.flush_at
+    };
     let mut size = BATCH_OVERHEAD;
-    let mut batch = Vec::with_capacity(cfg.flush_at.min(st.queue.len()));
-    while batch.len() < cfg.flush_at {
-        let Some(next) = st.queue.front() else { break };
+    let mut batch = Vec::with_capacity(most.min(l.queue.len()));
+    let mut bytes = 0;
+    while batch.len() < most {
+        let Some(next) = l.queue.front() else { break };
         let add = next.wire.wire_len() + usize::from(!batch.is_empty());
         if !batch.is_empty() && size + add > cfg.max_batch_bytes {
             break;
         }
-        let Some(item) = st.queue.pop_front() else {
+        let Some(item) = l.queue.pop_front() else {
             break;
         };
         size += add;
-        st.queued_bytes -= item.wire.wire_len();
+        bytes += item.wire.wire_len();
         batch.push(item);
     }
-    st.oldest = if st.queue.is_empty() {
+    l.queued_bytes -= bytes;
+    l.oldest = if l.queue.is_empty() {
         None
     } else {
         Some(Instant::now())
     };
+    st.queued_bytes -= bytes;
+    st.queued_events -= batch.len();
     // Room was made: blocked enqueuers may go on.
     shared.progress.notify_all();
     batch
 }
 
-fn drop_all(shared: &Shared, mut st: MutexGuard<'_, State>) {
-    let items: Vec<Queued> = st.queue.drain(..).collect();
-    st.queued_bytes = 0;
+fn drop_all(shared: &Shared, mut st: MutexGuard<'_, State>, lane: usize) {
+    let l = &mut st.lanes[lane];
+    let items: Vec<Queued> = l.queue.drain(..).collect();
+    let bytes = std::mem::take(&mut l.queued_bytes);
+    st.queued_bytes -= bytes;
+    st.queued_events -= items.len();
     let n = items.len() as u64;
     drop(st);
     if n > 0 {
@@ -114,6 +141,6 @@ fn drop_all(shared: &Shared, mut st: MutexGuard<'_, State>) {
         });
     }
     let mut st = shared.lock();
-    st.finished += n;
+    st.lanes[lane].finished += n;
     shared.progress.notify_all();
 }

@@ -139,6 +139,7 @@ class Client(_native.Client):
         max_queue_bytes: Optional[int] = None,
         overflow: Optional[Literal["drop", "block"]] = None,
         block_timeout: Optional[float] = None,
+        max_concurrent_requests: Optional[int] = None,
         gzip: Optional[bool] = None,
         gzip_level: Optional[int] = None,
         connect_timeout: Optional[float] = None,

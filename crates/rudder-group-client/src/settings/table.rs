@@ -174,6 +174,17 @@ pub static SETTINGS: &[Setting] = &[
         put: |c, v| c.block_timeout = duration(v),
     },
     Setting {
+        rust: "max_concurrent_requests",
+        python: "max_concurrent_requests",
+        node: "maxConcurrentRequests",
+        c: Some("max_concurrent_requests"),
+        kind: count_kind(1, 64),
+        doc: "Requests in flight at most, one per lane; an identity's events keep their order.",
+        default: n(4),
+        get: |c| n(c.max_concurrent_requests as u64),
+        put: |c, v| c.max_concurrent_requests = size(v),
+    },
+    Setting {
         rust: "gzip",
         python: "gzip",
         node: "gzip",

@@ -15,9 +15,11 @@ pub fn plane() -> DataPlane {
 }
 
 /// Fast retries so that fault tests take milliseconds, not seconds. Batches close by count or
-/// by an explicit flush only, so that a slow machine cannot change how events are batched.
+/// by an explicit flush only, so that a slow machine cannot change how events are batched. One
+/// request in flight (one lane), so that requests come in enqueue order; the lane tests raise it.
 pub fn config(url: &str) -> Config {
     let mut c = Config::new(KEY, url);
+    c.max_concurrent_requests = 1;
     c.flush_interval = Duration::from_secs(600);
     c.retry = RetryPolicy {
         max_attempts: None,
