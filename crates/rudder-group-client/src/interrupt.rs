@@ -77,14 +77,15 @@ mod tests {
             calls += 1;
             Ok(())
         };
-        let mut i = Interrupt::new(Duration::from_secs(3600), &mut check);
-        for _ in 0..10 {
+        {
+            let mut i = Interrupt::new(Duration::from_secs(3600), &mut check);
+            for _ in 0..10 {
+                i.poll().unwrap();
+            }
+            i.next = Instant::now();
+            i.poll().unwrap();
             i.poll().unwrap();
         }
-        i.next = Instant::now();
-        i.poll().unwrap();
-        i.poll().unwrap();
-        drop(i);
         assert_eq!(calls, 1);
     }
 }

@@ -20,30 +20,30 @@ fn silent() -> (TcpListener, Client) {
     (listener, Client::new(c).expect("client"))
 }
 
-/// A check that ends the wait at its third call.
-fn third_call(calls: &mut u32) -> impl FnMut() -> Result<(), &'static str> + '_ {
-    move || {
-        *calls += 1;
-        if *calls >= 3 {
+/// Runs `wait` with a check every 10 ms that ends it at its third call; the wait's result and
+/// the number of calls.
+fn interrupted_at_third_call<T>(
+    wait: impl FnOnce(&mut Interrupt<'_, &'static str>) -> Result<T, &'static str>,
+) -> (Result<T, &'static str>, u32) {
+    let mut calls = 0;
+    let mut check = || {
+        calls += 1;
+        if calls >= 3 {
             Err("interrupted")
         } else {
             Ok(())
         }
-    }
+    };
+    let waited = wait(&mut Interrupt::new(Duration::from_millis(10), &mut check));
+    (waited, calls)
 }
 
 #[test]
 fn an_interrupted_flush_keeps_the_events_queued() {
     let (_listener, client) = silent();
     client.enqueue(event(1)).expect("enqueued");
-    let mut calls = 0;
-    let mut check = third_call(&mut calls);
-    let mut interrupt = Interrupt::new(Duration::from_millis(10), &mut check);
-    let waited = client.flush_interruptible(None, Some(&mut interrupt));
-    assert_eq!(waited.err(), Some("interrupted"));
-    drop(interrupt);
-    drop(check);
-    assert_eq!(calls, 3);
+    let (waited, calls) = interrupted_at_third_call(|i| client.flush_interruptible(None, Some(i)));
+    assert_eq!((waited.err(), calls), (Some("interrupted"), 3));
     let stats = client.stats();
     assert_eq!((stats.enqueued, stats.queued, stats.dropped), (1, 1, 0));
     // The wait was the only thing ended: a later flush still waits (and times out).
@@ -58,11 +58,8 @@ fn an_interrupted_flush_keeps_the_events_queued() {
 fn an_interrupted_close_leaves_a_closed_client_still_delivering() {
     let (_listener, client) = silent();
     client.enqueue(event(1)).expect("enqueued");
-    let mut calls = 0;
-    let mut check = third_call(&mut calls);
-    let mut interrupt = Interrupt::new(Duration::from_millis(10), &mut check);
-    let waited = client.close_interruptible(None, Some(&mut interrupt));
-    assert_eq!(waited.err(), Some("interrupted"));
+    let (waited, calls) = interrupted_at_third_call(|i| client.close_interruptible(None, Some(i)));
+    assert_eq!((waited.err(), calls), (Some("interrupted"), 3));
     assert!(client.is_closed());
     assert!(matches!(client.enqueue(event(2)), Err(ClientError::Closed)));
     let stats = client.stats();
@@ -87,11 +84,9 @@ fn an_interrupted_blocking_enqueue_neither_queues_nor_counts_the_event() {
         std::thread::sleep(Duration::from_millis(5));
     }
     client.enqueue(event(2)).expect("enqueued");
-    let mut calls = 0;
-    let mut check = third_call(&mut calls);
-    let mut interrupt = Interrupt::new(Duration::from_millis(10), &mut check);
-    let waited = client.enqueue_interruptible(event(3), Some(&mut interrupt));
-    assert_eq!(waited.err(), Some("interrupted"));
+    let (waited, calls) =
+        interrupted_at_third_call(|i| client.enqueue_interruptible(event(3), Some(i)));
+    assert_eq!((waited.err(), calls), (Some("interrupted"), 3));
     let stats = client.stats();
     assert_eq!((stats.enqueued, stats.queued, stats.dropped), (2, 2, 0));
 }
