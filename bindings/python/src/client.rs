@@ -1,5 +1,5 @@
-//! `Client`: the core's client with Python arguments, the GIL released while it waits, and a
-//! fresh worker after `fork()`.
+//! `Client`: the core's client with Python arguments, the GIL released while it waits (on the
+//! main thread, in slices that let Ctrl-C through), and a fresh worker after `fork()`.
 
 use crate::config::{client_config, seconds, settings_error};
 use crate::errors::{client_error, config_error};
@@ -9,7 +9,7 @@ use crate::text::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use rudder_group_client::{Client, ClientError, Config, Outcome, Overflow};
+use rudder_group_client::{Client, ClientError, Config, Interrupt, Outcome, Overflow};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -57,6 +57,36 @@ pub(crate) struct PyClient {
 
 fn timeout_arg(py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Duration>> {
     timeout.map(|t| seconds(py, "timeout", t)).transpose()
+}
+
+/// How often a wait on the main thread looks for a signal, such as Ctrl-C.
+const SIGNAL_SLICE: Duration = Duration::from_millis(50);
+
+/// Whether this is the main thread, the only one Python runs signal handlers on (and the only
+/// one that never outlives the interpreter: the check below attaches to it again).
+fn on_main_thread(py: Python<'_>) -> bool {
+    let check = || -> PyResult<bool> {
+        let threading = py.import("threading")?;
+        let main = threading.call_method0("main_thread")?.getattr("ident")?;
+        main.eq(threading.call_method0("get_ident")?)
+    };
+    check().unwrap_or(false)
+}
+
+/// Runs `wait` with the GIL released. On the main thread the wait comes back every
+/// `SIGNAL_SLICE` to run Python's signal handlers: a `KeyboardInterrupt` they raise ends it.
+fn wait_detached<T: Send>(
+    py: Python<'_>,
+    wait: impl for<'i> FnOnce(Option<&mut Interrupt<'i, PyErr>>) -> Result<Result<T, ClientError>, PyErr>
+        + Send,
+) -> PyResult<T> {
+    let main = on_main_thread(py);
+    let waited = py.detach(move || {
+        let mut check = || Python::attach(|py| py.check_signals());
+        let mut interrupt = Interrupt::new(SIGNAL_SLICE, &mut check);
+        wait(main.then_some(&mut interrupt))
+    })?;
+    waited.map_err(|e| client_error(py, &e))
 }
 
 impl PyClient {
@@ -162,39 +192,36 @@ impl PyClient {
         };
         let (parts, size) = fields.into_parts(py);
         let client = this.client(py)?;
-        let result = if this.blocking || size > DETACH_BYTES {
+        if this.blocking {
+            wait_detached(py, |i| client.group_interruptible(parts, i))
+        } else if size > DETACH_BYTES {
             py.detach(|| client.group(parts))
+                .map_err(|e| client_error(py, &e))
         } else {
-            client.group(parts)
-        };
-        result.map_err(|e| client_error(py, &e))
+            client.group(parts).map_err(|e| client_error(py, &e))
+        }
     }
 
-    /// Waits (GIL released) until every event enqueued before the call has an outcome.
+    /// Waits (GIL released) until every event enqueued before the call has an outcome. Ctrl-C
+    /// ends the wait with `KeyboardInterrupt`; the events stay queued.
     #[pyo3(signature = (timeout = None))]
     fn flush(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyFlushResult> {
         let timeout = timeout_arg(py, timeout)?;
         let client = self.client(py)?;
-        match py.detach(|| client.flush(timeout)) {
-            Ok(r) => Ok(r.into()),
-            Err(e) => Err(client_error(py, &e)),
-        }
+        wait_detached(py, |i| client.flush_interruptible(timeout, i)).map(PyFlushResult::from)
     }
 
-    /// Flushes, then stops the worker (GIL released). Idempotent.
+    /// Flushes, then stops the worker (GIL released). Idempotent. Ctrl-C ends the wait with
+    /// `KeyboardInterrupt`: the client stays closed to new events and goes on delivering.
     #[pyo3(signature = (timeout = None))]
     fn close(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyFlushResult> {
         let timeout = timeout_arg(py, timeout)?;
         self.closing.store(true, Ordering::SeqCst);
         let (client, channel) = self.live(py)?;
-        match py.detach(|| client.close(timeout)) {
-            Ok(r) => {
-                self.closed.store(true, Ordering::SeqCst);
-                channel.close();
-                Ok(r.into())
-            }
-            Err(e) => Err(client_error(py, &e)),
-        }
+        let result = wait_detached(py, |i| client.close_interruptible(timeout, i))?;
+        self.closed.store(true, Ordering::SeqCst);
+        channel.close();
+        Ok(result.into())
     }
 
     /// Counters since the client started: enqueued, delivered, failed, dropped, retried,

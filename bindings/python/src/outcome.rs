@@ -1,6 +1,7 @@
 //! Outcomes reach Python through a queue: the client's worker thread pushes (it never touches
 //! Python, so it can never wait on the GIL), and a Python thread of the package pops and calls
-//! the user's `on_outcome`. Also `Outcome` and `FlushResult` as Python classes.
+//! the user's `on_outcome`. When that thread falls behind, outcomes of one kind merge, so that
+//! the queue stays bounded. Also `Outcome` and `FlushResult` as Python classes.
 
 use crate::errors::client_error;
 use crate::text::py_repr;
@@ -11,10 +12,52 @@ use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+/// Outcomes waiting for the Python thread at most.
+const PENDING_MAX: usize = 1024;
+/// Past this many waiting, a new outcome merges into the latest waiting one of its kind. Two
+/// short of the bound: a kind with nothing to merge into is queued, and there are three kinds.
+const MERGE_AT: usize = PENDING_MAX - 2;
+/// The messageIds a merged outcome keeps; it counts the others.
+const MERGED_IDS_MAX: usize = 1000;
+
+/// An outcome waiting for the Python thread, perhaps several of one kind merged.
+struct Pending {
+    outcome: Outcome,
+    /// Events concerned (`message_ids` holds some of them once merged).
+    count: u64,
+    /// Outcomes merged into this one (1 when alone).
+    merged: u64,
+}
+
+impl Pending {
+    fn new(outcome: &Outcome) -> Self {
+        Pending {
+            count: outcome.message_ids.len() as u64,
+            outcome: outcome.clone(),
+            merged: 1,
+        }
+    }
+
+    /// Adds `other`, of the same kind: its ids up to `MERGED_IDS_MAX` in all, its count and
+    /// attempts; the status, body and reason stay the first outcome's.
+    fn merge(&mut self, other: &Outcome) {
+        let ids = &mut self.outcome.message_ids;
+        let room = MERGED_IDS_MAX.saturating_sub(ids.len());
+        ids.extend(other.message_ids.iter().take(room).cloned());
+        self.count += other.message_ids.len() as u64;
+        self.merged += 1;
+        self.outcome.attempts = self.outcome.attempts.saturating_add(other.attempts);
+    }
+}
+
 #[derive(Default)]
 struct QueueState {
-    items: VecDeque<Outcome>,
+    items: VecDeque<Pending>,
+    /// Outcomes pushed, and popped (merged ones included), since the client started.
     pushed: u64,
+    popped: u64,
+    /// The most outcomes that ever waited at once.
+    peak: usize,
     closed: bool,
     /// A dispatcher exists: outcomes are kept for it (else dropped, so nothing piles up).
     active: bool,
@@ -37,14 +80,26 @@ impl OutcomeChannel {
         self.lock().active = true;
     }
 
-    /// Called on the worker thread: queue one outcome.
+    /// Called on the worker thread: queue one outcome, or merge it into the latest waiting one
+    /// of its kind once `MERGE_AT` wait.
     pub(crate) fn push(&self, outcome: &Outcome) {
         let mut st = self.lock();
         if !st.active {
             return;
         }
-        st.items.push_back(outcome.clone());
         st.pushed += 1;
+        let merged = st.items.len() >= MERGE_AT
+            && st
+                .items
+                .iter_mut()
+                .rev()
+                .find(|p| p.outcome.kind == outcome.kind)
+                .map(|p| p.merge(outcome))
+                .is_some();
+        if !merged {
+            st.items.push_back(Pending::new(outcome));
+            st.peak = st.peak.max(st.items.len());
+        }
         self.ready.notify_all();
     }
 
@@ -57,12 +112,13 @@ impl OutcomeChannel {
 
     /// The next outcome, waiting at most `timeout` (`None`: until one comes or the channel is
     /// closed). `None` on timeout, or when closed and drained.
-    fn pop(&self, timeout: Option<Duration>) -> Option<Outcome> {
+    fn pop(&self, timeout: Option<Duration>) -> Option<Pending> {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut st = self.lock();
         loop {
-            if let Some(o) = st.items.pop_front() {
-                return Some(o);
+            if let Some(p) = st.items.pop_front() {
+                st.popped += p.merged;
+                return Some(p);
             }
             if st.closed {
                 return None;
@@ -100,14 +156,35 @@ impl PyOutcomeQueue {
         let timeout =
             timeout.map(|t| Duration::try_from_secs_f64(t.max(0.0)).unwrap_or(Duration::MAX));
         let channel = &self.channel;
-        py.detach(|| channel.pop(timeout))
-            .map(|o| PyOutcome { outcome: o })
+        py.detach(|| channel.pop(timeout)).map(|p| PyOutcome {
+            outcome: p.outcome,
+            count: p.count,
+            merged: p.merged,
+        })
     }
 
     /// Outcomes pushed since the client started.
     #[getter]
     fn pushed(&self) -> u64 {
         self.channel.lock().pushed
+    }
+
+    /// Outcomes popped since the client started, each merged one counted.
+    #[getter]
+    fn popped(&self) -> u64 {
+        self.channel.lock().popped
+    }
+
+    /// The most outcomes that waited at once.
+    #[getter]
+    fn peak(&self) -> usize {
+        self.channel.lock().peak
+    }
+
+    /// The most outcomes that may wait at once.
+    #[getter]
+    fn limit(&self) -> usize {
+        PENDING_MAX
     }
 
     /// Whether the queue is closed and empty: the dispatcher can stop.
@@ -119,10 +196,14 @@ impl PyOutcomeQueue {
 }
 
 /// One terminal outcome for a set of events: a batch, half of a split batch, or one dropped
-/// event.
+/// event. When `on_outcome` falls behind (1,024 outcomes waiting), outcomes of one kind are
+/// merged into one: `count` and `merged` say how many events and outcomes it stands for, and
+/// `message_ids` keeps the first 1,000 ids.
 #[pyclass(name = "Outcome", module = "rudder_group", frozen)]
 pub(crate) struct PyOutcome {
     outcome: Outcome,
+    count: u64,
+    merged: u64,
 }
 
 #[pymethods]
@@ -133,10 +214,22 @@ impl PyOutcome {
         self.outcome.kind.as_str()
     }
 
-    /// The messageIds of the events concerned.
+    /// The messageIds of the events concerned (of a merged outcome, the first 1,000).
     #[getter]
     fn message_ids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         PyTuple::new(py, &self.outcome.message_ids)
+    }
+
+    /// How many events this outcome concerns.
+    #[getter]
+    fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// How many outcomes were merged into this one: 1 unless `on_outcome` fell behind.
+    #[getter]
+    fn merged(&self) -> u64 {
+        self.merged
     }
 
     /// The last HTTP status, if an answer came.
@@ -157,7 +250,7 @@ impl PyOutcome {
         &self.outcome.reason
     }
 
-    /// How many requests were made for these events.
+    /// How many requests were made for these events (of a merged outcome, in all).
     #[getter]
     fn attempts(&self) -> u32 {
         self.outcome.attempts
@@ -169,9 +262,10 @@ impl PyOutcome {
             .status
             .map_or_else(|| "None".to_owned(), |s| s.to_string());
         format!(
-            "Outcome(kind={}, events={}, status={status}, attempts={}, reason={})",
+            "Outcome(kind={}, count={}, merged={}, status={status}, attempts={}, reason={})",
             py_repr(py, self.outcome.kind.as_str()),
-            self.outcome.message_ids.len(),
+            self.count,
+            self.merged,
             self.outcome.attempts,
             py_repr(py, &self.outcome.reason)
         )

@@ -1,4 +1,4 @@
-"""flush_async and close_async never block the event loop."""
+"""flush_async, close_async and `async with` never block the event loop."""
 
 from __future__ import annotations
 
@@ -53,6 +53,33 @@ def test_flush_async_timeout_raises_in_the_coroutine(data_plane: DataPlane) -> N
             pending: int = err.pending  # type: ignore[attr-defined]
         await client.close_async()
         return pending
+
+    assert asyncio.run(main()) == 1
+    assert len(data_plane.events()) == 1
+
+
+def test_async_with_closes_without_blocking_the_loop(data_plane: DataPlane) -> None:
+    data_plane.fault(latency_ms=500, next=1)
+
+    async def main() -> int:
+        ticks: List[int] = []
+        closing = True
+
+        async def ticker() -> None:
+            while closing:
+                ticks.append(1)
+                await asyncio.sleep(0.01)
+
+        task = asyncio.ensure_future(ticker())
+        async with rg.Client(WRITE_KEY, data_plane.url) as client:
+            client.group("g", user_id="u")
+            await asyncio.sleep(0)
+            ticks.clear()
+        closing = False
+        await task
+        # The ticker ran while the close waited on the slow data plane.
+        assert ticks and client.closed
+        return client.stats["delivered"]
 
     assert asyncio.run(main()) == 1
     assert len(data_plane.events()) == 1

@@ -86,6 +86,16 @@ def test_a_terminal_failure_is_reported_with_status_and_body(data_plane: DataPla
     client.close()
 
 
+def test_log_lines_count_events_and_attempts_in_words(data_plane: DataPlane, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="rudder_group")
+    client = rg.Client("wrong-key", data_plane.url)
+    client.group("g", user_id="u")
+    assert client.flush().failed == 1
+    client.close()
+    messages = [r.getMessage() for r in caplog.records if r.name == "rudder_group"]
+    assert any(m.startswith("1 event failed after 1 attempt (status 401): ") for m in messages), messages
+
+
 def test_on_outcome_runs_on_the_package_thread_and_its_errors_are_logged(
     data_plane: DataPlane, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -70,8 +70,50 @@ def test_exit_waits_at_most_the_exit_timeout() -> None:
         )
     finally:
         plane.stop()
-    assert "were not delivered within 0.2 s" in result.stderr
-    assert "were not delivered within 0.1 s" in result.stderr
+    assert "at exit, 1 event was not delivered within 0.2 s; it was dropped" in result.stderr
+    assert "at exit, 1 event was not delivered within 0.1 s; it was dropped" in result.stderr
+
+
+def test_exit_closes_every_client_at_once() -> None:
+    # Four clients whose data plane never answers: the exit hook closes them all at once (every
+    # close starts before any ends), each within its exit timeout, and reports their events as
+    # dropped.
+    result = run(
+        """
+        import atexit, logging, socket, sys
+
+        steps = []
+        # Registered before the package's hook, so it runs after it.
+        atexit.register(lambda: print("\\n".join(steps)))
+        import rudder_group as rg
+
+        class Recorded(rg.Client):
+            def close(self, timeout=None):
+                steps.append("start")
+                try:
+                    return super().close(timeout)
+                finally:
+                    steps.append("end")
+
+        class Steps(logging.Handler):
+            def emit(self, record):
+                steps.append(record.getMessage())
+
+        logging.getLogger("rudder_group").addHandler(Steps())
+        silent = socket.socket()
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        url = "http://127.0.0.1:%d" % silent.getsockname()[1]
+        clients = [Recorded("key", url, request_timeout=3600, exit_timeout=3) for _ in range(4)]
+        for n, client in enumerate(clients):
+            client.group("g", user_id=f"exit-{n}")
+        """
+    )
+    steps = result.stdout.splitlines()
+    assert steps[:4] == ["start"] * 4, steps
+    assert steps.count("end") == 4, steps
+    dropped = "at exit, 1 event was not delivered within 3.0 s; it was dropped"
+    assert steps.count(dropped) == 4, steps
 
 
 def test_os_fork_child_gets_a_fresh_client(data_plane: DataPlane) -> None:

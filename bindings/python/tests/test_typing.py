@@ -1,11 +1,14 @@
-"""The stubs: mypy --strict accepts typical use and refuses misuse; stubtest finds them true to
-the runtime."""
+"""The types: mypy --strict accepts typical use and refuses misuse; stubtest finds the native
+module's stub true to the runtime; help() shows every setting."""
 
 from __future__ import annotations
 
+import pydoc
 import subprocess
 import sys
 from pathlib import Path
+
+import rudder_group as rg
 
 HERE = Path(__file__).resolve().parent
 
@@ -51,3 +54,17 @@ def test_stubs_match_the_runtime() -> None:
         cwd=HERE,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_help_shows_every_setting_with_its_default() -> None:
+    # The README's settings table is the settings table's rendering (the Rust tests check it).
+    readme = (HERE.parent / "README.md").read_text()
+    table = readme.split("| setting | default |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|") for line in table.splitlines() if line.startswith("| `")]
+    settings = {row[1].strip().strip("`"): row[2].strip() for row in rows if row[2].strip() != "required"}
+    assert len(settings) == 20
+    text = pydoc.render_doc(rg.Client, renderer=pydoc.plaintext)
+    for name, default in settings.items():
+        assert f" {name}: " in text, name
+        assert f"{name}`` {default.strip('`')}" in text, name
+    assert "exit_timeout" in text and "on_outcome" in text

@@ -46,7 +46,13 @@ def send(url: str) -> int:
 async def send_async(client: rg.Client) -> int:
     result = await client.flush_async(1.0)
     closed = await client.close_async()
+    async with rg.Client("key", "http://x", transport="memory") as other:
+        other.group("g", user_id="u")
     return result.delivered + closed.dropped
+
+
+def counted(outcomes: List[rg.Outcome]) -> int:
+    return sum(o.count * o.merged for o in outcomes if o.kind == "dropped")
 
 
 def errors() -> List[type[rg.RudderGroupError]]:
@@ -56,4 +62,4 @@ def errors() -> List[type[rg.RudderGroupError]]:
 
 def run() -> None:
     client = rg.Client("key", "http://127.0.0.1:1", transport="memory")
-    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), rg.__version__)
+    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), counted([]), rg.__version__)

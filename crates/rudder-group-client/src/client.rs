@@ -1,12 +1,14 @@
 //! [`Client`]: validate in the caller's thread, enqueue, and let one worker thread deliver.
 
 use crate::config::{Config, Overflow};
+use crate::interrupt::{wait_progress, Interrupt};
 use crate::outcome::{Counters, FlushResult, Outcome, OutcomeKind, Stats};
 use crate::state::{Queued, Shared, State};
 use crate::transport::Sender;
 use crate::worker;
 use crate::ClientError;
 use rudder_group::{EventParts, GroupEvent};
+use std::convert::Infallible;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -104,8 +106,22 @@ impl Client {
     /// Validates raw parts with the client's event options, then enqueues; returns the
     /// event's `messageId`.
     pub fn group(&self, parts: EventParts) -> Result<String, ClientError> {
-        let event = parts.validate(&self.shared.config.event_options)?;
-        self.enqueue(event)
+        uninterrupted(self.group_interruptible(parts, None))
+    }
+
+    /// [`Client::group`], running `interrupt`'s check while it waits for room (`overflow`
+    /// "block"): `Err(e)` when the check ends the wait; the event is then neither queued nor
+    /// counted.
+    pub fn group_interruptible<E>(
+        &self,
+        parts: EventParts,
+        interrupt: Option<&mut Interrupt<'_, E>>,
+    ) -> Result<Result<String, ClientError>, E> {
+        let event = match parts.validate(&self.shared.config.event_options) {
+            Ok(event) => event,
+            Err(e) => return Ok(Err(e.into())),
+        };
+        self.enqueue_interruptible(event, interrupt)
     }
 
     /// Enqueues a built event and returns its `messageId`. Never touches the network.
@@ -113,6 +129,17 @@ impl Client {
     /// When the queue is full the overflow policy applies; a dropped event is counted, reported
     /// to the outcome callback, and returned as `QUEUE_FULL`.
     pub fn enqueue(&self, event: GroupEvent) -> Result<String, ClientError> {
+        uninterrupted(self.enqueue_interruptible(event, None))
+    }
+
+    /// [`Client::enqueue`], running `interrupt`'s check while it waits for room (`overflow`
+    /// "block"): `Err(e)` when the check ends the wait; the event is then neither queued nor
+    /// counted.
+    pub fn enqueue_interruptible<E>(
+        &self,
+        event: GroupEvent,
+        interrupt: Option<&mut Interrupt<'_, E>>,
+    ) -> Result<Result<String, ClientError>, E> {
         let max = self.shared.config.event_options.max_event_bytes;
         let message_id = event.message_id().to_owned();
         let lane = lane_of(
@@ -121,32 +148,36 @@ impl Client {
         );
         let wire = event.into_wire();
         if wire.wire_len() > max {
-            return Err(ClientError::Validation(rudder_group::ValidationError::single(
-                rudder_group::ErrorCode::EventTooLarge,
-                "",
-                format!(
-                    "the event is {} bytes serialized (sentAt included), over the client's limit of {max} bytes",
-                    wire.wire_len()
+            return Ok(Err(ClientError::Validation(
+                rudder_group::ValidationError::single(
+                    rudder_group::ErrorCode::EventTooLarge,
+                    "",
+                    format!(
+                        "the event is {} bytes serialized (sentAt included), over the client's limit of {max} bytes",
+                        wire.wire_len()
+                    ),
                 ),
             )));
         }
-        self.push(
-            lane,
-            Queued {
-                wire,
-                message_id: message_id.clone(),
-            },
-        )?;
-        Ok(message_id)
+        let item = Queued {
+            wire,
+            message_id: message_id.clone(),
+        };
+        Ok(self.push(lane, item, interrupt)?.map(|()| message_id))
     }
 
-    fn push(&self, lane: usize, item: Queued) -> Result<(), ClientError> {
+    fn push<E>(
+        &self,
+        lane: usize,
+        item: Queued,
+        mut interrupt: Option<&mut Interrupt<'_, E>>,
+    ) -> Result<Result<(), ClientError>, E> {
         let shared = &*self.shared;
         let cfg = &shared.config;
         let size = item.wire.wire_len();
         let mut st = shared.lock();
         if st.closing {
-            return Err(ClientError::Closed);
+            return Ok(Err(ClientError::Closed));
         }
         let full = |st: &State| {
             st.queued_events >= cfg.max_queue_events || st.queued_bytes + size > cfg.max_queue_bytes
@@ -155,19 +186,11 @@ impl Client {
             if cfg.overflow == Overflow::Block {
                 // At most a day (the settings' range): the sum cannot overflow.
                 let deadline = Instant::now() + cfg.block_timeout;
-                while full(&st) && !st.closing {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        break;
-                    }
-                    st = shared
-                        .progress
-                        .wait_timeout(st, deadline - now)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0;
+                while full(&st) && !st.closing && Instant::now() < deadline {
+                    st = wait_progress(shared, st, Some(deadline), &mut interrupt)?;
                 }
                 if st.closing {
-                    return Err(ClientError::Closed);
+                    return Ok(Err(ClientError::Closed));
                 }
             }
             if full(&st) {
@@ -185,7 +208,7 @@ impl Client {
                     reason: "the queue was full".to_owned(),
                     attempts: 0,
                 });
-                return Err(err);
+                return Ok(Err(err));
             }
         }
         st.queued_events += 1;
@@ -204,18 +227,34 @@ impl Client {
             }
             shared.work[lane].notify_one();
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Waits until every event enqueued before this call has a terminal outcome, sending
     /// without waiting for `flush_at` or `flush_interval`. `None` waits without a limit.
     /// On timeout, `FLUSH_TIMEOUT`: nothing is lost, the events stay queued.
     pub fn flush(&self, timeout: Option<Duration>) -> Result<FlushResult, ClientError> {
-        self.wait_for_queue(timeout)?;
-        Ok(self.take_flush_result())
+        uninterrupted(self.flush_interruptible(timeout, None))
     }
 
-    fn wait_for_queue(&self, timeout: Option<Duration>) -> Result<(), ClientError> {
+    /// [`Client::flush`], running `interrupt`'s check while it waits: `Err(e)` when the check
+    /// ends the wait; nothing is lost, the events stay queued.
+    pub fn flush_interruptible<E>(
+        &self,
+        timeout: Option<Duration>,
+        interrupt: Option<&mut Interrupt<'_, E>>,
+    ) -> Result<Result<FlushResult, ClientError>, E> {
+        if let Err(e) = self.wait_for_queue(timeout, interrupt)? {
+            return Ok(Err(e));
+        }
+        Ok(Ok(self.take_flush_result()))
+    }
+
+    fn wait_for_queue<E>(
+        &self,
+        timeout: Option<Duration>,
+        mut interrupt: Option<&mut Interrupt<'_, E>>,
+    ) -> Result<Result<(), ClientError>, E> {
         let shared = &*self.shared;
         // A timeout too long for the clock to represent waits without a limit.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
@@ -236,26 +275,13 @@ impl Client {
                 .map(|(l, &t)| t.saturating_sub(l.finished))
                 .sum()
         };
-        while left(&st) > 0 {
-            if st.stopped {
-                break;
+        while left(&st) > 0 && !st.stopped {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(Err(ClientError::FlushTimeout { pending: left(&st) }));
             }
-            match deadline {
-                None => st = shared.progress.wait(st).unwrap_or_else(|p| p.into_inner()),
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        return Err(ClientError::FlushTimeout { pending: left(&st) });
-                    }
-                    st = shared
-                        .progress
-                        .wait_timeout(st, d - now)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0;
-                }
-            }
+            st = wait_progress(shared, st, deadline, &mut interrupt)?;
         }
-        Ok(())
+        Ok(Ok(()))
     }
 
     fn take_flush_result(&self) -> FlushResult {
@@ -280,25 +306,35 @@ impl Client {
     /// nothing is lost silently), the worker stops after its current request, and the call
     /// returns `FLUSH_TIMEOUT`.
     pub fn close(&self, timeout: Option<Duration>) -> Result<FlushResult, ClientError> {
+        uninterrupted(self.close_interruptible(timeout, None))
+    }
+
+    /// [`Client::close`], running `interrupt`'s check while it waits: `Err(e)` when the check
+    /// ends the wait. The client is closed to new events, and the worker goes on delivering
+    /// what is queued; a later `close` waits for it again.
+    pub fn close_interruptible<E>(
+        &self,
+        timeout: Option<Duration>,
+        interrupt: Option<&mut Interrupt<'_, E>>,
+    ) -> Result<Result<FlushResult, ClientError>, E> {
         {
             let mut st = self.shared.lock();
             st.closing = true;
             // The lanes drain and stop; blocked enqueuers give up.
             self.shared.wake_all();
         }
-        let waited = self.wait_for_queue(timeout);
-        if let Err(e) = waited {
+        if let Err(e) = self.wait_for_queue(timeout, interrupt)? {
             let mut st = self.shared.lock();
             st.abandon = true;
             self.shared.wake_all();
             drop(st);
-            return Err(e);
+            return Ok(Err(e));
         }
         let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|p| p.into_inner()));
         for h in workers {
             let _ = h.join();
         }
-        Ok(self.take_flush_result())
+        Ok(Ok(self.take_flush_result()))
     }
 
     /// Whether `close` was called.
@@ -337,5 +373,13 @@ impl Drop for Client {
         if let Err(e) = self.close(Some(timeout)) {
             log::warn!("rudder-group: closing on drop: {e}");
         }
+    }
+}
+
+/// The result of a wait that nothing could interrupt.
+fn uninterrupted<T>(r: Result<Result<T, ClientError>, Infallible>) -> Result<T, ClientError> {
+    match r {
+        Ok(r) => r,
+        Err(never) => match never {},
     }
 }

@@ -25,6 +25,8 @@
 //! - a panic while sending fails that batch alone, and the worker goes on;
 //! - every terminal outcome reaches an outcome callback with the events' ids, and counters;
 //! - `flush` and `close` wait for terminal outcomes with a timeout; dropping the client closes it.
+//!   Their `_interruptible` forms (and `group`'s, `enqueue`'s) run an [`Interrupt`] check while
+//!   they wait, so that a binding can let a signal through.
 //!
 //! Decisions where the contract is silent: a flush waits for exactly the events enqueued before
 //! it on every lane (each lane finishes its events in order); `flush_at` counts per lane; a
@@ -39,6 +41,7 @@ mod client;
 mod config;
 mod delivery;
 mod error;
+mod interrupt;
 mod outcome;
 mod retry;
 pub mod settings;
@@ -49,6 +52,7 @@ mod worker;
 pub use client::Client;
 pub use config::{Config, Overflow, RetryPolicy, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT};
 pub use error::ClientError;
+pub use interrupt::Interrupt;
 pub use outcome::{FlushResult, Outcome, OutcomeCallback, OutcomeKind, Stats};
 pub use retry::MAX_RETRY_AFTER;
 pub use rudder_group;

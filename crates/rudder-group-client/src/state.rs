@@ -112,14 +112,15 @@ impl Shared {
             OutcomeKind::Delivered => Counters::add(&c.delivered, n),
             OutcomeKind::Failed => {
                 log::warn!(
-                    "rudder-group: {n} events failed: {} (status {:?})",
+                    "rudder-group: {} failed: {} (status {:?})",
+                    events(n),
                     outcome.reason,
                     outcome.status
                 );
                 Counters::add(&c.failed, n)
             }
             OutcomeKind::Dropped => {
-                log::warn!("rudder-group: {n} events dropped: {}", outcome.reason);
+                log::warn!("rudder-group: {} dropped: {}", events(n), outcome.reason);
                 Counters::add(&c.dropped, n)
             }
         }
@@ -129,5 +130,14 @@ impl Shared {
                 log::error!("rudder-group: the outcome callback panicked; delivery goes on");
             }
         }
+    }
+}
+
+/// "1 event", "2 events".
+fn events(n: u64) -> String {
+    if n == 1 {
+        "1 event".to_owned()
+    } else {
+        format!("{n} events")
     }
 }

@@ -9,7 +9,6 @@ use rudder_group_client::{Client, Config};
 use rudder_group_dataplane::{DataPlane, Fault, FaultCount};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 fn lanes_config(url: &str, lanes: usize) -> Config {
     let mut c = config(url);
@@ -87,15 +86,14 @@ fn flush_waits_for_every_event_before_it_on_every_lane() {
             })
         })
         .collect();
-    let mut checked = 0;
-    for _ in 0..20 {
+    // Flush over and over while the producers run (and once more after).
+    while !producers.iter().all(|p| p.is_finished()) {
         let before: Vec<String> = enqueued.lock().unwrap().clone();
         client.flush(None).unwrap();
         let stored = stored_ids(&plane);
         for id in &before {
             assert!(stored.contains_key(id), "{id} enqueued before the flush");
         }
-        checked += before.len();
     }
     for p in producers {
         p.join().unwrap();
@@ -104,11 +102,10 @@ fn flush_waits_for_every_event_before_it_on_every_lane() {
     let all = enqueued.lock().unwrap().clone();
     assert_eq!(all.len(), 1200);
     assert_all_stored(&plane, &all);
-    assert!(checked > 0);
 }
 
 #[test]
-fn a_429_pauses_every_lane_and_halves_the_requests_in_flight() {
+fn a_429_pauses_every_lane() {
     let plane = plane();
     plane.inject(Fault::Status {
         status: 429,
@@ -118,29 +115,31 @@ fn a_429_pauses_every_lane_and_halves_the_requests_in_flight() {
     let mut cfg = lanes_config(&plane.url(), 4);
     cfg.flush_at = 5;
     let client = Client::new(cfg).unwrap();
-    for i in 0..200 {
+    // One lane sends first and is throttled; the pause has begun once the client counted it.
+    for seq in 0..5 {
+        client.enqueue(seq_event(0, seq)).unwrap();
+    }
+    let mut polls = 0;
+    while client.stats().throttled == 0 {
+        polls += 1;
+        assert!(polls < 60_000, "the 429 never came back");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    // Then every lane has work, and none may send before the pause ends.
+    for i in 1..200 {
         client.enqueue(seq_event(i, 0)).unwrap();
     }
-    assert_eq!(client.flush(None).unwrap().delivered, 200);
+    assert_eq!(client.flush(None).unwrap().delivered, 204);
     assert_eq!(client.stats().throttled, 1);
     let reqs = plane.requests();
+    assert_eq!(reqs[0].status, 429);
     let at = |r: &rudder_group_dataplane::ReceivedRequest| {
         chrono::DateTime::parse_from_rfc3339(&r.received_at).unwrap()
     };
-    let throttled = reqs.iter().position(|r| r.status == 429).unwrap();
-    let paused_from = at(&reqs[throttled]);
-    // Requests already on their way when the 429 came back may land; none is sent after it
-    // before the pause ends. Those on their way are at most the other lanes' one each.
-    let during: Vec<_> = reqs[throttled + 1..]
-        .iter()
-        .filter(|r| (at(r) - paused_from).num_milliseconds() < 990)
-        .collect();
-    assert!(
-        during.len() <= 3,
-        "{} requests during the pause",
-        during.len()
-    );
-    assert!(reqs.len() > throttled + 1 + during.len());
+    for r in &reqs[1..] {
+        let after = (at(r) - at(&reqs[0])).num_milliseconds();
+        assert!(after >= 999, "a request {after} ms after the 429");
+    }
 }
 
 #[test]
@@ -186,5 +185,4 @@ fn one_request_in_flight_keeps_the_enqueue_order_of_every_event() {
         .map(|e| e["messageId"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(stored, ids);
-    let _ = Duration::ZERO;
 }

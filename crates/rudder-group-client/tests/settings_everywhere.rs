@@ -1,6 +1,6 @@
 //! The settings table is the one source of every setting's name, default and range: each
 //! binding's README holds the table as `settings::markdown_table` renders it, and each binding's
-//! typed entry points (Python stubs and facade, TypeScript options, C setters) name every setting.
+//! typed entry points (Python's `Client.__init__`, TypeScript options, C setters) name every setting.
 //! A setting added to the table and forgotten anywhere fails here.
 
 use rudder_group::Library;
@@ -28,27 +28,37 @@ fn each_binding_readme_holds_the_table() {
     }
 }
 
+/// The facade's `Client.__init__` is the one typed signature of Python's settings (stubs and
+/// `help()` read it): a keyword per setting, and its default in the docstring.
 #[test]
-fn python_stubs_and_facade_take_every_setting() {
-    let stub = read("bindings/python/python/rudder_group/__init__.pyi");
+fn python_client_init_takes_and_documents_every_setting() {
     let facade = read("bindings/python/python/rudder_group/_client.py");
+    let start = facade
+        .find("    def __init__(\n        self,\n        write_key: str,")
+        .expect("_client.py: Client.__init__ not found");
+    let init = &facade[start..];
+    let init = &init[..init.find("\n    def ").unwrap_or(init.len())];
+    let (signature, doc) = init
+        .split_once(") -> None:")
+        .expect("_client.py: Client.__init__ has no return annotation");
     for s in SETTINGS {
         let name = s.name(Library::Python);
-        let (kw, doc) = match name {
-            "write_key" | "data_plane_url" => (format!("        {name}: str,"), None),
-            _ => (
-                format!("        {name}: Optional["),
-                Some(format!("``{name}`` {}", s.default_in(Library::Python))),
-            ),
-        };
-        assert!(stub.contains(&kw), "__init__.pyi: Client({name}) missing");
-        assert!(facade.contains(&kw), "_client.py: Client({name}) missing");
-        if let Some(doc) = doc {
+        if matches!(name, "write_key" | "data_plane_url") {
             assert!(
-                stub.contains(&doc),
-                "__init__.pyi: the doc of Client lacks {doc:?}"
+                signature.contains(&format!("        {name}: str,")),
+                "_client.py: Client.__init__({name}) missing"
             );
+            continue;
         }
+        assert!(
+            signature.contains(&format!("        {name}: Optional[")),
+            "_client.py: Client.__init__({name}) missing"
+        );
+        let default = format!("``{name}`` {}", s.default_in(Library::Python));
+        assert!(
+            doc.contains(&default),
+            "_client.py: the docstring of Client.__init__ lacks {default:?}"
+        );
     }
 }
 

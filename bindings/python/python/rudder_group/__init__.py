@@ -1,5 +1,24 @@
 """RudderStack group calls, built once in Rust: validated events, canonical JSON, and a client
-that batches, retries and reports every outcome. See ``__init__.pyi`` for the documented API."""
+that batches, retries and reports every outcome. Every name is typed and documented where it is
+defined: the facade's modules inline, the native module in ``_native.pyi``.
+
+Values given to ``GroupEvent.build``, ``Client.group`` and ``validate`` are converted to JSON by
+these rules:
+
+- ``str``; ``int`` of any size (exact; for ``group_id``, ``user_id``, ``anonymous_id`` and
+  ``message_id``, its decimal string); ``float`` (NaN and ±inf are ``NON_FINITE_NUMBER``);
+  ``bool``; ``None``; ``dict`` with ``str`` keys, ``list``, ``tuple`` and their subclasses.
+- ``datetime`` with a time zone: ISO-8601 in UTC with milliseconds (``2022-02-01T19:14:18.381Z``).
+- A naive ``datetime`` is never given a time zone by guesswork: inside traits, context or
+  integrations it is written as it is, without an offset (``2020-01-31T10:00:00.000``); as
+  ``timestamp=``, which must name an instant, it is refused with ``INVALID_TIMESTAMP``.
+- ``date``: ``2020-01-31``. ``decimal.Decimal``: a number with exactly its digits (never through
+  float). ``uuid.UUID``: its string. ``enum.Enum``: its value, converted by these rules.
+- Anything else (``bytes``, ``set``, objects, a non-``str`` key, a container that contains itself,
+  a ``str`` with a lone surrogate) is ``UNSUPPORTED_VALUE`` with the JSON-pointer path of the value.
+
+The caller's objects are only read, never changed.
+"""
 
 from ._native import (
     DEFAULT_MAX_EVENT_BYTES,

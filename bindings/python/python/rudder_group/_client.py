@@ -1,10 +1,11 @@
 """The client: the native client plus what a Python process needs around it.
 
-- Outcomes: the native worker thread pushes every terminal outcome into a queue and never
-  touches Python; a daemon thread per client, started by its first ``group()``, pops them, logs
-  failures on the ``rudder_group`` logger and calls ``on_outcome``. An exception in ``on_outcome`` is logged, never raised into
-  delivery.
-- Exit: an ``atexit`` hook closes every live client, waiting at most its exit timeout.
+- Outcomes: the native worker thread pushes every terminal outcome into a bounded queue and
+  never touches Python; a daemon thread per client, started by its first ``group()``, pops them,
+  logs failures on the ``rudder_group`` logger and calls ``on_outcome``. An exception in
+  ``on_outcome`` is logged, never raised into delivery.
+- Exit: an ``atexit`` hook closes every live client at once, each on a thread of its own,
+  waiting at most its exit timeout.
 - Fork: in a child process every live client leaks its parent's worker state and starts afresh
   with the same settings and an empty queue.
 """
@@ -21,7 +22,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Literal, Optional
+from typing import Callable, List, Literal, Optional
 
 from . import _native
 from ._errors import ConfigError, FlushTimeoutError
@@ -32,11 +33,13 @@ __all__ = ["Client", "set_exit_timeout", "get_exit_timeout"]
 logger = logging.getLogger("rudder_group")
 
 _exit_timeout = 5.0
+# How long the exit hook waits, past the longest exit timeout, for the closing threads to end.
+_EXIT_GRACE = 1.0
 _live: "weakref.WeakSet[Client]" = weakref.WeakSet()
 
 
 def set_exit_timeout(seconds: float) -> None:
-    """Sets how long the exit hook waits for each client that has no ``exit_timeout`` of its own."""
+    """Sets how long the exit hook waits for each client without an ``exit_timeout`` of its own."""
     global _exit_timeout
     value = float(seconds)
     if not math.isfinite(value) or value < 0:
@@ -49,14 +52,18 @@ def set_exit_timeout(seconds: float) -> None:
 
 
 def get_exit_timeout() -> float:
-    """The exit hook's default wait per client, in seconds (5 unless set)."""
+    """The exit hook's wait per client, in seconds (5.0 unless set)."""
     return _exit_timeout
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class _Dispatcher:
     """Pops outcomes on a daemon thread and hands them to the logger and ``on_outcome``."""
 
-    def __init__(self, queue: Any, on_outcome: Optional[Callable[[Outcome], object]]) -> None:
+    def __init__(self, queue: _native.OutcomeQueue, on_outcome: Optional[Callable[[Outcome], object]]) -> None:
         self.queue = queue
         self._on_outcome = on_outcome
         self._handled = 0
@@ -76,7 +83,9 @@ class _Dispatcher:
                     continue
                 self._deliver(outcome)
                 with self._cond:
-                    self._handled += 1
+                    # Only this thread pops: every outcome popped so far (merged ones
+                    # included) has now been handed over.
+                    self._handled = queue.popped
                     self._cond.notify_all()
         finally:
             with self._cond:
@@ -86,10 +95,10 @@ class _Dispatcher:
     def _deliver(self, outcome: Outcome) -> None:
         if outcome.kind != "delivered":
             logger.warning(
-                "%d events %s after %d attempts (status %s): %s",
-                len(outcome.message_ids),
+                "%s %s after %s (status %s): %s",
+                _count(outcome.count, "event"),
                 outcome.kind,
-                outcome.attempts,
+                _count(outcome.attempts, "attempt"),
                 outcome.status,
                 outcome.reason,
             )
@@ -124,8 +133,18 @@ def _remaining(deadline: Optional[float]) -> Optional[float]:
 
 
 class Client(_native.Client):
-    """A group-call client: validates in the caller's thread, enqueues, and delivers from a
-    native worker thread. Thread-safe; see the stub (``__init__.pyi``) for every setting."""
+    """A group-call client. ``group()`` validates in the caller's thread and enqueues; a native
+    worker thread batches, gzips, sends ``POST {data_plane_url}/v1/batch`` and retries. One client
+    may be shared by any number of threads. Seconds are floats, sizes are bytes.
+
+    ``with rg.Client(...) as client:`` and ``async with rg.Client(...) as client:`` close it at
+    the end of the block. At process exit an ``atexit`` hook closes every live client at once,
+    each waiting at most its ``exit_timeout`` (``None``: ``get_exit_timeout()``, 5 s). After
+    ``os.fork()`` the child's client starts afresh with the same settings and an empty queue. An
+    unclosed client that is garbage-collected is closed on a background thread, waiting at most
+    ``shutdown_timeout``. Ctrl-C reaches a ``flush()``, ``close()`` or blocking ``group()`` of
+    the main thread as ``KeyboardInterrupt``; nothing queued is lost.
+    """
 
     def __init__(
         self,
@@ -156,6 +175,32 @@ class Client(_native.Client):
         on_outcome: Optional[Callable[[Outcome], object]] = None,
         exit_timeout: Optional[float] = None,
     ) -> None:
+        """Checks every setting (``ConfigError`` names the first one out of range; an unknown
+        keyword is a ``TypeError``) and starts the worker. ``None`` keeps the default. Seconds
+        are floats, at most 86400; sizes are bytes. The defaults, from the settings table:
+
+        - ``flush_at`` 100: a batch is due when this many events are queued;
+        - ``flush_interval`` 1.0: ... or when its oldest event has waited this long;
+        - ``max_batch_bytes`` 512000: the largest request body before gzip (at most 4096000);
+        - ``max_queue_events`` 100000 and ``max_queue_bytes`` 67108864: the queue's bounds;
+        - ``overflow`` "drop": ``"block"`` makes a full queue wait (GIL released) up to
+        - ``block_timeout`` 1.0 before ``QueueFullError``;
+        - ``gzip`` True and ``gzip_level`` 6;
+        - ``connect_timeout`` 10.0 and ``request_timeout`` 30.0;
+        - ``retry_max_attempts`` None: no cap, the time budget alone ends retries;
+        - ``retry_max_elapsed`` 120.0: the retry budget of a batch;
+        - ``retry_initial_backoff`` 0.1 and ``retry_max_backoff`` 10.0;
+        - ``proxy`` None: ``HTTPS_PROXY`` and the like are read;
+        - ``validation`` "strict": ``"lenient"`` turns reserved-trait errors into warnings;
+        - ``max_event_bytes`` 32768: the largest serialized event;
+        - ``transport`` "http": ``"memory"`` sends nothing and keeps events for ``sent_events()``;
+        - ``shutdown_timeout`` 5.0: the wait when an unclosed client is garbage-collected.
+
+        ``on_outcome`` is called with every ``Outcome`` on the package's outcome thread; what it
+        raises is logged on the ``rudder_group`` logger. When it falls behind, outcomes of one
+        kind are merged (see ``Outcome``). ``exit_timeout`` bounds the wait at process exit
+        (``None``: ``get_exit_timeout()``).
+        """
         # The native constructor has already checked and applied every setting.
         self._on_outcome = on_outcome
         self._dispatcher: Optional[_Dispatcher] = None
@@ -166,8 +211,9 @@ class Client(_native.Client):
         self._dispatcher = _Dispatcher(self._outcomes, self._on_outcome)
 
     def flush(self, timeout: Optional[float] = None) -> FlushResult:
-        """Waits until every event enqueued before the call has an outcome and ``on_outcome``
-        has seen it; raises ``FlushTimeoutError`` after ``timeout`` seconds (nothing is lost)."""
+        """Waits (GIL released) until every event enqueued before the call has an outcome and
+        ``on_outcome`` has seen it. ``FlushTimeoutError`` after ``timeout`` seconds, and
+        ``KeyboardInterrupt`` on Ctrl-C: nothing is lost, the events stay queued."""
         deadline = None if timeout is None else time.monotonic() + timeout
         result = super().flush(timeout)
         dispatcher = self._dispatcher
@@ -176,7 +222,10 @@ class Client(_native.Client):
         return result
 
     def close(self, timeout: Optional[float] = None) -> FlushResult:
-        """Flushes, stops the worker and the outcome thread. Idempotent."""
+        """Flushes, then stops the worker and the outcome thread. Idempotent; ``group()`` after
+        it raises ``ClientClosedError``. On timeout, what is left is reported as dropped and
+        ``FlushTimeoutError`` is raised. On Ctrl-C, ``KeyboardInterrupt``: the client goes on
+        delivering what is queued, and a later ``close()`` (or the exit hook) waits for it."""
         deadline = None if timeout is None else time.monotonic() + timeout
         result = super().close(timeout)
         if self._dispatcher is not None:
@@ -185,20 +234,28 @@ class Client(_native.Client):
         return result
 
     async def flush_async(self, timeout: Optional[float] = None) -> FlushResult:
-        """``flush`` on a worker thread of the event loop: the loop never blocks."""
+        """``flush()`` on the event loop's executor: the loop never blocks."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, functools.partial(self.flush, timeout))
 
     async def close_async(self, timeout: Optional[float] = None) -> FlushResult:
-        """``close`` on a worker thread of the event loop: the loop never blocks."""
+        """``close()`` on the event loop's executor: the loop never blocks."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, functools.partial(self.close, timeout))
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        """Closes the client."""
         self.close()
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        """Closes the client on the event loop's executor: the loop never blocks."""
+        await self.close_async()
 
     def _restart_after_fork(self) -> None:
         self._dispatcher = None
@@ -208,20 +265,42 @@ class Client(_native.Client):
 Client.__module__ = "rudder_group"
 
 
+def _close_at_exit(client: Client, timeout: float) -> None:
+    try:
+        client.close(timeout)
+    except FlushTimeoutError as err:
+        pending = int(getattr(err, "pending", 0))
+        logger.warning(
+            "at exit, %s not delivered within %s s; %s dropped",
+            _count(pending, "event") + (" was" if pending == 1 else " were"),
+            timeout,
+            "it was" if pending == 1 else "they were",
+        )
+    except Exception:  # noqa: BLE001 - exit must go on
+        logger.exception("closing a client at exit failed")
+
+
 def _close_all_at_exit() -> None:
+    """Closes every live client at once, each on a thread of its own with its exit timeout, and
+    waits for them all until the longest of those timeouts (and a grace) has passed."""
+    threads: List[threading.Thread] = []
+    longest = 0.0
     for client in list(_live):
         own = client.exit_timeout
         timeout = _exit_timeout if own is None else own
+        longest = max(longest, timeout)
+        thread = threading.Thread(
+            target=_close_at_exit, args=(client, timeout), name="rudder-group-exit", daemon=True
+        )
         try:
-            client.close(timeout)
-        except FlushTimeoutError as err:
-            logger.warning(
-                "at exit, %d events were not delivered within %s s; they were dropped",
-                getattr(err, "pending", 0),
-                timeout,
-            )
-        except Exception:  # noqa: BLE001 - exit must go on
-            logger.exception("closing a client at exit failed")
+            thread.start()
+        except RuntimeError:  # no thread to be had: close it here
+            _close_at_exit(client, timeout)
+            continue
+        threads.append(thread)
+    deadline = time.monotonic() + longest + _EXIT_GRACE
+    for thread in threads:
+        thread.join(_remaining(deadline))
 
 
 class _ForkToken:

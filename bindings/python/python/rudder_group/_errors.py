@@ -26,7 +26,9 @@ class RudderGroupError(Exception):
     """
 
     code: str
+    """The stable code; for a validation error, the code of its first issue."""
     issues: List["Issue"]
+    """Every problem of a refused event, errors first then warnings; empty for client errors."""
 
     def __init__(self, message: str, code: str, issues: Iterable["Issue"] = (), **details: Any) -> None:
         super().__init__(message)
@@ -54,26 +56,38 @@ class ClientClosedError(RudderGroupError, RuntimeError):
 
 
 class QueueFullError(RudderGroupError):
-    """``QUEUE_FULL``: the queue is full and the overflow setting refused the event."""
+    """``QUEUE_FULL``: the queue is full and the overflow setting refused the event (reported as a
+    dropped outcome too)."""
+
+    message_id: str
+    """The dropped event's id."""
+    queued_events: int
+    """Events queued at the time."""
+    queued_bytes: int
+    """Bytes queued at the time."""
 
 
 class FlushTimeoutError(RudderGroupError, TimeoutError):
     """``FLUSH_TIMEOUT``: a flush or close did not finish in time; ``pending`` events stay queued."""
 
     pending: int
+    """Events without an outcome when the time ran out."""
 
 
 class DeliveryFailedError(RudderGroupError):
     """``DELIVERY_FAILED``: events reached a terminal failure (``failed`` and ``dropped`` counts)."""
 
     failed: int
+    """Events that failed."""
     dropped: int
+    """Events that were dropped."""
 
 
 class ConfigError(RudderGroupError, ValueError):
     """``INVALID_CONFIG``: a setting is out of range or malformed; the message names it."""
 
-
+    setting: str
+    """The keyword argument at fault."""
 
 def _public(*classes: type) -> None:
     for cls in classes:

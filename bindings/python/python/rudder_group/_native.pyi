@@ -1,27 +1,187 @@
-"""The compiled module ``rudder_group._native``. Its public names are re-exported and documented
-by the package (``rudder_group/__init__.pyi``); this stub types what the package's own Python
-modules use."""
+"""The compiled module ``rudder_group._native``: the one stub of it, checked against it by
+stubtest. The package re-exports its public names; ``rudder_group.Client`` derives from its
+``Client``. The conversion rules of the values it takes are in the package's docstring."""
 
-from collections.abc import Callable
-from typing import Any, Optional, final
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any, Final, Literal, Optional, Union, final
+from uuid import UUID
 
 from typing_extensions import Self, disjoint_base
 
-from rudder_group import (
-    DEFAULT_MAX_EVENT_BYTES as DEFAULT_MAX_EVENT_BYTES,
-    ERROR_CODES as ERROR_CODES,
-    FlushResult as FlushResult,
-    GroupEvent as GroupEvent,
-    Issue as Issue,
-    Outcome as Outcome,
-    __version__ as __version__,
-    error_class as error_class,
-    validate as validate,
-)
+from rudder_group._errors import RudderGroupError
+
+__version__: Final[str]
+"""The package version (the same for every crate and package of the project)."""
+
+DEFAULT_MAX_EVENT_BYTES: Final[int]
+"""The default limit on one serialized event: 32768 bytes."""
+
+ERROR_CODES: Final[tuple[str, ...]]
+"""Every stable error code, validation codes first, then client codes."""
+
+_Validation = Literal["strict", "lenient"]
+# ``timestamp=``: an aware ``datetime`` or an RFC 3339 string (e.g. ``2022-02-01T19:14:18.381Z``).
+_Timestamp = Union[datetime, str]
+# An id: ``str``, or ``int`` (written as its decimal string); a ``UUID`` or an ``Enum`` converts too.
+_Id = Union[str, int, UUID, Enum]
+
+@final
+class Issue:
+    """One problem with an event."""
+
+    @property
+    def code(self) -> str:
+        """The stable code, e.g. ``"MISSING_GROUP_ID"``."""
+    @property
+    def path(self) -> str:
+        """JSON pointer to the offending value (``/traits/tags/2``); ``""`` for the whole event."""
+    @property
+    def message(self) -> str:
+        """What is wrong and what would be right."""
+    @property
+    def severity(self) -> Literal["error", "warning"]:
+        """``"error"`` (the event is refused) or ``"warning"`` (lenient: sent as given)."""
+    def __new__(cls, code: str, path: str, message: str, severity: str = "error") -> "Issue":
+        """An issue; ``code`` must be one of ``ERROR_CODES``."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class GroupEvent:
+    """One validated group call: immutable, always valid."""
+
+    @staticmethod
+    def build(
+        group_id: _Id,
+        traits: Optional[Mapping[str, Any]] = None,
+        *,
+        user_id: Optional[_Id] = None,
+        anonymous_id: Optional[_Id] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        integrations: Optional[Mapping[str, Any]] = None,
+        timestamp: Optional[_Timestamp] = None,
+        message_id: Optional[_Id] = None,
+        validation: _Validation = "strict",
+        max_event_bytes: int = 32768,
+    ) -> "GroupEvent":
+        """Builds and validates an event; raises ``ValidationError`` listing every problem.
+
+        ``timestamp`` becomes ``originalTimestamp`` (the time of the call when ``None``);
+        ``message_id`` is a fresh UUID v4 when ``None``. ``validation="lenient"`` turns
+        reserved-trait errors into ``warnings``. A bad setting raises ``ConfigError``.
+        """
+    @staticmethod
+    def from_json(text: str, *, validation: _Validation = "strict", max_event_bytes: int = 32768) -> "GroupEvent":
+        """Parses and validates a JSON payload as a data plane receives it (camelCase keys;
+        unknown top-level keys are kept). Raises ``ValidationError`` (``INVALID_JSON`` for text
+        that is not a JSON object)."""
+    def to_json(self) -> str:
+        """Canonical JSON: keys in the contract's order, no whitespace, the same bytes as the core."""
+    def to_dict(self) -> dict[str, Any]:
+        """The event as a new dict, equal to ``json.loads(event.to_json())``."""
+    @property
+    def message_id(self) -> str:
+        """The event's id; it stays the same across retries."""
+    @property
+    def group_id(self) -> str:
+        """The group's id."""
+    @property
+    def user_id(self) -> Optional[str]:
+        """The user's id, if given."""
+    @property
+    def anonymous_id(self) -> Optional[str]:
+        """The anonymous id, if given."""
+    @property
+    def original_timestamp(self) -> str:
+        """When the event happened: ``2022-02-01T19:14:18.381Z``."""
+    @property
+    def traits(self) -> dict[str, Any]:
+        """The traits (a new dict at every access)."""
+    @property
+    def context(self) -> dict[str, Any]:
+        """The context with ``library`` = ``{"name": "rudder-group-python", "version": ...}``."""
+    @property
+    def integrations(self) -> dict[str, Any]:
+        """The integrations (``{"All": True}`` unless given)."""
+    @property
+    def warnings(self) -> list[Issue]:
+        """Reserved-trait problems let through by ``validation="lenient"``."""
+    def __eq__(self, value: object, /) -> bool: ...
+
+def validate(
+    payload: Union[Mapping[str, Any], str],
+    *,
+    validation: _Validation = "strict",
+    max_event_bytes: int = 32768,
+) -> list[Issue]:
+    """Every problem of a payload (a dict with the wire's camelCase keys, or JSON text): errors
+    first in check order, then warnings. An empty list means the event is valid. Never raises
+    for a bad event; ``TypeError`` for a payload of another type."""
+
+def error_class(code: str) -> type["RudderGroupError"]:
+    """The exception class raised for a code (``ValueError`` for an unknown code)."""
+
+@final
+class Outcome:
+    """One terminal outcome for a set of events: a batch, half of a split batch, or one
+    dropped event.
+
+    When ``on_outcome`` falls behind (1,024 outcomes waiting for it), each new outcome is merged
+    into the latest waiting one of its kind: ``count`` and ``merged`` say how many events and
+    outcomes it stands for, ``message_ids`` keeps the first 1,000 ids, ``attempts`` is the sum,
+    and ``status``, ``body`` and ``reason`` are the first outcome's. Memory stays bounded; the
+    counters (``Client.stats``, ``FlushResult``) stay exact."""
+
+    @property
+    def kind(self) -> Literal["delivered", "failed", "dropped"]:
+        """What happened."""
+    @property
+    def message_ids(self) -> tuple[str, ...]:
+        """The messageIds of the events concerned (of a merged outcome, the first 1,000)."""
+    @property
+    def count(self) -> int:
+        """How many events this outcome concerns."""
+    @property
+    def merged(self) -> int:
+        """How many outcomes were merged into this one: 1 unless ``on_outcome`` fell behind."""
+    @property
+    def status(self) -> Optional[int]:
+        """The last HTTP status, if an answer came."""
+    @property
+    def body(self) -> Optional[str]:
+        """The last answer's body (plain text), if an answer came."""
+    @property
+    def reason(self) -> str:
+        """Why, in a sentence."""
+    @property
+    def attempts(self) -> int:
+        """How many requests were made for these events (of a merged outcome, in all)."""
+
+@final
+class FlushResult:
+    """Outcomes reached since the previous ``flush`` or ``close`` of the client returned."""
+
+    def __new__(cls, delivered: int = 0, failed: int = 0, dropped: int = 0) -> "FlushResult":
+        """A result with these counts."""
+    @property
+    def delivered(self) -> int:
+        """Events delivered (2xx)."""
+    @property
+    def failed(self) -> int:
+        """Events refused for good, or whose retries ran out."""
+    @property
+    def dropped(self) -> int:
+        """Events never sent: the queue was full, or a close timed out."""
+    def check(self) -> "FlushResult":
+        """Returns the result, or raises ``DeliveryFailedError`` if anything failed or was dropped."""
+    def __eq__(self, value: object, /) -> bool: ...
 
 @final
 class OutcomeQueue:
-    """Outcomes pushed by the worker thread, popped by the package's outcome thread."""
+    """Outcomes pushed by the worker thread, popped by the package's outcome thread; at most
+    ``limit`` wait, outcomes of one kind merging past that."""
 
     def get(self, timeout: Optional[float] = None) -> Optional[Outcome]:
         """The next outcome, waiting with the GIL released; ``None`` on timeout or when closed
@@ -30,12 +190,24 @@ class OutcomeQueue:
     def pushed(self) -> int:
         """Outcomes pushed since the client started."""
     @property
+    def popped(self) -> int:
+        """Outcomes popped since the client started, each merged one counted."""
+    @property
+    def peak(self) -> int:
+        """The most outcomes that waited at once."""
+    @property
+    def limit(self) -> int:
+        """The most outcomes that may wait at once."""
+    @property
     def done(self) -> bool:
         """Closed and drained: the outcome thread can stop."""
 
 @disjoint_base
 class Client:
-    """The native client; ``rudder_group.Client`` derives from it and documents it."""
+    """The native client, base of ``rudder_group.Client`` (which documents the client and
+    names every setting): ``group()`` validates in the caller's thread and enqueues; a native
+    worker thread batches, sends and retries. One client may be shared by any number of threads.
+    """
 
     def __new__(
         cls,
@@ -45,33 +217,47 @@ class Client:
         on_outcome: Optional[Callable[[Outcome], object]] = None,
         exit_timeout: Optional[float] = None,
         **settings: Any,
-    ) -> Self: ...
+    ) -> Self:
+        """Checks every setting through the client crate's settings table and starts the
+        worker; ``rudder_group.Client`` names each setting."""
     def group(
         self,
-        group_id: Any,
-        traits: Any = None,
+        group_id: _Id,
+        traits: Optional[Mapping[str, Any]] = None,
         *,
-        user_id: Any = None,
-        anonymous_id: Any = None,
-        context: Any = None,
-        integrations: Any = None,
-        timestamp: Any = None,
-        message_id: Any = None,
-    ) -> str: ...
-    def flush(self, timeout: Optional[float] = None) -> FlushResult: ...
-    def close(self, timeout: Optional[float] = None) -> FlushResult: ...
-    def sent_events(self) -> list[dict[str, Any]]: ...
+        user_id: Optional[_Id] = None,
+        anonymous_id: Optional[_Id] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        integrations: Optional[Mapping[str, Any]] = None,
+        timestamp: Optional[_Timestamp] = None,
+        message_id: Optional[_Id] = None,
+    ) -> str:
+        """Validates and enqueues one group call; returns its messageId. Never waits on the
+        network. Raises ``ValidationError``, ``QueueFullError`` or ``ClientClosedError``."""
+    def flush(self, timeout: Optional[float] = None) -> FlushResult:
+        """Waits (GIL released) until every event enqueued before the call has an outcome."""
+    def close(self, timeout: Optional[float] = None) -> FlushResult:
+        """Flushes, then stops the worker (GIL released). Idempotent."""
     @property
-    def stats(self) -> dict[str, int]: ...
+    def stats(self) -> dict[str, int]:
+        """Counters since the client started: ``enqueued``, ``delivered``, ``failed``,
+        ``dropped``, ``retried``, ``batches`` (requests), ``bytes`` (sent), ``queued`` (now)."""
     @property
-    def closed(self) -> bool: ...
+    def closed(self) -> bool:
+        """Whether ``close()`` was called."""
     @property
-    def data_plane_url(self) -> str: ...
+    def data_plane_url(self) -> str:
+        """The data plane URL."""
     @property
-    def exit_timeout(self) -> Optional[float]: ...
+    def exit_timeout(self) -> Optional[float]:
+        """Seconds the exit hook waits for this client; ``None`` for ``get_exit_timeout()``."""
+    def sent_events(self) -> list[dict[str, Any]]:
+        """``transport="memory"``: every event sent so far, as the data plane would receive it."""
     @property
-    def _outcomes(self) -> OutcomeQueue: ...
-    def _after_fork_in_child(self) -> None: ...
+    def _outcomes(self) -> OutcomeQueue:
+        """The queue the outcomes of the current worker go to."""
+    def _after_fork_in_child(self) -> None:
+        """In a child after ``fork()``: a fresh worker with the same settings, an empty queue."""
 
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",
