@@ -39,6 +39,14 @@ pub struct ServeArgs {
     /// Requests per second before 429 (1 to 1,000,000; off by default, as in the real gateway).
     #[arg(long, value_name = "N", value_parser = rate_limit)]
     pub rate_limit: Option<u32>,
+    /// Milliseconds added before every data request is answered, as a data plane that far away
+    /// would (0 to 600,000; a hosted data plane is about 50).
+    #[arg(long, value_name = "MS", default_value = "0", value_parser = latency_ms)]
+    pub latency_ms: u64,
+}
+
+fn latency_ms(s: &str) -> Result<u64, String> {
+    count(s, 0..=600_000).map(|n| n as u64)
 }
 
 fn max_in_flight(s: &str) -> Result<usize, String> {
@@ -58,6 +66,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         store: args.store,
         max_in_flight: args.max_in_flight,
         rate_limit: args.rate_limit,
+        latency: std::time::Duration::from_millis(args.latency_ms),
         ..Config::default()
     };
     if !args.write_keys.is_empty() {

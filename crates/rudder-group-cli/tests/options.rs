@@ -82,6 +82,11 @@ const CASES: &[Case] = &[
         bad: &["0", "1000001", "4294967296"],
     },
     Case {
+        command: &["serve", "--port", "0"],
+        option: "--latency-ms",
+        bad: &["-1", "600001", "18446744073709551616"],
+    },
+    Case {
         command: &["serve"],
         option: "--port",
         bad: &["65536"],

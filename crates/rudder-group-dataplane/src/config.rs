@@ -50,6 +50,9 @@ pub struct Config {
     /// How many connections are served at once, admin ones included. When that many are open,
     /// new ones wait in the listen backlog until one closes. Default 256.
     pub max_connections: usize,
+    /// Added to every data request before it is answered, as a data plane that far away would
+    /// be (a hosted one is about 50 ms). Default zero. Faults' latency comes on top.
+    pub latency: Duration,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             rate_limit: None,
             header_read_timeout: Duration::from_secs(10),
             max_connections: 256,
+            latency: Duration::ZERO,
         }
     }
 }

@@ -64,6 +64,9 @@ pub(crate) async fn handle(
     // flight knows it has taken its fault.
     let fault = lock(&shared.faults).next_action();
     let _in_flight = InFlight::enter(&shared.in_flight);
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
     if let Some(Action::Latency(millis)) = fault {
         tokio::time::sleep(Duration::from_millis(millis)).await;
     }

@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     pub rate_limit: Option<u32>,
     /// How long a connection may take to send a request's headers (idle ones included).
     pub header_read_timeout: Duration,
+    /// Added before every data request is answered.
+    pub latency: Duration,
     /// One permit per open connection; the accept loop waits for one before accepting.
     pub connections: Arc<Semaphore>,
     pub records: Mutex<Records>,
@@ -84,6 +86,7 @@ impl Shared {
             max_in_flight: config.max_in_flight,
             rate_limit: config.rate_limit,
             header_read_timeout: config.header_read_timeout,
+            latency: config.latency,
             connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
             records: Mutex::new(Records {
                 store,

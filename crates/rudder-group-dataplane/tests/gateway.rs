@@ -363,3 +363,21 @@ fn size_limit_is_4096000_bytes_after_gunzip() {
         "an oversized body is not parsed"
     );
 }
+
+/// `latency` holds every data request that long before its answer, as a far data plane would;
+/// admin and health requests are not held. (A lower bound only: it is what the setting promises.)
+#[test]
+fn a_configured_latency_holds_every_data_request() {
+    let plane = DataPlane::start(Config {
+        latency: std::time::Duration::from_millis(300),
+        ..Config::default()
+    })
+    .unwrap();
+    for _ in 0..2 {
+        let started = std::time::Instant::now();
+        let reply = post_batch(&plane.url(), &one_event());
+        assert_eq!(reply.status, 200);
+        assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    }
+    assert_eq!(plane.events().len(), 2);
+}
