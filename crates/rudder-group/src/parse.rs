@@ -1,6 +1,7 @@
 //! Parsing a payload as a data plane would receive it: JSON text or a `serde_json::Value`.
 
 use crate::event::GroupEvent;
+use crate::conversion::too_deep;
 use crate::issue::{push_segment, ValidationError};
 use crate::options::{EventOptions, MAX_DEPTH};
 use crate::validate::EventParts;
@@ -54,11 +55,7 @@ pub fn parse_value(text: &str) -> Result<Value, ValidationError> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => Ok(v),
         Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
-            Err(ValidationError::single(
-                ErrorCode::TooDeep,
-                deep_path(text),
-                format!("nesting is deeper than {MAX_DEPTH} levels (the event object is level 1)"),
-            ))
+            Err(ValidationError::from(too_deep(deep_path(text))))
         }
         Err(e) => Err(ValidationError::single(
             ErrorCode::InvalidJson,
