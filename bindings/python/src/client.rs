@@ -2,7 +2,7 @@
 //! fresh worker after `fork()`.
 
 use crate::config::{client_config, seconds, settings_error};
-use crate::errors::{client_error, config_error};
+use crate::errors::{client_error, config_error, validation_error};
 use crate::fields::{CallFields, DETACH_BYTES};
 use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
 use crate::text::py_repr;
@@ -160,8 +160,11 @@ impl PyClient {
             timestamp,
             message_id,
         };
-        let (parts, size) = fields.into_parts(py);
         let client = this.client(py)?;
+        let max_event_bytes = client.config().event_options.max_event_bytes;
+        let (parts, size) = fields
+            .into_parts(py, max_event_bytes)
+            .map_err(|e| validation_error(py, &e))?;
         let result = if this.blocking || size > DETACH_BYTES {
             py.detach(|| client.group(parts))
         } else {

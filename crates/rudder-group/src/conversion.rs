@@ -239,7 +239,12 @@ pub fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
     let limit = (key.len() / 3).max(1);
     known
         .iter()
-        .map(|k| (edits(&key, &k.to_lowercase().chars().collect::<Vec<_>>()), *k))
+        .map(|k| {
+            (
+                edits(&key, &k.to_lowercase().chars().collect::<Vec<_>>()),
+                *k,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)

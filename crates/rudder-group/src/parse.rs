@@ -1,7 +1,7 @@
 //! Parsing a payload as a data plane would receive it: JSON text or a `serde_json::Value`.
 
-use crate::event::GroupEvent;
 use crate::conversion::too_deep;
+use crate::event::GroupEvent;
 use crate::issue::{push_segment, ValidationError};
 use crate::options::{EventOptions, MAX_DEPTH};
 use crate::validate::EventParts;

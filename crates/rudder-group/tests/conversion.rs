@@ -38,7 +38,11 @@ fn the_depth_rule_is_the_one_validation_reports() {
         let payload = json!({ "groupId": "g", "userId": "u", "traits": nest(levels) });
         let deepest = levels + 1;
         let refused = GroupEvent::from_value(payload).is_err();
-        assert_eq!(refused, container_too_deep(deepest), "deepest level {deepest}");
+        assert_eq!(
+            refused,
+            container_too_deep(deepest),
+            "deepest level {deepest}"
+        );
     }
     assert!(!container_too_deep(MAX_DEPTH));
     assert!(container_too_deep(MAX_DEPTH + 1));
@@ -100,7 +104,11 @@ fn a_spent_budget_reports_event_too_large_first() {
     assert!(!budget.spend(1));
     assert!(budget.is_spent());
     let err = budget.into_error(vec![non_finite_float("/traits/x", f64::NAN)]);
-    let got: Vec<_> = err.issues().iter().map(|i| (i.code, i.path.as_str())).collect();
+    let got: Vec<_> = err
+        .issues()
+        .iter()
+        .map(|i| (i.code, i.path.as_str()))
+        .collect();
     assert_eq!(
         got,
         [
@@ -122,8 +130,8 @@ fn non_finite_floats_use_json_names() {
         "-Infinity is not a finite number; JSON cannot carry NaN or Infinity"
     );
     // The core's own check of parsed numbers has the same wording.
-    let err = GroupEvent::from_json(r#"{"groupId":"g","userId":"u","traits":{"x":1e999}}"#)
-        .unwrap_err();
+    let err =
+        GroupEvent::from_json(r#"{"groupId":"g","userId":"u","traits":{"x":1e999}}"#).unwrap_err();
     assert_eq!(
         err.issues()[0].message,
         "1e+999 is not a finite number; JSON cannot carry NaN or Infinity"
