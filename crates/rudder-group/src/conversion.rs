@@ -202,6 +202,15 @@ pub fn invalid_text(path: impl Into<String>, place: TextPlace) -> Issue {
     )
 }
 
+/// `INVALID_JSON` at `""`: the payload is not an object (`kind` as in "got an array").
+pub fn not_an_object(kind: &str) -> Issue {
+    Issue::error(
+        ErrorCode::InvalidJson,
+        "",
+        format!("a group payload must be a JSON object, got {kind}"),
+    )
+}
+
 /// `TOO_DEEP`: nesting past [`MAX_DEPTH`](crate::MAX_DEPTH) at `path`.
 pub fn too_deep(path: impl Into<String>) -> Issue {
     Issue::error(

@@ -1,6 +1,6 @@
 //! Parsing a payload as a data plane would receive it: JSON text or a `serde_json::Value`.
 
-use crate::conversion::too_deep;
+use crate::conversion::{not_an_object, too_deep};
 use crate::event::GroupEvent;
 use crate::issue::{push_segment, ValidationError};
 use crate::options::{EventOptions, MAX_DEPTH};
@@ -38,14 +38,7 @@ impl GroupEvent {
     ) -> Result<GroupEvent, ValidationError> {
         match value {
             Value::Object(map) => EventParts::from_map(map).validate(options),
-            other => Err(ValidationError::single(
-                ErrorCode::InvalidJson,
-                "",
-                format!(
-                    "a group payload must be a JSON object, got {}",
-                    crate::traits::kind(&other)
-                ),
-            )),
+            other => Err(not_an_object(crate::traits::kind(&other)).into()),
         }
     }
 }

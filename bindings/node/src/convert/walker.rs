@@ -41,15 +41,6 @@ fn within(ok: bool) -> Step<()> {
     }
 }
 
-/// The payload is not an object: the event as a whole is `INVALID_JSON`.
-fn not_an_object(kind: &str) -> Issue {
-    Issue::error(
-        ErrorCode::InvalidJson,
-        "",
-        format!("a group call takes a plain object, got {kind}"),
-    )
-}
-
 /// A walk over one caller value.
 pub(crate) struct Walker {
     env: sys::napi_env,
@@ -91,15 +82,26 @@ impl Walker {
         known: Option<&[&str]>,
     ) -> napi::Result<Result<Map<String, Value>, ValidationError>> {
         let t = self.type_of(v)?;
+        if t == sys::ValueType::napi_number {
+            let mut x = 0f64;
+            check(unsafe { sys::napi_get_value_double(self.env, v, &mut x) })?;
+            // Named as the core names a parsed number.
+            let kind = if x.fract() == 0.0 {
+                "an integer"
+            } else {
+                "a number"
+            };
+            return Ok(Err(kit::not_an_object(kind).into()));
+        }
         if t != sys::ValueType::napi_object {
-            return Ok(Err(not_an_object(type_name(t)).into()));
+            return Ok(Err(kit::not_an_object(type_name(t)).into()));
         }
         if self.is_array(v)? {
-            return Ok(Err(not_an_object("an array").into()));
+            return Ok(Err(kit::not_an_object("an array").into()));
         }
         if !self.is_plain(v)? {
             let what = format!("a {} instance", self.class_name(v));
-            return Ok(Err(not_an_object(&what).into()));
+            return Ok(Err(kit::not_an_object(&what).into()));
         }
         self.stack.push(v);
         let r = self.object_body(v, 1, known);
