@@ -5,8 +5,9 @@
 use crate::args::input_str;
 use crate::builder::{json_fragment, rudder_event_builder, with_builder};
 use crate::status::rudder_status;
+use rudder_group_core::conversion::non_finite_float;
+use rudder_group_core::pointer;
 use rudder_group_core::serde_json::{Number, Value};
-use rudder_group_core::{pointer, ErrorCode, Issue};
 use std::ffi::c_char;
 
 fn set_string(
@@ -283,14 +284,9 @@ pub extern "C" fn rudder_event_builder_set_trait_double(
     with_key(builder, key, |b, key| {
         match Number::from_f64(value) {
             Some(n) => b.set_trait(key, Value::Number(n)),
-            None => b.set_unconvertible_trait(
-                key,
-                Issue::error(
-                    ErrorCode::NonFiniteNumber,
-                    pointer("/traits", key),
-                    format!("{value} cannot be sent: JSON has no NaN or Infinity"),
-                ),
-            ),
+            None => {
+                b.set_unconvertible_trait(key, non_finite_float(pointer("/traits", key), value))
+            }
         }
         Ok(())
     })

@@ -1,7 +1,7 @@
 /*
  * Runs every shared vector case (the tests/vectors JSON files at the repository root, flattened by
  * vectors_to_lines.py) through rudder_event_from_json_with and compares the canonical JSON
- * byte for byte, or every error and warning code and path, in order.
+ * byte for byte, or every error and warning code, path and message, in order.
  *
  * Usage: test_vectors LINES_FILE
  */
@@ -12,6 +12,7 @@
 typedef struct {
     char code[64];
     char *path;
+    char *message;
 } expected_issue;
 
 typedef struct {
@@ -60,13 +61,14 @@ static int hex_value(char c) {
     return -1;
 }
 
-/* Decodes "x<hex>" into a new NUL-terminated string; NULL when malformed. */
-static char *unhex(const char *text) {
-    if (text == NULL || text[0] != 'x') {
+/* Decodes the `len` bytes "x<hex>" at `text` into a new NUL-terminated string; NULL when
+ * malformed. */
+static char *unhex_span(const char *text, size_t len) {
+    if (text == NULL || len == 0 || text[0] != 'x') {
         return NULL;
     }
     text++;
-    size_t len = strlen(text);
+    len--;
     if (len % 2 != 0) {
         return NULL;
     }
@@ -84,6 +86,11 @@ static char *unhex(const char *text) {
     }
     out[len / 2] = '\0';
     return out;
+}
+
+/* Decodes "x<hex>" into a new NUL-terminated string; NULL when malformed. */
+static char *unhex(const char *text) {
+    return text == NULL ? NULL : unhex_span(text, strlen(text));
 }
 
 /* Cuts the next line out of *cursor (in place) and returns it, or NULL at the end. */
@@ -129,8 +136,13 @@ static int read_issues(char **cursor, const char *header, expected_issue *items,
         }
         memcpy(items[i].code, rest, (size_t)(space - rest));
         items[i].code[space - rest] = '\0';
-        items[i].path = unhex(space + 1);
-        if (items[i].path == NULL) {
+        const char *message = strchr(space + 1, ' ');
+        if (message == NULL) {
+            return 0;
+        }
+        items[i].path = unhex_span(space + 1, (size_t)(message - (space + 1)));
+        items[i].message = unhex(message + 1);
+        if (items[i].path == NULL || items[i].message == NULL) {
             return 0;
         }
     }
@@ -181,8 +193,14 @@ static int read_case(char **cursor, vector_case *c) {
 static void free_case(vector_case *c) {
     free(c->input);
     free(c->expect);
-    for (size_t i = 0; i < c->error_count; i++) free(c->errors[i].path);
-    for (size_t i = 0; i < c->warning_count; i++) free(c->warnings[i].path);
+    for (size_t i = 0; i < c->error_count; i++) {
+        free(c->errors[i].path);
+        free(c->errors[i].message);
+    }
+    for (size_t i = 0; i < c->warning_count; i++) {
+        free(c->warnings[i].path);
+        free(c->warnings[i].message);
+    }
 }
 
 /* Compares the issues of one severity with the expected list; prints a mismatch. */
@@ -199,7 +217,8 @@ static int same_issues(const vector_case *c, const rudder_issues *issues, int wa
             continue;
         }
         if (seen >= want_count || strcmp(issue.code_name, want[seen].code) != 0 ||
-            strcmp(issue.path, want[seen].path) != 0) {
+            strcmp(issue.path, want[seen].path) != 0 ||
+            strcmp(issue.message, want[seen].message) != 0) {
             fprintf(stderr, "%s: %s #%zu is %s at \"%s\" (%s)\n", c->name,
                     warnings ? "warning" : "error", seen, issue.code_name, issue.path,
                     issue.message);

@@ -15,7 +15,7 @@ Output, one record per case (hex strings are prefixed with "x" so an empty one i
     input x<hex of the input text>
     expect x<hex of the expected canonical JSON>      (a valid case)
     errors <n>                                        (a refused case), then n lines:
-    issue <CODE> x<hex of the JSON pointer>
+    issue <CODE> x<hex of the JSON pointer> x<hex of the message>
     warnings <n>, then n issue lines
     end
 
@@ -81,7 +81,7 @@ def hexed(text):
 def issues(kind, items, out):
     out.append(f"{kind} {len(items)}")
     for item in items:
-        out.append(f"issue {item['code']} {hexed(item['path'])}")
+        out.append(f"issue {item['code']} {hexed(item['path'])} {hexed(item['message'])}")
 
 
 def main():

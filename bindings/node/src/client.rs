@@ -112,7 +112,8 @@ impl NativeClient {
     /// Validates and enqueues a call's arguments; the messageId, or why it was refused.
     #[napi(catch_unwind)]
     pub fn group(&self, env: Env, params: Unknown) -> napi::Result<Either<String, ErrorInfo>> {
-        let parts = match event_parts(env.raw(), params.raw(), Shape::Call)? {
+        let max_event_bytes = self.client().config().event_options.max_event_bytes;
+        let parts = match event_parts(env.raw(), params.raw(), Shape::Call, max_event_bytes)? {
             Ok(parts) => parts,
             Err(e) => return Ok(Either::B(ErrorInfo::from(&e))),
         };

@@ -58,7 +58,7 @@ pub fn build_event(
         Ok(o) => o,
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
-    let parts = event_parts(env.raw(), params.raw(), Shape::Call)?;
+    let parts = event_parts(env.raw(), params.raw(), Shape::Call, opts.max_event_bytes)?;
     Ok(outcome(parts.and_then(|p| p.validate(&opts))))
 }
 
@@ -119,7 +119,7 @@ pub fn validate_payload(
         Ok(o) => o,
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
-    let parts = event_parts(env.raw(), payload.raw(), Shape::Wire)?;
+    let parts = event_parts(env.raw(), payload.raw(), Shape::Wire, opts.max_event_bytes)?;
     Ok(Either::A(all_issues(parts.and_then(|p| p.validate(&opts)))))
 }
 

@@ -17,7 +17,8 @@ function options (opts) {
   return out
 }
 
-const codesAndPaths = (issues) => issues.map(({ code, path }) => ({ code, path }))
+// The core's wording is compared too: a message that drifts in one binding fails here.
+const codesAndPaths = (issues) => issues.map(({ code, path, message }) => ({ code, path, message }))
 
 function expectedEvent (expected) {
   const event = structuredClone(expected)
@@ -59,7 +60,12 @@ for (const { file, cases } of files) {
         const all = c.expected !== undefined ? warnings : [...c.expected_error, ...warnings]
         assert.deepStrictEqual(codesAndPaths(validate(text, opts)), all)
         // And from the payload as a JS object: the conversion of JS values agrees with the parser.
-        if (c.input !== undefined) {
+        if (typeof c.input === 'string') {
+          // validate() reads a string as JSON text, so this input is text, not a value: only
+          // its verdict is the same (the message says why the text is not JSON).
+          const strip = (issues) => issues.map(({ code, path }) => ({ code, path }))
+          assert.deepStrictEqual(strip(validate(c.input, opts)), strip(all))
+        } else if (c.input !== undefined) {
           assert.deepStrictEqual(codesAndPaths(validate(c.input, opts)), all)
         }
       })

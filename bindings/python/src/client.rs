@@ -2,7 +2,7 @@
 //! main thread, in slices that let Ctrl-C through), and a fresh worker after `fork()`.
 
 use crate::config::{client_config, seconds, settings_error};
-use crate::errors::{client_error, config_error};
+use crate::errors::{client_error, config_error, validation_error};
 use crate::fields::{CallFields, DETACH_BYTES};
 use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
 use crate::text::py_repr;
@@ -190,8 +190,11 @@ impl PyClient {
             timestamp,
             message_id,
         };
-        let (parts, size) = fields.into_parts(py);
         let client = this.client(py)?;
+        let max_event_bytes = client.config().event_options.max_event_bytes;
+        let (parts, size) = fields
+            .into_parts(py, max_event_bytes)
+            .map_err(|e| validation_error(py, &e))?;
         if this.blocking {
             wait_detached(py, |i| client.group_interruptible(parts, i))
         } else if size > DETACH_BYTES {

@@ -72,9 +72,12 @@ impl PyGroupEvent {
             timestamp,
             message_id,
         };
-        let (parts, size) = fields.into_parts(py);
-        match validate_parts(py, parts, size, &options) {
-            Ok(event) => Ok(PyGroupEvent { event, size }),
+        let converted = fields.into_parts(py, options.max_event_bytes);
+        let validated = converted.and_then(|(parts, size)| {
+            validate_parts(py, parts, size, &options).map(|event| (event, size))
+        });
+        match validated {
+            Ok((event, size)) => Ok(PyGroupEvent { event, size }),
             Err(e) => Err(validation_error(py, &e)),
         }
     }
@@ -198,8 +201,8 @@ pub(crate) fn validate<'py>(
             GroupEvent::from_json_with(&text, &options)
         }
     } else if let Ok(dict) = payload.cast::<PyDict>() {
-        let (parts, size) = payload_parts(py, dict);
-        validate_parts(py, parts, size, &options)
+        payload_parts(py, dict, options.max_event_bytes)
+            .and_then(|(parts, size)| validate_parts(py, parts, size, &options))
     } else {
         return Err(PyTypeError::new_err(format!(
             "validate() takes a dict or a JSON str, got {}",

@@ -12,7 +12,6 @@ mod errors;
 mod event;
 mod fields;
 mod outcome;
-mod path;
 mod text;
 mod to_py;
 

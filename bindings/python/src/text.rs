@@ -6,6 +6,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDateAccess, PyDateTime, PyInt, PyString, PyTimeAccess, PyType};
+use rudder_group::conversion::Budget;
 
 /// Type objects of the standard library looked up once per interpreter.
 pub(crate) struct StdTypes {
@@ -49,9 +50,22 @@ extern "C" {
     ) -> *const std::ffi::c_char;
 }
 
-/// The UTF-8 of a str (or str subclass), `None` for a lone surrogate.
-pub(crate) fn str_of(obj: &Bound<'_, PyAny>) -> Option<String> {
-    let s = obj.cast::<PyString>().ok()?;
+/// The text of a str, as far as the budget allows.
+pub(crate) enum Text {
+    /// Its UTF-8.
+    Utf8(String),
+    /// It holds a lone surrogate, which has no UTF-8.
+    LoneSurrogate,
+    /// It would pass the budget (spent for it): it was not copied.
+    OverBudget,
+}
+
+/// The UTF-8 of a str (or str subclass), spending its bytes (and quotes) on `budget` before
+/// copying them.
+pub(crate) fn str_of(obj: &Bound<'_, PyAny>, budget: &mut Budget) -> Text {
+    let Ok(s) = obj.cast::<PyString>() else {
+        return Text::LoneSurrogate;
+    };
     let mut len: ffi::Py_ssize_t = 0;
     // SAFETY: `s` is a live str and the GIL is held; the buffer belongs to `s`, which outlives
     // the copy made below.
@@ -59,12 +73,20 @@ pub(crate) fn str_of(obj: &Bound<'_, PyAny>) -> Option<String> {
     if ptr.is_null() {
         // A lone surrogate has no UTF-8: the UnicodeEncodeError is ours to clear.
         drop(PyErr::take(s.py()));
-        return None;
+        return Text::LoneSurrogate;
     }
-    let len = usize::try_from(len).ok()?;
+    let Ok(len) = usize::try_from(len) else {
+        return Text::LoneSurrogate;
+    };
+    if !budget.string(len) {
+        return Text::OverBudget;
+    }
     // SAFETY: CPython guarantees `len` readable bytes at `ptr`.
     let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
-    std::str::from_utf8(bytes).ok().map(str::to_owned)
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Text::Utf8(text.to_owned()),
+        Err(_) => Text::LoneSurrogate,
+    }
 }
 
 /// The exact decimal digits of an int (or int subclass).

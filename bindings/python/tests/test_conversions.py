@@ -165,7 +165,7 @@ def test_timestamp_string_is_normalized() -> None:
     "value", [datetime(2022, 2, 1, 19, 14, 18), "2022-02-01T19:14:18", "yesterday", date(2022, 2, 1), 1643742858]
 )
 def test_timestamps_that_name_no_instant_are_refused(value: Any) -> None:
-    assert problems(timestamp=value) == [("INVALID_TIMESTAMP", "/originalTimestamp")]
+    assert problems(timestamp=value) == [("INVALID_TIMESTAMP", "/timestamp")]
 
 
 def test_decimals_keep_their_digits() -> None:

@@ -1,7 +1,7 @@
 """Every shared vector of tests/vectors, through every Python entry point that validates.
 
 - `GroupEvent.from_json` on the case's text: the canonical output (compared as parsed JSON with
-  exact number digits and key order everywhere) or every issue's code and path.
+  exact number digits and key order everywhere) or every issue's code, path and message.
 - `validate(text)`: the same issues, without raising.
 - `validate(dict)` for cases given as a JSON object: the same issues through the conversion of
   Python values.
@@ -82,13 +82,17 @@ def text_of(case: Dict[str, Any]) -> str:
     return exact_dumps(case["input"])
 
 
-def pairs(items: List[Any]) -> List[Tuple[str, str]]:
-    return [(i["code"], i["path"]) for i in items]
+Found = Tuple[str, str, str]
 
 
-def split(issues: List[rg.Issue]) -> Tuple[List[Tuple[str, str]], List[Tuple[str, str]]]:
-    errors = [(i.code, i.path) for i in issues if i.severity == "error"]
-    warnings = [(i.code, i.path) for i in issues if i.severity == "warning"]
+def pairs(items: List[Any]) -> List[Found]:
+    """Code, path and message of each expected issue: the core's wording is compared too."""
+    return [(i["code"], i["path"], i["message"]) for i in items]
+
+
+def split(issues: List[rg.Issue]) -> Tuple[List[Found], List[Found]]:
+    errors = [(i.code, i.path, i.message) for i in issues if i.severity == "error"]
+    warnings = [(i.code, i.path, i.message) for i in issues if i.severity == "warning"]
     return errors, warnings
 
 
@@ -109,7 +113,7 @@ def test_from_json(name: str, case: Dict[str, Any], plain: Dict[str, Any]) -> No
         actual = exact_loads(event.to_json())
         assert list(actual.keys()) == list(expected.keys())
         assert actual == expected
-        assert [(w.code, w.path) for w in event.warnings] == expected_warnings
+        assert [(w.code, w.path, w.message) for w in event.warnings] == expected_warnings
         assert all(w.severity == "warning" for w in event.warnings)
         assert event.to_dict() == json.loads(event.to_json())
         assert event.message_id == expected["messageId"]

@@ -123,6 +123,15 @@ impl fmt::Display for ValidationError {
     }
 }
 
+impl From<Issue> for ValidationError {
+    /// A single-issue error.
+    fn from(issue: Issue) -> Self {
+        ValidationError {
+            issues: vec![issue],
+        }
+    }
+}
+
 /// Appends one JSON-pointer segment to `path`, escaping `~` and `/` (RFC 6901).
 pub(crate) fn push_segment(path: &mut String, segment: &str) {
     path.push('/');

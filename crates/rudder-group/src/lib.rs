@@ -45,12 +45,15 @@
 //! - A blank `messageId` is refused (`INVALID_FIELD_TYPE`) rather than silently replaced.
 //! - `context.library` overwrites a caller's `library` key in place, else comes last.
 //! - Depth: the event object is level 1, `traits` level 2; a container at level 65 is `TOO_DEEP`.
+//! - Bindings convert their values with [`conversion`], the kit that words every conversion
+//!   problem once, bounds depth and size, and renders paths.
 //! - `max_event_bytes` is measured on the event as sent, `sentAt` included.
 //! - Numbers keep the digits they were given (integers of any size, decimals exactly).
 #![warn(missing_docs)]
 
 mod builder;
 mod code;
+pub mod conversion;
 mod event;
 mod id;
 mod issue;

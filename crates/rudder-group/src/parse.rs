@@ -1,5 +1,6 @@
 //! Parsing a payload as a data plane would receive it: JSON text or a `serde_json::Value`.
 
+use crate::conversion::{not_an_object, too_deep};
 use crate::event::GroupEvent;
 use crate::issue::{push_segment, ValidationError};
 use crate::options::{EventOptions, MAX_DEPTH};
@@ -37,14 +38,7 @@ impl GroupEvent {
     ) -> Result<GroupEvent, ValidationError> {
         match value {
             Value::Object(map) => EventParts::from_map(map).validate(options),
-            other => Err(ValidationError::single(
-                ErrorCode::InvalidJson,
-                "",
-                format!(
-                    "a group payload must be a JSON object, got {}",
-                    crate::traits::kind(&other)
-                ),
-            )),
+            other => Err(not_an_object(crate::traits::kind(&other)).into()),
         }
     }
 }
@@ -54,11 +48,7 @@ pub fn parse_value(text: &str) -> Result<Value, ValidationError> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => Ok(v),
         Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
-            Err(ValidationError::single(
-                ErrorCode::TooDeep,
-                deep_path(text),
-                format!("nesting is deeper than {MAX_DEPTH} levels (the event object is level 1)"),
-            ))
+            Err(ValidationError::from(too_deep(deep_path(text))))
         }
         Err(e) => Err(ValidationError::single(
             ErrorCode::InvalidJson,

@@ -1,8 +1,9 @@
 //! Validation: [`EventParts`] in, a [`GroupEvent`] or every problem out.
 
+use crate::conversion::{container_too_deep, invalid_timestamp, non_finite_number, too_deep};
 use crate::event::{GroupEvent, WireEvent};
 use crate::issue::{push_segment, Issue, Severity, ValidationError};
-use crate::options::{EventOptions, MAX_DEPTH};
+use crate::options::EventOptions;
 use crate::traits::{check_reserved, is_integer, kind, GroupTraits};
 use crate::{id, time, ErrorCode};
 use serde_json::{Map, Number, Value};
@@ -32,6 +33,9 @@ pub struct EventParts {
     pub integrations: Option<Value>,
     /// `originalTimestamp`: an RFC 3339 string; the time of the call when absent.
     pub original_timestamp: Option<Value>,
+    /// `original_timestamp` came from a call's `timestamp` argument: its problems are reported
+    /// at `/timestamp`, the key the caller wrote.
+    pub timestamp_argument: bool,
     /// `timestamp` of a parsed payload, kept untouched (must be a valid timestamp).
     pub timestamp: Option<Value>,
     /// `sentAt` of a parsed payload (renewed at every send).
@@ -138,11 +142,7 @@ fn instant(v: &Value, path: &str, name: &str, issues: &mut Vec<Issue>) -> Option
         Value::String(s) => match time::parse_instant(s) {
             Some(t) => Some(time::format_millis(t)),
             None => {
-                issues.push(Issue::error(
-                    ErrorCode::InvalidTimestamp,
-                    path,
-                    format!("{name} must be an RFC 3339 date-time with an offset, e.g. 2022-02-01T19:14:18.381Z, got {s:?}"),
-                ));
+                issues.push(invalid_timestamp(path, name, s));
                 None
             }
         },
@@ -170,6 +170,7 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         context,
         integrations,
         original_timestamp,
+        timestamp_argument,
         timestamp,
         sent_at,
         event_type,
@@ -258,7 +259,12 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
     let original_timestamp = match given(original_timestamp) {
         None => time::now(),
         Some(v) => {
-            instant(&v, "/originalTimestamp", "originalTimestamp", &mut errors).unwrap_or_default()
+            let (path, name) = if timestamp_argument {
+                ("/timestamp", "timestamp")
+            } else {
+                ("/originalTimestamp", "originalTimestamp")
+            };
+            instant(&v, path, name, &mut errors).unwrap_or_default()
         }
     };
     if let Some(t) = &timestamp {
@@ -359,8 +365,8 @@ fn check_size(
         ErrorCode::EventTooLarge,
         "",
         format!(
-            "the event is {size} bytes serialized (sentAt included), over the limit of {} bytes",
-            options.max_event_bytes
+            "the event is {} bytes over the size limit, serialized with sentAt",
+            size - options.max_event_bytes
         ),
     )];
     issues.extend(event.warnings.iter().cloned());
@@ -372,15 +378,15 @@ fn check_size(
 fn clean(v: &Value, depth: usize) -> bool {
     match v {
         Value::Number(n) => is_finite(n),
-        Value::Object(m) => depth <= MAX_DEPTH && m.values().all(|v| clean(v, depth + 1)),
-        Value::Array(a) => depth <= MAX_DEPTH && a.iter().all(|v| clean(v, depth + 1)),
+        Value::Object(m) => !container_too_deep(depth) && m.values().all(|v| clean(v, depth + 1)),
+        Value::Array(a) => !container_too_deep(depth) && a.iter().all(|v| clean(v, depth + 1)),
         _ => true,
     }
 }
 
 fn scan_object(map: &Map<String, Value>, depth: usize, path: &mut String, out: &mut Vec<Issue>) {
-    if depth > MAX_DEPTH {
-        out.push(too_deep(path));
+    if container_too_deep(depth) {
+        out.push(too_deep(path.as_str()));
         return;
     }
     for (k, v) in map {
@@ -395,16 +401,12 @@ fn scan_object(map: &Map<String, Value>, depth: usize, path: &mut String, out: &
 fn scan(v: &Value, depth: usize, path: &mut String, out: &mut Vec<Issue>) {
     match v {
         Value::Number(n) if !is_finite(n) => {
-            out.push(Issue::error(
-                ErrorCode::NonFiniteNumber,
-                path.as_str(),
-                format!("{n} is not a finite number; JSON cannot carry NaN or Infinity"),
-            ));
+            out.push(non_finite_number(path.as_str(), n.as_str()));
         }
         Value::Object(m) => scan_object(m, depth, path, out),
         Value::Array(items) => {
-            if depth > MAX_DEPTH {
-                out.push(too_deep(path));
+            if container_too_deep(depth) {
+                out.push(too_deep(path.as_str()));
                 return;
             }
             for (i, item) in items.iter().enumerate() {
@@ -417,14 +419,6 @@ fn scan(v: &Value, depth: usize, path: &mut String, out: &mut Vec<Issue>) {
         }
         _ => {}
     }
-}
-
-fn too_deep(path: &str) -> Issue {
-    Issue::error(
-        ErrorCode::TooDeep,
-        path,
-        format!("nesting is deeper than {MAX_DEPTH} levels (the event object is level 1)"),
-    )
 }
 
 /// Integers are exact at any size; other numbers must fit a finite f64.

@@ -1,6 +1,6 @@
 //! Runs every case of the shared vectors (`tests/vectors/*.json` at the repository root) through
-//! `GroupEvent::from_json_with` and compares the canonical bytes, or the error and warning codes
-//! and paths. The file shape is checked strictly: an unknown key or a malformed case fails.
+//! `GroupEvent::from_json_with` and compares the canonical bytes, or the error and warning codes,
+//! paths and messages. The file shape is checked strictly: an unknown key or a malformed case fails.
 
 use rudder_group::serde_json::{self, Map, Value};
 use rudder_group::{ErrorCode, EventOptions, GroupEvent, Issue, Severity, VERSION};
@@ -13,7 +13,8 @@ const MIN_CASES: usize = 90;
 /// The largest integer every runner's JSON parser keeps exactly (JavaScript numbers).
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
-type CodePath = (String, String);
+/// An issue's code, path and message.
+type CodePath = (String, String, String);
 
 enum Expect {
     Event(Value),
@@ -183,14 +184,19 @@ fn code_paths(list: &Value) -> Result<Vec<CodePath>, String> {
             let Value::Object(m) = item else {
                 return Err("an issue must be an object".to_owned());
             };
-            only_keys(m, &["code", "path"], "issue")?;
+            only_keys(m, &["code", "path", "message"], "issue")?;
             let code = m.get("code").and_then(Value::as_str).ok_or("issue.code")?;
             let path = m.get("path").and_then(Value::as_str).ok_or("issue.path")?;
+            let message = m
+                .get("message")
+                .and_then(Value::as_str)
+                .filter(|m| !m.is_empty())
+                .ok_or("issue.message")?;
             code.parse::<ErrorCode>().map_err(|e| e.to_string())?;
             if !(path.is_empty() || path.starts_with('/')) {
                 return Err(format!("{path:?} is not a JSON pointer"));
             }
-            Ok((code.to_owned(), path.to_owned()))
+            Ok((code.to_owned(), path.to_owned(), message.to_owned()))
         })
         .collect()
 }
@@ -245,7 +251,13 @@ fn of(issues: &[Issue], severity: Severity) -> Vec<CodePath> {
     issues
         .iter()
         .filter(|i| i.severity == severity)
-        .map(|i| (i.code.as_str().to_owned(), i.path.clone()))
+        .map(|i| {
+            (
+                i.code.as_str().to_owned(),
+                i.path.clone(),
+                i.message.clone(),
+            )
+        })
         .collect()
 }
 
@@ -321,18 +333,19 @@ fn a_malformed_file_is_refused() {
     let bad = [
         r#"[]"#,
         r#"{"description":"x","cases":[],"extra":1}"#,
-        r#"{"description":"x","cases":[{"name":"a","input":{},"input_text":"{}","expected_error":[{"code":"INVALID_JSON","path":""}]}]}"#,
-        r#"{"description":"x","cases":[{"name":"a","input":{},"expected_error":[{"code":"NOPE","path":""}]}]}"#,
+        r#"{"description":"x","cases":[{"name":"a","input":{},"input_text":"{}","expected_error":[{"code":"INVALID_JSON","path":"","message":"m"}]}]}"#,
+        r#"{"description":"x","cases":[{"name":"a","input":{},"expected_error":[{"code":"NOPE","path":"","message":"m"}]}]}"#,
         r#"{"description":"x","cases":[{"name":"a","input":{},"expected_error":[]}]}"#,
-        r#"{"description":"x","cases":[{"name":"a","input":{"x":1e3},"expected_error":[{"code":"INVALID_JSON","path":""}]}]}"#,
+        r#"{"description":"x","cases":[{"name":"a","input":{},"expected_error":[{"code":"INVALID_JSON","path":""}]}]}"#,
+        r#"{"description":"x","cases":[{"name":"a","input":{"x":1e3},"expected_error":[{"code":"INVALID_JSON","path":"","message":"m"}]}]}"#,
         r#"{"description":"x","cases":[{"name":"a","input":{"groupId":"g","userId":"u"},"expected":{"context":{"library":{}}}}]}"#,
-        r#"{"description":"x","cases":[{"name":"a","input":{},"expected_error":[{"code":"INVALID_JSON","path":""}],"note":1}]}"#,
+        r#"{"description":"x","cases":[{"name":"a","input":{},"expected_error":[{"code":"INVALID_JSON","path":"","message":"m"}],"note":1}]}"#,
     ];
     for text in bad {
         let doc: Value = serde_json::from_str(text).unwrap();
         assert!(load_file("bad.json", doc).is_err(), "accepted {text}");
     }
-    let good = r#"{"description":"x","cases":[{"name":"a","input":{"x":1.5,"y":-3},"expected_error":[{"code":"INVALID_JSON","path":""}]}]}"#;
+    let good = r#"{"description":"x","cases":[{"name":"a","input":{"x":1.5,"y":-3},"expected_error":[{"code":"INVALID_JSON","path":"","message":"m"}]}]}"#;
     assert_eq!(
         load_file("good.json", serde_json::from_str(good).unwrap())
             .unwrap()

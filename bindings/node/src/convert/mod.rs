@@ -7,7 +7,10 @@
 //! than `Date`, a cycle or a string with a lone surrogate is reported as `UNSUPPORTED_VALUE`,
 //! NaN and ±Infinity as `NON_FINITE_NUMBER`, each with its JSON-pointer path, and `null` takes
 //! its place so that validation reports every other problem of the event as well. The caller's
-//! objects are only read, never written.
+//! objects are only read, never written. Paths, the depth rule, the size budget and every
+//! message come from the core's kit (`rudder_group::conversion`): past `max_event_bytes` of
+//! values nothing more is read, so no getter, proxy or shared reference can make the walk
+//! endless.
 
 mod scalar;
 mod text;
@@ -38,23 +41,37 @@ pub(crate) enum Shape {
     Wire,
 }
 
+/// The keys of a call's arguments (`originalTimestamp` is the wire's name for `timestamp`).
+pub(crate) const CALL_KEYS: [&str; 9] = [
+    "groupId",
+    "userId",
+    "anonymousId",
+    "traits",
+    "context",
+    "integrations",
+    "timestamp",
+    "originalTimestamp",
+    "messageId",
+];
+
 /// Converts a caller's payload object into the parts of an event, with every conversion
-/// problem in `parts.issues`; a payload that is not a plain object is refused as a whole.
+/// problem in `parts.issues`. A payload that is not a plain object is refused as a whole, and so
+/// is one whose values pass `max_event_bytes` (`EVENT_TOO_LARGE`, with the problems found
+/// before). A call's arguments refuse unknown keys; a wire payload keeps them.
 pub(crate) fn event_parts(
     env: sys::napi_env,
     v: sys::napi_value,
     shape: Shape,
+    max_event_bytes: usize,
 ) -> napi::Result<Result<EventParts, ValidationError>> {
-    let mut walker = Walker::new(env);
-    let map = match walker.root(v)? {
+    let mut walker = Walker::new(env, max_event_bytes);
+    let known = match shape {
+        Shape::Call => Some(&CALL_KEYS[..]),
+        Shape::Wire => None,
+    };
+    let map = match walker.root(v, known)? {
         Ok(map) => map,
-        Err(issue) => {
-            return Ok(Err(ValidationError::single(
-                issue.code,
-                issue.path,
-                issue.message,
-            )));
-        }
+        Err(e) => return Ok(Err(e)),
     };
     let mut parts = EventParts::from_map(map);
     if shape == Shape::Call {
@@ -70,7 +87,9 @@ pub(crate) fn event_parts(
                     "give timestamp or originalTimestamp, not both (both say when the event happened)",
                 ));
             } else {
+                // Reported at `/timestamp`, the key the caller wrote.
                 parts.original_timestamp = Some(t);
+                parts.timestamp_argument = true;
             }
         }
     }

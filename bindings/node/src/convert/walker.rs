@@ -1,12 +1,17 @@
-//! The walk over a caller's value: one pass through Node-API, the path kept as segments and
-//! written out only for an issue, cycles told apart from deep nesting only past the depth limit.
+//! The walk over a caller's value: one pass through Node-API with the core's conversion kit (the
+//! path written out only for an issue, the depth rule, the size budget, the wordings); cycles are
+//! told apart from deep nesting only past the depth limit.
 
 use super::{check, scalar, text};
 use napi::sys;
 use napi::Error;
+use rudder_group::conversion::{self as kit, Budget, JsonPath, TextPlace};
 use rudder_group::serde_json::{Map, Value};
-use rudder_group::{pointer, ErrorCode, Issue, MAX_DEPTH};
+use rudder_group::{ErrorCode, Issue, ValidationError};
 use std::ptr;
+
+/// What a binding says after the standard message of a value with no JSON form.
+const SUPPORTED: &str = "pass strings, numbers, booleans, null, arrays, plain objects or Dates";
 
 /// Why a walk stopped early.
 enum Stop {
@@ -15,6 +20,8 @@ enum Stop {
     Napi(Error),
     /// The object at this stack index is one of its own ancestors.
     Cycle(usize),
+    /// The converted values passed `max_event_bytes`: nothing more is read.
+    TooLarge,
 }
 
 impl From<Error> for Stop {
@@ -25,13 +32,13 @@ impl From<Error> for Stop {
 
 type Step<T> = Result<T, Stop>;
 
-/// The payload is not an object: the event as a whole is `INVALID_JSON`.
-fn not_an_object(kind: &str) -> Issue {
-    Issue::error(
-        ErrorCode::InvalidJson,
-        "",
-        format!("a group call takes a plain object, got {kind}"),
-    )
+/// A budget's answer as a step: `Stop::TooLarge` once it is spent.
+fn within(ok: bool) -> Step<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Stop::TooLarge)
+    }
 }
 
 /// A walk over one caller value.
@@ -41,7 +48,9 @@ pub(crate) struct Walker {
     pub(crate) issues: Vec<Issue>,
     /// Where the walk is: the keys and indexes from the payload down (the path of an issue is
     /// only written out when there is one).
-    segments: Vec<Segment>,
+    path: JsonPath,
+    /// The bytes converted so far, against `max_event_bytes`.
+    budget: Budget,
     /// The containers being walked, outermost first (cycle detection past the depth limit).
     stack: Vec<sys::napi_value>,
     /// `Object.prototype` of the caller's realm, once seen.
@@ -50,43 +59,71 @@ pub(crate) struct Walker {
 }
 
 impl Walker {
-    /// A walker for values of `env`.
-    pub(crate) fn new(env: sys::napi_env) -> Walker {
+    /// A walker for values of `env` that stops after `max_event_bytes` of values.
+    pub(crate) fn new(env: sys::napi_env, max_event_bytes: usize) -> Walker {
         Walker {
             env,
             issues: Vec::new(),
-            segments: Vec::with_capacity(8),
+            path: JsonPath::new(),
+            budget: Budget::new(max_event_bytes),
             stack: Vec::with_capacity(8),
             object_proto: ptr::null_mut(),
             buf: Vec::with_capacity(256),
         }
     }
 
-    /// Reads a top-level payload object into a map; anything but a plain object is the one
-    /// `INVALID_JSON` issue of the payload.
+    /// Reads a top-level payload object into a map. Anything but a plain object is the one
+    /// `INVALID_JSON` issue of the payload; values past the budget are `EVENT_TOO_LARGE` with
+    /// the problems found before. With `known`, a key not in it is `INVALID_FIELD_TYPE` (naming
+    /// the nearest known key) and its value is not read.
     pub(crate) fn root(
         &mut self,
         v: sys::napi_value,
-    ) -> napi::Result<Result<Map<String, Value>, Issue>> {
+        known: Option<&[&str]>,
+    ) -> napi::Result<Result<Map<String, Value>, ValidationError>> {
         let t = self.type_of(v)?;
+        if t == sys::ValueType::napi_number {
+            let mut x = 0f64;
+            check(unsafe { sys::napi_get_value_double(self.env, v, &mut x) })?;
+            // Named as the core names a parsed number.
+            let kind = if x.fract() == 0.0 {
+                "an integer"
+            } else {
+                "a number"
+            };
+            return Ok(Err(kit::not_an_object(kind).into()));
+        }
         if t != sys::ValueType::napi_object {
-            return Ok(Err(not_an_object(type_name(t))));
+            return Ok(Err(kit::not_an_object(type_name(t)).into()));
         }
         if self.is_array(v)? {
-            return Ok(Err(not_an_object("an array")));
+            return Ok(Err(kit::not_an_object("an array").into()));
         }
         if !self.is_plain(v)? {
-            let what = self.class_name(v);
-            return Ok(Err(not_an_object(&what)));
+            let what = format!("a {} instance", self.class_name(v));
+            return Ok(Err(kit::not_an_object(&what).into()));
         }
         self.stack.push(v);
-        let r = self.object_body(v, 1);
+        let r = self.object_body(v, 1, known);
         self.stack.pop();
         match r {
             Ok(map) => Ok(Ok(map)),
             Err(Stop::Napi(e)) => Err(e),
             // Index 0 is the payload itself, which no cycle check reports.
             Err(Stop::Cycle(_)) => Ok(Ok(Map::new())),
+            Err(Stop::TooLarge) => {
+                let budget = std::mem::replace(&mut self.budget, Budget::new(0));
+                Ok(Err(budget.into_error(std::mem::take(&mut self.issues))))
+            }
+        }
+    }
+
+    /// Spends what a converted scalar takes; `Stop::TooLarge` past the budget.
+    fn spend_scalar(&mut self, v: Value) -> Step<Value> {
+        if self.budget.scalar(&v) {
+            Ok(v)
+        } else {
+            Err(Stop::TooLarge)
         }
     }
 
@@ -158,21 +195,20 @@ impl Walker {
             unsafe { sys::napi_get_and_clear_last_exception(self.env, &mut e) };
         }
         match name {
-            Ok(Some(n)) => format!("a {n} instance"),
-            _ => "an instance of a class".to_owned(),
+            Ok(Some(n)) => n,
+            _ => "class instance".to_owned(),
         }
     }
 
-    fn issue(&mut self, code: ErrorCode, message: String) -> Value {
-        self.issues.push(Issue::error(code, self.path(), message));
+    /// Reports `issue` (made with the current path) and gives the `null` that takes its place.
+    fn report(&mut self, issue: impl FnOnce(String) -> Issue) -> Value {
+        let issue = issue(self.path.render());
+        self.issues.push(issue);
         Value::Null
     }
 
-    fn unsupported(&mut self, what: &str) -> Value {
-        self.issue(
-            ErrorCode::UnsupportedValue,
-            format!("{what} has no JSON form; pass strings, numbers, booleans, null, arrays, plain objects or Dates"),
-        )
+    fn unsupported(&mut self, type_name: &str) -> Value {
+        self.report(|p| kit::with_hint(kit::unsupported_type(p, type_name), SUPPORTED))
     }
 
     /// Converts one value; `None` is `undefined` (left out of objects, `null` in arrays).
@@ -192,23 +228,20 @@ impl Walker {
                 check(unsafe { sys::napi_get_value_double(self.env, v, &mut x) })?;
                 match scalar::number(x) {
                     Some(n) => Value::Number(n),
-                    None => self.issue(
-                        ErrorCode::NonFiniteNumber,
-                        format!("{x} is not a finite number; JSON cannot carry NaN or Infinity"),
-                    ),
+                    None => self.report(|p| kit::non_finite_float(p, x)),
                 }
             }
             sys::ValueType::napi_string => match text::read_utf8(self.env, v, &mut self.buf)? {
                 Some(s) => Value::String(s),
-                None => self.unsupported("a string with a lone surrogate"),
+                None => self.report(|p| kit::invalid_text(p, TextPlace::Value)),
             },
             sys::ValueType::napi_bigint => Value::Number(self.bigint(v)?),
             sys::ValueType::napi_object => return self.object(v, depth).map(Some),
-            sys::ValueType::napi_symbol => self.unsupported("a symbol"),
-            sys::ValueType::napi_function => self.unsupported("a function"),
-            _ => self.unsupported("a native external value"),
+            sys::ValueType::napi_symbol => self.unsupported("symbol"),
+            sys::ValueType::napi_function => self.unsupported("function"),
+            _ => self.unsupported("external"),
         };
-        Ok(Some(out))
+        self.spend_scalar(out).map(Some)
     }
 
     fn bigint(&self, v: sys::napi_value) -> napi::Result<rudder_group::serde_json::Number> {
@@ -242,16 +275,20 @@ impl Walker {
             }
             let mut millis = 0f64;
             check(unsafe { sys::napi_get_date_value(self.env, v, &mut millis) })?;
-            return Ok(match scalar::date(millis) {
-                Some(s) => Value::String(s),
-                None => self.issue(
-                    ErrorCode::InvalidTimestamp,
-                    "an invalid Date has no ISO-8601 form".to_owned(),
-                ),
-            });
+            return match scalar::date(millis) {
+                Some(s) => self.spend_scalar(Value::String(s)),
+                None => Ok(self.report(|p| {
+                    Issue::error(
+                        ErrorCode::InvalidTimestamp,
+                        p,
+                        "an invalid Date has no ISO-8601 form",
+                    )
+                })),
+            };
         }
+        within(self.budget.container())?;
         self.stack.push(v);
-        let r = if depth > MAX_DEPTH {
+        let r = if kit::container_too_deep(depth) {
             // Past the limit nothing more is read: the empty container stands for the deep one
             // and validation reports TOO_DEEP at this path, unless the depth comes from a cycle.
             match self.find_cycle() {
@@ -262,7 +299,7 @@ impl Walker {
         } else if array {
             self.array_body(v, depth).map(Value::Array)
         } else {
-            self.object_body(v, depth).map(Value::Object)
+            self.object_body(v, depth, None).map(Value::Object)
         };
         self.stack.pop();
         r
@@ -278,31 +315,21 @@ impl Walker {
         })
     }
 
-    /// The JSON pointer of the current position.
-    fn path(&self) -> String {
-        let mut path = String::new();
-        for segment in &self.segments {
-            match segment {
-                Segment::Key(k) => path.push_str(&pointer("", k)),
-                Segment::Index(i) => {
-                    path.push('/');
-                    path.push_str(&i.to_string());
-                }
-            }
-        }
-        path
-    }
-
     /// The result of walking the child at the current position (child of a container at
     /// `depth`): a cycle closing at this child becomes its `UNSUPPORTED_VALUE`.
     fn child(&mut self, v: sys::napi_value, depth: usize) -> Step<Option<Value>> {
         match self.value(v, depth + 1) {
-            Err(Stop::Cycle(j)) if j == depth => Ok(Some(self.unsupported("a circular reference"))),
+            Err(Stop::Cycle(j)) if j == depth => Ok(Some(self.report(kit::circular_reference))),
             other => other,
         }
     }
 
-    fn object_body(&mut self, obj: sys::napi_value, depth: usize) -> Step<Map<String, Value>> {
+    fn object_body(
+        &mut self,
+        obj: sys::napi_value,
+        depth: usize,
+        known: Option<&[&str]>,
+    ) -> Step<Map<String, Value>> {
         let mut keys = ptr::null_mut();
         check(unsafe {
             sys::napi_get_all_property_names(
@@ -316,7 +343,7 @@ impl Walker {
         })?;
         let mut len = 0u32;
         check(unsafe { sys::napi_get_array_length(self.env, keys, &mut len) })?;
-        let mut map = Map::with_capacity(len as usize);
+        let mut map = Map::with_capacity((len as usize).min(self.budget.left()));
         for i in 0..len {
             let mut key = ptr::null_mut();
             check(unsafe { sys::napi_get_element(self.env, keys, i, &mut key) })?;
@@ -325,20 +352,27 @@ impl Walker {
             let name = match text::read_utf8(self.env, key, &mut self.buf)? {
                 Some(name) => name,
                 None => {
-                    self.segments
-                        .push(Segment::Key(text::read_lossy(self.env, key)?));
-                    let v = self.unsupported("a key with a lone surrogate");
-                    if let Some(Segment::Key(k)) = self.segments.pop() {
+                    self.path.push_key(text::read_lossy(self.env, key)?);
+                    let v = self.report(|p| kit::invalid_text(p, TextPlace::Key));
+                    if let Some(k) = self.path.pop_key() {
                         map.insert(k, v);
                     }
                     continue;
                 }
             };
-            self.segments.push(Segment::Key(name));
+            if let Some(known) = known.filter(|k| !k.contains(&name.as_str())) {
+                // Only the payload's own keys are checked: its path is the key alone.
+                let issue = kit::unknown_key(rudder_group::pointer("", &name), &name, known);
+                self.issues.push(issue);
+                continue;
+            }
+            let key_len = name.len();
+            self.path.push_key(name);
             let r = self.child(child, depth);
-            let segment = self.segments.pop();
-            if let (Some(Segment::Key(name)), Some(v)) = (segment, r?) {
+            let name = self.path.pop_key();
+            if let (Some(name), Some(v)) = (name, r?) {
                 map.insert(name, v);
+                within(self.budget.key(key_len))?;
             }
         }
         Ok(map)
@@ -347,23 +381,22 @@ impl Walker {
     fn array_body(&mut self, arr: sys::napi_value, depth: usize) -> Step<Vec<Value>> {
         let mut len = 0u32;
         check(unsafe { sys::napi_get_array_length(self.env, arr, &mut len) })?;
-        let mut items = Vec::with_capacity(len as usize);
+        let mut items = Vec::with_capacity((len as usize).min(self.budget.left()));
         for i in 0..len {
             let mut item = ptr::null_mut();
             check(unsafe { sys::napi_get_element(self.env, arr, i, &mut item) })?;
-            self.segments.push(Segment::Index(i));
+            self.path.push_index(i as usize);
             let r = self.child(item, depth);
-            self.segments.pop();
-            items.push(r?.unwrap_or(Value::Null));
+            self.path.pop();
+            match r? {
+                Some(v) => items.push(v),
+                // `undefined` is `null` in an array, as JSON.stringify writes it.
+                None => items.push(self.spend_scalar(Value::Null)?),
+            }
+            within(self.budget.item())?;
         }
         Ok(items)
     }
-}
-
-/// One step of a JSON pointer.
-enum Segment {
-    Key(String),
-    Index(u32),
 }
 
 fn type_name(t: i32) -> &'static str {
