@@ -4,6 +4,7 @@
 #   make test   every test of every language (installs what it needs itself)
 #   make bench  benchmarks (Rust criterion, and each binding against its peer SDK)
 #   make soak   real-time runs of minutes (outages ridden through), never part of make test
+#   make fault-matrix   prints what each fault of the data plane does to delivery (also in make test)
 #   make install PREFIX=/usr/local   the C library, headers and rudder_group.pc
 
 REPO  := $(abspath .)
@@ -11,7 +12,7 @@ CARGO ?= cargo
 export RUDDER_GROUP_BIN := $(REPO)/target/debug/rudder-group
 export CARGO_TERM_PROGRESS_WHEN := never
 
-.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak
+.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix
 
 test: lint test-rust test-python test-node test-c
 	@echo "make test: every suite passed"
@@ -46,6 +47,9 @@ bench:
 
 soak:
 	$(CARGO) test --locked -p rudder-group-client --features soak --test soak -- --nocapture
+
+fault-matrix:
+	$(CARGO) test --locked -p rudder-group-client --test fault_matrix -- --nocapture
 
 install:
 	$(MAKE) -C bindings/c install PREFIX=$(or $(PREFIX),/usr/local)
