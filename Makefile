@@ -61,7 +61,7 @@ FUZZ_TARGETS := from_json_bytes from_json_structured validate_parts builder_sequ
 
 fuzz:
 	set -e; for t in $(FUZZ_TARGETS); do \
-		mkdir -p fuzz/corpus/$$t; \
+		mkdir -p fuzz/corpus/$$t fuzz/regressions/$$t; \
 		$(CARGO) +nightly fuzz run --features libfuzzer --sanitizer none --debug-assertions $$t \
 			fuzz/corpus/$$t fuzz/regressions/$$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=30 \
 			-rss_limit_mb=2048 -max_len=16384 -print_final_stats=1; \
