@@ -4,6 +4,8 @@
 #   make test   every test of every language (installs what it needs itself)
 #   make bench  benchmarks (Rust criterion, and each binding against its peer SDK)
 #   make soak   real-time runs of minutes (outages ridden through), never part of make test
+#   make fault-matrix   prints what each fault of the data plane does to delivery (also in make test)
+#   make fuzz   libFuzzer on every Rust target, then the C call sequences: FUZZ_SECONDS each (60)
 #   make install PREFIX=/usr/local   the C library, headers and rudder_group.pc
 
 REPO  := $(abspath .)
@@ -11,7 +13,7 @@ CARGO ?= cargo
 export RUDDER_GROUP_BIN := $(REPO)/target/debug/rudder-group
 export CARGO_TERM_PROGRESS_WHEN := never
 
-.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak
+.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix fuzz
 
 test: lint test-rust test-python test-node test-c
 	@echo "make test: every suite passed"
@@ -44,8 +46,27 @@ bench:
 	$(MAKE) -C bindings/node bench
 	$(MAKE) -C bindings/c bench
 
-soak:
+# SOAK_SECONDS: the steady-load run's length (default 1,800); it writes target/soak/rss.png.
+export SOAK_SECONDS
+soak: build-cli
 	$(CARGO) test --locked -p rudder-group-client --features soak --test soak -- --nocapture
+
+fault-matrix:
+	$(CARGO) test --locked -p rudder-group-client --test fault_matrix -- --nocapture
+
+# cargo-fuzz runs on a nightly toolchain (`cargo install cargo-fuzz`); `cargo test` runs the same
+# harnesses briefly on stable (fuzz/tests/smoke.rs). Findings land in fuzz/artifacts/<target>/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := from_json_bytes from_json_structured validate_parts builder_sequence dataplane_request
+
+fuzz:
+	set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t fuzz/regressions/$$t; \
+		$(CARGO) +nightly fuzz run --features libfuzzer --sanitizer none --debug-assertions $$t \
+			fuzz/corpus/$$t fuzz/regressions/$$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=30 \
+			-rss_limit_mb=2048 -max_len=16384 -print_final_stats=1; \
+	done
+	$(MAKE) -C bindings/c fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 install:
 	$(MAKE) -C bindings/c install PREFIX=$(or $(PREFIX),/usr/local)

@@ -34,7 +34,9 @@
 //! error is returned to the caller as well as reported (the event was not queued); a close that
 //! times out reports what is left as dropped rather than leaving it in a queue nobody drains.
 //! Logging goes through the `log` facade (quiet unless the application installs a logger); the
-//! write key is never logged.
+//! write key is never logged by this crate or by ureq at DEBUG and above. One exception: at
+//! TRACE level the `ureq_proto` target dumps the raw bytes of each request, the `Authorization`
+//! header (the base64 of the write key) included; keep that target at DEBUG or above.
 #![warn(missing_docs)]
 
 mod client;

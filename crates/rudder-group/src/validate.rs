@@ -80,9 +80,49 @@ impl EventParts {
 
     /// Validates the parts into an event.
     pub fn validate(self, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
-        let event = assemble(self, options)?;
+        let event = assemble(self.fields_out_of_extra(), options)?;
         check_size(event.wire_len(), options, &event)?;
         Ok(event)
+    }
+}
+
+impl EventParts {
+    /// A field's key in `extra` (filled by hand, not by `from_map`) moves to its field, so that
+    /// no key is written twice; a field given both ways is an error.
+    fn fields_out_of_extra(mut self) -> EventParts {
+        let mut found = EventParts::from_map(std::mem::take(&mut self.extra));
+        self.extra = std::mem::take(&mut found.extra);
+        let mut twice = Vec::new();
+        for (slot, value, key) in [
+            (&mut self.message_id, found.message_id, "messageId"),
+            (&mut self.group_id, found.group_id, "groupId"),
+            (&mut self.user_id, found.user_id, "userId"),
+            (&mut self.anonymous_id, found.anonymous_id, "anonymousId"),
+            (&mut self.traits, found.traits, "traits"),
+            (&mut self.context, found.context, "context"),
+            (&mut self.integrations, found.integrations, "integrations"),
+            (
+                &mut self.original_timestamp,
+                found.original_timestamp,
+                "originalTimestamp",
+            ),
+            (&mut self.timestamp, found.timestamp, "timestamp"),
+            (&mut self.sent_at, found.sent_at, "sentAt"),
+            (&mut self.event_type, found.event_type, "type"),
+            (&mut self.channel, found.channel, "channel"),
+        ] {
+            match (slot.is_some(), value) {
+                (_, None) => {}
+                (false, value) => *slot = value,
+                (true, Some(_)) => twice.push(Issue::error(
+                    ErrorCode::InvalidFieldType,
+                    format!("/{key}"),
+                    format!("{key} is given twice: as a field and among the extra keys"),
+                )),
+            }
+        }
+        self.issues.extend(twice);
+        self
     }
 }
 

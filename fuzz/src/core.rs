@@ -1,0 +1,188 @@
+//! The core's entry points: `from_json` (bytes, and structure-aware JSON), the validator
+//! (arbitrary `EventParts`), and random sequences of builder calls.
+
+use crate::json::{key, object, payload, string, value};
+use arbitrary::{Result, Unstructured};
+use rudder_group::serde_json::{self, Value};
+use rudder_group::{
+    Address, EventOptions, EventParts, GroupEvent, GroupEventBuilder, Library, ValidationError,
+};
+
+const LIBRARIES: [Library; 4] = [Library::Rust, Library::Python, Library::Node, Library::C];
+
+fn options(u: &mut Unstructured) -> Result<EventOptions> {
+    Ok(EventOptions {
+        lenient: u.arbitrary()?,
+        max_event_bytes: *u.choose(&[64, 300, 2_048, 32_768])?,
+        library: *u.choose(&LIBRARIES)?,
+    })
+}
+
+/// What every result of the core must satisfy: an accepted event is canonical and within its
+/// size; a refused one lists at least one issue.
+fn check(result: Result<GroupEvent, ValidationError>, options: &EventOptions) {
+    match result {
+        Ok(event) => {
+            let text = event.to_json();
+            assert!(
+                text.len() <= options.max_event_bytes,
+                "an accepted event of {} bytes is over {}",
+                text.len(),
+                options.max_event_bytes
+            );
+            let again = GroupEvent::from_json_with(&text, options)
+                .unwrap_or_else(|e| panic!("canonical output refused: {e}\n{text}"));
+            assert_eq!(
+                again.to_json(),
+                text,
+                "canonical output changed on a round trip"
+            );
+            assert_eq!(again.message_id(), event.message_id());
+        }
+        Err(e) => assert!(!e.issues().is_empty(), "a refusal without an issue"),
+    }
+}
+
+/// Arbitrary bytes as the text of a payload.
+pub fn from_json_bytes(data: &[u8]) {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let first = [first];
+    let mut u = Unstructured::new(&first);
+    let Ok(options) = options(&mut u) else { return };
+    if let Ok(text) = std::str::from_utf8(rest) {
+        check(GroupEvent::from_json_with(text, &options), &options);
+        let _ = rudder_group::parse_value(text);
+    }
+}
+
+/// A payload shaped like a group call, as text, sometimes cut short or with bytes appended.
+pub fn from_json_structured(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(options) = options(&mut u) else { return };
+    let Ok(map) = payload(&mut u) else { return };
+    let Ok(mut text) = serde_json::to_string(&Value::Object(map)) else {
+        return;
+    };
+    if u.ratio(1, 8).unwrap_or(false) {
+        let cut = u.int_in_range(0..=text.len()).unwrap_or(0);
+        text = text.chars().take(cut).collect();
+    }
+    if u.ratio(1, 8).unwrap_or(false) {
+        text.push_str(&string(&mut u).unwrap_or_default());
+    }
+    check(GroupEvent::from_json_with(&text, &options), &options);
+}
+
+fn field(u: &mut Unstructured) -> Result<Option<Value>> {
+    Ok(if u.ratio(2, 3)? {
+        Some(value(u, 1)?)
+    } else {
+        None
+    })
+}
+
+/// Arbitrary `EventParts`, as a binding would fill them.
+pub fn validate_parts(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok((options, parts)) = (|| {
+        let options = options(&mut u)?;
+        let parts = EventParts {
+            message_id: field(&mut u)?,
+            group_id: field(&mut u)?,
+            user_id: field(&mut u)?,
+            anonymous_id: field(&mut u)?,
+            traits: field(&mut u)?,
+            context: field(&mut u)?,
+            integrations: field(&mut u)?,
+            original_timestamp: field(&mut u)?,
+            timestamp: field(&mut u)?,
+            sent_at: field(&mut u)?,
+            event_type: field(&mut u)?,
+            channel: field(&mut u)?,
+            extra: object(&mut u, 1)?,
+            issues: Vec::new(),
+        };
+        Ok::<_, arbitrary::Error>((options, parts))
+    })() else {
+        return;
+    };
+    check(parts.validate(&options), &options);
+}
+
+fn address(u: &mut Unstructured) -> Result<Address> {
+    let opt = |u: &mut Unstructured| -> Result<Option<String>> {
+        Ok(if u.arbitrary()? {
+            Some(string(u)?)
+        } else {
+            None
+        })
+    };
+    Ok(Address {
+        city: opt(u)?,
+        country: opt(u)?,
+        postal_code: opt(u)?,
+        state: opt(u)?,
+        street: opt(u)?,
+        other: object(u, 2)?,
+    })
+}
+
+/// One builder call, chosen by the input; `options` follows the calls that change them.
+fn step(
+    b: GroupEventBuilder,
+    u: &mut Unstructured,
+    options: &mut EventOptions,
+) -> Result<GroupEventBuilder> {
+    Ok(match u.int_in_range(0..=23)? {
+        0 => b.user_id(string(u)?),
+        1 => b.user_id(u.arbitrary::<i64>()?),
+        2 => b.anonymous_id(string(u)?),
+        3 => b.message_id(string(u)?),
+        4 => b.original_timestamp(string(u)?),
+        5 => b.context(object(u, 1)?),
+        6 => b.integrations(object(u, 1)?),
+        7 => {
+            options.lenient = u.arbitrary()?;
+            b.lenient(options.lenient)
+        }
+        8 => b.name(string(u)?),
+        9 => b.email(string(u)?),
+        10 => b.plan(string(u)?),
+        11 => b.website(string(u)?),
+        12 => b.id(string(u)?),
+        13 => b.id(u.arbitrary::<u64>()?),
+        14 => b.address(address(u)?),
+        15 => b.created_at(string(u)?),
+        16 => b.employees(u.arbitrary::<i64>()?),
+        17 => b.employees(string(u)?),
+        18 => b.clear_trait(&key(u)?),
+        19 => b.custom_trait(&key(u)?, value(u, 1)?),
+        20 => b.traits(object(u, 1)?),
+        21 => b.integer_trait(&key(u)?, u.arbitrary::<i64>()?),
+        22 => {
+            options.library = *u.choose(&LIBRARIES)?;
+            b.library(options.library)
+        }
+        _ => b.industry(string(u)?).phone(string(u)?).avatar(string(u)?),
+    })
+}
+
+/// A random sequence of builder calls, then `build`.
+pub fn builder_sequence(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(group_id) = string(&mut u) else { return };
+    let mut options = EventOptions::default();
+    let mut builder = GroupEvent::builder(group_id);
+    for _ in 0..64 {
+        if u.is_empty() {
+            break;
+        }
+        builder = match step(builder, &mut u, &mut options) {
+            Ok(b) => b,
+            Err(_) => return,
+        };
+    }
+    check(builder.build(), &options);
+}
