@@ -103,6 +103,7 @@ pub fn validate_parts(data: &[u8]) {
             channel: field(&mut u)?,
             extra: object(&mut u, 1)?,
             issues: Vec::new(),
+            timestamp_argument: u.arbitrary()?,
         };
         Ok::<_, arbitrary::Error>((options, parts))
     })() else {
