@@ -5,7 +5,7 @@ use crate::config::{client_config, seconds, settings_error};
 use crate::errors::{client_error, config_error, validation_error};
 use crate::fields::{CallFields, DETACH_BYTES};
 use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
-use crate::text::py_repr;
+use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};

@@ -11,7 +11,7 @@
 //! value (user code that may lead back to the enum) the cycle check and a bound on chained enums,
 //! and everything the budget: past `max_event_bytes` of converted values nothing more is read.
 
-use crate::text::{datetime_string, int_digits, std_types, str_of, type_name, Text};
+use crate::scalars::{datetime_string, int_digits, std_types, str_of, type_name, Text};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{

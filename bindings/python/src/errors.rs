@@ -1,7 +1,7 @@
 //! The one error model in Python: every [`ErrorCode`] maps to exactly one exception class of
 //! `rudder_group._errors`, and [`Issue`] is a frozen Python class.
 
-use crate::text::py_repr;
+use crate::scalars::py_repr;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

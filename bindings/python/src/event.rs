@@ -2,7 +2,7 @@
 
 use crate::errors::{validation_error, PyIssue};
 use crate::fields::{event_options, payload_parts, CallFields, DETACH_BYTES};
-use crate::text::py_repr;
+use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -206,7 +206,7 @@ pub(crate) fn validate<'py>(
     } else {
         return Err(PyTypeError::new_err(format!(
             "validate() takes a dict or a JSON str, got {}",
-            crate::text::type_name(payload)
+            crate::scalars::type_name(payload)
         )));
     };
     let issues = match result {

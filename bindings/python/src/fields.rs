@@ -3,7 +3,7 @@
 
 use crate::config::settings_error;
 use crate::convert::Converter;
-use crate::text::{datetime_string, instant_string, std_types};
+use crate::scalars::{datetime_string, instant_string, std_types};
 use pyo3::prelude::*;
 use pyo3::types::{PyDateTime, PyDict};
 use rudder_group::conversion as kit;

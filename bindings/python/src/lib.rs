@@ -12,7 +12,7 @@ mod errors;
 mod event;
 mod fields;
 mod outcome;
-mod text;
+mod scalars;
 mod to_py;
 
 use pyo3::prelude::*;

@@ -4,7 +4,7 @@
 //! the queue stays bounded. Also `Outcome` and `FlushResult` as Python classes.
 
 use crate::errors::client_error;
-use crate::text::py_repr;
+use crate::scalars::py_repr;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rudder_group_client::{FlushResult, Outcome};

@@ -55,6 +55,7 @@ mod builder;
 mod code;
 pub mod conversion;
 mod event;
+mod field_checks;
 mod id;
 mod issue;
 mod options;

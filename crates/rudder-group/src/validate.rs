@@ -1,12 +1,16 @@
 //! Validation: [`EventParts`] in, a [`GroupEvent`] or every problem out.
 
-use crate::conversion::{container_too_deep, invalid_timestamp, non_finite_number, too_deep};
 use crate::event::{GroupEvent, WireEvent};
-use crate::issue::{push_segment, Issue, Severity, ValidationError};
+use crate::field_checks::{
+    add_library, channel_of, check_timestamp, check_type, group_id_of, identity_of,
+    integrations_of, message_id_of, object, original_timestamp_of, scan_values, sent_at_of,
+    traits_of,
+};
+use crate::issue::{Issue, ValidationError};
 use crate::options::EventOptions;
-use crate::traits::{check_reserved, is_integer, kind, GroupTraits};
-use crate::{id, time, ErrorCode};
-use serde_json::{Map, Number, Value};
+use crate::traits::GroupTraits;
+use crate::ErrorCode;
+use serde_json::{Map, Value};
 
 /// The raw fields of a group call, before validation, as JSON values.
 ///
@@ -126,80 +130,8 @@ impl EventParts {
     }
 }
 
-fn given(v: Option<Value>) -> Option<Value> {
-    v.filter(|v| !v.is_null())
-}
-
-enum IdCheck {
-    Absent,
-    Ok(String),
-    WrongType,
-}
-
-/// Ids: strings as given, integers as their decimal string.
-fn id_value(v: Option<Value>, path: &str, name: &str, issues: &mut Vec<Issue>) -> IdCheck {
-    match given(v) {
-        None => IdCheck::Absent,
-        Some(Value::String(s)) => IdCheck::Ok(s),
-        Some(Value::Number(n)) if is_integer(&n) => IdCheck::Ok(n.as_str().to_owned()),
-        Some(other) => {
-            issues.push(Issue::error(
-                ErrorCode::InvalidFieldType,
-                path,
-                format!(
-                    "{name} must be a string or an integer, got {}",
-                    kind(&other)
-                ),
-            ));
-            IdCheck::WrongType
-        }
-    }
-}
-
-fn object(
-    v: Option<Value>,
-    path: &str,
-    name: &str,
-    issues: &mut Vec<Issue>,
-) -> Option<Map<String, Value>> {
-    match given(v) {
-        None => None,
-        Some(Value::Object(m)) => Some(m),
-        Some(other) => {
-            issues.push(Issue::error(
-                ErrorCode::InvalidFieldType,
-                path,
-                format!("{name} must be an object, got {}", kind(&other)),
-            ));
-            None
-        }
-    }
-}
-
-/// A timestamp string that must be an instant; `Err(())` after reporting.
-fn instant(v: &Value, path: &str, name: &str, issues: &mut Vec<Issue>) -> Option<String> {
-    match v {
-        Value::String(s) => match time::parse_instant(s) {
-            Some(t) => Some(time::format_millis(t)),
-            None => {
-                issues.push(invalid_timestamp(path, name, s));
-                None
-            }
-        },
-        other => {
-            issues.push(Issue::error(
-                ErrorCode::InvalidTimestamp,
-                path,
-                format!(
-                    "{name} must be an RFC 3339 date-time string, got {}",
-                    kind(other)
-                ),
-            ));
-            None
-        }
-    }
-}
-
+/// Checks every field and builds the event; reads as one call per field, each adding its
+/// problems to `errors` (and reserved-trait warnings to `warnings` when lenient).
 fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
     let EventParts {
         message_id,
@@ -219,159 +151,32 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         issues: mut errors,
     } = parts;
     let mut warnings = Vec::new();
-
-    if let Some(t) = given(event_type) {
-        if t.as_str() != Some("group") {
-            errors.push(Issue::error(
-                ErrorCode::InvalidFieldType,
-                "/type",
-                format!("type must be \"group\", got {t}"),
-            ));
-        }
-    }
-
-    let message_id = match id_value(message_id, "/messageId", "messageId", &mut errors) {
-        IdCheck::Ok(s) if s.trim().is_empty() => {
-            errors.push(Issue::error(
-                ErrorCode::InvalidFieldType,
-                "/messageId",
-                "messageId must not be blank; leave it out to get a fresh UUID",
-            ));
-            String::new()
-        }
-        IdCheck::Ok(s) => s,
-        IdCheck::Absent => id::new_message_id(),
-        IdCheck::WrongType => String::new(),
-    };
-
-    let group_id = match id_value(group_id, "/groupId", "groupId", &mut errors) {
-        IdCheck::Ok(s) if !s.trim().is_empty() => s,
-        IdCheck::WrongType => String::new(),
-        _ => {
-            errors.push(Issue::error(
-                ErrorCode::MissingGroupId,
-                "/groupId",
-                "groupId is required: the id of the group (company, account) the user joins",
-            ));
-            String::new()
-        }
-    };
-
-    let user_id = id_value(user_id, "/userId", "userId", &mut errors);
-    let anonymous_id = id_value(anonymous_id, "/anonymousId", "anonymousId", &mut errors);
-    let present = |c: &IdCheck| matches!(c, IdCheck::Ok(s) if !s.trim().is_empty());
-    let wrong = |c: &IdCheck| matches!(c, IdCheck::WrongType);
-    if !present(&user_id) && !present(&anonymous_id) && !wrong(&user_id) && !wrong(&anonymous_id) {
-        errors.push(Issue::error(
-            ErrorCode::MissingIdentity,
-            "/userId",
-            "a group call needs userId or anonymousId (non-blank): who joins the group",
-        ));
-    }
-    let into_opt = |c: IdCheck| match c {
-        IdCheck::Ok(s) => Some(s),
-        _ => None,
-    };
-    let (user_id, anonymous_id) = (into_opt(user_id), into_opt(anonymous_id));
-
-    let traits = object(traits, "/traits", "traits", &mut errors).unwrap_or_default();
-    let mut trait_issues = Vec::new();
-    let severity = if options.lenient {
-        Severity::Warning
-    } else {
-        Severity::Error
-    };
-    check_reserved(&traits, severity, &mut trait_issues);
-    if options.lenient {
-        warnings.extend(trait_issues);
-    } else {
-        errors.extend(trait_issues);
-    }
-
-    let mut context = object(context, "/context", "context", &mut errors).unwrap_or_default();
-    let integrations = object(integrations, "/integrations", "integrations", &mut errors)
-        .unwrap_or_else(|| {
-            let mut m = Map::new();
-            m.insert("All".to_owned(), Value::Bool(true));
-            m
-        });
-
-    let original_timestamp = match given(original_timestamp) {
-        None => time::now(),
-        Some(v) => {
-            let (path, name) = if timestamp_argument {
-                ("/timestamp", "timestamp")
-            } else {
-                ("/originalTimestamp", "originalTimestamp")
-            };
-            instant(&v, path, name, &mut errors).unwrap_or_default()
-        }
-    };
-    if let Some(t) = &timestamp {
-        if !t.is_null() {
-            instant(t, "/timestamp", "timestamp", &mut errors);
-        }
-    }
-    let sent_at = match given(sent_at) {
-        None => None,
-        Some(Value::String(s)) if time::parse_instant(&s).is_some() => Some(s),
-        Some(v) => {
-            instant(&v, "/sentAt", "sentAt", &mut errors);
-            None
-        }
-    };
-    let channel = match given(channel) {
-        None => "server".to_owned(),
-        Some(Value::String(s)) => s,
-        Some(other) => {
-            errors.push(Issue::error(
-                ErrorCode::InvalidFieldType,
-                "/channel",
-                format!("channel must be a string, got {}", kind(&other)),
-            ));
-            String::new()
-        }
-    };
-
-    // Depth and non-finite numbers, everywhere a caller's value can be.
-    let mut path = String::new();
-    for (name, map) in [
-        ("traits", &traits),
-        ("context", &context),
-        ("integrations", &integrations),
-    ] {
-        if map.values().all(|v| clean(v, 3)) {
-            continue;
-        }
-        path.clear();
-        push_segment(&mut path, name);
-        scan_object(map, 2, &mut path, &mut errors);
-    }
-    for (k, v) in &extra {
-        path.clear();
-        push_segment(&mut path, k);
-        scan(v, 2, &mut path, &mut errors);
-    }
-    if let Some(t) = &timestamp {
-        path.clear();
-        path.push_str("/timestamp");
-        scan(t, 2, &mut path, &mut errors);
-    }
-
-    let library = options.library;
-    let mut lib = Map::new();
-    lib.insert("name".to_owned(), Value::String(library.name().to_owned()));
-    lib.insert(
-        "version".to_owned(),
-        Value::String(library.version().to_owned()),
+    let e = &mut errors;
+    check_type(event_type, e);
+    let message_id = message_id_of(message_id, e);
+    let group_id = group_id_of(group_id, e);
+    let (user_id, anonymous_id) = identity_of(user_id, anonymous_id, e);
+    let traits = traits_of(traits, options, e, &mut warnings);
+    let mut context = object(context, "/context", "context", e).unwrap_or_default();
+    let integrations = integrations_of(integrations, e);
+    let original_timestamp = original_timestamp_of(original_timestamp, timestamp_argument, e);
+    check_timestamp(timestamp.as_ref(), e);
+    let sent_at = sent_at_of(sent_at, e);
+    let channel = channel_of(channel, e);
+    scan_values(
+        &traits,
+        &context,
+        &integrations,
+        &extra,
+        timestamp.as_ref(),
+        e,
     );
-    context.insert("library".to_owned(), Value::Object(lib));
+    add_library(&mut context, options);
 
     if !errors.is_empty() {
         errors.extend(warnings);
         return Err(ValidationError::new(errors));
     }
-
     let mut event = GroupEvent {
         message_id,
         group_id,
@@ -411,63 +216,4 @@ fn check_size(
     )];
     issues.extend(event.warnings.iter().cloned());
     Err(ValidationError::new(issues))
-}
-
-/// Whether `v` (a container at level `depth`) holds no non-finite number and nothing too deep:
-/// the common case, checked without building any path.
-fn clean(v: &Value, depth: usize) -> bool {
-    match v {
-        Value::Number(n) => is_finite(n),
-        Value::Object(m) => !container_too_deep(depth) && m.values().all(|v| clean(v, depth + 1)),
-        Value::Array(a) => !container_too_deep(depth) && a.iter().all(|v| clean(v, depth + 1)),
-        _ => true,
-    }
-}
-
-fn scan_object(map: &Map<String, Value>, depth: usize, path: &mut String, out: &mut Vec<Issue>) {
-    if container_too_deep(depth) {
-        out.push(too_deep(path.as_str()));
-        return;
-    }
-    for (k, v) in map {
-        let len = path.len();
-        push_segment(path, k);
-        scan(v, depth + 1, path, out);
-        path.truncate(len);
-    }
-}
-
-/// `depth` is the level `v` itself sits at if it is a container.
-fn scan(v: &Value, depth: usize, path: &mut String, out: &mut Vec<Issue>) {
-    match v {
-        Value::Number(n) if !is_finite(n) => {
-            out.push(non_finite_number(path.as_str(), n.as_str()));
-        }
-        Value::Object(m) => scan_object(m, depth, path, out),
-        Value::Array(items) => {
-            if container_too_deep(depth) {
-                out.push(too_deep(path.as_str()));
-                return;
-            }
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push('/');
-                path.push_str(&i.to_string());
-                scan(item, depth + 1, path, out);
-                path.truncate(len);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Integers are exact at any size; other numbers must fit a finite f64.
-pub(crate) fn is_finite(n: &Number) -> bool {
-    if is_integer(n) {
-        return true;
-    }
-    n.as_str()
-        .parse::<f64>()
-        .map(f64::is_finite)
-        .unwrap_or(false)
 }
