@@ -27,6 +27,8 @@ class Row(NamedTuple):
 
 
 def make(url: str, **settings: Any) -> rg.Client:
+    # One request in flight, so that the request counts of the table are exact.
+    settings.setdefault("max_concurrent_requests", 1)
     settings.setdefault("flush_at", N)
     settings.setdefault("flush_interval", 600.0)
     settings.setdefault("retry_initial_backoff", 0.005)
