@@ -6,11 +6,11 @@
 //!   network;
 //! - a bounded queue, in events and in bytes, with a chosen overflow policy: drop the new
 //!   event or block up to a timeout; every drop is counted and reported;
-//! - several requests in flight (`max_concurrent_requests`, default 4): one lane per request,
-//!   each a worker thread with a kept-alive connection that closes its batches by count
-//!   (`flush_at`), age (`flush_interval`) or size (`max_batch_bytes`, never above the gateway's
-//!   4,096,000 bytes), gzips them and sends `POST /v1/batch`; a backlog fills a batch up to
-//!   `max_batch_bytes`;
+//! - several requests in flight (`max_concurrent_requests`, one by default until a wire
+//!   benchmark picks the default): one lane per request, each a worker thread with a kept-alive
+//!   connection that closes its batches by count (`flush_at`), age (`flush_interval`) or size
+//!   (`max_batch_bytes`, never above the gateway's 4,096,000 bytes), gzips them and sends
+//!   `POST /v1/batch`; a backlog fills a batch up to `max_batch_bytes`;
 //! - order: every event of one identity (userId, else anonymousId) takes the same lane, and a lane
 //!   sends its batches one at a time, retries included, so an identity's events reach the data
 //!   plane in the order they were enqueued; no order is kept between identities. A batch waiting
