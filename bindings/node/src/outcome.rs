@@ -4,7 +4,7 @@
 use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use rudder_group_client::{Client, Outcome, OutcomeCallback, OutcomeKind, Stats};
+use rudder_group_client::{Client, Outcome, OutcomeCallback, Stats};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
@@ -25,18 +25,10 @@ pub struct OutcomeInfo {
     pub attempts: u32,
 }
 
-fn kind_name(kind: OutcomeKind) -> &'static str {
-    match kind {
-        OutcomeKind::Delivered => "delivered",
-        OutcomeKind::Failed => "failed",
-        OutcomeKind::Dropped => "dropped",
-    }
-}
-
 impl From<&Outcome> for OutcomeInfo {
     fn from(o: &Outcome) -> Self {
         OutcomeInfo {
-            kind: kind_name(o.kind).to_owned(),
+            kind: o.kind.as_str().to_owned(),
             message_ids: o.message_ids.clone(),
             status: o.status.map(u32::from),
             body: o.body.clone(),
