@@ -30,7 +30,9 @@ def test_happy_path_delivers_every_event_in_batches(data_plane: DataPlane) -> No
     assert events[7]["groupId"] == "g7" and events[7]["traits"] == {"name": "Acme", "n": 7}
     assert events[0]["context"]["library"] == {"name": "rudder-group-python", "version": rg.__version__}
     requests = data_plane.requests()
-    assert [len(r["events"]) for r in requests] == [100, 100, 50]
+    # flush_at makes a batch due at 100 events; a backlog fills it further, the flush sends the rest.
+    sizes = [len(r["events"]) for r in requests]
+    assert sum(sizes) == 250 and len(sizes) <= 3 and all(n >= 100 for n in sizes[:-1]), sizes
     headers = requests[0]["headers"]
     assert headers["authorization"] == "Basic " + base64.b64encode(f"{WRITE_KEY}:".encode()).decode()
     assert headers["content-encoding"] == "gzip"
@@ -109,9 +111,10 @@ def test_on_outcome_runs_on_the_package_thread_and_its_errors_are_logged(
     for i in range(30):
         client.group("g", user_id=f"u{i}")
     assert client.flush().delivered == 30
-    assert threads == ["rudder-group-outcomes"] * 3
+    # One outcome per batch: batches are due at 10 events and a backlog fills them further.
+    assert 1 <= len(threads) <= 3 and set(threads) == {"rudder-group-outcomes"}
     errors = [r for r in caplog.records if r.name == "rudder_group" and r.levelno == logging.ERROR]
-    assert len(errors) == 3 and "on_outcome raised" in errors[0].getMessage()
+    assert len(errors) == len(threads) and "on_outcome raised" in errors[0].getMessage()
     assert errors[0].exc_info is not None
     client.group("g", user_id="later")
     assert client.close().delivered == 1
