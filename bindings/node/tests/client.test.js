@@ -55,7 +55,7 @@ test('events are delivered in batches with auth, gzip and the SDK named', async 
     assert.equal(r.headers['content-encoding'], 'gzip')
     assert.match(r.headers['user-agent'], /rudder-group-node/)
   }
-  await eventually(() => outcomes.length === 3)
+  await eventually(() => outcomes.length === requests.length)
   assert.deepStrictEqual(outcomes.flatMap((o) => o.messageIds), ids)
   assert.ok(outcomes.every((o) => o.kind === 'delivered' && o.status === 200 && o.attempts === 1 && o.mainThread))
   assert.equal(client.stats.delivered, 25)
