@@ -87,9 +87,14 @@ fn latency_fault_delays_the_next_request() {
     let started = Instant::now();
     assert_eq!(post_batch(&dp.url(), &one_event()).status, 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
-    let started = Instant::now();
-    assert_eq!(post_batch(&dp.url(), &one_event()).status, 200);
-    assert!(started.elapsed() < Duration::from_millis(300), "used up");
+    // Used up: a fault queued now applies to the very next request (were the latency still
+    // queued, that request would take it and answer 200).
+    dp.inject(Fault::Status {
+        status: 503,
+        retry_after: None,
+        count: FaultCount::Next(1),
+    });
+    assert_eq!(post_batch(&dp.url(), &one_event()).status, 503);
 }
 
 #[test]
