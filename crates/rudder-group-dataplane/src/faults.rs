@@ -4,7 +4,10 @@
 //! Each data request gets at most one fault: the first one, in the order they were injected,
 //! that fires for it. A [`FaultCount::Next`] fault fires for the next N requests that reach it,
 //! then is gone; a [`FaultCount::Fraction`] fault fires for that fraction of the requests that
-//! reach it and stays until cleared. An [`Fault::Outage`] is not queued: it starts at once.
+//! reach it and stays until cleared. [`FaultCount::Requests`] and [`FaultCount::Every`] fire by
+//! the request's number: data requests are numbered 1, 2, 3... from the start, a reset or a
+//! clearing of the faults, so that a test can script a sequence ("503 for requests 1 to 3, 500
+//! for every 10th") whatever order the faults fire in. An [`Fault::Outage`] is not queued: it starts at once.
 //! Faults never touch the admin API.
 
 use serde_json::{Map, Value};
@@ -56,6 +59,16 @@ pub enum FaultCount {
     /// This fraction (clamped to 0.0..=1.0) of the requests that reach this fault, spread evenly
     /// and deterministically: the first request is hit, e.g. 0.5 hits the 1st, 3rd, 5th...
     Fraction(f64),
+    /// The data requests numbered `first..=last` (numbered from 1; see the module docs). Stays
+    /// until cleared.
+    Requests {
+        /// The first request number hit.
+        first: u64,
+        /// The last request number hit.
+        last: u64,
+    },
+    /// Every data request whose number is a multiple of this (0 hits none). Stays until cleared.
+    Every(u64),
 }
 
 /// What the gateway does to one request because of a fault.
@@ -78,9 +91,12 @@ struct Queued {
 }
 
 impl Queued {
-    /// Whether this fault fires for the request that reaches it now; updates the counters.
-    fn fires(&mut self) -> bool {
+    /// Whether this fault fires for the request numbered `number` that reaches it now; updates
+    /// the counters.
+    fn fires(&mut self, number: u64) -> bool {
         let fire = match self.count {
+            FaultCount::Requests { first, last } => (first..=last).contains(&number),
+            FaultCount::Every(k) => k != 0 && number % k == 0,
             FaultCount::Next(n) => self.fired < u64::from(n),
             FaultCount::Fraction(p) => {
                 let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
@@ -103,6 +119,8 @@ impl Queued {
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueue {
     queued: Vec<Queued>,
+    /// Data requests seen since the start or the last clear.
+    numbered: u64,
 }
 
 impl FaultQueue {
@@ -135,11 +153,14 @@ impl FaultQueue {
 
     pub(crate) fn clear(&mut self) {
         self.queued.clear();
+        self.numbered = 0;
     }
 
     /// The fault for the data request arriving now, if any.
     pub(crate) fn next_action(&mut self) -> Option<Action> {
-        let index = self.queued.iter_mut().position(Queued::fires)?;
+        self.numbered += 1;
+        let number = self.numbered;
+        let index = self.queued.iter_mut().position(|q| q.fires(number))?;
         let action = self.queued[index].action.clone();
         if self.queued[index].exhausted() {
             self.queued.remove(index);
@@ -151,13 +172,15 @@ impl FaultQueue {
 impl Fault {
     /// Reads the admin API's JSON form of a fault, e.g. `{"status":429,"retry_after":"1","next":3}`,
     /// `{"status":500,"fraction":0.5}`, `{"latency_ms":200,"next":2}`, `{"drop":true,"next":1}`,
-    /// `{"outage_ms":2000}`. Without `next` or `fraction` a fault applies to the next request only.
+    /// `{"outage_ms":2000}`, `{"status":503,"requests":[1,3]}` (requests numbered 1 to 3),
+    /// `{"status":500,"every":10}` (every 10th request). Without `next`, `fraction`, `requests` or
+    /// `every` a fault applies to the next request only.
     /// Unknown keys are errors, so that a typo does not silently inject something else.
     pub fn from_json(value: &Value) -> Result<Fault, String> {
         let obj = value
             .as_object()
             .ok_or_else(|| "a fault is a JSON object".to_string())?;
-        const KNOWN: [&str; 7] = [
+        const KNOWN: [&str; 9] = [
             "status",
             "retry_after",
             "latency_ms",
@@ -165,6 +188,8 @@ impl Fault {
             "outage_ms",
             "next",
             "fraction",
+            "requests",
+            "every",
         ];
         if let Some(unknown) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
             return Err(format!("unknown key {unknown:?}; known keys: {KNOWN:?}"));
@@ -214,8 +239,11 @@ impl Fault {
                 Ok(Fault::DropConnection { count: count(obj)? })
             }
             _ => {
-                if obj.contains_key("next") || obj.contains_key("fraction") {
-                    return Err("an outage takes no \"next\" or \"fraction\"".to_string());
+                if COUNTS.iter().any(|k| obj.contains_key(*k)) {
+                    return Err(
+                        "an outage takes no \"next\", \"fraction\", \"requests\" or \"every\""
+                            .to_string(),
+                    );
                 }
                 Ok(Fault::Outage {
                     millis: uint(obj, "outage_ms")?,
@@ -231,20 +259,45 @@ fn uint(obj: &Map<String, Value>, key: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{key:?} must be a non-negative whole number"))
 }
 
+const COUNTS: [&str; 4] = ["next", "fraction", "requests", "every"];
+
 fn count(obj: &Map<String, Value>) -> Result<FaultCount, String> {
-    match (obj.get("next"), obj.get("fraction")) {
-        (Some(_), Some(_)) => Err("give \"next\" or \"fraction\", not both".to_string()),
-        (Some(_), None) => {
+    let given: Vec<&str> = COUNTS
+        .into_iter()
+        .filter(|k| obj.contains_key(*k))
+        .collect();
+    if given.len() > 1 {
+        return Err(format!(
+            "give one of \"next\", \"fraction\", \"requests\", \"every\", not {given:?}"
+        ));
+    }
+    match given.first().copied() {
+        Some("next") => {
             let n = uint(obj, "next")?;
             u32::try_from(n)
                 .map(FaultCount::Next)
                 .map_err(|_| "\"next\" is too large".to_string())
         }
-        (None, Some(f)) => match f.as_f64() {
+        Some("fraction") => match obj["fraction"].as_f64() {
             Some(p) if (0.0..=1.0).contains(&p) => Ok(FaultCount::Fraction(p)),
             _ => Err("\"fraction\" must be a number in 0..=1".to_string()),
         },
-        (None, None) => Ok(FaultCount::Next(1)),
+        Some("requests") => {
+            let pair = obj["requests"]
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .and_then(|a| Some((a[0].as_u64()?, a[1].as_u64()?)))
+                .filter(|(first, last)| *first >= 1 && first <= last);
+            match pair {
+                Some((first, last)) => Ok(FaultCount::Requests { first, last }),
+                None => Err(
+                    "\"requests\" is [first, last]: request numbers from 1, first <= last"
+                        .to_string(),
+                ),
+            }
+        }
+        Some(_) => Ok(FaultCount::Every(uint(obj, "every")?)),
+        None => Ok(FaultCount::Next(1)),
     }
 }
 
@@ -291,6 +344,39 @@ mod tests {
         q.clear();
         q.push(status(500, FaultCount::Fraction(1.0)));
         assert!((0..10).all(|_| code(q.next_action()) == 500));
+    }
+
+    #[test]
+    fn numbered_faults_follow_the_request_number() {
+        let mut q = FaultQueue::default();
+        for v in [
+            json!({"status":503,"requests":[1,3]}),
+            json!({"status":429,"retry_after":"1","requests":[5,5]}),
+            json!({"status":500,"every":10}),
+            json!({"status":502,"every":7}),
+        ] {
+            q.push(Fault::from_json(&v).unwrap());
+        }
+        let seen: Vec<u16> = (0..21).map(|_| code(q.next_action())).collect();
+        assert_eq!(
+            seen,
+            [503, 503, 503, 0, 429, 0, 502, 0, 0, 500, 0, 0, 0, 502, 0, 0, 0, 0, 0, 500, 502]
+        );
+        q.clear();
+        q.push(status(500, FaultCount::Requests { first: 2, last: 2 }));
+        assert_eq!(code(q.next_action()), 0, "clearing restarts the numbering");
+        assert_eq!(code(q.next_action()), 500);
+        assert_eq!(code(q.next_action()), 0);
+        for bad in [
+            json!({"status":500,"requests":[0,1]}),
+            json!({"status":500,"requests":[3,2]}),
+            json!({"status":500,"requests":[1]}),
+            json!({"status":500,"every":-1}),
+            json!({"status":500,"every":2,"next":1}),
+            json!({"outage_ms":10,"every":2}),
+        ] {
+            assert!(Fault::from_json(&bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
