@@ -104,9 +104,9 @@ async function child () {
   process.send(result, () => process.exit(0))
 }
 
-function startDataPlane () {
+function startDataPlane (extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(BIN, ['serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const proc = spawn(BIN, ['serve', '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'ignore'] })
     proc.once('error', reject)
     readline.createInterface({ input: proc.stdout }).once('line', (url) => resolve({ url: url.trim(), proc }))
   })
@@ -158,7 +158,11 @@ async function main () {
   console.log('the peer runs with N = 20,000 only: its enqueue re-serializes the whole queue on every call')
 }
 
-if (process.argv[2] === '--child') {
+module.exports = { REPO, BIN, WRITE_KEY, params, callInChunks, tick, now, startDataPlane, admin, median }
+
+if (require.main !== module) {
+  // Required by wire.js for its helpers.
+} else if (process.argv[2] === '--child') {
   child().catch((err) => { console.error(err); process.exit(1) })
 } else {
   main().catch((err) => { console.error(err); process.exit(1) })

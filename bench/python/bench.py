@@ -57,15 +57,15 @@ def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def setup_and_reexec(args: argparse.Namespace) -> None:
-    """Creates the bench venv, installs both SDKs, and runs this script again inside it."""
+def setup_and_reexec(args: argparse.Namespace, script: str = __file__) -> None:
+    """Creates the bench venv, installs both SDKs, and runs `script` again inside it."""
     if not venv_python().exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     py = str(venv_python())
     subprocess.run([py, "-m", "pip", "install", "--quiet", RUDDER_SDK], check=True)
     wheel = args.wheel or newest_wheel()
     subprocess.run([py, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel], check=True)
-    argv = [py, str(Path(__file__).resolve()), "--inside", *sys.argv[1:]]
+    argv = [py, str(Path(script).resolve()), "--inside", *sys.argv[1:]]
     os.execv(py, argv)
 
 
