@@ -779,7 +779,7 @@ rudder_status rudder_client_config_set_max_event_bytes(rudder_client_config *con
 rudder_status rudder_client_config_set_memory_transport(rudder_client_config *config, bool memory);
 
 /**
- * Requests in flight at most, one per lane (default 1; 1 to 64). Every event of one identity
+ * Requests in flight at most, one per lane (default 8; 1 to 64). Every event of one identity
  * (user id, else anonymous id) takes the same lane, so its events arrive in the order they were
  * enqueued; 1 sends one request at a time.
  */

@@ -209,7 +209,7 @@ export interface ClientSettings extends EventOptions {
   overflow?: 'drop' | 'block'
   /** With overflow: 'block', the longest wait for room, the event loop held meanwhile (default 1000). */
   overflowTimeout?: number
-  /** Requests in flight at most, one per lane; an identity's events keep their order (default 1). */
+  /** Requests in flight at most, one per lane; an identity's events keep their order (default 8). */
   maxConcurrentRequests?: number
   /** gzip request bodies; data planes older than 1.4 reject gzip (default true). */
   gzip?: boolean

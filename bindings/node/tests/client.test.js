@@ -32,7 +32,8 @@ const traits = { name: 'MyGroup', industry: 'IT', employees: 450, plan: 'basic' 
 test('events are delivered in batches with auth, gzip and the SDK named', async () => {
   const { client, outcomes } = clientFor({ flushAt: 10 })
   const ids = []
-  for (let i = 0; i < 25; i++) ids.push(client.group({ groupId: '12345', userId: `u${i}`, traits }))
+  // One identity: one lane, so the data plane holds the events in the order they were enqueued.
+  for (let i = 0; i < 25; i++) ids.push(client.group({ groupId: '12345', userId: 'u', traits }))
   const result = await client.flush()
   assert.deepStrictEqual(result, { delivered: 25, failed: 0, dropped: 0 })
   const events = await plane.events()
@@ -103,7 +104,8 @@ test('a refused write key is a terminal failure reported with status and body, n
 test('flush with a timeout rejects with FLUSH_TIMEOUT and loses nothing', async () => {
   await plane.fault({ latency_ms: 1500, next: 1 })
   const { client } = clientFor()
-  const ids = [client.group({ groupId: 'g', userId: 'u1' }), client.group({ groupId: 'g', userId: 'u2' })]
+  // One identity: one lane, so the second event waits behind the first, held 1.5 s.
+  const ids = [client.group({ groupId: 'g', userId: 'u' }), client.group({ groupId: 'g', userId: 'u' })]
   await assert.rejects(client.flush({ timeout: 20 }), (err) => {
     assert.ok(err instanceof RudderGroupError)
     assert.equal(err.code, 'FLUSH_TIMEOUT')

@@ -165,9 +165,10 @@ test('QUEUE_FULL when the queue is full and overflow is drop; CLIENT_CLOSED afte
     flushInterval: 3_600_000,
     onOutcome: (o) => outcomes.push(o)
   })
-  client.group({ groupId: 'g', userId: 'u1' })
-  client.group({ groupId: 'g', userId: 'u2' })
-  const full = thrown(() => client.group({ groupId: 'g', userId: 'u3' }))
+  // One identity: one lane, one batch, one outcome.
+  client.group({ groupId: 'g', userId: 'u' })
+  client.group({ groupId: 'g', userId: 'u' })
+  const full = thrown(() => client.group({ groupId: 'g', userId: 'u' }))
   assert.equal(full.code, 'QUEUE_FULL')
   assert.equal(client.stats.dropped, 1)
   assert.deepStrictEqual(await client.close(), { delivered: 2, failed: 0, dropped: 1 })

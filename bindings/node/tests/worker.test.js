@@ -18,7 +18,7 @@ const client = new Client({
   onOutcome: (o) => outcomes.push(...o.messageIds)
 })
 for (let i = 0; i < workerData.n; i++) {
-  ids.push(client.group({ groupId: 'g-' + threadId, userId: 'u' + i, traits: { i } }))
+  ids.push(client.group({ groupId: 'g-' + threadId, userId: 'u', traits: { i } })) // one lane: in order
 }
 const built = GroupEvent.build({ groupId: 'g', anonymousId: 'a', messageId: 'w-' + threadId }).messageId
 client.flush().then(async (result) => {
@@ -91,7 +91,7 @@ test('a worker that sends and simply ends delivers its events at its own exit', 
       const { Client } = require(workerData.pkg)
       const client = new Client({ writeKey: workerData.writeKey, dataPlaneUrl: workerData.url, flushInterval: 60000 })
       const ids = []
-      for (let i = 0; i < 12; i++) ids.push(client.group({ groupId: 'g', userId: 'u' + i }))
+      for (let i = 0; i < 12; i++) ids.push(client.group({ groupId: 'g', userId: 'u' })) // one lane: in order
       parentPort.postMessage(ids)
     `
     const worker = new Worker(script, { eval: true, workerData: { pkg: PACKAGE, url: plane.url, writeKey: WRITE_KEY } })

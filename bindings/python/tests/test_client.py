@@ -21,8 +21,9 @@ def make(data_plane: DataPlane, **settings: Any) -> rg.Client:
 
 
 def test_happy_path_delivers_every_event_in_batches(data_plane: DataPlane) -> None:
+    # One identity: one lane, so the data plane holds the events in the order they were enqueued.
     with make(data_plane, flush_at=100) as client:
-        ids = [client.group(f"g{i}", {"name": "Acme", "n": i}, user_id=f"u{i}") for i in range(250)]
+        ids = [client.group(f"g{i}", {"name": "Acme", "n": i}, user_id="u") for i in range(250)]
         result = client.flush()
         assert (result.delivered, result.failed, result.dropped) == (250, 0, 0)
     events = data_plane.events()
@@ -42,8 +43,8 @@ def test_happy_path_delivers_every_event_in_batches(data_plane: DataPlane) -> No
 
 def test_stats_and_flush_results_since_the_previous_flush(data_plane: DataPlane) -> None:
     client = make(data_plane, gzip=False)
-    for i in range(3):
-        client.group("g", user_id=f"u{i}")
+    for _ in range(3):
+        client.group("g", user_id="u")  # one identity, one lane: one batch
     assert client.flush() == rg.FlushResult(delivered=3)
     client.group("g", user_id="u")
     assert client.flush(timeout=30) == rg.FlushResult(delivered=1)
@@ -73,7 +74,7 @@ def test_a_terminal_failure_is_reported_with_status_and_body(data_plane: DataPla
     caplog.set_level(logging.WARNING, logger="rudder_group")
     outcomes: List[rg.Outcome] = []
     client = rg.Client("wrong-key", data_plane.url, on_outcome=outcomes.append)
-    mids = [client.group("g", user_id="u"), client.group("g", user_id="v")]
+    mids = [client.group("g", user_id="u") for _ in range(2)]  # one identity: one batch
     result = client.flush()
     assert (result.delivered, result.failed) == (0, 2)
     with pytest.raises(rg.DeliveryFailedError) as info:
@@ -108,8 +109,8 @@ def test_on_outcome_runs_on_the_package_thread_and_its_errors_are_logged(
         raise ValueError("a bug in the callback")
 
     client = make(data_plane, on_outcome=on_outcome, flush_at=10)
-    for i in range(30):
-        client.group("g", user_id=f"u{i}")
+    for _ in range(30):
+        client.group("g", user_id="u")  # one identity, one lane
     assert client.flush().delivered == 30
     # One outcome per batch: batches are due at 10 events and a backlog fills them further.
     assert 1 <= len(threads) <= 3 and set(threads) == {"rudder-group-outcomes"}
@@ -226,8 +227,9 @@ def test_overflow_block_waits_for_room(data_plane: DataPlane) -> None:
 def test_the_gil_is_released_while_group_blocks_on_a_full_queue(data_plane: DataPlane) -> None:
     data_plane.fault(latency_ms=1000, next=1)
     client = make(data_plane, flush_at=1, max_queue_events=1, overflow="block", block_timeout=30)
-    client.group("g", user_id="in-flight")
-    client.group("g", user_id="queued")
+    # One identity, one lane: the second event waits behind the first, which is in flight.
+    client.group("g", user_id="u")
+    client.group("g", user_id="u")
     blocking = threading.Event()
     done = threading.Event()
     ran_while_blocked: List[bool] = []
@@ -239,7 +241,7 @@ def test_the_gil_is_released_while_group_blocks_on_a_full_queue(data_plane: Data
     thread = threading.Thread(target=other)
     thread.start()
     blocking.set()
-    client.group("g", user_id="waits-for-room")
+    client.group("g", user_id="u")  # waits for room
     done.set()
     thread.join()
     assert ran_while_blocked == [True]
@@ -251,8 +253,8 @@ def test_overflow_block_gives_up_after_its_timeout(data_plane: DataPlane) -> Non
     client = make(data_plane, flush_at=1, max_queue_events=1, overflow="block", block_timeout=0.01)
     accepted = 0
     with pytest.raises(rg.QueueFullError):
-        for i in range(5):
-            client.group("g", user_id=f"u{i}")
+        for _ in range(5):
+            client.group("g", user_id="u")  # one identity: one lane, its first request held
             accepted += 1
     result = client.close()
     assert (result.delivered, result.dropped) == (accepted, 1)

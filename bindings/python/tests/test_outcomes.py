@@ -38,16 +38,16 @@ def test_a_slow_on_outcome_keeps_the_queue_bounded_and_the_counts_exact(data_pla
     client = rg.Client(
         WRITE_KEY, data_plane.url, flush_at=1000, flush_interval=60, max_queue_events=5, on_outcome=on_outcome
     )
-    for i in range(5):
-        client.group("g", user_id=f"failed-{i}")
+    for _ in range(5):
+        client.group("g", user_id="failed")  # one identity, one lane: one batch
     drop(client, DROPS, "dropped-a")
     flusher = threading.Thread(target=client.flush)
     flusher.start()
     deadline = time.monotonic() + 60
     while client.stats["failed"] < 5 and time.monotonic() < deadline:
         time.sleep(0.01)
-    for i in range(5):
-        client.group("g", user_id=f"delivered-{i}")
+    for _ in range(5):
+        client.group("g", user_id="delivered")
     drop(client, DROPS, "dropped-b")
     queue = client._outcomes
     peak = queue.peak
@@ -74,7 +74,7 @@ def test_a_slow_on_outcome_keeps_the_queue_bounded_and_the_counts_exact(data_pla
 def test_outcomes_that_keep_up_are_never_merged(data_plane: DataPlane) -> None:
     seen: List[rg.Outcome] = []
     client = rg.Client(WRITE_KEY, data_plane.url, flush_at=10, on_outcome=seen.append)
-    ids = [client.group("g", user_id=f"u{i}") for i in range(50)]
+    ids = [client.group("g", user_id="u") for _ in range(50)]  # one identity, one lane, in order
     client.close()
     # One outcome per batch (due at 10 events; a backlog fills a batch further), none merged.
     assert all(o.kind == "delivered" and o.count >= 10 and o.merged == 1 for o in seen[:-1])

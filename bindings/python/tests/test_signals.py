@@ -25,10 +25,10 @@ client = rg.Client(
     "key", url, flush_at=1, max_queue_events=1, overflow="block", block_timeout=3600,
     request_timeout=3600, exit_timeout=0.1,
 )
-client.group("g", user_id="in-flight")
+client.group("g", user_id="u")  # one identity: one lane, in flight
 while client.stats["batches"] == 0:
     pass
-client.group("g", user_id="queued")
+client.group("g", user_id="u")  # queued behind it
 print("waiting", flush=True)
 try:
     if sys.argv[1] == "flush":
@@ -36,7 +36,7 @@ try:
     elif sys.argv[1] == "close":
         client.close()
     else:
-        client.group("g", user_id="blocked")
+        client.group("g", user_id="u")  # blocks: the queue is full
 except KeyboardInterrupt:
     print("interrupted", client.stats["queued"], client.stats["dropped"], flush=True)
     raise

@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// A group-call client: thread-safe (share it with `Arc` or by reference), one background
-/// worker thread per client, no async runtime needed.
+/// worker thread per lane (`max_concurrent_requests`), no async runtime needed.
 ///
 /// ```
 /// use rudder_group::GroupEvent;

@@ -6,8 +6,8 @@
 //!   network;
 //! - a bounded queue, in events and in bytes, with a chosen overflow policy: drop the new
 //!   event or block up to a timeout; every drop is counted and reported;
-//! - several requests in flight (`max_concurrent_requests`, one by default until a wire
-//!   benchmark picks the default): one lane per request, each a worker thread with a kept-alive
+//! - several requests in flight (`max_concurrent_requests`, 8 by default): one lane per
+//!   request, each a worker thread with a kept-alive
 //!   connection that closes its batches by count (`flush_at`), age (`flush_interval`) or size
 //!   (`max_batch_bytes`, never above the gateway's 4,096,000 bytes), gzips them and sends
 //!   `POST /v1/batch`; a backlog fills a batch up to `max_batch_bytes`;
@@ -33,6 +33,18 @@
 //! `QUEUE_FULL`
 //! error is returned to the caller as well as reported (the event was not queued); a close that
 //! times out reports what is left as dropped rather than leaving it in a queue nobody drains.
+//!
+//! Defaults chosen by measurement (`make bench`'s wire case, `bench/results/latest.md`): with a
+//! data plane 50 ms away, one request in flight delivers at most one batch per round trip, so a
+//! producer of 100,000 events/s filled the 100,000-event queue and dropped events; 4 lanes
+//! delivered about 40,000 events/s and 8 lanes 50,000-65,000, with 16 adding little on 2 cores,
+//! where the caller, gzip and the data plane itself share the CPU. `max_concurrent_requests` is
+//! 8: eight kept-alive connections and eight threads per client, few enough for any data plane,
+//! and a 429 halves them anyway. `max_batch_bytes` stays 512,000: at 20 and 50 ms, 1 MB and 2 MB
+//! caps delivered no faster (backlog batches averaged about 800 events, 450 KB, under the cap),
+//! while a smaller body keeps a retry's resend, a 413's split and the data plane's per-request
+//! memory small, well under the gateway's 4,096,000 bytes.
+//!
 //! Logging goes through the `log` facade (quiet unless the application installs a logger); the
 //! write key is never logged by this crate or by ureq at DEBUG and above. One exception: at
 //! TRACE level the `ureq_proto` target dumps the raw bytes of each request, the `Authorization`

@@ -185,7 +185,7 @@ class Client(_native.Client):
         - ``max_queue_events`` 100000 and ``max_queue_bytes`` 67108864: the queue's bounds;
         - ``overflow`` "drop": ``"block"`` makes a full queue wait (GIL released) up to
         - ``block_timeout`` 1.0 before ``QueueFullError``;
-        - ``max_concurrent_requests`` 1: requests in flight, one per lane; an identity's events
+        - ``max_concurrent_requests`` 8: requests in flight, one per lane; an identity's events
           keep their order;
         - ``gzip`` True and ``gzip_level`` 6;
         - ``connect_timeout`` 10.0 and ``request_timeout`` 30.0;

@@ -24,7 +24,7 @@ impl Config {
             max_queue_bytes: 0,
             overflow: Overflow::DropNewest,
             block_timeout: Duration::ZERO,
-            max_concurrent_requests: 1,
+            max_concurrent_requests: 0,
             gzip: true,
             connect_timeout: Duration::ZERO,
             request_timeout: Duration::ZERO,

@@ -180,7 +180,7 @@ pub static SETTINGS: &[Setting] = &[
         c: Some("max_concurrent_requests"),
         kind: count_kind(1, 64),
         doc: "Requests in flight at most, one per lane; an identity's events keep their order.",
-        default: n(1),
+        default: n(8),
         get: |c| n(c.max_concurrent_requests as u64),
         put: |c, v| c.max_concurrent_requests = size(v),
     },
