@@ -6,7 +6,8 @@
 #   - the C tarball unpacked: a C program linked through its pkg-config file, and a C++ program
 #     through find_package(rudder_group CONFIG) with CMAKE_PREFIX_PATH, shared and static.
 # Each program checks its own outcomes; then the data plane's stored events are counted per
-# binding and groupId. Every artifact must also be under 15 MB (the static archive is exempt).
+# binding and groupId. Every artifact must also be under 15 MB (the static archive is exempt),
+# and each native library stripped (no symbol table, no debug sections).
 #
 # Usage: check.sh DIST_DIR WORK_DIR VERSION TARGET
 # RUDDER_GROUP_BIN names the `rudder-group` command that serves the data plane (a built binary).
@@ -51,6 +52,17 @@ size_ok() {
     fi
 }
 
+stripped() {
+    if [ ! -f "$1" ]; then
+        echo "dist-check: no native library at '$1'" >&2
+        exit 1
+    fi
+    if readelf -S --wide "$1" | grep -Eq ' \.(symtab|debug_[a-z]+) '; then
+        echo "dist-check: $1 is not stripped" >&2
+        exit 1
+    fi
+}
+
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -61,16 +73,19 @@ c_root=$work/rudder_group-$version-$target
 size_ok "$wheel"
 size_ok "$npm_tgz"
 size_ok "$c_root/lib/librudder_group.so.$version"
+stripped "$c_root/lib/librudder_group.so.$version"
 
 # Python: a fresh venv, the wheel alone, no index, no source build.
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index \
     --only-binary :all: "$wheel"
+stripped "$(ls "$work"/venv/lib/python3*/site-packages/rudder_group/_native*.so)"
 
 # Node: a scratch project installing the tarball, offline (it has no dependencies).
 mkdir -p "$work/npm-project"
 (cd "$work/npm-project" && npm init -y >/dev/null &&
     npm install --offline --no-audit --no-fund --silent "$npm_tgz")
+stripped "$(ls "$work"/npm-project/node_modules/rudder-group/*.node)"
 cp "$here/send.js" "$work/npm-project/"
 
 # C through the relocatable pkg-config file; the run finds the library through the rpath.
