@@ -116,5 +116,10 @@ bump-version:
 	@test -n "$(VERSION)" || { echo "usage: make bump-version VERSION=X.Y.Z" >&2; exit 2; }
 	python3 tools/bump_version.py $(VERSION)
 
+# The C library is also installed with `make install` (the release build dist made) into a
+# scratch prefix, to check the CMake package that rule writes.
 dist-check: dist dist-tools build-cli
-	tests/dist/check.sh $(DIST) $(REPO)/target/dist-check $(VERSION_NOW) $(RUST_TARGET)
+	rm -rf $(REPO)/target/dist-install
+	$(MAKE) -C bindings/c install PREFIX=$(REPO)/target/dist-install
+	tests/dist/check.sh $(DIST) $(REPO)/target/dist-check $(VERSION_NOW) $(RUST_TARGET) \
+		$(REPO)/target/dist-install

@@ -4,12 +4,14 @@
 #   - the wheel into a fresh venv (pip may not build anything: --no-index --only-binary :all:);
 #   - the npm package into a scratch npm project (`npm install ./rudder-group-<version>.tgz`);
 #   - the C tarball unpacked: a C program linked through its pkg-config file, and a C++ program
-#     through find_package(rudder_group CONFIG) with CMAKE_PREFIX_PATH, shared and static.
+#     through find_package(rudder_group CONFIG) with CMAKE_PREFIX_PATH, shared and static;
+#   - the same C++ program against INSTALL_PREFIX, where `make install` put the library, to show
+#     that it installs the same CMake package.
 # Each program checks its own outcomes; then the data plane's stored events are counted per
 # binding and groupId. Every artifact must also be under 15 MB (the static archive is exempt),
 # and each native library stripped (no symbol table, no debug sections).
 #
-# Usage: check.sh DIST_DIR WORK_DIR VERSION TARGET
+# Usage: check.sh DIST_DIR WORK_DIR VERSION TARGET INSTALL_PREFIX
 # RUDDER_GROUP_BIN names the `rudder-group` command that serves the data plane (a built binary).
 set -eu
 
@@ -18,6 +20,7 @@ dist=$(cd "$1" && pwd)
 work=$2
 version=$3
 target=$4
+install_prefix=$(cd "$5" && pwd)
 count=5
 limit=$((15 * 1024 * 1024))
 
@@ -94,11 +97,16 @@ test "$(pc --modversion)" = "$version"
 cc -std=c11 -Wall -Wextra -Werror "$here/send.c" -o "$work/send_c" $(pc --cflags --libs) \
     -Wl,-rpath,"$(pc --variable=libdir)"
 
-# C++ through the CMake package.
-cmake -S "$here/cmake" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$c_root" \
-    -DRUDDER_GROUP_EXPECTED_VERSION="$version" -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" ||
-    { cat "$work/cmake.log" >&2; exit 1; }
-cmake --build "$work/cmake-build" >>"$work/cmake.log" || { cat "$work/cmake.log" >&2; exit 1; }
+# C++ through the CMake package: the tarball's, and the one `make install` wrote.
+cmake_build() {
+    cmake -S "$here/cmake" -B "$work/$1" -DCMAKE_PREFIX_PATH="$2" \
+        -DRUDDER_GROUP_EXPECTED_VERSION="$version" -DCMAKE_BUILD_TYPE=Release >"$work/$1.log" &&
+        cmake --build "$work/$1" >>"$work/$1.log" || { cat "$work/$1.log" >&2; exit 1; }
+    grep -q "rudder_group_DIR:PATH=$2/lib/cmake/rudder_group" "$work/$1/CMakeCache.txt" ||
+        { echo "dist-check: CMake did not find the package under $2" >&2; exit 1; }
+}
+cmake_build cmake-build "$c_root"
+cmake_build cmake-install "$install_prefix"
 
 # Every program against one data plane, then what it stored.
 "$here/../../bindings/c/tests/with_dataplane.sh" sh -c '
@@ -108,8 +116,10 @@ cmake --build "$work/cmake-build" >>"$work/cmake.log" || { cat "$work/cmake.log"
     "$1/send_c"
     "$1/cmake-build/send_shared" dist-cpp-shared
     "$1/cmake-build/send_static" dist-cpp-static
+    "$1/cmake-install/send_shared" dist-cpp-install
     python3 "$2/stored.py" "$RUDDER_GROUP_URL" "$3" \
         rudder-group-python:dist-python rudder-group-node:dist-node rudder-group-c:dist-c \
-        rudder-group-c:dist-cpp-shared rudder-group-c:dist-cpp-static
+        rudder-group-c:dist-cpp-shared rudder-group-c:dist-cpp-static \
+        rudder-group-c:dist-cpp-install
 ' check "$work" "$here" "$count"
 echo "dist-check: the wheel, the npm package and the C tarball installed without cargo and delivered"
