@@ -3,7 +3,7 @@
 Run by `make -C bindings/python bench` after bench.py. By hand:
 
     python3 bench/python/wire.py --wheel target/python-wheels-release/rudder_group-*.whl \\
-        --server target/release/rudder-group
+        --server target/x86_64-unknown-linux-gnu/release/rudder-group   # the host's target triple
 
 For each latency L, one local data plane answers every data request L ms late
 (`rudder-group serve --latency-ms L`, as a hosted data plane that far away would). On it, each SDK
