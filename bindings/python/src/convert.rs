@@ -70,7 +70,7 @@ impl<'py> Converter<'py> {
             path: Vec::with_capacity(8),
             enums: 0,
             budget: Budget::new(max_event_bytes),
-            out: JsonWriter::for_field(""),
+            out: JsonWriter::default(),
         }
     }
 
@@ -96,7 +96,7 @@ impl<'py> Converter<'py> {
         obj: &Bound<'py, PyAny>,
     ) -> Result<WrittenObject, Value> {
         self.write_field(name, obj);
-        std::mem::replace(&mut self.out, JsonWriter::for_field("")).finish()
+        std::mem::take(&mut self.out).finish()
     }
 
     /// Converts top-level field `name` into a value (an id, a payload).
@@ -113,14 +113,14 @@ impl<'py> Converter<'py> {
             return v;
         }
         self.write_field(name, obj);
-        std::mem::replace(&mut self.out, JsonWriter::for_field("")).into_value()
+        std::mem::take(&mut self.out).into_value()
     }
 
     /// Converts a whole payload dict (its keys are the wire's) into a value.
     pub(crate) fn payload(&mut self, obj: &Bound<'py, PyAny>) -> Value {
         self.out = JsonWriter::for_field("");
         self.value(obj);
-        std::mem::replace(&mut self.out, JsonWriter::for_field("")).into_value()
+        std::mem::take(&mut self.out).into_value()
     }
 
     fn write_field(&mut self, name: &'static str, obj: &Bound<'py, PyAny>) {

@@ -10,6 +10,7 @@ use rudder_group::conversion as kit;
 use rudder_group::serde_json::Value;
 use rudder_group::{ErrorCode, EventOptions, EventParts, Issue, Library, ValidationError};
 use rudder_group_client::settings::{self, Value as Setting};
+use std::sync::OnceLock;
 
 // The Python signatures write the default limit as a literal (for their text signature).
 const _: () = assert!(rudder_group::DEFAULT_MAX_EVENT_BYTES == 32768);
@@ -141,8 +142,25 @@ pub(crate) fn payload_parts(
     Ok((parts, size))
 }
 
-/// Validation settings: `validation` is `"strict"` or `"lenient"`.
+/// Validation settings: `validation` is `"strict"` or `"lenient"`. The settings table's answer
+/// for the defaults is read once: most calls give no option.
 pub(crate) fn event_options(
+    py: Python<'_>,
+    validation: &str,
+    max_event_bytes: i64,
+) -> PyResult<EventOptions> {
+    static DEFAULTS: OnceLock<EventOptions> = OnceLock::new();
+    if validation == "strict" && max_event_bytes == 32768 {
+        if let Some(options) = DEFAULTS.get() {
+            return Ok(options.clone());
+        }
+        let options = read_event_options(py, validation, max_event_bytes)?;
+        return Ok(DEFAULTS.get_or_init(|| options).clone());
+    }
+    read_event_options(py, validation, max_event_bytes)
+}
+
+fn read_event_options(
     py: Python<'_>,
     validation: &str,
     max_event_bytes: i64,

@@ -154,6 +154,7 @@ impl GroupEvent {
             out.put(b":");
             match entry {
                 Entry::Written(bytes, _) => out.put(bytes),
+                Entry::Str(s) => out.string(s),
                 entry => out.value(&entry),
             }
         }
@@ -355,8 +356,7 @@ impl Sink for Vec<u8> {
         self.extend_from_slice(b);
     }
     fn string(&mut self, s: &str) {
-        // Writing to a Vec cannot fail, and a str always serializes.
-        let _ = serde_json::to_writer(&mut *self, s);
+        crate::writer::write_str(self, s);
     }
     fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
         let _ = serde_json::to_writer(&mut *self, v);

@@ -4,8 +4,8 @@
 use crate::conversion::{container_too_deep, invalid_timestamp, non_finite_number, too_deep};
 use crate::issue::{push_segment, Issue, Severity};
 use crate::options::EventOptions;
-use crate::traits::{check_reserved, is_integer, kind};
-use crate::writer::WrittenObject;
+use crate::traits::{check_reserved, is_integer, kind, plainly_valid};
+use crate::writer::{write_str, WrittenObject};
 use crate::{id, time, ErrorCode};
 use serde_json::{Map, Number, Value};
 
@@ -192,7 +192,7 @@ pub(crate) fn traits_of(
     warnings: &mut Vec<Issue>,
 ) -> Object {
     let traits = object_field(traits, written, "/traits", "traits", errors)
-        .unwrap_or_else(|| Object::Tree(Map::new()));
+        .unwrap_or_else(|| Object::Written(WrittenObject::literal(b"{}")));
     let mut trait_issues = Vec::new();
     let severity = if options.lenient {
         Severity::Warning
@@ -201,7 +201,15 @@ pub(crate) fn traits_of(
     };
     match &traits {
         Object::Tree(map) => check_reserved(map, severity, &mut trait_issues),
-        Object::Written(w) => check_reserved(&w.watched_map(), severity, &mut trait_issues),
+        Object::Written(w) => {
+            for (key, bytes) in w.watched() {
+                if !plainly_valid(key, bytes) {
+                    let value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+                    let one = Map::from_iter([(key.to_owned(), value)]);
+                    check_reserved(&one, severity, &mut trait_issues);
+                }
+            }
+        }
     }
     if options.lenient {
         warnings.extend(trait_issues);
@@ -224,11 +232,7 @@ pub(crate) fn integrations_of(
         "integrations",
         errors,
     )
-    .unwrap_or_else(|| {
-        let mut m = Map::new();
-        m.insert("All".to_owned(), Value::Bool(true));
-        Object::Tree(m)
-    })
+    .unwrap_or_else(|| Object::Written(WrittenObject::literal(b"{\"All\":true}")))
 }
 
 /// `context`: an object (empty when absent); `library` is added after the scan.
@@ -238,7 +242,7 @@ pub(crate) fn context_of(
     errors: &mut Vec<Issue>,
 ) -> Object {
     object_field(context, written, "/context", "context", errors)
-        .unwrap_or_else(|| Object::Tree(Map::new()))
+        .unwrap_or_else(|| Object::Written(WrittenObject::literal(b"{}")))
 }
 
 /// `originalTimestamp`: an instant, reported at the key the caller wrote; the time of the call
@@ -343,17 +347,25 @@ pub(crate) fn scan_values(
 /// `context.library`: the SDK's name and version, set over the caller's.
 pub(crate) fn add_library(context: &mut Object, options: &EventOptions) {
     let library = options.library;
-    let mut lib = Map::new();
-    lib.insert("name".to_owned(), Value::String(library.name().to_owned()));
-    lib.insert(
-        "version".to_owned(),
-        Value::String(library.version().to_owned()),
-    );
     match context {
         Object::Tree(map) => {
+            let mut lib = Map::new();
+            lib.insert("name".to_owned(), Value::String(library.name().to_owned()));
+            lib.insert(
+                "version".to_owned(),
+                Value::String(library.version().to_owned()),
+            );
             map.insert("library".to_owned(), Value::Object(lib));
         }
-        Object::Written(w) => w.set_watched("library", &Value::Object(lib)),
+        Object::Written(w) => {
+            let mut lib = Vec::with_capacity(64);
+            lib.extend_from_slice(b"{\"name\":");
+            write_str(&mut lib, library.name());
+            lib.extend_from_slice(b",\"version\":");
+            write_str(&mut lib, library.version());
+            lib.push(b'}');
+            w.set_watched("library", &lib);
+        }
     }
 }
 

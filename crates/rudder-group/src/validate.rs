@@ -111,6 +111,9 @@ impl EventParts {
     /// A field's key in `extra` (filled by hand, not by `from_map`) moves to its field, so that
     /// no key is written twice; a field given both ways is an error.
     fn fields_out_of_extra(mut self) -> EventParts {
+        if self.extra.is_empty() {
+            return self;
+        }
         let mut found = EventParts::from_map(std::mem::take(&mut self.extra));
         self.extra = std::mem::take(&mut found.extra);
         let mut twice = Vec::new();

@@ -19,7 +19,7 @@
 //!   the same text (Python, with `str` subclasses) asks [`JsonWriter::has_key`] first.
 
 use crate::issue::Issue;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -35,8 +35,8 @@ enum Open {
 }
 
 /// Canonical JSON (UTF-8, no insignificant whitespace, `serde_json`'s escapes) written one
-/// token at a time.
-#[derive(Debug, Clone)]
+/// token at a time. `JsonWriter::default()` allocates nothing and watches no key.
+#[derive(Debug, Clone, Default)]
 pub struct JsonWriter {
     out: Vec<u8>,
     open: Vec<Open>,
@@ -45,8 +45,8 @@ pub struct JsonWriter {
     /// The byte spans of the keys of the open objects (their escaped text).
     keys: Vec<Range<usize>>,
     watch: &'static [&'static str],
-    watching: Option<(String, usize)>,
-    watched: Vec<(String, Range<usize>)>,
+    watching: Option<(&'static str, usize)>,
+    watched: Vec<(&'static str, Range<usize>)>,
     found: Vec<Issue>,
 }
 
@@ -151,8 +151,10 @@ impl JsonWriter {
         write_str(&mut self.out, key);
         self.keys.push(start..self.out.len());
         self.out.push(b':');
-        if self.open.len() == 1 && self.watch.contains(&key) {
-            self.watching = Some((key.to_owned(), self.out.len()));
+        if self.open.len() == 1 {
+            if let Some(name) = self.watch.iter().find(|name| **name == key) {
+                self.watching = Some((name, self.out.len()));
+            }
         }
     }
 
@@ -288,10 +290,18 @@ pub(crate) fn is_finite(n: &Number) -> bool {
         .unwrap_or(false)
 }
 
-/// A JSON string with `serde_json`'s escapes.
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Writing to a Vec cannot fail, and a str always serializes.
-    let _ = serde_json::to_writer(&mut *out, s);
+/// A JSON string with `serde_json`'s escapes. Text with nothing to escape (no `"`, `\\` or
+/// control character: nearly every key and value) is copied as it is.
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing to a Vec cannot fail, and a str always serializes.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
 }
 
 /// An object field written as canonical JSON by a [`JsonWriter`], with what validation reads of
@@ -299,7 +309,7 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WrittenObject {
     bytes: Vec<u8>,
-    watched: Vec<(String, Range<usize>)>,
+    watched: Vec<(&'static str, Range<usize>)>,
     found: Vec<Issue>,
 }
 
@@ -309,36 +319,46 @@ impl WrittenObject {
         &self.bytes
     }
 
-    /// The watched top-level entries, parsed (the reserved traits of `traits`).
-    pub(crate) fn watched_map(&self) -> Map<String, Value> {
-        self.watched
-            .iter()
-            .map(|(k, range)| {
-                let v = serde_json::from_slice(&self.bytes[range.clone()]).unwrap_or(Value::Null);
-                (k.clone(), v)
-            })
-            .collect()
+    /// An object the core writes itself (`{}`, the default integrations), nothing watched.
+    pub(crate) fn literal(bytes: &[u8]) -> WrittenObject {
+        WrittenObject {
+            bytes: bytes.to_vec(),
+            watched: Vec::new(),
+            found: Vec::new(),
+        }
     }
 
-    /// Sets top-level `key` (a watched key) to `value`: in place when the object has it, else
-    /// last.
-    pub(crate) fn set_watched(&mut self, key: &str, value: &Value) {
-        let mut new = Vec::with_capacity(64);
-        let _ = serde_json::to_writer(&mut new, value);
-        if let Some((_, range)) = self.watched.iter().find(|(k, _)| k == key) {
-            self.bytes.splice(range.clone(), new);
-        } else {
-            let end = self.bytes.len() - 1;
-            let mut entry = Vec::with_capacity(new.len() + key.len() + 4);
-            if self.bytes.len() > 2 {
-                entry.push(b',');
+    /// The watched top-level entries (the reserved traits of `traits`): each key and the bytes
+    /// of its value.
+    pub(crate) fn watched(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.watched
+            .iter()
+            .map(|(k, range)| (*k, &self.bytes[range.clone()]))
+    }
+
+    /// Sets top-level `key` (a watched key) to the canonical JSON `new`: in place when the
+    /// object has it, else last.
+    pub(crate) fn set_watched(&mut self, key: &str, new: &[u8]) {
+        let (cut, comma) = match self.watched.iter().find(|(k, _)| *k == key) {
+            Some((_, range)) => (range.clone(), false),
+            None => {
+                let end = self.bytes.len() - 1;
+                (end..end, self.bytes.len() > 2)
             }
-            write_str(&mut entry, key);
-            entry.push(b':');
-            entry.extend_from_slice(&new);
-            self.bytes.splice(end..end, entry);
+        };
+        let mut bytes = Vec::with_capacity(self.bytes.len() + new.len() + key.len() + 4);
+        bytes.extend_from_slice(&self.bytes[..cut.start]);
+        if cut.is_empty() {
+            if comma {
+                bytes.push(b',');
+            }
+            write_str(&mut bytes, key);
+            bytes.push(b':');
         }
-        // Ranges after the splice moved: nothing reads them again.
+        bytes.extend_from_slice(new);
+        bytes.extend_from_slice(&self.bytes[cut.end..]);
+        self.bytes = bytes;
+        // Ranges after the change moved: nothing reads them again.
         self.watched.clear();
     }
 
