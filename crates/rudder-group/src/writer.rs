@@ -40,7 +40,7 @@ enum Open {
 pub struct JsonWriter {
     out: Vec<u8>,
     open: Vec<Open>,
-    /// Where each open object's keys start in `keys`.
+    /// Where each open container's keys start in `keys` (an array has none).
     key_marks: Vec<usize>,
     /// The byte spans of the keys of the open objects (their escaped text).
     keys: Vec<Range<usize>>,
@@ -130,12 +130,15 @@ impl JsonWriter {
         self.before_value();
         self.out.push(b'[');
         self.open.push(Open::Array { first: true });
+        // One mark per open container, so that a rewind can cut both stacks alike.
+        self.key_marks.push(self.keys.len());
     }
 
     /// Closes the innermost array.
     pub fn end_array(&mut self) {
         self.out.push(b']');
         self.open.pop();
+        self.key_marks.pop();
         self.after_value();
     }
 
@@ -223,6 +226,39 @@ impl JsonWriter {
         }
     }
 
+    /// Writes a `serde_json` number as its digits.
+    pub fn json_number(&mut self, n: &Number) {
+        self.scalar(n.as_str().as_bytes());
+    }
+
+    /// Where the writer is, to come back to with [`JsonWriter::rewind`].
+    pub fn mark(&self) -> Mark {
+        Mark {
+            len: self.out.len(),
+            open: self.open.len(),
+            top: self.open.last().copied(),
+            keys: self.keys.len(),
+            watching: self.watching,
+            watched: self.watched.len(),
+            found: self.found.len(),
+        }
+    }
+
+    /// Forgets everything written since `mark` (a value a converter gave up on halfway, e.g.
+    /// one that turned out to contain itself), as if it had never been started.
+    pub fn rewind(&mut self, mark: Mark) {
+        self.out.truncate(mark.len);
+        self.open.truncate(mark.open);
+        if let (Some(top), Some(state)) = (self.open.last_mut(), mark.top) {
+            *top = state;
+        }
+        self.key_marks.truncate(mark.open);
+        self.keys.truncate(mark.keys);
+        self.watching = mark.watching;
+        self.watched.truncate(mark.watched);
+        self.found.truncate(mark.found);
+    }
+
     /// Writes a whole `serde_json` value.
     pub fn value(&mut self, v: &Value) {
         self.serialized(v);
@@ -266,6 +302,18 @@ impl JsonWriter {
         }
         serde_json::from_slice(&self.out).unwrap_or(Value::Null)
     }
+}
+
+/// A place in a [`JsonWriter`] ([`JsonWriter::mark`]).
+#[derive(Debug, Clone)]
+pub struct Mark {
+    len: usize,
+    open: usize,
+    top: Option<Open>,
+    keys: usize,
+    watching: Option<(&'static str, usize)>,
+    watched: usize,
+    found: usize,
 }
 
 /// What [`JsonWriter::number`] made of a number's text.
@@ -370,5 +418,92 @@ impl WrittenObject {
     /// The bytes, for the event.
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(w: &JsonWriter) -> &str {
+        std::str::from_utf8(&w.out).unwrap()
+    }
+
+    #[test]
+    fn separators_escapes_and_numbers() {
+        let mut w = JsonWriter::for_field("traits");
+        w.begin_object();
+        w.key("a\"b");
+        w.begin_array();
+        w.i64(-1);
+        w.f64(1.5);
+        assert!(!w.f64(f64::NAN));
+        assert_eq!(w.number("1E+999"), Digits::NonFinite);
+        assert_eq!(w.number("1.50"), Digits::Finite);
+        assert_eq!(w.number("NaN"), Digits::NotANumber);
+        w.end_array();
+        w.key("name");
+        w.string("line\n");
+        w.end_object();
+        assert_eq!(text(&w), r#"{"a\"b":[-1,1.5,1e+999,1.50],"name":"line\n"}"#);
+        let written = w.finish().unwrap();
+        let watched: Vec<_> = written.watched().collect();
+        assert_eq!(watched, [("name", &br#""line\n""#[..])]);
+    }
+
+    #[test]
+    fn a_rewind_forgets_a_half_written_value() {
+        let mut w = JsonWriter::for_field("context");
+        w.begin_object();
+        w.key("a");
+        w.null();
+        w.key("library");
+        let mark = w.mark();
+        w.begin_object();
+        w.key("x");
+        w.begin_array();
+        w.found(crate::conversion::too_deep("/context/library/x"));
+        w.rewind(mark);
+        w.null();
+        w.key("b");
+        w.bool(true);
+        w.end_object();
+        assert_eq!(text(&w), r#"{"a":null,"library":null,"b":true}"#);
+        assert!(w.found.is_empty());
+        let mut written = w.finish().unwrap();
+        written.set_watched("library", br#"{"name":"n"}"#);
+        assert_eq!(
+            written.bytes(),
+            br#"{"a":null,"library":{"name":"n"},"b":true}"#
+        );
+    }
+
+    #[test]
+    fn keys_of_the_innermost_object() {
+        let mut w = JsonWriter::default();
+        w.begin_object();
+        w.key("a");
+        w.begin_object();
+        assert!(!w.has_key("a"));
+        w.key("b");
+        w.null();
+        assert!(w.has_key("b"));
+        w.end_object();
+        assert!(w.has_key("a") && !w.has_key("b"));
+        w.end_object();
+        let mut absent = w.finish().unwrap();
+        absent.set_watched("library", b"1");
+        assert_eq!(absent.bytes(), br#"{"a":{"b":null},"library":1}"#);
+        let mut empty = WrittenObject::literal(b"{}");
+        empty.set_watched("library", b"1");
+        assert_eq!(empty.bytes(), br#"{"library":1}"#);
+    }
+
+    #[test]
+    fn a_value_that_is_not_an_object_comes_back_as_a_value() {
+        let mut w = JsonWriter::for_field("traits");
+        w.begin_array();
+        w.end_array();
+        assert_eq!(w.finish(), Err(Value::Array(Vec::new())));
     }
 }
