@@ -187,6 +187,17 @@ impl Walker {
                 "integrations" if write_objects => Some(&mut fields.written.integrations),
                 _ => None,
             };
+            if slot.is_none() && t == sys::ValueType::napi_string {
+                // The common id: no writer, no parse.
+                if let Some(s) = text::read_str(self.env, child, &mut self.buf)? {
+                    let value = Value::String(s.to_owned());
+                    within(self.budget.string(s.len()))?;
+                    let key_len = name.len();
+                    fields.values.insert(name, value);
+                    within(self.budget.key(key_len))?;
+                    continue;
+                }
+            }
             self.out = if slot.is_some() {
                 JsonWriter::for_field(&name)
             } else {
