@@ -7,7 +7,8 @@
 // data plane). The peer re-serializes its whole queue on every enqueue (quadratic in the queue
 // length), so it runs with N = 20,000 and its queue raised to N so that it drops nothing;
 // rudder-group runs with the same N and with 100,000. Both send batches of 100. Each child warms
-// up with 2,000 events first. Medians of three runs. A script, not a test.
+// up with 2,000 events first. Medians of three runs. Then the caller's cost alone (see
+// callerCost). A script, not a test.
 //
 //   make -C bindings/node bench        (release build of the addon, then this script)
 
@@ -95,9 +96,42 @@ async function runPeer (url, n) {
   return { perCallUs: micros(inside) / n, eventsPerSec: n / (Number(total) / 1e9) }
 }
 
+/**
+ * The caller's cost alone, medians of 5 runs of n calls: client.group() with the memory
+ * transport (nothing leaves the process; a client per run), in a tight loop and in chunks that
+ * yield to the event loop, against JSON.stringify of the same call.
+ */
+async function callerCost (n) {
+  const { Client } = require(path.join(REPO, 'bindings', 'node'))
+  const runs = { tight: [], yielding: [], stringify: [] }
+  let sink = 0
+  for (let r = 0; r < 6; r++) {
+    let client = new Client({ writeKey: WRITE_KEY, transport: 'memory', maxQueueEvents: n })
+    const t0 = now()
+    for (let i = 0; i < n; i++) sink += client.group(params(i)).length
+    const tight = micros(now() - t0) / n
+    await client.close()
+    client = new Client({ writeKey: WRITE_KEY, transport: 'memory', maxQueueEvents: n })
+    const yielding = micros(await callInChunks(n, (i) => { sink += client.group(params(i)).length })) / n
+    await client.close()
+    const t1 = now()
+    for (let i = 0; i < n; i++) sink += JSON.stringify(params(i)).length
+    const stringify = micros(now() - t1) / n
+    // The first run warms up.
+    if (r > 0) Object.entries({ tight, yielding, stringify }).forEach(([k, v]) => runs[k].push(v))
+  }
+  if (sink === 0) throw new Error('nothing was measured')
+  return { tight: median(runs.tight), yielding: median(runs.yielding), stringify: median(runs.stringify) }
+}
+
 /** The child side: a warm-up round (JIT, connections), then one measurement, sent as JSON. */
 async function child () {
   const [sdk, url, n] = process.argv.slice(3)
+  if (sdk === 'cost') {
+    const result = await callerCost(Number(n))
+    process.send(result, () => process.exit(0))
+    return
+  }
   const run = sdk === 'rudder-group' ? runRudderGroup : runPeer
   await run(url, WARMUP)
   const result = await run(url, Number(n))
@@ -145,6 +179,7 @@ async function main () {
   } finally {
     proc.kill('SIGTERM')
   }
+  const cost = await measure('cost', '', 20_000)
   console.log(`node ${process.version}, ${require('node:os').cpus().length} cores, data plane ${path.relative(REPO, BIN)}; ` +
     `medians of ${RUNS} runs after a warm-up of ${WARMUP} events; calls in chunks of ${CHUNK}, yielding between chunks`)
   console.log('sdk                            N        per call (us)   delivered events/s')
@@ -156,6 +191,9 @@ async function main () {
   console.log(`ratio at N = 20,000: ${(peer.perCallUs / ours.perCallUs).toFixed(1)}x cheaper per call (goal 5x), ` +
     `${(ours.eventsPerSec / peer.eventsPerSec).toFixed(1)}x the end-to-end events/s (goal 10x)`)
   console.log('the peer runs with N = 20,000 only: its enqueue re-serializes the whole queue on every call')
+  console.log(`caller cost, memory transport, median of 5 runs: group() ${cost.tight.toFixed(2)} us in a tight loop, ` +
+    `${cost.yielding.toFixed(2)} us yielding; JSON.stringify of the call ${cost.stringify.toFixed(2)} us: ` +
+    `${(cost.tight / cost.stringify).toFixed(1)}x and ${(cost.yielding / cost.stringify).toFixed(1)}x (goal 3x)`)
 }
 
 module.exports = { REPO, BIN, WRITE_KEY, params, callInChunks, tick, now, startDataPlane, admin, median }

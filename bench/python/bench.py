@@ -12,7 +12,9 @@ for each SDK, N times in a row:
 
 - per call: the caller's time for N group() calls of the same event, in microseconds per call;
 - end to end: N group() calls, then flush and shutdown, until the data plane has stored all N
-  (counted with its admin API), in events per second.
+  (counted with its admin API), in events per second;
+- the caller's cost alone: group() with nothing leaving the process (rudder_group's memory
+  transport, rudder-sdk-python's `send=False`) and `json.dumps` of the call, medians of 5 runs.
 
 Each SDK gets a queue of N so that nothing is dropped. The figures are medians of the repeats.
 """
@@ -163,6 +165,44 @@ def measure(plane: DataPlane, run: Callable[[str, int], Tuple[float, float]], n:
     return {"per_call_us": statistics.median(per_call), "events_per_s": statistics.median(rates)}
 
 
+def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
+    """The caller's cost of one group() in microseconds, medians of `runs`: rudder_group with the
+    memory transport (validated, serialized and queued; nothing leaves the process),
+    rudder-sdk-python with `send=False` (its message built; nothing queued), and `json.dumps`
+    of the same call as a floor."""
+    import rudder_group as rg
+    from rudderstack.analytics.client import Client
+
+    def ours() -> float:
+        client = rg.Client(WRITE_KEY, "memory", transport="memory", max_queue_events=max(n, 100_000))
+        group = client.group
+        start = time.perf_counter()
+        for _ in range(n):
+            group(GROUP_ID, TRAITS, user_id=USER_ID)
+        took = time.perf_counter() - start
+        client.close()
+        return took
+
+    def theirs() -> float:
+        group = Client(write_key=WRITE_KEY, host="http://127.0.0.1:9", send=False).group
+        start = time.perf_counter()
+        for _ in range(n):
+            group(user_id=USER_ID, group_id=GROUP_ID, traits=TRAITS)
+        return time.perf_counter() - start
+
+    def dumps() -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            json.dumps({"groupId": GROUP_ID, "userId": USER_ID, "traits": TRAITS})
+        return time.perf_counter() - start
+
+    times: Dict[str, List[float]] = {"ours": [], "theirs": [], "dumps": []}
+    for _ in range(runs):
+        for name, run in (("ours", ours), ("theirs", theirs), ("dumps", dumps)):
+            times[name].append(run() / n * 1e6)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def event_size() -> int:
     import rudder_group as rg
 
@@ -196,6 +236,7 @@ def main() -> None:
         theirs = measure(plane, run_rudder_sdk, args.n, args.repeats)
     finally:
         plane.stop()
+    cost = caller_cost(min(args.n, 50_000))
 
     print(
         f"group() of a {event_size()}-byte event, N={args.n:,} calls per run, median of {args.repeats} runs,\n"
@@ -207,6 +248,11 @@ def main() -> None:
     print(
         f"{'ratio':28}{theirs['per_call_us'] / ours['per_call_us']:>14.1f}x"
         f"{ours['events_per_s'] / theirs['events_per_s']:>23.1f}x"
+    )
+    print(
+        f"\ncaller cost of group(), median of 5 runs: rudder_group (memory transport) {cost['ours']:.2f} us, "
+        f"rudder-sdk-python (send=False) {cost['theirs']:.2f} us: {cost['theirs'] / cost['ours']:.1f}x; "
+        f"json.dumps of the call {cost['dumps']:.2f} us"
     )
 
 

@@ -3,6 +3,7 @@
 
 use crate::json::{key, object, payload, string, value};
 use arbitrary::{Result, Unstructured};
+use rudder_group::conversion::{self, container_too_deep, Digits, JsonPath, JsonWriter};
 use rudder_group::serde_json::{self, Value};
 use rudder_group::{
     Address, EventOptions, EventParts, GroupEvent, GroupEventBuilder, Library, ValidationError,
@@ -104,12 +105,104 @@ pub fn validate_parts(data: &[u8]) {
             extra: object(&mut u, 1)?,
             issues: Vec::new(),
             timestamp_argument: u.arbitrary()?,
+            written: Default::default(),
         };
         Ok::<_, arbitrary::Error>((options, parts))
     })() else {
         return;
     };
-    check(parts.validate(&options), &options);
+    let written = written_parts(&parts);
+    let result = parts.validate(&options);
+    same_result(&result, &written.validate(&options));
+    check(result, &options);
+}
+
+/// The parts with `traits`, `context` and `integrations` written as a binding's converter
+/// writes them (`conversion::JsonWriter`): the depth rule, and non-finite numbers noted for
+/// validation's scan.
+fn written_parts(parts: &EventParts) -> EventParts {
+    let mut out = parts.clone();
+    for (name, value, written) in [
+        ("traits", &mut out.traits, &mut out.written.traits),
+        ("context", &mut out.context, &mut out.written.context),
+        (
+            "integrations",
+            &mut out.integrations,
+            &mut out.written.integrations,
+        ),
+    ] {
+        let Some(v) = value.as_ref() else { continue };
+        let mut writer = JsonWriter::for_field(name);
+        let mut path = JsonPath::new();
+        path.push_key(name);
+        write(&mut writer, v, &mut path);
+        if let Ok(w) = writer.finish() {
+            *written = Some(w);
+            *value = None;
+        }
+    }
+    out
+}
+
+fn write(w: &mut JsonWriter, v: &Value, path: &mut JsonPath) {
+    let too_deep = |v: &Value, path: &JsonPath| {
+        matches!(v, Value::Object(_) | Value::Array(_)) && container_too_deep(path.level())
+    };
+    if too_deep(v, path) {
+        w.found(conversion::too_deep(path.render()));
+    }
+    match v {
+        Value::Null => w.null(),
+        Value::Bool(b) => w.bool(*b),
+        Value::Number(n) => {
+            if w.number(n.as_str()) == Digits::NonFinite {
+                w.found(conversion::non_finite_number(path.render(), n.as_str()));
+            }
+        }
+        Value::String(s) => w.string(s),
+        Value::Array(items) => {
+            w.begin_array();
+            if !too_deep(v, path) {
+                for (i, item) in items.iter().enumerate() {
+                    path.push_index(i);
+                    write(w, item, path);
+                    path.pop();
+                }
+            }
+            w.end_array();
+        }
+        Value::Object(map) => {
+            w.begin_object();
+            if !too_deep(v, path) {
+                for (k, item) in map {
+                    w.key(k);
+                    path.push_key(k.as_str());
+                    write(w, item, path);
+                    path.pop();
+                }
+            }
+            w.end_object();
+        }
+    }
+}
+
+/// The same verdict: the same event (but for a fresh messageId and time), or the same issues.
+fn same_result(a: &Result<GroupEvent, ValidationError>, b: &Result<GroupEvent, ValidationError>) {
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            let text = a
+                .to_json()
+                .replace(a.message_id(), b.message_id())
+                .replace(a.original_timestamp(), b.original_timestamp());
+            assert_eq!(text, b.to_json(), "written fields changed the event");
+            assert_eq!(a.traits(), b.traits());
+            assert_eq!(a.context(), b.context());
+            assert_eq!(a.integrations(), b.integrations());
+            assert_eq!(a.warnings(), b.warnings());
+        }
+        (Err(a), Err(b)) => assert_eq!(a.issues(), b.issues(), "written fields changed the issues"),
+        (a, b) => panic!("written fields changed the verdict: {a:?} / {b:?}"),
+    }
 }
 
 fn address(u: &mut Unstructured) -> Result<Address> {

@@ -51,7 +51,16 @@ pub(crate) fn client_config(options: &[SettingInput]) -> Result<Config, ClientEr
 pub(crate) fn event_options(
     options: Option<Vec<SettingInput>>,
 ) -> Result<EventOptions, ClientError> {
+    // The settings table's answer for no options is read once: most calls give none.
+    static DEFAULTS: std::sync::OnceLock<EventOptions> = std::sync::OnceLock::new();
     let options = options.unwrap_or_default();
+    if options.is_empty() {
+        if let Some(defaults) = DEFAULTS.get() {
+            return Ok(defaults.clone());
+        }
+        let defaults = settings::event_options(Library::Node, [])?;
+        return Ok(DEFAULTS.get_or_init(|| defaults).clone());
+    }
     let values: Vec<(String, Value)> = options
         .iter()
         .map(|o| (o.name.clone(), o.value()))

@@ -1,10 +1,10 @@
 'use strict'
 // Every shared vector, through the parse entry point (GroupEvent.fromJSON), and the `input`
-// payloads also as JS objects through validate().
+// payloads also as JS objects through validate(), GroupEvent.build() and client.group().
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
-const { GroupEvent, validate, RudderGroupError } = require('rudder-group')
+const { Client, GroupEvent, validate, RudderGroupError } = require('rudder-group')
 const { vectorFiles, PACKAGE_VERSION } = require('./helpers.js')
 
 const LIBRARY = { name: 'rudder-group-node', version: PACKAGE_VERSION }
@@ -72,3 +72,58 @@ for (const { file, cases } of files) {
     }
   })
 }
+
+// The same vectors through the call entry points, GroupEvent.build() and client.group() (which
+// write a call's objects straight to canonical bytes), for every case whose payload is an object
+// with only the keys a call takes: build() gives the expected bytes exactly, and group() sends
+// the same event.
+const CALL_KEYS = new Set(['messageId', 'groupId', 'userId', 'anonymousId', 'traits', 'context',
+  'integrations', 'originalTimestamp'])
+const isCall = (c) => c.input !== null && typeof c.input === 'object' && !Array.isArray(c.input) &&
+  Object.keys(c.input).every((k) => CALL_KEYS.has(k))
+const callCases = files.flatMap(({ cases }) => cases.filter(isCall))
+
+test('most vectors run as calls', () => {
+  assert.ok(callCases.length > 150, `${callCases.length} cases run as calls`)
+})
+
+function clientOptions (opts) {
+  return { writeKey: 'test-write-key', transport: 'memory', ...options(opts) }
+}
+
+test('vectors through GroupEvent.build and client.group', async (t) => {
+  for (const c of callCases) {
+    await t.test(c.name, async () => {
+      const before = JSON.stringify(c.input)
+      const opts = options(c.options)
+      const warnings = c.expected_warnings || []
+      const client = new Client(clientOptions(c.options))
+      try {
+        if (c.expected !== undefined) {
+          const want = JSON.stringify(expectedEvent(c.expected))
+          const event = GroupEvent.build(c.input, opts)
+          assert.equal(event.toString(), want)
+          assert.deepStrictEqual(codesAndPaths(event.warnings), warnings)
+          assert.equal(client.group(c.input), c.expected.messageId)
+          await client.flush()
+          const sent = client.sentEvents()
+          assert.equal(sent.length, 1)
+          delete sent[0].sentAt
+          assert.equal(JSON.stringify(sent[0]), want)
+        } else {
+          const refused = (err) => {
+            assert.deepStrictEqual(codesAndPaths(err.issues), [...c.expected_error, ...warnings])
+            return true
+          }
+          assert.throws(() => GroupEvent.build(c.input, opts), refused)
+          assert.throws(() => client.group(c.input), refused)
+          await client.flush()
+          assert.deepStrictEqual(client.sentEvents(), [])
+        }
+      } finally {
+        await client.close()
+      }
+      assert.equal(JSON.stringify(c.input), before)
+    })
+  }
+})

@@ -1,4 +1,8 @@
-//! Python values to JSON values, with the core's conversion kit (`rudder_group::conversion`).
+//! Python values to canonical JSON, in one pass, with the core's conversion kit
+//! (`rudder_group::conversion`): the values are written straight into a `JsonWriter`, and only
+//! what validation reads as values (ids, a timestamp, a field that is not an object) is parsed
+//! back from the few bytes written for it. `traits`, `context` and `integrations` reach the core
+//! as bytes (`EventParts::written`): no tree of the caller's custom values is ever made.
 //!
 //! Exact built-in types are recognised first by a pointer compare of their type (str, int, bool,
 //! None, float, dict, list, tuple), then, in this order: `enum.Enum` (its value), subclasses of
@@ -10,31 +14,50 @@
 //! Every user object meets a bound: containers the depth rule and the cycle check, an enum's
 //! value (user code that may lead back to the enum) the cycle check and a bound on chained enums,
 //! and everything the budget: past `max_event_bytes` of converted values nothing more is read.
+//!
+//! The path is a stack of the caller's own key objects, written out as a JSON pointer (by the
+//! kit's `JsonPath`) only for an issue, so a valid event copies no key but into its bytes.
 
-use crate::scalars::{datetime_string, int_digits, std_types, str_of, type_name, Text};
+use crate::scalars::{datetime_string, int_digits, std_types, type_name, utf8_of};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
 };
-use rudder_group::conversion::{self as kit, Budget, JsonPath, TextPlace};
-use rudder_group::serde_json::{Map, Number, Value};
+use rudder_group::conversion::{
+    self as kit, Budget, Digits, JsonPath, JsonWriter, TextPlace, WrittenObject,
+};
+use rudder_group::serde_json::{Number, Value};
 use rudder_group::{ErrorCode, Issue, ValidationError, MAX_DEPTH};
 use std::str::FromStr;
+
+/// One step of the path being converted.
+enum Step<'py> {
+    /// A top-level field.
+    Field(&'static str),
+    /// A dict key that is a str (rendered from its UTF-8).
+    Key(Bound<'py, PyAny>),
+    /// A key shown as text (one with no UTF-8, or not a str).
+    Shown(String),
+    /// A list or tuple index.
+    Index(usize),
+}
 
 /// Converts Python values, collecting issues.
 pub(crate) struct Converter<'py> {
     py: Python<'py>,
     /// Problems found so far, in the order found.
-    pub(crate) issues: Vec<Issue>,
+    issues: Vec<Issue>,
     /// Containers and enums on the path being converted (cycle detection).
     ancestors: Vec<*mut ffi::PyObject>,
     /// Where the conversion is.
-    pub(crate) path: JsonPath,
+    path: Vec<Step<'py>>,
     /// Enums whose value is being converted, one inside the other.
     enums: usize,
     /// The bytes converted so far, against `max_event_bytes`.
     budget: Budget,
+    /// Where the value being converted is written.
+    out: JsonWriter,
 }
 
 impl<'py> Converter<'py> {
@@ -44,9 +67,10 @@ impl<'py> Converter<'py> {
             py,
             issues: Vec::new(),
             ancestors: Vec::new(),
-            path: JsonPath::new(),
+            path: Vec::with_capacity(8),
             enums: 0,
             budget: Budget::new(max_event_bytes),
+            out: JsonWriter::default(),
         }
     }
 
@@ -64,43 +88,122 @@ impl<'py> Converter<'py> {
         }
     }
 
-    /// Reports `issue` (made with the current path) and gives the `null` that takes its place.
-    pub(crate) fn report(&mut self, issue: impl FnOnce(String) -> Issue) -> Value {
-        let issue = issue(self.path.render());
+    /// Converts top-level field `name`: an object as its written bytes, anything else as a
+    /// value (for the core's type check).
+    pub(crate) fn object_field(
+        &mut self,
+        name: &'static str,
+        obj: &Bound<'py, PyAny>,
+    ) -> Result<WrittenObject, Value> {
+        self.write_field(name, obj);
+        std::mem::take(&mut self.out).finish()
+    }
+
+    /// Converts top-level field `name` into a value (an id, a payload).
+    pub(crate) fn value_field(&mut self, name: &'static str, obj: &Bound<'py, PyAny>) -> Value {
+        if obj.is_exact_instance_of::<PyString>() && !self.budget.is_spent() {
+            // The common id: no writer, no parse.
+            self.path.push(Step::Field(name));
+            let v = match utf8_of(obj) {
+                Some(s) if self.budget.string(s.len()) => Value::String(s.to_owned()),
+                Some(_) => Value::Null,
+                None => self.report(|p| kit::invalid_text(p, TextPlace::Value)),
+            };
+            self.path.pop();
+            return v;
+        }
+        self.write_field(name, obj);
+        std::mem::take(&mut self.out).into_value()
+    }
+
+    /// Converts a whole payload dict (its keys are the wire's) into a value.
+    pub(crate) fn payload(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+        self.out = JsonWriter::for_field("");
+        self.value(obj);
+        std::mem::take(&mut self.out).into_value()
+    }
+
+    fn write_field(&mut self, name: &'static str, obj: &Bound<'py, PyAny>) {
+        self.out = JsonWriter::for_field(name);
+        self.path.push(Step::Field(name));
+        self.value(obj);
+        self.path.pop();
+    }
+
+    /// The current path as a JSON pointer.
+    fn rendered(&self) -> String {
+        let mut path = JsonPath::new();
+        for step in &self.path {
+            match step {
+                Step::Field(name) => path.push_key(*name),
+                Step::Key(key) => path.push_key(utf8_of(key).unwrap_or("?")),
+                Step::Shown(text) => path.push_key(text.as_str()),
+                Step::Index(i) => path.push_index(*i),
+            }
+        }
+        path.render()
+    }
+
+    /// Reports `issue` (made with the current path); nothing is written for it.
+    fn issue(&mut self, issue: impl FnOnce(String) -> Issue) {
+        let issue = issue(self.rendered());
         self.issues.push(issue);
+    }
+
+    /// Reports `issue` (made with the current path) and writes the `null` that takes its place.
+    pub(crate) fn report(&mut self, issue: impl FnOnce(String) -> Issue) -> Value {
+        self.issue(issue);
+        self.out.null();
         Value::Null
     }
 
-    fn unsupported(&mut self, obj: &Bound<'py, PyAny>, hint: &str) -> Value {
-        let ty = type_name(obj);
-        self.report(|p| kit::with_hint(kit::unsupported_type(p, &ty), hint))
+    /// Reports `issue` at top-level field `name`; `null` takes the field's place.
+    pub(crate) fn report_at(
+        &mut self,
+        name: &'static str,
+        issue: impl FnOnce(String) -> Issue,
+    ) -> Value {
+        self.path.push(Step::Field(name));
+        self.issue(issue);
+        self.path.pop();
+        Value::Null
     }
 
-    /// Spends what a converted scalar takes.
-    fn scalar(&mut self, v: Value) -> Value {
-        self.budget.scalar(&v);
-        v
+    fn unsupported(&mut self, obj: &Bound<'py, PyAny>, hint: &str) {
+        let ty = type_name(obj);
+        self.report(|p| kit::with_hint(kit::unsupported_type(p, &ty), hint));
+    }
+
+    /// Spends what the scalar written since `before` takes (its bytes: a number's digits,
+    /// `null`, `true`, `false`).
+    fn spent_since(&mut self, before: usize) {
+        self.budget.spend(self.out.len() - before);
     }
 
     /// Converts `obj`, the value at the current path.
-    pub(crate) fn value(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+    fn value(&mut self, obj: &Bound<'py, PyAny>) {
         if self.budget.is_spent() {
-            return Value::Null;
+            return;
         }
+        let before = self.out.len();
         if obj.is_exact_instance_of::<PyString>() {
             return self.string(obj);
         }
         if obj.is_exact_instance_of::<PyBool>() {
-            return self.scalar(Value::Bool(obj.is_truthy().unwrap_or(false)));
+            // SAFETY: reading the address of the `True` singleton.
+            let t = obj.as_ptr() == unsafe { ffi::Py_True() };
+            self.out.bool(t);
+            return self.spent_since(before);
         }
         if obj.is_exact_instance_of::<PyInt>() {
             return self.int(obj);
         }
         if obj.is_none() {
-            return self.scalar(Value::Null);
+            self.out.null();
+            return self.spent_since(before);
         }
-        if obj.is_exact_instance_of::<PyFloat>() {
-            return self.float(obj);
+        if let Ok(f) = obj.cast_exact::<PyFloat>() {
+            return self.float(f.value());
         }
         if let Ok(dict) = obj.cast_exact::<PyDict>() {
             return self.dict(dict);
@@ -115,7 +218,7 @@ impl<'py> Converter<'py> {
     }
 
     /// The slow path: standard-library types and subclasses.
-    fn other(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+    fn other(&mut self, obj: &Bound<'py, PyAny>) {
         let types = match std_types(self.py) {
             Ok(t) => t,
             Err(e) => return self.unsupported(obj, &e.to_string()),
@@ -129,20 +232,23 @@ impl<'py> Converter<'py> {
         if obj.is_instance_of::<PyInt>() {
             return self.int(obj);
         }
-        if obj.is_instance_of::<PyFloat>() {
-            return self.float(obj);
+        if let Ok(f) = obj.cast::<PyFloat>() {
+            return self.float(f.value());
         }
         if let Ok(dt) = obj.cast::<PyDateTime>() {
-            return match datetime_string(dt, types) {
-                Ok(s) => self.scalar(Value::String(s)),
-                Err(e) => self.report(|p| {
-                    Issue::error(
-                        ErrorCode::UnsupportedValue,
-                        p,
-                        format!("this datetime cannot be written as ISO-8601 in UTC: {e}"),
-                    )
-                }),
-            };
+            match datetime_string(dt, types) {
+                Ok(s) => self.text(&s),
+                Err(e) => {
+                    self.report(|p| {
+                        Issue::error(
+                            ErrorCode::UnsupportedValue,
+                            p,
+                            format!("this datetime cannot be written as ISO-8601 in UTC: {e}"),
+                        )
+                    });
+                }
+            }
+            return;
         }
         if let Ok(d) = obj.cast::<PyDate>() {
             let s = format!(
@@ -151,7 +257,7 @@ impl<'py> Converter<'py> {
                 d.get_month(),
                 d.get_day()
             );
-            return self.scalar(Value::String(s));
+            return self.text(&s);
         }
         if obj
             .is_instance(types.decimal.bind(self.py))
@@ -188,13 +294,15 @@ impl<'py> Converter<'py> {
 
     /// An enum member as its value. The value is user code that may lead back to the member
     /// (a cycle) or to other enums without end: both are bounded.
-    fn enum_value(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+    fn enum_value(&mut self, obj: &Bound<'py, PyAny>) {
         let ptr = obj.as_ptr();
         if self.ancestors.contains(&ptr) {
-            return self.report(kit::circular_reference);
+            self.report(kit::circular_reference);
+            return;
         }
         if self.enums >= MAX_DEPTH {
-            return self.report(kit::too_deep);
+            self.report(kit::too_deep);
+            return;
         }
         let value = match obj.getattr("value") {
             Ok(v) => v,
@@ -205,90 +313,125 @@ impl<'py> Converter<'py> {
         };
         self.ancestors.push(ptr);
         self.enums += 1;
-        let v = self.value(&value);
+        self.value(&value);
         self.enums -= 1;
         self.ancestors.pop();
-        v
     }
 
-    fn string(&mut self, obj: &Bound<'py, PyAny>) -> Value {
-        match str_of(obj, &mut self.budget) {
-            Text::Utf8(s) => Value::String(s),
-            Text::OverBudget => Value::Null,
-            Text::LoneSurrogate => self.report(|p| kit::invalid_text(p, TextPlace::Value)),
+    /// A str (or str subclass): its UTF-8, spent before it is copied.
+    fn string(&mut self, obj: &Bound<'py, PyAny>) {
+        match utf8_of(obj) {
+            Some(s) => {
+                if self.budget.string(s.len()) {
+                    self.out.string(s);
+                }
+            }
+            None => {
+                self.report(|p| kit::invalid_text(p, TextPlace::Value));
+            }
         }
     }
 
-    fn int(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+    /// Text the conversion made (a datetime, a date).
+    fn text(&mut self, s: &str) {
+        if self.budget.string(s.len()) {
+            self.out.string(s);
+        }
+    }
+
+    fn int(&mut self, obj: &Bound<'py, PyAny>) {
+        let before = self.out.len();
         if let Ok(i) = obj.extract::<i64>() {
-            return self.scalar(Value::Number(i.into()));
+            self.out.i64(i);
+            return self.spent_since(before);
         }
         if let Ok(u) = obj.extract::<u64>() {
-            return self.scalar(Value::Number(u.into()));
+            self.out.u64(u);
+            return self.spent_since(before);
         }
         // Beyond 64 bits: the exact decimal digits. `int.__repr__` of the exact type, so that a
         // subclass's own repr cannot change the digits.
-        match int_digits(obj).as_deref().map(Number::from_str) {
-            Some(Ok(n)) => self.scalar(Value::Number(n)),
+        let digits = int_digits(obj);
+        match digits.as_deref().map(|d| self.out.number(d)) {
+            Some(Digits::Finite) | Some(Digits::NonFinite) => self.spent_since(before),
             _ => self.unsupported(obj, "its digits cannot be read"),
         }
     }
 
-    fn float(&mut self, obj: &Bound<'py, PyAny>) -> Value {
-        let f = match obj.cast::<PyFloat>() {
-            Ok(f) => f.value(),
-            Err(_) => return self.unsupported(obj, ""),
-        };
-        match Number::from_f64(f) {
-            Some(n) => self.scalar(Value::Number(n)),
-            None => self.report(|p| kit::non_finite_float(p, f)),
+    fn float(&mut self, f: f64) {
+        let before = self.out.len();
+        if self.out.f64(f) {
+            self.spent_since(before);
+        } else {
+            self.report(|p| kit::non_finite_float(p, f));
         }
     }
 
-    fn decimal(&mut self, obj: &Bound<'py, PyAny>) -> Value {
+    fn decimal(&mut self, obj: &Bound<'py, PyAny>) {
         let text = match obj.str().and_then(|s| s.extract::<String>()) {
             Ok(t) => t,
             Err(e) => return self.unsupported(obj, &e.to_string()),
         };
-        // Decimal's str is JSON's number grammar for finite values (`1.50`, `-0`, `1E+3`).
-        match Number::from_str(&text) {
-            Ok(n) => self.scalar(Value::Number(n)),
-            Err(_) => self.report(|p| kit::non_finite_number(p, &format!("Decimal('{text}')"))),
+        // Decimal's str is JSON's number grammar for finite values (`1.50`, `-0`, `1E+3`); one
+        // past a finite float is written and refused by validation's scan, as in a value.
+        let before = self.out.len();
+        match self.out.number(&text) {
+            Digits::Finite => self.spent_since(before),
+            Digits::NonFinite => {
+                self.spent_since(before);
+                // Shown as written (serde_json's spelling of the exponent: `1e+999`).
+                let written = Number::from_str(&text).map(|n| n.as_str().to_owned());
+                let path = self.rendered();
+                let issue = kit::non_finite_number(path, written.as_deref().unwrap_or(&text));
+                self.out.found(issue);
+            }
+            Digits::NotANumber => {
+                self.report(|p| kit::non_finite_number(p, &format!("Decimal('{text}')")));
+            }
         }
     }
 
-    /// Enters a container: `Err` with what takes its place when it is a cycle (`null`) or too
-    /// deep (an empty container of its kind, which validation reports as `TOO_DEEP`).
-    fn enter(&mut self, obj: &Bound<'py, PyAny>, empty: Value) -> Result<(), Value> {
+    /// Enters a container: `false` when it is a cycle (`null` written) or too deep (an empty
+    /// container of its kind written, which validation reports as `TOO_DEEP`).
+    fn enter(&mut self, obj: &Bound<'py, PyAny>, object: bool) -> bool {
         let ptr = obj.as_ptr();
         if self.ancestors.contains(&ptr) {
-            return Err(self.report(kit::circular_reference));
+            self.report(kit::circular_reference);
+            return false;
         }
         self.budget.container();
-        if kit::container_too_deep(self.path.level()) {
-            return Err(empty);
+        if kit::container_too_deep(self.path.len() + 1) {
+            if object {
+                self.out.begin_object();
+                self.out.end_object();
+            } else {
+                self.out.begin_array();
+                self.out.end_array();
+            }
+            let path = self.rendered();
+            self.out.found(kit::too_deep(path));
+            return false;
         }
         self.ancestors.push(ptr);
-        Ok(())
+        true
     }
 
-    fn dict(&mut self, dict: &Bound<'py, PyDict>) -> Value {
-        if let Err(v) = self.enter(dict.as_any(), Value::Object(Map::new())) {
-            return v;
+    fn dict(&mut self, dict: &Bound<'py, PyDict>) {
+        if !self.enter(dict.as_any(), true) {
+            return;
         }
-        let map = self.dict_entries(dict);
+        self.out.begin_object();
+        self.dict_entries(dict);
+        self.out.end_object();
         self.ancestors.pop();
-        Value::Object(map)
     }
 
     /// The entries of a dict, read with `PyDict_Next`; a dict changed by code that conversion
     /// ran (a `__str__`, a tzinfo) is reported instead of read further.
-    fn dict_entries(&mut self, dict: &Bound<'py, PyDict>) -> Map<String, Value> {
+    fn dict_entries(&mut self, dict: &Bound<'py, PyDict>) {
         let py = self.py;
         // SAFETY: `dict` is a live dict and the GIL is held for the whole loop.
         let len = unsafe { ffi::PyDict_Size(dict.as_ptr()) };
-        let len_hint = usize::try_from(len).unwrap_or(0).min(self.budget.left());
-        let mut map = Map::with_capacity(len_hint);
         let mut pos: ffi::Py_ssize_t = 0;
         while !self.budget.is_spent() {
             let mut key: *mut ffi::PyObject = std::ptr::null_mut();
@@ -297,7 +440,7 @@ impl<'py> Converter<'py> {
             // ones at once so that later Python code cannot free them under us.
             let (key, value) = unsafe {
                 if ffi::PyDict_Size(dict.as_ptr()) != len {
-                    self.report(|p| {
+                    self.issue(|p| {
                         Issue::error(
                             ErrorCode::UnsupportedValue,
                             p,
@@ -314,87 +457,78 @@ impl<'py> Converter<'py> {
                     Bound::from_borrowed_ptr(py, value),
                 )
             };
-            self.entry(&mut map, &key, &value);
+            self.entry(key, &value);
         }
-        map
     }
 
     /// One entry of a dict: a str key and its converted value, or the key's issue.
-    fn entry(
-        &mut self,
-        map: &mut Map<String, Value>,
-        key: &Bound<'py, PyAny>,
-        value: &Bound<'py, PyAny>,
-    ) {
-        let is_str = key.is_instance_of::<PyString>();
-        let name = if is_str {
-            str_of(key, &mut self.budget)
-        } else {
-            Text::LoneSurrogate
+    fn entry(&mut self, key: Bound<'py, PyAny>, value: &Bound<'py, PyAny>) {
+        let exact = key.is_exact_instance_of::<PyString>();
+        let is_str = exact || key.is_instance_of::<PyString>();
+        let name = if is_str { utf8_of(&key) } else { None };
+        let Some(name) = name else {
+            let shown = match key.str() {
+                Ok(s) => s.to_string_lossy().into_owned(),
+                Err(_) => "?".to_owned(),
+            };
+            self.path.push(Step::Shown(shown));
+            if is_str {
+                self.issue(|p| kit::invalid_text(p, TextPlace::Key));
+            } else {
+                let ty = type_name(&key);
+                self.issue(|p| kit::non_string_key(p, &ty));
+            }
+            self.path.pop();
+            return;
         };
-        match name {
-            Text::Utf8(name) => {
-                // The key's text and quotes are spent: its colon and separator remain.
-                self.budget.spend(2);
-                self.path.push_key(name);
-                let v = self.value(value);
-                if let Some(name) = self.path.pop_key() {
-                    map.insert(name, v);
-                }
-            }
-            Text::OverBudget => {}
-            Text::LoneSurrogate => {
-                let shown = match key.str() {
-                    Ok(s) => s.to_string_lossy().into_owned(),
-                    Err(_) => "?".to_owned(),
-                };
-                self.path.push_key(shown);
-                if is_str {
-                    self.report(|p| kit::invalid_text(p, TextPlace::Key));
-                } else {
-                    let ty = type_name(key);
-                    self.report(|p| kit::non_string_key(p, &ty));
-                }
-                self.path.pop();
-            }
+        // The key's text and quotes, then its colon and separator.
+        if !self.budget.key(name.len()) {
+            return;
         }
+        // Only a str subclass (its own __eq__ and __hash__) can repeat a key's text in a dict.
+        if !exact && self.out.has_key(name) {
+            self.path.push(Step::Key(key));
+            self.issue(kit::duplicate_key);
+            self.path.pop();
+            return;
+        }
+        self.out.key(name);
+        self.path.push(Step::Key(key));
+        self.value(value);
+        self.path.pop();
     }
 
     /// The items of a sequence, read with `get(i)` until it gives `None` or the budget is spent.
-    fn items(
-        &mut self,
-        len: usize,
-        get: impl Fn(usize) -> Option<Bound<'py, PyAny>>,
-    ) -> Vec<Value> {
-        let mut items = Vec::with_capacity(len.min(self.budget.left()));
+    fn items(&mut self, get: impl Fn(usize) -> Option<Bound<'py, PyAny>>) {
         let mut i = 0;
         while !self.budget.is_spent() {
             let Some(item) = get(i) else { break };
-            self.path.push_index(i);
-            items.push(self.value(&item));
+            self.path.push(Step::Index(i));
+            self.value(&item);
             self.path.pop();
             self.budget.item();
             i += 1;
         }
-        items
     }
 
-    fn list(&mut self, list: &Bound<'py, PyList>) -> Value {
-        if let Err(v) = self.enter(list.as_any(), Value::Array(Vec::new())) {
-            return v;
+    fn list(&mut self, list: &Bound<'py, PyList>) {
+        if !self.enter(list.as_any(), false) {
+            return;
         }
+        self.out.begin_array();
         // The length is read at every step: code run by a conversion may shrink the list.
-        let items = self.items(list.len(), |i| list.get_item(i).ok());
+        self.items(|i| list.get_item(i).ok());
+        self.out.end_array();
         self.ancestors.pop();
-        Value::Array(items)
     }
 
-    fn tuple(&mut self, tuple: &Bound<'py, PyTuple>) -> Value {
-        if let Err(v) = self.enter(tuple.as_any(), Value::Array(Vec::new())) {
-            return v;
+    fn tuple(&mut self, tuple: &Bound<'py, PyTuple>) {
+        if !self.enter(tuple.as_any(), false) {
+            return;
         }
-        let items = self.items(tuple.len(), |i| tuple.get_item(i).ok());
+        self.out.begin_array();
+        self.items(|i| tuple.get_item(i).ok());
+        self.out.end_array();
         self.ancestors.pop();
-        Value::Array(items)
     }
 }

@@ -10,6 +10,7 @@ use rudder_group::conversion as kit;
 use rudder_group::serde_json::Value;
 use rudder_group::{ErrorCode, EventOptions, EventParts, Issue, Library, ValidationError};
 use rudder_group_client::settings::{self, Value as Setting};
+use std::sync::OnceLock;
 
 // The Python signatures write the default limit as a literal (for their text signature).
 const _: () = assert!(rudder_group::DEFAULT_MAX_EVENT_BYTES == 32768);
@@ -29,7 +30,7 @@ pub(crate) struct CallFields<'a, 'py> {
     pub(crate) message_id: Option<&'a Bound<'py, PyAny>>,
 }
 
-impl<'py> CallFields<'_, 'py> {
+impl<'a, 'py> CallFields<'a, 'py> {
     /// Converts every field; problems with values go to `parts.issues`. Returns the parts and
     /// their size in bytes, or `EVENT_TOO_LARGE` once the values pass `max_event_bytes`.
     pub(crate) fn into_parts(
@@ -38,31 +39,54 @@ impl<'py> CallFields<'_, 'py> {
         max_event_bytes: usize,
     ) -> Result<(EventParts, usize), ValidationError> {
         let mut conv = Converter::new(py, max_event_bytes);
-        let mut field = |obj: Option<&Bound<'py, PyAny>>, name: &'static str| -> Option<Value> {
-            let obj = obj?;
-            if obj.is_none() {
-                return None;
-            }
-            conv.path.push_key(name);
-            let v = conv.value(obj);
-            conv.path.pop();
-            Some(v)
-        };
+        let given = |obj: Option<&'a Bound<'py, PyAny>>| obj.filter(|o| !o.is_none());
         let mut parts = EventParts {
-            message_id: field(self.message_id, "messageId"),
-            group_id: field(Some(self.group_id), "groupId"),
-            user_id: field(self.user_id, "userId"),
-            anonymous_id: field(self.anonymous_id, "anonymousId"),
-            traits: field(self.traits, "traits"),
-            context: field(self.context, "context"),
-            integrations: field(self.integrations, "integrations"),
             timestamp_argument: true,
             ..EventParts::default()
         };
-        parts.original_timestamp = match self.timestamp {
-            Some(t) if !t.is_none() => Some(timestamp(&mut conv, t)),
-            _ => None,
-        };
+        // In the order of the event's keys, so that issues come in that order.
+        if let Some(obj) = given(self.message_id) {
+            parts.message_id = Some(conv.value_field("messageId", obj));
+        }
+        if let Some(obj) = given(Some(self.group_id)) {
+            parts.group_id = Some(conv.value_field("groupId", obj));
+        }
+        if let Some(obj) = given(self.user_id) {
+            parts.user_id = Some(conv.value_field("userId", obj));
+        }
+        if let Some(obj) = given(self.anonymous_id) {
+            parts.anonymous_id = Some(conv.value_field("anonymousId", obj));
+        }
+        for (name, obj, value, written) in [
+            (
+                "traits",
+                self.traits,
+                &mut parts.traits,
+                &mut parts.written.traits,
+            ),
+            (
+                "context",
+                self.context,
+                &mut parts.context,
+                &mut parts.written.context,
+            ),
+            (
+                "integrations",
+                self.integrations,
+                &mut parts.integrations,
+                &mut parts.written.integrations,
+            ),
+        ] {
+            if let Some(obj) = given(obj) {
+                match conv.object_field(name, obj) {
+                    Ok(w) => *written = Some(w),
+                    Err(v) => *value = Some(v),
+                }
+            }
+        }
+        if let Some(t) = given(self.timestamp) {
+            parts.original_timestamp = Some(timestamp(&mut conv, t));
+        }
         let size = conv.size();
         parts.issues = conv.finish()?;
         Ok((parts, size))
@@ -73,33 +97,30 @@ impl<'py> CallFields<'_, 'py> {
 /// instant); anything else is converted and left to the core (a str must be RFC 3339). Problems
 /// are reported at `/timestamp`, the argument the caller wrote.
 fn timestamp<'py>(conv: &mut Converter<'py>, t: &Bound<'py, PyAny>) -> Value {
-    conv.path.push_key("timestamp");
-    let v = match t.cast::<PyDateTime>() {
-        Ok(dt) => match instant_string(dt) {
-            Ok(Some(s)) => Value::String(s),
-            Ok(None) => {
-                let naive = std_types(t.py()).and_then(|types| datetime_string(dt, types));
-                let shown = naive.unwrap_or_else(|_| "?".to_owned());
-                conv.report(|p| {
-                    kit::with_hint(
-                        kit::invalid_timestamp(p, "timestamp", &shown),
-                        "a naive datetime names no instant: give it a time zone, e.g. \
-                         datetime.now(timezone.utc) or dt.replace(tzinfo=timezone.utc)",
-                    )
-                })
-            }
-            Err(e) => conv.report(|p| {
-                Issue::error(
-                    ErrorCode::InvalidTimestamp,
-                    p,
-                    format!("this datetime cannot be converted to UTC: {e}"),
-                )
-            }),
-        },
-        Err(_) => conv.value(t),
+    let Ok(dt) = t.cast::<PyDateTime>() else {
+        return conv.value_field("timestamp", t);
     };
-    conv.path.pop();
-    v
+    match instant_string(dt) {
+        Ok(Some(s)) => Value::String(s),
+        Ok(None) => {
+            let naive = std_types(t.py()).and_then(|types| datetime_string(dt, types));
+            let shown = naive.unwrap_or_else(|_| "?".to_owned());
+            conv.report_at("timestamp", |p| {
+                kit::with_hint(
+                    kit::invalid_timestamp(p, "timestamp", &shown),
+                    "a naive datetime names no instant: give it a time zone, e.g. \
+                     datetime.now(timezone.utc) or dt.replace(tzinfo=timezone.utc)",
+                )
+            })
+        }
+        Err(e) => conv.report_at("timestamp", |p| {
+            Issue::error(
+                ErrorCode::InvalidTimestamp,
+                p,
+                format!("this datetime cannot be converted to UTC: {e}"),
+            )
+        }),
+    }
 }
 
 /// A payload dict (camelCase keys, as on the wire) as parts, with their size in bytes, or
@@ -110,7 +131,7 @@ pub(crate) fn payload_parts(
     max_event_bytes: usize,
 ) -> Result<(EventParts, usize), ValidationError> {
     let mut conv = Converter::new(py, max_event_bytes);
-    let value = conv.value(payload.as_any());
+    let value = conv.payload(payload.as_any());
     let map = match value {
         Value::Object(map) => map,
         _ => Default::default(),
@@ -121,8 +142,25 @@ pub(crate) fn payload_parts(
     Ok((parts, size))
 }
 
-/// Validation settings: `validation` is `"strict"` or `"lenient"`.
+/// Validation settings: `validation` is `"strict"` or `"lenient"`. The settings table's answer
+/// for the defaults is read once: most calls give no option.
 pub(crate) fn event_options(
+    py: Python<'_>,
+    validation: &str,
+    max_event_bytes: i64,
+) -> PyResult<EventOptions> {
+    static DEFAULTS: OnceLock<EventOptions> = OnceLock::new();
+    if validation == "strict" && max_event_bytes == 32768 {
+        if let Some(options) = DEFAULTS.get() {
+            return Ok(options.clone());
+        }
+        let options = read_event_options(py, validation, max_event_bytes)?;
+        return Ok(DEFAULTS.get_or_init(|| options).clone());
+    }
+    read_event_options(py, validation, max_event_bytes)
+}
+
+fn read_event_options(
     py: Python<'_>,
     validation: &str,
     max_event_bytes: i64,

@@ -6,7 +6,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDateAccess, PyDateTime, PyInt, PyString, PyTimeAccess, PyType};
-use rudder_group::conversion::Budget;
 
 /// Type objects of the standard library looked up once per interpreter.
 pub(crate) struct StdTypes {
@@ -50,43 +49,23 @@ extern "C" {
     ) -> *const std::ffi::c_char;
 }
 
-/// The text of a str, as far as the budget allows.
-pub(crate) enum Text {
-    /// Its UTF-8.
-    Utf8(String),
-    /// It holds a lone surrogate, which has no UTF-8.
-    LoneSurrogate,
-    /// It would pass the budget (spent for it): it was not copied.
-    OverBudget,
-}
-
-/// The UTF-8 of a str (or str subclass), spending its bytes (and quotes) on `budget` before
-/// copying them.
-pub(crate) fn str_of(obj: &Bound<'_, PyAny>, budget: &mut Budget) -> Text {
-    let Ok(s) = obj.cast::<PyString>() else {
-        return Text::LoneSurrogate;
-    };
+/// The UTF-8 of a str (or str subclass), borrowed from the str itself (CPython keeps it with
+/// the object); `None` for text with a lone surrogate, which has no UTF-8.
+pub(crate) fn utf8_of<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a str> {
+    let s = obj.cast::<PyString>().ok()?;
     let mut len: ffi::Py_ssize_t = 0;
-    // SAFETY: `s` is a live str and the GIL is held; the buffer belongs to `s`, which outlives
-    // the copy made below.
+    // SAFETY: `s` is a live str and the GIL is held; the buffer belongs to `s` and lives as
+    // long as it does, which the returned borrow of `obj` guarantees.
     let ptr = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
     if ptr.is_null() {
         // A lone surrogate has no UTF-8: the UnicodeEncodeError is ours to clear.
         drop(PyErr::take(s.py()));
-        return Text::LoneSurrogate;
+        return None;
     }
-    let Ok(len) = usize::try_from(len) else {
-        return Text::LoneSurrogate;
-    };
-    if !budget.string(len) {
-        return Text::OverBudget;
-    }
-    // SAFETY: CPython guarantees `len` readable bytes at `ptr`.
+    let len = usize::try_from(len).ok()?;
+    // SAFETY: CPython guarantees `len` readable bytes at `ptr`, valid UTF-8.
     let bytes = unsafe { std::slice::from_raw_parts(ptr.cast::<u8>(), len) };
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Text::Utf8(text.to_owned()),
-        Err(_) => Text::LoneSurrogate,
-    }
+    std::str::from_utf8(bytes).ok()
 }
 
 /// The exact decimal digits of an int (or int subclass).

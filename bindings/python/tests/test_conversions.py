@@ -319,3 +319,62 @@ def test_null_traits_are_kept_and_differ_from_absent() -> None:
     ev = rg.GroupEvent.build("g", {"plan": None, "name": None}, user_id="u")
     assert ev.to_dict()["traits"] == {"plan": None, "name": None}
     assert rg.GroupEvent.build("g", user_id="u").to_dict()["traits"] == {}
+
+
+class SameText(str):
+    """A key type whose equal texts are different dict keys."""
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+def test_a_key_text_given_twice_is_refused() -> None:
+    traits = {SameText("tier"): "gold", SameText("tier"): "silver", "seats": 3}
+    assert len(traits) == 3
+    assert problems(traits=traits) == [("UNSUPPORTED_VALUE", "/traits/tier")]
+    assert traits_json({SameText("tier"): "gold", "seats": 3}) == '{"tier":"gold","seats":3}'
+
+
+def test_problems_in_the_written_fields_come_where_validation_scans() -> None:
+    # Field errors first (the id's type, the reserved trait), then the scan's findings in the
+    # order of the event's keys: a Decimal past a float, a container past the depth limit.
+    deep: Any = {}
+    for _ in range(70):
+        deep = {"d": deep}
+    with pytest.raises(rg.ValidationError) as info:
+        rg.GroupEvent.build(
+            "g",
+            {"big": Decimal("1E+999"), "name": 5},
+            user_id=1.5,
+            context={"deep": deep},
+            integrations={"x": Decimal("-1E+999")},
+        )
+    assert [i.message.split(" is not")[0] for i in info.value.issues if i.code == "NON_FINITE_NUMBER"] == [
+        "1e+999",
+        "-1e+999",
+    ]
+    found = problems(
+        user_id=1.5,
+        traits={"big": Decimal("1E+999"), "name": 5},
+        context={"deep": deep},
+        integrations={"x": Decimal("-1E+999")},
+    )
+    assert found == [
+        ("INVALID_FIELD_TYPE", "/userId"),
+        ("INVALID_TRAIT", "/traits/name"),
+        ("NON_FINITE_NUMBER", "/traits/big"),
+        ("TOO_DEEP", "/context" + "/deep" + "/d" * 62),
+        ("NON_FINITE_NUMBER", "/integrations/x"),
+    ]
+
+
+def test_the_callers_library_is_replaced_in_place() -> None:
+    event = rg.GroupEvent.build("g", user_id="u", context={"ip": "1.2.3.4", "library": {"x": 1}, "os": "linux"})
+    text = event.to_json()
+    assert '"context":{"ip":"1.2.3.4","library":{"name":"rudder-group-python","version":"' in text
+    assert event.context["os"] == "linux"
+    assert list(event.context) == ["ip", "library", "os"]
+    assert list(rg.GroupEvent.build("g", user_id="u", context={}).context) == ["library"]

@@ -144,3 +144,109 @@ def test_validate_dict(name: str, case: Dict[str, Any], plain: Dict[str, Any]) -
     assert errors == pairs(case.get("expected_error", []))
     assert warnings == pairs(case.get("expected_warnings", []))
     assert json.dumps(payload) == before
+
+
+# The same vectors through the keyword entry points, `GroupEvent.build` and `Client.group` (which
+# convert Python values straight to canonical bytes), for every case whose payload is an object
+# with only the keys a call takes. `originalTimestamp` is the `timestamp` argument, so its
+# problems are reported at `/timestamp`.
+CALL_KEYWORDS = {
+    "messageId": "message_id",
+    "groupId": "group_id",
+    "userId": "user_id",
+    "anonymousId": "anonymous_id",
+    "traits": "traits",
+    "context": "context",
+    "integrations": "integrations",
+    "originalTimestamp": "timestamp",
+}
+CALL_CASES = [c for c in DICT_CASES if set(c[2]["input"]) <= set(CALL_KEYWORDS)]
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON of an exactly loaded object: compact, UTF-8, exact digits, keys in order."""
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + canonical(v) for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def call_arguments(payload: Dict[str, Any]) -> Tuple[Any, Dict[str, Any]]:
+    kwargs = {CALL_KEYWORDS[k]: v for k, v in payload.items() if k != "groupId"}
+    return payload.get("groupId"), kwargs
+
+
+def as_argument(issues: List[Found]) -> List[Found]:
+    """The expected issues with `originalTimestamp` named as the `timestamp` argument."""
+    out = []
+    for code, path, message in issues:
+        if path == "/originalTimestamp":
+            path = "/timestamp"
+            message = message.replace("originalTimestamp", "timestamp", 1)
+        out.append((code, path, message))
+    return out
+
+
+def expected_bytes(case: Dict[str, Any]) -> str:
+    expected = case["expected"]
+    expected["context"]["library"] = LIBRARY
+    return canonical(expected)
+
+
+def test_most_cases_run_as_calls() -> None:
+    assert len(CALL_CASES) > 150
+
+
+@pytest.mark.parametrize("name,case,plain", CALL_CASES, ids=[c[0] for c in CALL_CASES])
+def test_build(name: str, case: Dict[str, Any], plain: Dict[str, Any]) -> None:
+    payload = plain["input"]
+    before = json.dumps(payload)
+    group_id, kwargs = call_arguments(payload)
+    expected_warnings = pairs(case.get("expected_warnings", []))
+    if "expected" in case:
+        event = rg.GroupEvent.build(group_id, **kwargs, **options(case))
+        assert event.to_json() == expected_bytes(case)
+        assert [(w.code, w.path, w.message) for w in event.warnings] == expected_warnings
+        assert event.to_dict() == json.loads(event.to_json())
+    else:
+        with pytest.raises(rg.ValidationError) as info:
+            rg.GroupEvent.build(group_id, **kwargs, **options(case))
+        errors, warnings = split(info.value.issues)
+        assert errors == as_argument(pairs(case["expected_error"]))
+        assert warnings == expected_warnings
+    assert json.dumps(payload) == before
+
+
+@pytest.mark.parametrize("name,case,plain", CALL_CASES, ids=[c[0] for c in CALL_CASES])
+def test_client_group(name: str, case: Dict[str, Any], plain: Dict[str, Any]) -> None:
+    payload = plain["input"]
+    group_id, kwargs = call_arguments(payload)
+    opts = options(case)
+    client = rg.Client(
+        "test-write-key",
+        "memory",
+        transport="memory",
+        validation=opts.get("validation", "strict"),
+        max_event_bytes=opts["max_event_bytes"],
+    )
+    try:
+        if "expected" in case:
+            assert client.group(group_id, **kwargs) == case["expected"]["messageId"]
+            client.flush(5)
+            sent = client.sent_events()
+            assert len(sent) == 1
+            del sent[0]["sentAt"]
+            assert list(sent[0].keys()) == list(json.loads(expected_bytes(case)).keys())
+            assert sent[0] == json.loads(expected_bytes(case))
+        else:
+            with pytest.raises(rg.ValidationError) as info:
+                client.group(group_id, **kwargs)
+            errors, warnings = split(info.value.issues)
+            assert errors == as_argument(pairs(case["expected_error"]))
+            client.flush(5)
+            assert client.sent_events() == []
+    finally:
+        client.close(5)

@@ -37,6 +37,8 @@
 //! - **Non-finite numbers** are shown in JSON's own vocabulary (`NaN`, `Infinity`,
 //!   `-Infinity`), whatever the language calls them.
 
+pub use crate::writer::{Digits, JsonWriter, Mark, WrittenObject};
+
 use crate::issue::{push_segment, Issue, ValidationError};
 use crate::options::MAX_DEPTH;
 use crate::ErrorCode;
@@ -176,6 +178,16 @@ pub fn non_string_key(path: impl Into<String>, type_name: &str) -> Issue {
         ErrorCode::UnsupportedValue,
         path,
         format!("object keys must be strings, got a key of type {type_name}"),
+    )
+}
+
+/// `UNSUPPORTED_VALUE`: an object key whose text an earlier key of the same object already has
+/// (keys of a JSON object are unique).
+pub fn duplicate_key(path: impl Into<String>) -> Issue {
+    Issue::error(
+        ErrorCode::UnsupportedValue,
+        path,
+        "this key's text is already a key of the same object: JSON keys are unique",
     )
 }
 

@@ -4,6 +4,7 @@ use crate::issue::Issue;
 use crate::traits::GroupTraits;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
 /// One validated group call.
 ///
@@ -21,9 +22,9 @@ pub struct GroupEvent {
     pub(crate) group_id: String,
     pub(crate) user_id: Option<String>,
     pub(crate) anonymous_id: Option<String>,
-    pub(crate) traits: GroupTraits,
-    pub(crate) context: Map<String, Value>,
-    pub(crate) integrations: Map<String, Value>,
+    pub(crate) traits: Field<GroupTraits>,
+    pub(crate) context: Field<Map<String, Value>>,
+    pub(crate) integrations: Field<Map<String, Value>>,
     pub(crate) original_timestamp: String,
     pub(crate) timestamp: Option<Value>,
     pub(crate) sent_at: Option<String>,
@@ -57,15 +58,15 @@ impl GroupEvent {
     }
     /// The group's traits.
     pub fn traits(&self) -> &GroupTraits {
-        &self.traits
+        self.traits.get()
     }
     /// The context, `library` included.
     pub fn context(&self) -> &Map<String, Value> {
-        &self.context
+        self.context.get()
     }
     /// The integrations (`{"All": true}` unless given).
     pub fn integrations(&self) -> &Map<String, Value> {
-        &self.integrations
+        self.integrations.get()
     }
     /// When the event happened, in the wire format.
     pub fn original_timestamp(&self) -> &str {
@@ -151,7 +152,11 @@ impl GroupEvent {
             }
             out.string(key);
             out.put(b":");
-            out.value(&entry);
+            match entry {
+                Entry::Written(bytes, _) => out.put(bytes),
+                Entry::Str(s) => out.string(s),
+                entry => out.value(&entry),
+            }
         }
         out.put(b"}");
         splice
@@ -172,9 +177,9 @@ impl GroupEvent {
             self.anonymous_id
                 .as_deref()
                 .and_then(|a| some("anonymousId", Entry::Str(a))),
-            some("traits", Entry::Map(self.traits.as_map())),
-            some("context", Entry::Map(&self.context)),
-            some("integrations", Entry::Map(&self.integrations)),
+            some("traits", self.traits.entry()),
+            some("context", self.context.entry()),
+            some("integrations", self.integrations.entry()),
             some("originalTimestamp", Entry::Str(&self.original_timestamp)),
             self.timestamp
                 .as_ref()
@@ -197,6 +202,9 @@ enum Entry<'a> {
     Str(&'a str),
     Map(&'a Map<String, Value>),
     Value(&'a Value),
+    /// Canonical bytes written by a binding ([`crate::conversion::JsonWriter`]), and the
+    /// object they hold, parsed only when asked for.
+    Written(&'a [u8], &'a dyn ObjectField),
 }
 
 impl serde::Serialize for Entry<'_> {
@@ -205,6 +213,94 @@ impl serde::Serialize for Entry<'_> {
             Entry::Str(v) => s.serialize_str(v),
             Entry::Map(m) => m.serialize(s),
             Entry::Value(v) => v.serialize(s),
+            Entry::Written(_, field) => field.map().serialize(s),
+        }
+    }
+}
+
+/// What an object field of the event reads as: a map, or traits over a map.
+pub(crate) trait ObjectOf: Sized {
+    fn from_object(map: Map<String, Value>) -> Self;
+    fn object(&self) -> &Map<String, Value>;
+}
+
+impl ObjectOf for Map<String, Value> {
+    fn from_object(map: Map<String, Value>) -> Self {
+        map
+    }
+    fn object(&self) -> &Map<String, Value> {
+        self
+    }
+}
+
+impl ObjectOf for GroupTraits {
+    fn from_object(map: Map<String, Value>) -> Self {
+        GroupTraits::from_map(map)
+    }
+    fn object(&self) -> &Map<String, Value> {
+        self.as_map()
+    }
+}
+
+/// An object field of the event: a map, or the canonical bytes a binding wrote, parsed into a
+/// map the first time a getter asks (a call through a binding never does: the event is sent as
+/// bytes).
+#[derive(Debug, Clone)]
+pub(crate) struct Field<T> {
+    written: Option<Vec<u8>>,
+    tree: OnceLock<T>,
+}
+
+impl<T: ObjectOf> Field<T> {
+    pub(crate) fn tree(value: T) -> Field<T> {
+        Field {
+            written: None,
+            tree: OnceLock::from(value),
+        }
+    }
+
+    pub(crate) fn written(bytes: Vec<u8>) -> Field<T> {
+        Field {
+            written: Some(bytes),
+            tree: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn get(&self) -> &T {
+        self.tree.get_or_init(|| {
+            let map = self
+                .written
+                .as_deref()
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or_default();
+            T::from_object(map)
+        })
+    }
+
+    fn entry(&self) -> Entry<'_> {
+        match &self.written {
+            Some(bytes) => Entry::Written(bytes, self),
+            None => Entry::Map(self.get().object()),
+        }
+    }
+}
+
+/// A [`Field`] of any kind, as a map.
+trait ObjectField {
+    fn map(&self) -> &Map<String, Value>;
+}
+
+impl<T: ObjectOf> ObjectField for Field<T> {
+    fn map(&self) -> &Map<String, Value> {
+        self.get().object()
+    }
+}
+
+impl<T: ObjectOf + PartialEq> PartialEq for Field<T> {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.written, &other.written) {
+            (Some(a), Some(b)) if a == b => true,
+            _ => self.get() == other.get(),
         }
     }
 }
@@ -260,8 +356,7 @@ impl Sink for Vec<u8> {
         self.extend_from_slice(b);
     }
     fn string(&mut self, s: &str) {
-        // Writing to a Vec cannot fail, and a str always serializes.
-        let _ = serde_json::to_writer(&mut *self, s);
+        crate::writer::write_str(self, s);
     }
     fn value<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
         let _ = serde_json::to_writer(&mut *self, v);

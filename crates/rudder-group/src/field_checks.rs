@@ -4,9 +4,30 @@
 use crate::conversion::{container_too_deep, invalid_timestamp, non_finite_number, too_deep};
 use crate::issue::{push_segment, Issue, Severity};
 use crate::options::EventOptions;
-use crate::traits::{check_reserved, is_integer, kind};
+use crate::traits::{check_reserved, is_integer, kind, plainly_valid};
+use crate::writer::{write_str, WrittenObject};
 use crate::{id, time, ErrorCode};
 use serde_json::{Map, Number, Value};
+
+/// An object field being validated: a map, or the bytes a binding wrote.
+pub(crate) enum Object {
+    Tree(Map<String, Value>),
+    Written(WrittenObject),
+}
+
+/// An object field given as a value or as written bytes (the bytes win: a binding gives one).
+fn object_field(
+    v: Option<Value>,
+    written: Option<WrittenObject>,
+    path: &str,
+    name: &str,
+    issues: &mut Vec<Issue>,
+) -> Option<Object> {
+    match written {
+        Some(w) => Some(Object::Written(w)),
+        None => object(v, path, name, issues).map(Object::Tree),
+    }
+}
 
 pub(crate) fn given(v: Option<Value>) -> Option<Value> {
     v.filter(|v| !v.is_null())
@@ -165,18 +186,31 @@ pub(crate) fn identity_of(
 /// `traits`: an object whose reserved traits keep their rules (warnings when lenient).
 pub(crate) fn traits_of(
     traits: Option<Value>,
+    written: Option<WrittenObject>,
     options: &EventOptions,
     errors: &mut Vec<Issue>,
     warnings: &mut Vec<Issue>,
-) -> Map<String, Value> {
-    let traits = object(traits, "/traits", "traits", errors).unwrap_or_default();
+) -> Object {
+    let traits = object_field(traits, written, "/traits", "traits", errors)
+        .unwrap_or_else(|| Object::Written(WrittenObject::literal(b"{}")));
     let mut trait_issues = Vec::new();
     let severity = if options.lenient {
         Severity::Warning
     } else {
         Severity::Error
     };
-    check_reserved(&traits, severity, &mut trait_issues);
+    match &traits {
+        Object::Tree(map) => check_reserved(map, severity, &mut trait_issues),
+        Object::Written(w) => {
+            for (key, bytes) in w.watched() {
+                if !plainly_valid(key, bytes) {
+                    let value = serde_json::from_slice(bytes).unwrap_or(Value::Null);
+                    let one = Map::from_iter([(key.to_owned(), value)]);
+                    check_reserved(&one, severity, &mut trait_issues);
+                }
+            }
+        }
+    }
     if options.lenient {
         warnings.extend(trait_issues);
     } else {
@@ -188,13 +222,27 @@ pub(crate) fn traits_of(
 /// `integrations`: an object, `{"All": true}` when absent.
 pub(crate) fn integrations_of(
     integrations: Option<Value>,
+    written: Option<WrittenObject>,
     errors: &mut Vec<Issue>,
-) -> Map<String, Value> {
-    object(integrations, "/integrations", "integrations", errors).unwrap_or_else(|| {
-        let mut m = Map::new();
-        m.insert("All".to_owned(), Value::Bool(true));
-        m
-    })
+) -> Object {
+    object_field(
+        integrations,
+        written,
+        "/integrations",
+        "integrations",
+        errors,
+    )
+    .unwrap_or_else(|| Object::Written(WrittenObject::literal(b"{\"All\":true}")))
+}
+
+/// `context`: an object (empty when absent); `library` is added after the scan.
+pub(crate) fn context_of(
+    context: Option<Value>,
+    written: Option<WrittenObject>,
+    errors: &mut Vec<Issue>,
+) -> Object {
+    object_field(context, written, "/context", "context", errors)
+        .unwrap_or_else(|| Object::Written(WrittenObject::literal(b"{}")))
 }
 
 /// `originalTimestamp`: an instant, reported at the key the caller wrote; the time of the call
@@ -256,19 +304,27 @@ pub(crate) fn channel_of(channel: Option<Value>, errors: &mut Vec<Issue>) -> Str
 
 /// Depth and non-finite numbers, everywhere a caller's value can be.
 pub(crate) fn scan_values(
-    traits: &Map<String, Value>,
-    context: &Map<String, Value>,
-    integrations: &Map<String, Value>,
+    traits: &mut Object,
+    context: &mut Object,
+    integrations: &mut Object,
     extra: &Map<String, Value>,
     timestamp: Option<&Value>,
     errors: &mut Vec<Issue>,
 ) {
     let mut path = String::new();
-    for (name, map) in [
+    for (name, field) in [
         ("traits", traits),
         ("context", context),
         ("integrations", integrations),
     ] {
+        let map = match field {
+            Object::Tree(map) => &*map,
+            // The binding's writer noted what this scan would find, in the same order.
+            Object::Written(w) => {
+                errors.extend(w.take_found());
+                continue;
+            }
+        };
         if map.values().all(|v| clean(v, 3)) {
             continue;
         }
@@ -289,15 +345,28 @@ pub(crate) fn scan_values(
 }
 
 /// `context.library`: the SDK's name and version, set over the caller's.
-pub(crate) fn add_library(context: &mut Map<String, Value>, options: &EventOptions) {
+pub(crate) fn add_library(context: &mut Object, options: &EventOptions) {
     let library = options.library;
-    let mut lib = Map::new();
-    lib.insert("name".to_owned(), Value::String(library.name().to_owned()));
-    lib.insert(
-        "version".to_owned(),
-        Value::String(library.version().to_owned()),
-    );
-    context.insert("library".to_owned(), Value::Object(lib));
+    match context {
+        Object::Tree(map) => {
+            let mut lib = Map::new();
+            lib.insert("name".to_owned(), Value::String(library.name().to_owned()));
+            lib.insert(
+                "version".to_owned(),
+                Value::String(library.version().to_owned()),
+            );
+            map.insert("library".to_owned(), Value::Object(lib));
+        }
+        Object::Written(w) => {
+            let mut lib = Vec::with_capacity(64);
+            lib.extend_from_slice(b"{\"name\":");
+            write_str(&mut lib, library.name());
+            lib.extend_from_slice(b",\"version\":");
+            write_str(&mut lib, library.version());
+            lib.push(b'}');
+            w.set_watched("library", &lib);
+        }
+    }
 }
 
 /// Whether `v` (a container at level `depth`) holds no non-finite number and nothing too deep:
@@ -355,11 +424,5 @@ pub(crate) fn scan(v: &Value, depth: usize, path: &mut String, out: &mut Vec<Iss
 
 /// Integers are exact at any size; other numbers must fit a finite f64.
 pub(crate) fn is_finite(n: &Number) -> bool {
-    if is_integer(n) {
-        return true;
-    }
-    n.as_str()
-        .parse::<f64>()
-        .map(f64::is_finite)
-        .unwrap_or(false)
+    crate::writer::is_finite(n)
 }

@@ -453,6 +453,33 @@ pub(crate) fn check_reserved(
     }
 }
 
+/// Whether the canonical bytes of reserved trait `key`'s value keep its rule beyond doubt, read
+/// without parsing them: `null`, a string where a string is allowed, plain digits where an
+/// integer is, and a `createdAt` whose text (without escapes) is ISO-8601. Anything else is
+/// parsed and given to [`check_reserved`], which words its problem.
+pub(crate) fn plainly_valid(key: &str, bytes: &[u8]) -> bool {
+    let string = bytes.first() == Some(&b'"');
+    let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
+    if bytes == b"null" {
+        return true;
+    }
+    match key {
+        "id" => string || digits(bytes.strip_prefix(b"-").unwrap_or(bytes)),
+        "name" | "email" | "phone" | "industry" | "description" | "plan" | "website" | "avatar" => {
+            string
+        }
+        "employees" => string || digits(bytes),
+        "createdAt" => {
+            string
+                && !bytes.contains(&b'\\')
+                && bytes.len() >= 2
+                && std::str::from_utf8(&bytes[1..bytes.len() - 1])
+                    .is_ok_and(is_iso_date_or_datetime)
+        }
+        _ => false,
+    }
+}
+
 /// A JSON type's name, for messages.
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {

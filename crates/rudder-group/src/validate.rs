@@ -1,14 +1,15 @@
 //! Validation: [`EventParts`] in, a [`GroupEvent`] or every problem out.
 
-use crate::event::{GroupEvent, WireEvent};
+use crate::event::{Field, GroupEvent, WireEvent};
 use crate::field_checks::{
-    add_library, channel_of, check_timestamp, check_type, group_id_of, identity_of,
-    integrations_of, message_id_of, object, original_timestamp_of, scan_values, sent_at_of,
-    traits_of,
+    add_library, channel_of, check_timestamp, check_type, context_of, group_id_of, identity_of,
+    integrations_of, message_id_of, original_timestamp_of, scan_values, sent_at_of, traits_of,
+    Object,
 };
 use crate::issue::{Issue, ValidationError};
 use crate::options::EventOptions;
 use crate::traits::GroupTraits;
+use crate::writer::WrittenObject;
 use crate::ErrorCode;
 use serde_json::{Map, Value};
 
@@ -50,8 +51,24 @@ pub struct EventParts {
     pub channel: Option<Value>,
     /// Unknown top-level keys, kept in order.
     pub extra: Map<String, Value>,
+    /// Object fields a binding wrote as canonical JSON while converting them.
+    pub written: WrittenFields,
     /// Problems a binding found while converting values.
     pub issues: Vec<Issue>,
+}
+
+/// `traits`, `context` and `integrations` as a binding wrote them with a
+/// [`JsonWriter`](crate::conversion::JsonWriter): each takes the place of the
+/// [`EventParts`] field of the same name (which the binding leaves `None`), and validation
+/// reads only the few entries it checks instead of a whole `serde_json` tree.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WrittenFields {
+    /// `traits`, written.
+    pub traits: Option<WrittenObject>,
+    /// `context`, written.
+    pub context: Option<WrittenObject>,
+    /// `integrations`, written.
+    pub integrations: Option<WrittenObject>,
 }
 
 impl EventParts {
@@ -94,28 +111,47 @@ impl EventParts {
     /// A field's key in `extra` (filled by hand, not by `from_map`) moves to its field, so that
     /// no key is written twice; a field given both ways is an error.
     fn fields_out_of_extra(mut self) -> EventParts {
+        if self.extra.is_empty() {
+            return self;
+        }
         let mut found = EventParts::from_map(std::mem::take(&mut self.extra));
         self.extra = std::mem::take(&mut found.extra);
         let mut twice = Vec::new();
-        for (slot, value, key) in [
-            (&mut self.message_id, found.message_id, "messageId"),
-            (&mut self.group_id, found.group_id, "groupId"),
-            (&mut self.user_id, found.user_id, "userId"),
-            (&mut self.anonymous_id, found.anonymous_id, "anonymousId"),
-            (&mut self.traits, found.traits, "traits"),
-            (&mut self.context, found.context, "context"),
-            (&mut self.integrations, found.integrations, "integrations"),
+        let written = [
+            self.written.traits.is_some(),
+            self.written.context.is_some(),
+            self.written.integrations.is_some(),
+        ];
+        for (slot, value, key, written) in [
+            (&mut self.message_id, found.message_id, "messageId", false),
+            (&mut self.group_id, found.group_id, "groupId", false),
+            (&mut self.user_id, found.user_id, "userId", false),
+            (
+                &mut self.anonymous_id,
+                found.anonymous_id,
+                "anonymousId",
+                false,
+            ),
+            (&mut self.traits, found.traits, "traits", written[0]),
+            (&mut self.context, found.context, "context", written[1]),
+            (
+                &mut self.integrations,
+                found.integrations,
+                "integrations",
+                written[2],
+            ),
             (
                 &mut self.original_timestamp,
                 found.original_timestamp,
                 "originalTimestamp",
+                false,
             ),
-            (&mut self.timestamp, found.timestamp, "timestamp"),
-            (&mut self.sent_at, found.sent_at, "sentAt"),
-            (&mut self.event_type, found.event_type, "type"),
-            (&mut self.channel, found.channel, "channel"),
+            (&mut self.timestamp, found.timestamp, "timestamp", false),
+            (&mut self.sent_at, found.sent_at, "sentAt", false),
+            (&mut self.event_type, found.event_type, "type", false),
+            (&mut self.channel, found.channel, "channel", false),
         ] {
-            match (slot.is_some(), value) {
+            match (slot.is_some() || written, value) {
                 (_, None) => {}
                 (false, value) => *slot = value,
                 (true, Some(_)) => twice.push(Issue::error(
@@ -148,6 +184,7 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         event_type,
         channel,
         extra,
+        written,
         issues: mut errors,
     } = parts;
     let mut warnings = Vec::new();
@@ -156,17 +193,17 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
     let message_id = message_id_of(message_id, e);
     let group_id = group_id_of(group_id, e);
     let (user_id, anonymous_id) = identity_of(user_id, anonymous_id, e);
-    let traits = traits_of(traits, options, e, &mut warnings);
-    let mut context = object(context, "/context", "context", e).unwrap_or_default();
-    let integrations = integrations_of(integrations, e);
+    let mut traits = traits_of(traits, written.traits, options, e, &mut warnings);
+    let mut context = context_of(context, written.context, e);
+    let mut integrations = integrations_of(integrations, written.integrations, e);
     let original_timestamp = original_timestamp_of(original_timestamp, timestamp_argument, e);
     check_timestamp(timestamp.as_ref(), e);
     let sent_at = sent_at_of(sent_at, e);
     let channel = channel_of(channel, e);
     scan_values(
-        &traits,
-        &context,
-        &integrations,
+        &mut traits,
+        &mut context,
+        &mut integrations,
         &extra,
         timestamp.as_ref(),
         e,
@@ -182,9 +219,9 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         group_id,
         user_id,
         anonymous_id,
-        traits: GroupTraits::from_map(traits),
-        context,
-        integrations,
+        traits: field(traits, GroupTraits::from_map),
+        context: field(context, |m| m),
+        integrations: field(integrations, |m| m),
         original_timestamp,
         timestamp,
         sent_at,
@@ -195,6 +232,17 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
     };
     event.wire = event.serialize_wire();
     Ok(event)
+}
+
+/// An object field of the event, as validated.
+fn field<T: crate::event::ObjectOf>(
+    object: Object,
+    tree: impl FnOnce(Map<String, Value>) -> T,
+) -> Field<T> {
+    match object {
+        Object::Tree(map) => Field::tree(tree(map)),
+        Object::Written(w) => Field::written(w.into_bytes()),
+    }
 }
 
 /// `EVENT_TOO_LARGE`, with the event's lenient warnings after it.

@@ -1,6 +1,7 @@
 //! JS values in, JSON values out: the one place where the binding reads the caller's objects.
 //!
-//! The walk goes through Node-API directly (one pass, no intermediate JSON text) and follows
+//! The walk goes through Node-API directly (one pass, no intermediate JSON text, no tree: the
+//! values are written as canonical JSON as they are read) and follows
 //! `JSON.stringify` where JSON has an answer: own enumerable string keys in property order,
 //! `undefined` properties left out (and `null` inside arrays), `Date` as its ISO-8601 instant.
 //! Where JSON has no answer it does not guess: a function, a symbol, a class instance other
@@ -69,11 +70,14 @@ pub(crate) fn event_parts(
         Shape::Call => Some(&CALL_KEYS[..]),
         Shape::Wire => None,
     };
-    let map = match walker.root(v, known)? {
-        Ok(map) => map,
+    // A call's object fields come as bytes; a wire payload (`validate()`) is read as values,
+    // like parsed JSON.
+    let fields = match walker.root(v, known, shape == Shape::Call)? {
+        Ok(fields) => fields,
         Err(e) => return Ok(Err(e)),
     };
-    let mut parts = EventParts::from_map(map);
+    let mut parts = EventParts::from_map(fields.values);
+    parts.written = fields.written;
     if shape == Shape::Call {
         if let Some(t) = parts.timestamp.take() {
             if parts

@@ -11,20 +11,32 @@ pub(crate) fn read_utf8(
     v: sys::napi_value,
     buf: &mut Vec<u8>,
 ) -> napi::Result<Option<String>> {
+    Ok(read_str(env, v, buf)?.map(str::to_owned))
+}
+
+/// [`read_utf8`] without a copy: the text borrowed from `buf`.
+pub(crate) fn read_str(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    buf: &mut Vec<u8>,
+) -> napi::Result<Option<&str>> {
     if buf.capacity() < 256 {
         buf.reserve(256);
     }
     let mut cap = buf.capacity();
     let mut len = 0usize;
+    // SAFETY: the buffer has `cap` writable bytes; Node-API writes at most `cap` (NUL included).
     check(unsafe {
         sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr().cast(), cap, &mut len)
     })?;
     // A copy stops short of the buffer's end by at most one character (up to 4 bytes) plus
     // the terminating NUL; closer than that, the string may have been cut.
     if len + 5 > cap {
+        // SAFETY: a length query writes only `len`.
         check(unsafe { sys::napi_get_value_string_utf8(env, v, ptr::null_mut(), 0, &mut len) })?;
         buf.reserve(len + 1);
         cap = buf.capacity();
+        // SAFETY: as above, with a buffer now large enough for the whole string.
         check(unsafe {
             sys::napi_get_value_string_utf8(env, v, buf.as_mut_ptr().cast(), cap, &mut len)
         })?;
@@ -35,7 +47,7 @@ pub(crate) fn read_utf8(
     if bytes.windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]) && has_lone_surrogate(env, v)? {
         return Ok(None);
     }
-    Ok(std::str::from_utf8(bytes).ok().map(str::to_owned))
+    Ok(std::str::from_utf8(bytes).ok())
 }
 
 /// The string with lone surrogates replaced by U+FFFD (for paths in messages).

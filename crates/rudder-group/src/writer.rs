@@ -1,0 +1,509 @@
+//! [`JsonWriter`]: canonical JSON written while a binding converts a caller's value, and
+//! [`WrittenObject`], the object fields (`traits`, `context`, `integrations`) it hands to
+//! validation in [`EventParts::written`](crate::EventParts::written).
+//!
+//! Decisions:
+//! - **No tree for what the core only copies.** Validation reads few facts of an object field:
+//!   the reserved traits, the caller's `context.library` (replaced), and the depth and
+//!   non-finite numbers below. A binding that writes such a field with a `JsonWriter` gives the
+//!   canonical bytes, the byte ranges of the top-level entries validation reads (the *watched*
+//!   keys of the field: the reserved traits, `library`) and the problems the scan would report
+//!   (`found`: `TOO_DEEP` and non-finite numbers, in the order met). Validation parses only the
+//!   watched values, and the event writes the bytes as they are. The result is the same event,
+//!   byte for byte, with the same issues in the same order, as the same value given as a
+//!   `serde_json::Value`.
+//! - **Well-formed by construction.** The writer places every comma, colon and quote itself,
+//!   escapes strings as `serde_json` does and checks number text against JSON's grammar, so its
+//!   bytes are always one JSON value.
+//! - **Keys.** An object's keys must be unique; a converter whose language can give two keys of
+//!   the same text (Python, with `str` subclasses) asks [`JsonWriter::has_key`] first.
+
+use crate::issue::Issue;
+use serde_json::{Number, Value};
+use std::ops::Range;
+use std::str::FromStr;
+
+/// The top-level keys of `traits` whose values validation reads: the reserved traits.
+const TRAITS_WATCH: &[&str] = &crate::traits::RESERVED_TRAITS;
+/// The top-level key of `context` that the SDK replaces.
+const CONTEXT_WATCH: &[&str] = &["library"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Object { first: bool },
+    Array { first: bool },
+}
+
+/// Canonical JSON (UTF-8, no insignificant whitespace, `serde_json`'s escapes) written one
+/// token at a time. `JsonWriter::default()` allocates nothing and watches no key.
+#[derive(Debug, Clone, Default)]
+pub struct JsonWriter {
+    out: Vec<u8>,
+    open: Vec<Open>,
+    /// Where each open container's keys start in `keys` (an array has none).
+    key_marks: Vec<usize>,
+    /// The byte spans of the keys of the open objects (their escaped text).
+    keys: Vec<Range<usize>>,
+    watch: &'static [&'static str],
+    watching: Option<(&'static str, usize)>,
+    watched: Vec<(&'static str, Range<usize>)>,
+    found: Vec<Issue>,
+}
+
+impl JsonWriter {
+    /// A writer for the value of top-level field `field` (`"traits"`, `"context"`, or any
+    /// other); it notes the ranges of the entries validation reads for that field.
+    pub fn for_field(field: &str) -> JsonWriter {
+        let watch = match field {
+            "traits" => TRAITS_WATCH,
+            "context" => CONTEXT_WATCH,
+            _ => &[],
+        };
+        JsonWriter {
+            out: Vec::with_capacity(256),
+            open: Vec::with_capacity(8),
+            key_marks: Vec::new(),
+            keys: Vec::new(),
+            watch,
+            watching: None,
+            watched: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// The bytes written so far.
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// Notes a problem that validation's scan of the field would report (`TOO_DEEP` at an
+    /// empty container put in place of a deeper one, a non-finite number): validation reports
+    /// it where it scans the field's values.
+    pub fn found(&mut self, issue: Issue) {
+        self.found.push(issue);
+    }
+
+    /// The separator before a value.
+    fn before_value(&mut self) {
+        if let Some(Open::Array { first }) = self.open.last_mut() {
+            if !*first {
+                self.out.push(b',');
+            }
+            *first = false;
+        }
+    }
+
+    /// After a value: a watched top-level entry ends here.
+    fn after_value(&mut self) {
+        if self.open.len() == 1 {
+            if let Some((key, start)) = self.watching.take() {
+                self.watched.push((key, start..self.out.len()));
+            }
+        }
+    }
+
+    /// Opens an object.
+    pub fn begin_object(&mut self) {
+        self.before_value();
+        self.out.push(b'{');
+        self.open.push(Open::Object { first: true });
+        self.key_marks.push(self.keys.len());
+    }
+
+    /// Closes the innermost object.
+    pub fn end_object(&mut self) {
+        self.out.push(b'}');
+        self.open.pop();
+        if let Some(mark) = self.key_marks.pop() {
+            self.keys.truncate(mark);
+        }
+        self.after_value();
+    }
+
+    /// Opens an array.
+    pub fn begin_array(&mut self) {
+        self.before_value();
+        self.out.push(b'[');
+        self.open.push(Open::Array { first: true });
+        // One mark per open container, so that a rewind can cut both stacks alike.
+        self.key_marks.push(self.keys.len());
+    }
+
+    /// Closes the innermost array.
+    pub fn end_array(&mut self) {
+        self.out.push(b']');
+        self.open.pop();
+        self.key_marks.pop();
+        self.after_value();
+    }
+
+    /// Writes an object key; its value comes next.
+    pub fn key(&mut self, key: &str) {
+        if let Some(Open::Object { first }) = self.open.last_mut() {
+            if !*first {
+                self.out.push(b',');
+            }
+            *first = false;
+        }
+        let start = self.out.len();
+        write_str(&mut self.out, key);
+        self.keys.push(start..self.out.len());
+        self.out.push(b':');
+        if self.open.len() == 1 {
+            if let Some(name) = self.watch.iter().find(|name| **name == key) {
+                self.watching = Some((name, self.out.len()));
+            }
+        }
+    }
+
+    /// Whether the innermost object already has key `key`.
+    pub fn has_key(&self, key: &str) -> bool {
+        let mark = self.key_marks.last().copied().unwrap_or(0);
+        let mut escaped = Vec::with_capacity(key.len() + 2);
+        write_str(&mut escaped, key);
+        self.keys[mark..]
+            .iter()
+            .any(|span| self.out[span.clone()] == escaped[..])
+    }
+
+    /// Writes a string.
+    pub fn string(&mut self, s: &str) {
+        self.before_value();
+        write_str(&mut self.out, s);
+        self.after_value();
+    }
+
+    /// Writes `null`.
+    pub fn null(&mut self) {
+        self.scalar(b"null");
+    }
+
+    /// Writes `true` or `false`.
+    pub fn bool(&mut self, b: bool) {
+        self.scalar(if b { b"true" } else { b"false" });
+    }
+
+    /// Writes an integer.
+    pub fn i64(&mut self, i: i64) {
+        self.serialized(&i);
+    }
+
+    /// Writes an integer.
+    pub fn u64(&mut self, u: u64) {
+        self.serialized(&u);
+    }
+
+    /// Writes a finite float as `serde_json` does (shortest round-trip digits); `false`, and
+    /// nothing written, for NaN and ±Infinity.
+    pub fn f64(&mut self, f: f64) -> bool {
+        if !f.is_finite() {
+            return false;
+        }
+        self.serialized(&f);
+        true
+    }
+
+    /// Writes a number given as text, keeping its digits (`1.50`, `1E+3`, a big integer).
+    /// Nothing is written for text that is not a JSON number; a number too large for a finite
+    /// float (`1E+999`) is written, and is for validation's scan to report (see
+    /// [`JsonWriter::found`]).
+    pub fn number(&mut self, text: &str) -> Digits {
+        match Number::from_str(text) {
+            Ok(n) => {
+                self.scalar(n.as_str().as_bytes());
+                if is_finite(&n) {
+                    Digits::Finite
+                } else {
+                    Digits::NonFinite
+                }
+            }
+            Err(_) => Digits::NotANumber,
+        }
+    }
+
+    /// Writes a `serde_json` number as its digits.
+    pub fn json_number(&mut self, n: &Number) {
+        self.scalar(n.as_str().as_bytes());
+    }
+
+    /// Where the writer is, to come back to with [`JsonWriter::rewind`].
+    pub fn mark(&self) -> Mark {
+        Mark {
+            len: self.out.len(),
+            open: self.open.len(),
+            top: self.open.last().copied(),
+            keys: self.keys.len(),
+            watching: self.watching,
+            watched: self.watched.len(),
+            found: self.found.len(),
+        }
+    }
+
+    /// Forgets everything written since `mark` (a value a converter gave up on halfway, e.g.
+    /// one that turned out to contain itself), as if it had never been started.
+    pub fn rewind(&mut self, mark: Mark) {
+        self.out.truncate(mark.len);
+        self.open.truncate(mark.open);
+        if let (Some(top), Some(state)) = (self.open.last_mut(), mark.top) {
+            *top = state;
+        }
+        self.key_marks.truncate(mark.open);
+        self.keys.truncate(mark.keys);
+        self.watching = mark.watching;
+        self.watched.truncate(mark.watched);
+        self.found.truncate(mark.found);
+    }
+
+    /// Writes a whole `serde_json` value.
+    pub fn value(&mut self, v: &Value) {
+        self.serialized(v);
+    }
+
+    /// A scalar or value as `serde_json` writes it (integers, floats with the shortest
+    /// round-trip digits).
+    fn serialized<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
+        self.before_value();
+        // Writing to a Vec cannot fail, and these values always serialize.
+        let _ = serde_json::to_writer(&mut self.out, v);
+        self.after_value();
+    }
+
+    fn scalar(&mut self, bytes: &[u8]) {
+        self.before_value();
+        self.out.extend_from_slice(bytes);
+        self.after_value();
+    }
+
+    /// The value written, as an object field for [`EventParts::written`](crate::EventParts),
+    /// or, when it is not an object, as a `serde_json` value (for the field checks that report
+    /// its type), without the problems noted by [`JsonWriter::found`] (validation's scan finds
+    /// them again in a value).
+    pub fn finish(self) -> Result<WrittenObject, Value> {
+        if self.out.first() == Some(&b'{') && self.open.is_empty() {
+            Ok(WrittenObject {
+                bytes: self.out,
+                watched: self.watched,
+                found: self.found,
+            })
+        } else {
+            Err(self.into_value())
+        }
+    }
+
+    /// The value written, as a `serde_json` value (`null` when nothing complete was written).
+    pub fn into_value(self) -> Value {
+        if !self.open.is_empty() {
+            return Value::Null;
+        }
+        serde_json::from_slice(&self.out).unwrap_or(Value::Null)
+    }
+}
+
+/// A place in a [`JsonWriter`] ([`JsonWriter::mark`]).
+#[derive(Debug, Clone)]
+pub struct Mark {
+    len: usize,
+    open: usize,
+    top: Option<Open>,
+    keys: usize,
+    watching: Option<(&'static str, usize)>,
+    watched: usize,
+    found: usize,
+}
+
+/// What [`JsonWriter::number`] made of a number's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Digits {
+    /// Written: a finite number.
+    Finite,
+    /// Written, but past a finite float: validation refuses it (`NON_FINITE_NUMBER`).
+    NonFinite,
+    /// Not JSON's number grammar: nothing written.
+    NotANumber,
+}
+
+/// Integers are exact at any size; other numbers must fit a finite f64.
+pub(crate) fn is_finite(n: &Number) -> bool {
+    if crate::traits::is_integer(n) {
+        return true;
+    }
+    n.as_str()
+        .parse::<f64>()
+        .map(f64::is_finite)
+        .unwrap_or(false)
+}
+
+/// A JSON string with `serde_json`'s escapes. Text with nothing to escape (no `"`, `\\` or
+/// control character: nearly every key and value) is copied as it is.
+pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing to a Vec cannot fail, and a str always serializes.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// An object field written as canonical JSON by a [`JsonWriter`], with what validation reads of
+/// it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WrittenObject {
+    bytes: Vec<u8>,
+    watched: Vec<(&'static str, Range<usize>)>,
+    found: Vec<Issue>,
+}
+
+impl WrittenObject {
+    /// The canonical bytes of the object.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// An object the core writes itself (`{}`, the default integrations), nothing watched.
+    pub(crate) fn literal(bytes: &[u8]) -> WrittenObject {
+        WrittenObject {
+            bytes: bytes.to_vec(),
+            watched: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// The watched top-level entries (the reserved traits of `traits`): each key and the bytes
+    /// of its value.
+    pub(crate) fn watched(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.watched
+            .iter()
+            .map(|(k, range)| (*k, &self.bytes[range.clone()]))
+    }
+
+    /// Sets top-level `key` (a watched key) to the canonical JSON `new`: in place when the
+    /// object has it, else last.
+    pub(crate) fn set_watched(&mut self, key: &str, new: &[u8]) {
+        let (cut, comma) = match self.watched.iter().find(|(k, _)| *k == key) {
+            Some((_, range)) => (range.clone(), false),
+            None => {
+                let end = self.bytes.len() - 1;
+                (end..end, self.bytes.len() > 2)
+            }
+        };
+        let mut bytes = Vec::with_capacity(self.bytes.len() + new.len() + key.len() + 4);
+        bytes.extend_from_slice(&self.bytes[..cut.start]);
+        if cut.is_empty() {
+            if comma {
+                bytes.push(b',');
+            }
+            write_str(&mut bytes, key);
+            bytes.push(b':');
+        }
+        bytes.extend_from_slice(new);
+        bytes.extend_from_slice(&self.bytes[cut.end..]);
+        self.bytes = bytes;
+        // Ranges after the change moved: nothing reads them again.
+        self.watched.clear();
+    }
+
+    /// The problems validation's scan reports for this field.
+    pub(crate) fn take_found(&mut self) -> Vec<Issue> {
+        std::mem::take(&mut self.found)
+    }
+
+    /// The bytes, for the event.
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(w: &JsonWriter) -> &str {
+        std::str::from_utf8(&w.out).unwrap()
+    }
+
+    #[test]
+    fn separators_escapes_and_numbers() {
+        let mut w = JsonWriter::for_field("traits");
+        w.begin_object();
+        w.key("a\"b");
+        w.begin_array();
+        w.i64(-1);
+        w.f64(1.5);
+        assert!(!w.f64(f64::NAN));
+        assert_eq!(w.number("1E+999"), Digits::NonFinite);
+        assert_eq!(w.number("1.50"), Digits::Finite);
+        assert_eq!(w.number("NaN"), Digits::NotANumber);
+        w.end_array();
+        w.key("name");
+        w.string("line\n");
+        w.end_object();
+        assert_eq!(text(&w), r#"{"a\"b":[-1,1.5,1e+999,1.50],"name":"line\n"}"#);
+        let written = w.finish().unwrap();
+        let watched: Vec<_> = written.watched().collect();
+        assert_eq!(watched, [("name", &br#""line\n""#[..])]);
+    }
+
+    #[test]
+    fn a_rewind_forgets_a_half_written_value() {
+        let mut w = JsonWriter::for_field("context");
+        w.begin_object();
+        w.key("a");
+        w.null();
+        w.key("library");
+        let mark = w.mark();
+        w.begin_object();
+        w.key("x");
+        w.begin_array();
+        w.found(crate::conversion::too_deep("/context/library/x"));
+        w.rewind(mark);
+        w.null();
+        w.key("b");
+        w.bool(true);
+        w.end_object();
+        assert_eq!(text(&w), r#"{"a":null,"library":null,"b":true}"#);
+        assert!(w.found.is_empty());
+        let mut written = w.finish().unwrap();
+        written.set_watched("library", br#"{"name":"n"}"#);
+        assert_eq!(
+            written.bytes(),
+            br#"{"a":null,"library":{"name":"n"},"b":true}"#
+        );
+    }
+
+    #[test]
+    fn keys_of_the_innermost_object() {
+        let mut w = JsonWriter::default();
+        w.begin_object();
+        w.key("a");
+        w.begin_object();
+        assert!(!w.has_key("a"));
+        w.key("b");
+        w.null();
+        assert!(w.has_key("b"));
+        w.end_object();
+        assert!(w.has_key("a") && !w.has_key("b"));
+        w.end_object();
+        let mut absent = w.finish().unwrap();
+        absent.set_watched("library", b"1");
+        assert_eq!(absent.bytes(), br#"{"a":{"b":null},"library":1}"#);
+        let mut empty = WrittenObject::literal(b"{}");
+        empty.set_watched("library", b"1");
+        assert_eq!(empty.bytes(), br#"{"library":1}"#);
+    }
+
+    #[test]
+    fn a_value_that_is_not_an_object_comes_back_as_a_value() {
+        let mut w = JsonWriter::for_field("traits");
+        w.begin_array();
+        w.end_array();
+        assert_eq!(w.finish(), Err(Value::Array(Vec::new())));
+    }
+}
