@@ -1,0 +1,146 @@
+//! What the durable spool costs, next to the memory queue on the same run: the caller's cost
+//! of `enqueue` per `spool_sync` setting, and end-to-end throughput against the local data
+//! plane answering at once (0 ms). Prints figures and ratios; asserts nothing about time.
+//!
+//! `cargo bench -p rudder-group-client --bench spool` (SPOOL_BENCH_EVENTS sets the end-to-end
+//! count, 100,000 by default).
+
+use rudder_group::GroupEvent;
+use rudder_group_client::{Client, Config, SpoolSync, Transport};
+use rudder_group_dataplane::DataPlane;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn seed(n: usize) -> GroupEvent {
+    GroupEvent::builder("12345")
+        .user_id(format!("user-{}", n % 1000))
+        .name("MyGroup")
+        .industry("IT")
+        .employees(450)
+        .plan("basic")
+        .custom_trait("tier", json!(2))
+        .build()
+        .expect("valid")
+}
+
+#[derive(Clone, Copy)]
+enum Queue {
+    Memory,
+    Spool(SpoolSync),
+}
+
+impl Queue {
+    fn name(self) -> &'static str {
+        match self {
+            Queue::Memory => "memory queue",
+            Queue::Spool(SpoolSync::Event) => "spool, sync per event",
+            Queue::Spool(SpoolSync::Group) => "spool, group commit",
+            Queue::Spool(SpoolSync::Interval) => "spool, sync every 1 s",
+        }
+    }
+}
+
+fn spool_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("spool-bench");
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn configure(config: &mut Config, queue: Queue) {
+    config.max_queue_events = 10_000_000;
+    config.max_queue_bytes = 4 << 30;
+    if let Queue::Spool(sync) = queue {
+        config.spool_dir = Some(spool_dir());
+        config.spool_sync = sync;
+        config.max_spool_bytes = 4 << 30;
+    }
+}
+
+/// The caller's cost of one `enqueue` of a built event, in ns: the median of `runs` runs of `n`
+/// events each. Nothing is sent while it is measured (test mode, batches held back).
+fn enqueue_ns(queue: Queue, n: usize, runs: usize) -> f64 {
+    let mut per_event: Vec<f64> = (0..runs)
+        .map(|_| {
+            let mut config = Config::new("key", "http://127.0.0.1:9");
+            config.transport = Transport::Memory;
+            config.flush_at = 1_000_000;
+            config.flush_interval = Duration::from_secs(86_400);
+            configure(&mut config, queue);
+            let client = Client::new(config).expect("client");
+            let events: Vec<GroupEvent> = (0..n).map(seed).collect();
+            let start = Instant::now();
+            for e in events {
+                client.enqueue(e).expect("enqueued");
+            }
+            let took = start.elapsed();
+            client.close(None).expect("closed");
+            took.as_nanos() as f64 / n as f64
+        })
+        .collect();
+    per_event.sort_by(f64::total_cmp);
+    per_event[runs / 2]
+}
+
+/// Events per second from the first enqueue to `close` returning, every event delivered.
+fn end_to_end(queue: Queue, plane: &DataPlane, n: usize) -> f64 {
+    plane.reset();
+    let mut config = Config::new("test-write-key", plane.url());
+    configure(&mut config, queue);
+    let client = Client::new(config).expect("client");
+    let start = Instant::now();
+    for i in 0..n {
+        client.enqueue(seed(i)).expect("enqueued");
+    }
+    let result = client.close(None).expect("closed");
+    let took = start.elapsed();
+    assert_eq!(result.delivered, n as u64);
+    n as f64 / took.as_secs_f64()
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` runs this once, briefly.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let (n, runs) = if quick { (500, 1) } else { (50_000, 5) };
+    let loads = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average before: {}", loads.trim());
+    println!("enqueue of a built event, caller's cost (median of {runs} runs):");
+    let memory = enqueue_ns(Queue::Memory, n, runs);
+    println!("  {:<24} {:>9.0} ns", Queue::Memory.name(), memory);
+    for sync in [SpoolSync::Group, SpoolSync::Interval, SpoolSync::Event] {
+        let queue = Queue::Spool(sync);
+        // A disk flush per event: fewer events, or the run takes minutes on a real disk.
+        let n = if sync == SpoolSync::Event { n / 25 } else { n };
+        let ns = enqueue_ns(queue, n.max(1), runs);
+        println!(
+            "  {:<24} {:>9.0} ns  (+{:.2} µs per event, {:.1}x)",
+            queue.name(),
+            ns,
+            (ns - memory) / 1000.0,
+            ns / memory
+        );
+    }
+    let n: usize = std::env::var("SPOOL_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if quick { 1000 } else { 100_000 });
+    let plane = DataPlane::start(Default::default()).expect("data plane");
+    println!("end to end, {n} events to the local data plane at 0 ms (median of {runs} runs):");
+    let median = |queue: Queue| {
+        let mut rates: Vec<f64> = (0..runs).map(|_| end_to_end(queue, &plane, n)).collect();
+        rates.sort_by(f64::total_cmp);
+        rates[runs / 2]
+    };
+    let memory = median(Queue::Memory);
+    let spool = median(Queue::Spool(SpoolSync::Group));
+    println!("  {:<24} {:>9.0} events/s", Queue::Memory.name(), memory);
+    println!(
+        "  {:<24} {:>9.0} events/s  ({:.0}% of the memory queue)",
+        Queue::Spool(SpoolSync::Group).name(),
+        spool,
+        100.0 * spool / memory
+    );
+    let loads = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average after: {}", loads.trim());
+    let _ = std::fs::remove_dir_all(spool_dir());
+}
