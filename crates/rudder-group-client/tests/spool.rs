@@ -40,6 +40,26 @@ fn leave_in_spool(dir: &Path, n: usize, tune: impl FnOnce(&mut Config)) -> Vec<S
     ids
 }
 
+/// Where the record at `at` ends: records are framed by their payload's length (u32,
+/// little-endian) and a checksum (u32).
+fn frame(log: &[u8], at: usize) -> usize {
+    let len = u32::from_le_bytes(log[at..at + 4].try_into().expect("4 bytes"));
+    at + 8 + len as usize
+}
+
+/// Where a segment's records end: the zeroes it was made of follow.
+fn records_end(log: &[u8]) -> usize {
+    let mut at = 0;
+    while at + 8 <= log.len() && log[at..at + 8] != [0; 8] {
+        at = frame(log, at);
+    }
+    assert!(
+        log[at..].iter().all(|b| *b == 0),
+        "zeroes after the records"
+    );
+    at
+}
+
 fn memory_client(dir: &Path) -> (Client, Outcomes) {
     let mut c = spool_config("http://127.0.0.1:9", dir);
     c.transport = Transport::Memory;
@@ -106,15 +126,11 @@ fn a_torn_last_record_is_skipped_and_counted_at_every_offset() {
     let segs = segments(&dir);
     assert_eq!(segs.len(), 1);
     let full = std::fs::read(&segs[0]).expect("segment");
-    // Records are framed by their payload's length (u32, little-endian) and a checksum (u32).
-    let frame = |at: usize| {
-        let len = u32::from_le_bytes(full[at..at + 4].try_into().expect("4 bytes"));
-        at + 8 + len as usize
-    };
-    let start = frame(frame(0));
-    assert_eq!(frame(start), full.len(), "three records, nothing else");
+    let start = frame(&full, frame(&full, 0));
+    let end = frame(&full, start);
+    assert_eq!(records_end(&full), end, "three records");
     let name = segs[0].file_name().expect("name");
-    for cut in start..full.len() {
+    for cut in start..end {
         let copy = temp_dir("spool-torn-cut");
         std::fs::write(copy.join(name), &full[..cut]).expect("write");
         let (client, _) = memory_client(&copy);
@@ -138,7 +154,7 @@ fn a_damaged_segment_does_not_stop_the_others() {
     let segs = segments(&dir);
     assert!(segs.len() >= 2, "{} segments", segs.len());
     let mut bytes = std::fs::read(&segs[0]).expect("segment");
-    let middle = bytes.len() / 2;
+    let middle = records_end(&bytes) / 2;
     bytes[middle] ^= 0xff;
     std::fs::write(&segs[0], &bytes).expect("write");
     let (client, _) = memory_client(&dir);

@@ -6,27 +6,31 @@
 //! # Why a log of our own
 //!
 //! The spool's one hot path is an append per event on the caller's thread, and its one read is
-//! in order, once. A segmented append-only log does exactly that with a single `write(2)` per
-//! event and no read-modify-write; embedded stores (redb, fjall, sled) pay for random access we
-//! never use with a B-tree or LSM commit per write, or give up durability per call. Measured on
-//! the project's 2-core machine (`cargo bench -p rudder-group-client --bench spool`): see the
-//! crate README's benchmark table; with group commit the append adds about one system call to
-//! the memory queue's cost.
+//! in order, once. A segmented append-only log does exactly that. Each segment is created at its
+//! full size and mapped shared into memory ([`segment`]), so an append is a copy of the record
+//! into the kernel's page cache under a mutex: no system call, no read-modify-write. Embedded
+//! stores (redb, fjall, sled) pay for random access and transactions we never use, with a
+//! B-tree or LSM commit and at least one system call per write; a `write(2)` per event into a
+//! plain file was what we measured first, at several microseconds per event on a loaded
+//! machine. The figures of `cargo bench -p rudder-group-client --bench spool` are in the
+//! repository README.
 //!
 //! # Layout and crash safety
 //!
 //! The directory holds `LOCK` ([`lock`]: one live client per directory) and segments
-//! `<number>.log`, each a sequence of records framed by length and CRC-32 ([`record`]). A client
-//! appends only to a segment it created; it starts a new one when the current one passes the
-//! segment size (a sixteenth of `max_spool_bytes`, between 64 KiB and 64 MiB), or when the spool
-//! is full and the current one holds only finished events. When an event
-//! reaches a terminal outcome, a small `done` record lists it, and a segment whose every event
-//! is finished is deleted (once it is no longer the one being appended to). So the spool never
-//! grows past what is unsent, and `max_spool_bytes` bounds the sum of its segments.
+//! `<number>.log`, each a sequence of records framed by length and CRC-32 ([`record`]) followed
+//! by zeroes. A client appends only to segments it created; it starts a new one when the current
+//! one is full (segments are a sixteenth of `max_spool_bytes`, between 64 KiB and 8 MiB), or
+//! when the spool is full and the current one holds only finished events. When an event reaches
+//! a terminal outcome, a small `done` record lists it, and a segment whose every event is
+//! finished is deleted (once it is no longer the one appended to). So the spool never grows
+//! past what is unsent, and `max_spool_bytes` bounds the sum of the segments' sizes on disk.
 //!
-//! - **Process crash** (a panic, SIGKILL, OOM kill): `group()` returns only after `write(2)`
-//!   handed the record to the kernel, which keeps it whatever happens to the process. Nothing
-//!   that `group()` accepted is lost.
+//! - **Process crash** (a panic, SIGKILL, OOM kill): `group()` returns only after the record
+//!   was stored through the shared map, which puts it in the page cache; the kernel keeps it
+//!   and writes it to the file whatever happens to the process. Nothing that `group()` accepted
+//!   is lost. A record's header is stored after its payload, so a record cut short by the crash
+//!   reads as the end of the log (a header of zeroes) or fails its checksum.
 //! - **Power loss or kernel crash** depends on `spool_sync`:
 //!   - `"event"`: `group()` also waits for `fdatasync` of the segment: an accepted event
 //!     survives power loss. Costs a disk flush per event (milliseconds on most disks).
@@ -39,17 +43,18 @@
 //!
 //!   New segments and deletions are followed by a flush of the directory.
 //! - **Reading back**: a new client reads every segment in order. A record whose bytes run out
-//!   (a torn tail: the crash cut a write short) or fail their checksum ends that segment's
-//!   reading: the damage is counted in `Stats::spool_skipped` and logged, never fatal, and the
-//!   other segments are read as usual. Events with a `done` record are not sent again; events
-//!   whose `done` record was lost are sent again with their messageId (the data plane can
+//!   (a torn tail: the file was cut short) or fail their checksum ends that segment's reading:
+//!   the damage is counted in `Stats::spool_skipped` and logged, never fatal, and the other
+//!   segments are read as usual. Events with a `done` record are not sent again; events whose
+//!   `done` record was lost are sent again with their messageId (the data plane can
 //!   deduplicate by messageId): delivery is at least once.
 //!
 //! # Memory
 //!
-//! Events stay in memory as well while `max_queue_events` and `max_queue_bytes` allow; past
-//! that, the lanes keep only where each event is on disk (about 100 bytes per event) and read it
-//! back when its batch is made. Events found at start are read back the same way.
+//! Events stay in memory as well while `max_queue_events` and `max_queue_bytes` allow (a
+//! read-ahead for the lanes); past that, the lanes keep only where each event is on disk (about
+//! 100 bytes per event) and read it back when its batch is made. Events found at start are read
+//! back the same way. The mapped segments are page cache, which the kernel reclaims as needed.
 //!
 //! # Fork
 //!
@@ -60,23 +65,19 @@
 //! child with the same `spool_dir` gets `INVALID_CONFIG` naming the parent's pid.
 
 mod lock;
+mod log;
 mod record;
+mod scan;
+mod segment;
 
+pub(crate) use self::log::{Log, Refused};
 pub(crate) use record::EVENT_OVERHEAD;
 
 use crate::config::{Config, SpoolSync};
 use crate::ClientError;
 use lock::{io_error, DirLock};
-use record::{Read, Record};
-use rudder_group::WireEvent;
-use std::collections::{BTreeMap, HashSet};
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 /// Where an event is in the spool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +94,7 @@ pub(crate) struct Location {
 /// An event found in the spool at start.
 pub(crate) struct Found {
     pub location: Location,
+    /// The identity's stable hash: its lane.
     pub lane: u64,
     pub message_id: Box<str>,
 }
@@ -106,65 +108,12 @@ pub(crate) struct Opened {
     pub skipped: u64,
 }
 
-struct Segment {
-    file: Arc<File>,
-    bytes: u64,
-    /// Events in it not yet finished.
-    live: u64,
-}
-
-struct Writer {
-    segments: BTreeMap<u64, Segment>,
-    active: u64,
-    total_bytes: u64,
-    next_seq: u64,
-    /// Segments with appends not yet flushed (by the syncer).
-    unsynced: Vec<Arc<File>>,
-    /// The directory changed (a segment made or deleted) since its last flush.
-    dir_unsynced: bool,
-    syncer_idle: bool,
-    closed: bool,
-    buf: Vec<u8>,
-}
-
-/// The log itself, shared by the callers (appends) and the lanes (reads, `done`).
-pub(crate) struct Log {
-    dir: PathBuf,
-    sync: SpoolSync,
-    interval: Duration,
-    segment_bytes: u64,
-    max_bytes: u64,
-    writer: Mutex<Writer>,
-    wake: Condvar,
-}
-
-/// An open spool: the directory's lock, its segments, and the syncer thread.
+/// An open spool: the directory's lock, the log, and the syncer thread. Dropping it stops the
+/// syncer, flushes, deletes the segments when every event is finished, and releases the lock.
 pub(crate) struct Spool {
     log: Arc<Log>,
     syncer: Option<JoinHandle<()>>,
     _lock: DirLock,
-}
-
-/// An append that must be flushed before `group()` returns (`spool_sync` "event").
-pub(crate) struct MustSync(Arc<File>, Option<PathBuf>);
-
-impl MustSync {
-    pub fn sync(self) {
-        if let Err(e) = self.0.sync_data() {
-            log::error!("rudder-group: flushing the spool failed: {e}");
-        }
-        if let Some(dir) = self.1 {
-            sync_dir(&dir);
-        }
-    }
-}
-
-/// Why an append was refused.
-pub(crate) enum Refused {
-    /// `max_spool_bytes` would be passed.
-    Full { bytes: u64 },
-    /// The disk refused the write.
-    Io(std::io::Error),
 }
 
 impl Spool {
@@ -179,51 +128,21 @@ impl Spool {
             .canonicalize()
             .map_err(|e| io_error(&setting, dir, &e))?;
         let lock = DirLock::acquire(&dir, &setting)?;
-        let max_bytes = config.max_spool_bytes as u64;
-        // A sixteenth of the bound, so that finished segments free it in steps; at least 64 KiB
-        // (fewer files) unless the bound is small, at most 64 MiB (reading one back at start).
-        let segment_bytes = (max_bytes / 16).clamp((64 << 10).min(max_bytes / 4), 64 << 20);
-        let read = read_dir(&dir).map_err(|e| io_error(&setting, &dir, &e))?;
-        let active = read.last_segment + 1;
-        let inner = Arc::new(Log {
-            dir: dir.clone(),
-            sync: config.spool_sync,
-            interval: config.spool_sync_interval,
-            segment_bytes,
-            max_bytes,
-            writer: Mutex::new(Writer {
-                segments: read.segments,
-                active,
-                total_bytes: 0,
-                next_seq: read.next_seq,
-                unsynced: Vec::new(),
-                dir_unsynced: false,
-                syncer_idle: false,
-                closed: false,
-                buf: Vec::with_capacity(1024),
-            }),
-            wake: Condvar::new(),
-        });
-        {
-            let mut w = inner.lock();
-            let finished: Vec<u64> = w
-                .segments
-                .iter()
-                .filter(|(_, s)| s.live == 0)
-                .map(|(id, _)| *id)
-                .collect();
-            for id in finished {
-                inner.remove(&mut w, id);
-            }
-            inner
-                .start_segment(&mut w)
-                .map_err(|e| io_error(&setting, &dir, &e))?;
-            w.total_bytes = w.segments.values().map(|s| s.bytes).sum();
-        }
+        let scanned = scan::scan(&dir).map_err(|e| io_error(&setting, &dir, &e))?;
+        let (found, skipped) = (scanned.found, scanned.skipped);
+        let log = Log::open(
+            config,
+            &dir,
+            scanned.segments,
+            scanned.next_seq,
+            scanned.last_segment,
+        )
+        .map_err(|e| io_error(&setting, &dir, &e))?;
+        let log = Arc::new(log);
         let syncer = match config.spool_sync {
             SpoolSync::Event => None,
             SpoolSync::Group | SpoolSync::Interval => {
-                let for_thread = Arc::clone(&inner);
+                let for_thread = Arc::clone(&log);
                 let spawned = std::thread::Builder::new()
                     .name("rudder-group-spool-sync".to_owned())
                     .spawn(move || for_thread.run_syncer());
@@ -232,21 +151,20 @@ impl Spool {
                 })?)
             }
         };
-        if read.skipped > 0 {
-            log::warn!(
-                "rudder-group: the spool {} had {} torn or damaged places; what follows each in its segment was skipped",
-                dir.display(),
-                read.skipped
+        if skipped > 0 {
+            ::log::warn!(
+                "rudder-group: the spool {} had {skipped} torn or damaged places; what follows each in its segment was skipped",
+                dir.display()
             );
         }
         Ok(Opened {
             spool: Spool {
-                log: inner,
+                log,
                 syncer,
                 _lock: lock,
             },
-            found: read.found,
-            skipped: read.skipped,
+            found,
+            skipped,
         })
     }
 
@@ -258,373 +176,10 @@ impl Spool {
 
 impl Drop for Spool {
     fn drop(&mut self) {
-        {
-            let mut w = self.log.lock();
-            w.closed = true;
-            self.log.wake.notify_all();
-        }
+        self.log.close();
         if let Some(h) = self.syncer.take() {
             let _ = h.join();
         }
-        let inner = &*self.log;
-        let mut w = inner.lock();
-        let w = &mut *w;
-        if w.segments.values().all(|s| s.live == 0) {
-            // Nothing left to send: the directory is left with its lock file only.
-            let ids: Vec<u64> = w.segments.keys().copied().collect();
-            w.active = u64::MAX;
-            for id in ids {
-                inner.remove(w, id);
-            }
-        } else {
-            for f in w.unsynced.drain(..) {
-                let _ = f.sync_data();
-            }
-        }
-        if std::mem::take(&mut w.dir_unsynced) {
-            sync_dir(&inner.dir);
-        }
+        self.log.finish();
     }
-}
-
-impl Log {
-    /// Appends an event; the returned location names it for [`Spool::read`] and
-    /// [`Spool::done`]. With `spool_sync` "event" the caller then runs the `MustSync`.
-    pub fn append(
-        &self,
-        lane: u64,
-        message_id: &str,
-        wire: &WireEvent,
-    ) -> Result<(Location, Option<MustSync>), Refused> {
-        let inner = self;
-        let mut w = inner.lock();
-        let w = &mut *w;
-        let mut buf = std::mem::take(&mut w.buf);
-        buf.clear();
-        record::event(&mut buf, w.next_seq, lane, message_id, wire);
-        let len = buf.len() as u64;
-        let result = inner.append_record(w, &buf, len).map(|(segment, offset)| {
-            let location = Location {
-                segment,
-                offset,
-                len: len as u32,
-                seq: w.next_seq,
-                wire_len: wire.wire_len() as u32,
-            };
-            w.next_seq += 1;
-            if let Some(s) = w.segments.get_mut(&segment) {
-                s.live += 1;
-            }
-            location
-        });
-        w.buf = buf;
-        let location = result?;
-        let file = Arc::clone(&w.segments[&location.segment].file);
-        let must = match inner.sync {
-            SpoolSync::Event => {
-                let dir = std::mem::take(&mut w.dir_unsynced).then(|| inner.dir.clone());
-                Some(MustSync(file, dir))
-            }
-            _ => {
-                inner.mark_unsynced(w, file);
-                None
-            }
-        };
-        Ok((location, must))
-    }
-
-    /// Reads an event back.
-    pub fn read(&self, at: &Location) -> Result<(String, WireEvent), String> {
-        let file = {
-            let w = self.lock();
-            match w.segments.get(&at.segment) {
-                Some(s) => Arc::clone(&s.file),
-                None => return Err(format!("segment {} is gone", at.segment)),
-            }
-        };
-        let mut bytes = vec![0; at.len as usize];
-        file.read_exact_at(&mut bytes, at.offset)
-            .map_err(|e| format!("reading the spool failed: {e}"))?;
-        match record::read(&bytes) {
-            Read::Record(Record::Event(e), _) if e.seq == at.seq => Ok((e.message_id, e.wire)),
-            _ => Err("the event's record in the spool is damaged".to_owned()),
-        }
-    }
-
-    /// Marks events finished: a `done` record, and segments left with nothing to send are
-    /// deleted. Errors are logged: at worst the events are sent again by a later client.
-    pub fn done(&self, finished: &[Location]) {
-        if finished.is_empty() {
-            return;
-        }
-        let inner = self;
-        let mut w = inner.lock();
-        let w = &mut *w;
-        let mut buf = std::mem::take(&mut w.buf);
-        buf.clear();
-        let seqs: Vec<u64> = finished.iter().map(|l| l.seq).collect();
-        record::done(&mut buf, &seqs);
-        if let Err(Refused::Io(e)) = inner.append_record(w, &buf, buf.len() as u64) {
-            log::warn!("rudder-group: writing to the spool failed: {e}");
-        }
-        w.buf = buf;
-        for l in finished {
-            let Some(s) = w.segments.get_mut(&l.segment) else {
-                continue;
-            };
-            s.live = s.live.saturating_sub(1);
-            if s.live == 0 && l.segment != w.active {
-                inner.remove(w, l.segment);
-            }
-        }
-    }
-
-    /// Bytes on disk now.
-    pub fn bytes(&self) -> u64 {
-        self.lock().total_bytes
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Writer> {
-        // Every update under this lock is a few assignments around one write: a panic cannot
-        // leave it inconsistent in a way that loses events.
-        self.writer.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn segment_path(&self, id: u64) -> PathBuf {
-        self.dir.join(format!("{id:020}.log"))
-    }
-
-    /// Writes `bytes` at the end of the active segment (starting a new one when it is full);
-    /// returns the segment and the offset.
-    fn append_record(&self, w: &mut Writer, bytes: &[u8], len: u64) -> Result<(u64, u64), Refused> {
-        if w.total_bytes + len > self.max_bytes {
-            // The segment being appended to may hold only finished events: start afresh.
-            let active = w.active;
-            if w.segments
-                .get(&active)
-                .is_some_and(|s| s.live == 0 && s.bytes > 0)
-            {
-                self.start_segment(w).map_err(Refused::Io)?;
-                self.remove(w, active);
-            }
-        }
-        if w.total_bytes + len > self.max_bytes {
-            return Err(Refused::Full {
-                bytes: w.total_bytes,
-            });
-        }
-        let active = w.segments.get(&w.active).map_or(0, |s| s.bytes);
-        if active > 0 && active + len > self.segment_bytes {
-            let old = w.active;
-            self.start_segment(w).map_err(Refused::Io)?;
-            if w.segments.get(&old).is_some_and(|s| s.live == 0) {
-                self.remove(w, old);
-            }
-        }
-        let active = w.active;
-        let Some(s) = w.segments.get_mut(&active) else {
-            return Err(Refused::Io(std::io::Error::other(
-                "no segment to append to",
-            )));
-        };
-        let offset = s.bytes;
-        // One write(2) in the common case: the record is whole in the kernel's hands.
-        if let Err(e) = (&*s.file).write_all(bytes) {
-            // A short write may leave a torn record, which the next client skips; later
-            // appends go to a fresh segment, so that nothing follows it.
-            if let Ok(size) = s.file.metadata().map(|m| m.len()) {
-                w.total_bytes += size.saturating_sub(s.bytes);
-                s.bytes = size;
-            }
-            let _ = self.start_segment(w);
-            return Err(Refused::Io(e));
-        }
-        s.bytes += len;
-        w.total_bytes += len;
-        Ok((active, offset))
-    }
-
-    fn start_segment(&self, w: &mut Writer) -> std::io::Result<()> {
-        let id = w
-            .active
-            .max(w.segments.keys().next_back().map_or(0, |k| k + 1));
-        let id = if w.segments.contains_key(&id) {
-            id + 1
-        } else {
-            id
-        };
-        let file = OpenOptions::new()
-            .create_new(true)
-            .append(true)
-            .read(true)
-            .open(self.segment_path(id))?;
-        w.segments.insert(
-            id,
-            Segment {
-                file: Arc::new(file),
-                bytes: 0,
-                live: 0,
-            },
-        );
-        w.active = id;
-        w.dir_unsynced = true;
-        Ok(())
-    }
-
-    fn remove(&self, w: &mut Writer, id: u64) {
-        if let Some(s) = w.segments.remove(&id) {
-            w.total_bytes = w.total_bytes.saturating_sub(s.bytes);
-            w.unsynced.retain(|f| !Arc::ptr_eq(f, &s.file));
-            if let Err(e) = std::fs::remove_file(self.segment_path(id)) {
-                log::warn!("rudder-group: removing a finished spool segment failed: {e}");
-            }
-            w.dir_unsynced = true;
-        }
-    }
-
-    fn mark_unsynced(&self, w: &mut Writer, file: Arc<File>) {
-        if !w.unsynced.iter().any(|f| Arc::ptr_eq(f, &file)) {
-            w.unsynced.push(file);
-        }
-        // Group commit: the syncer is woken only when idle; while it flushes, appends gather
-        // for its next flush without a wake-up each.
-        if self.sync == SpoolSync::Group && w.syncer_idle {
-            w.syncer_idle = false;
-            self.wake.notify_one();
-        }
-    }
-
-    /// The syncer thread: flushes what was appended, at once ("group": one flush covers every
-    /// append made while the previous one ran) or at most once per interval ("interval").
-    fn run_syncer(&self) {
-        let mut w = self.lock();
-        loop {
-            let files = std::mem::take(&mut w.unsynced);
-            let dir = std::mem::take(&mut w.dir_unsynced);
-            if !files.is_empty() || dir {
-                drop(w);
-                for f in &files {
-                    if let Err(e) = f.sync_data() {
-                        log::error!("rudder-group: flushing the spool failed: {e}");
-                    }
-                }
-                if dir {
-                    sync_dir(&self.dir);
-                }
-                w = self.lock();
-            }
-            if w.closed {
-                if w.unsynced.is_empty() && !w.dir_unsynced {
-                    return;
-                }
-                continue;
-            }
-            match self.sync {
-                SpoolSync::Interval => {
-                    w = self
-                        .wake
-                        .wait_timeout(w, self.interval)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0;
-                }
-                _ if w.unsynced.is_empty() && !w.dir_unsynced => {
-                    w.syncer_idle = true;
-                    w = self.wake.wait(w).unwrap_or_else(|p| p.into_inner());
-                    w.syncer_idle = false;
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-fn sync_dir(dir: &Path) {
-    if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
-        log::warn!("rudder-group: flushing the spool directory failed: {e}");
-    }
-}
-
-/// What reading a directory found.
-struct ReadDir {
-    segments: BTreeMap<u64, Segment>,
-    found: Vec<Found>,
-    skipped: u64,
-    next_seq: u64,
-    last_segment: u64,
-}
-
-/// Reads every segment in order: the events, the `done` records, the damage.
-fn read_dir(dir: &Path) -> std::io::Result<ReadDir> {
-    let mut ids: Vec<u64> = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let name = entry?.file_name();
-        let name = name.to_string_lossy();
-        if let Some(id) = name.strip_suffix(".log").and_then(|n| n.parse().ok()) {
-            ids.push(id);
-        }
-    }
-    ids.sort_unstable();
-    let mut out = ReadDir {
-        segments: BTreeMap::new(),
-        found: Vec::new(),
-        skipped: 0,
-        next_seq: 0,
-        last_segment: ids.last().copied().unwrap_or(0),
-    };
-    let mut finished = HashSet::new();
-    for id in ids {
-        let path = dir.join(format!("{id:020}.log"));
-        let file = OpenOptions::new().read(true).open(&path)?;
-        let bytes = std::fs::read(&path)?;
-        let mut at = 0;
-        let mut live = 0;
-        loop {
-            match record::read(&bytes[at..]) {
-                Read::End => break,
-                Read::Damaged => {
-                    out.skipped += 1;
-                    break;
-                }
-                Read::Record(Record::Done(seqs), n) => {
-                    finished.extend(seqs);
-                    at += n;
-                }
-                Read::Record(Record::Event(e), n) => {
-                    out.next_seq = out.next_seq.max(e.seq + 1);
-                    out.found.push(Found {
-                        location: Location {
-                            segment: id,
-                            offset: at as u64,
-                            len: n as u32,
-                            seq: e.seq,
-                            wire_len: e.wire.wire_len() as u32,
-                        },
-                        lane: e.lane,
-                        message_id: e.message_id.into(),
-                    });
-                    live += 1;
-                    at += n;
-                }
-            }
-        }
-        out.segments.insert(
-            id,
-            Segment {
-                file: Arc::new(file),
-                bytes: bytes.len() as u64,
-                live,
-            },
-        );
-    }
-    out.found.retain(|f| !finished.contains(&f.location.seq));
-    for s in out.segments.values_mut() {
-        s.live = 0;
-    }
-    for f in &out.found {
-        if let Some(s) = out.segments.get_mut(&f.location.segment) {
-            s.live += 1;
-        }
-    }
-    out.found.sort_by_key(|f| f.location.seq);
-    Ok(out)
 }

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! record  = len:u32le crc:u32le payload[len]          crc = CRC-32 (IEEE) of payload
+//! segment = record* zeroes                              a header of zeroes ends the log
 //! payload = 1 seq:u64 lane:u64 id_len:u16 message_id splice:u32 wire     an event
 //!         | 2 seq:u64*                                                   events finished
 //! ```
@@ -92,7 +93,9 @@ fn seal(out: &mut [u8], start: usize) {
 
 /// Reads the record that starts at `bytes[0]`.
 pub(crate) fn read(bytes: &[u8]) -> Read {
-    if bytes.is_empty() {
+    // Segments are made of zeroes, and a record's header is stored last: a header of zeroes
+    // (or no byte at all) is where the log ends.
+    if bytes.is_empty() || bytes.get(..HEADER) == Some(&[0; HEADER][..]) {
         return Read::End;
     }
     let Some(header) = bytes.get(..HEADER) else {
@@ -192,6 +195,7 @@ mod tests {
             Read::Record(Record::Done(vec![7, 9]), log.len() - first)
         );
         assert_eq!(read(&[]), Read::End);
+        assert_eq!(read(&[0; 64]), Read::End);
     }
 
     /// Every prefix of a record is a torn record, and every flipped byte fails the checksum.
