@@ -2,7 +2,8 @@
 //! with SIGKILL at a random point; a new client on the same directory must deliver every event
 //! whose `group()` had returned in the child (each messageId at least once). Once with the data
 //! plane down during the kill, once with it up. Also: a second process on a held directory gets
-//! `INVALID_CONFIG` naming the holder's pid.
+//! `INVALID_CONFIG` naming the holder's pid, and a process the holder starts does not inherit
+//! the lock.
 //!
 //! This test has its own `main` (no libtest harness), so that the same binary can be the child:
 //! with `SPOOL_CHILD` set it plays that role instead. Every check counts; none times.
@@ -29,11 +30,13 @@ fn main() {
     match std::env::var("SPOOL_CHILD").as_deref() {
         Ok("enqueue") => child_enqueue(),
         Ok("hold") => child_hold(),
+        Ok("try") => child_try(),
         _ => {
             killed_while_the_data_plane_is_down();
             killed_while_the_data_plane_is_up();
             a_second_process_gets_invalid_config_naming_the_holder();
-            println!("spool_kill: 3 passed");
+            a_child_of_the_holder_does_not_inherit_the_lock();
+            println!("spool_kill: 4 passed");
         }
     }
 }
@@ -71,6 +74,16 @@ fn child_hold() {
     println!("ready");
     let _ = std::io::stdin().lines().count();
     drop(client);
+}
+
+/// Tries to open the spool and prints the error, or "opened".
+fn child_try() {
+    let dir = std::env::var("SPOOL_DIR").expect("SPOOL_DIR");
+    let url = std::env::var("SPOOL_URL").expect("SPOOL_URL");
+    match Client::new(spool_config(&url, Path::new(&dir))) {
+        Ok(_) => println!("opened"),
+        Err(e) => println!("{:?} {e}", e.code()),
+    }
 }
 
 /// Runs the child until `kill_after` ids were read, kills it with SIGKILL, and returns every
@@ -186,4 +199,28 @@ fn a_second_process_gets_invalid_config_naming_the_holder() {
     // Released with its holder: the directory opens now.
     let client = Client::new(spool_config(&url, &dir)).expect("the lock was released");
     client.close(Some(Duration::ZERO)).expect("nothing queued");
+}
+
+/// A process started by the holder (fork and exec) does not hold its lock: it is refused, and
+/// told the holder's pid.
+fn a_child_of_the_holder_does_not_inherit_the_lock() {
+    let dir = temp_dir("spool-lock-child");
+    let url = refusing_url();
+    let holder = Client::new(spool_config(&url, &dir)).expect("the parent holds the spool");
+    let out = child_env("try", &dir, &url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("child runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("InvalidConfig"), "{said}");
+    assert!(
+        said.contains(&format!("process {}", std::process::id())),
+        "{said}"
+    );
+    holder.close(Some(Duration::ZERO)).expect("nothing queued");
+    let out = child_env("try", &dir, &url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("child runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "opened");
 }

@@ -2,6 +2,10 @@
 //! meet a full disk) and mapped shared into memory, so that an append is a copy into the page
 //! cache rather than a system call. What is stored through a shared map belongs to the kernel
 //! the moment the copy ends: a crash of the process cannot take it back.
+//!
+//! The directory belongs to its client: a segment truncated by another program while mapped
+//! would end the client with SIGBUS at its next store. Segments a client did not create (found
+//! at start) are read with `pread`, never mapped.
 
 use std::fs::{File, OpenOptions};
 use std::io;
