@@ -144,6 +144,7 @@ fn a_torn_last_record_is_skipped_and_counted_at_every_offset() {
         client.close(None).expect("closed");
         let _ = std::fs::remove_dir_all(&copy);
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -236,6 +237,8 @@ fn a_full_spool_applies_the_overflow_policy_and_counts_it() {
         .sum();
     assert!(bytes <= 4096, "{bytes} bytes on disk");
     let _ = client.close(Some(Duration::ZERO));
+    drop(client);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Past `max_queue_events` events are kept only on disk and read back for their batches;
