@@ -88,7 +88,8 @@ fn send(plane: &DataPlane, input: &str) -> std::process::Output {
 }
 
 /// `send --spool-dir`: a run that cannot deliver in its timeout leaves its events in the
-/// spool, and the next run (with nothing new to read) sends them.
+/// spool, and the next run (with nothing new to read) sends them. The spool needs Unix.
+#[cfg(unix)]
 #[test]
 fn send_with_a_spool_dir_leaves_what_it_could_not_send_for_the_next_run() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))

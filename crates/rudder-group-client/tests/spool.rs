@@ -1,7 +1,8 @@
 //! The durable spool through the client's public API: what a timed-out close leaves, what a new
 //! client finds, torn and damaged records, the lock, the bound, events kept only on disk, and
 //! several requests in flight. The SIGKILL tests are in `spool_kill.rs`. Every check counts and
-//! orders; none times.
+//! orders; none times. The spool needs a Unix system.
+#![cfg(unix)]
 
 mod common;
 use common::*;

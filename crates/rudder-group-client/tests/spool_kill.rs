@@ -27,6 +27,10 @@ fn spool_config(url: &str, dir: &Path) -> Config {
 }
 
 fn main() {
+    if !cfg!(unix) {
+        println!("spool_kill: the spool needs a Unix system; nothing to run");
+        return;
+    }
     match std::env::var("SPOOL_CHILD").as_deref() {
         Ok("enqueue") => child_enqueue(),
         Ok("hold") => child_hold(),

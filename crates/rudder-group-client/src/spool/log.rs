@@ -4,7 +4,7 @@
 use super::record::{self, Read, Record, HEADER};
 use super::scan::segment_name;
 use super::segment::Segment;
-use super::Location;
+use super::{Location, Refused};
 use crate::config::{Config, SpoolSync};
 use rudder_group::WireEvent;
 use std::collections::BTreeMap;
@@ -51,14 +51,6 @@ impl MustSync {
             sync_dir(&dir);
         }
     }
-}
-
-/// Why an append was refused.
-pub(crate) enum Refused {
-    /// `max_spool_bytes` would be passed.
-    Full { bytes: u64 },
-    /// The disk refused a new segment.
-    Io(std::io::Error),
 }
 
 impl Log {

@@ -64,20 +64,51 @@
 //! Rust program does the same by clearing `spool_dir` in the child's config. A client made in the
 //! child with the same `spool_dir` gets `INVALID_CONFIG` naming the parent's pid.
 
+//!
+//! # Platforms
+//!
+//! The spool needs a Unix system (Linux, macOS, the BSDs): it relies on POSIX record locks and
+//! shared file mappings. Elsewhere (Windows) a client with `spool_dir` set is refused with
+//! `INVALID_CONFIG`.
+
+#[cfg(unix)]
 mod lock;
+#[cfg(unix)]
 mod log;
+#[cfg_attr(not(unix), allow(dead_code))]
 mod record;
+#[cfg(unix)]
 mod scan;
+#[cfg(unix)]
 mod segment;
+#[cfg(not(unix))]
+mod unsupported;
 
-pub(crate) use self::log::{Log, Refused};
+#[cfg(unix)]
+pub(crate) use self::log::Log;
 pub(crate) use record::EVENT_OVERHEAD;
+#[cfg(not(unix))]
+pub(crate) use unsupported::{Log, Spool};
 
+#[cfg(unix)]
 use crate::config::{Config, SpoolSync};
+#[cfg(unix)]
 use crate::ClientError;
+#[cfg(unix)]
 use lock::{io_error, DirLock};
+#[cfg(unix)]
 use std::sync::Arc;
+#[cfg(unix)]
 use std::thread::JoinHandle;
+
+/// Why an append was refused.
+#[cfg_attr(not(unix), allow(dead_code))]
+pub(crate) enum Refused {
+    /// `max_spool_bytes` would be passed.
+    Full { bytes: u64 },
+    /// The disk refused a new segment.
+    Io(std::io::Error),
+}
 
 /// Where an event is in the spool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,12 +141,14 @@ pub(crate) struct Opened {
 
 /// An open spool: the directory's lock, the log, and the syncer thread. Dropping it stops the
 /// syncer, flushes, deletes the segments when every event is finished, and releases the lock.
+#[cfg(unix)]
 pub(crate) struct Spool {
     log: Arc<Log>,
     syncer: Option<JoinHandle<()>>,
     _lock: DirLock,
 }
 
+#[cfg(unix)]
 impl Spool {
     /// Locks the directory (creating it), reads what is left in it and starts the syncer.
     pub fn open(config: &Config) -> Result<Opened, ClientError> {
@@ -174,6 +207,7 @@ impl Spool {
     }
 }
 
+#[cfg(unix)]
 impl Drop for Spool {
     fn drop(&mut self) {
         self.log.close();

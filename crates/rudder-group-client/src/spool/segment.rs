@@ -149,6 +149,9 @@ impl Reader {
     }
 }
 
+/// Gives the file `size` bytes of zeroes with their blocks allocated, so that no store through
+/// the mapping can meet a full disk (which a mapping reports as SIGBUS).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
 fn allocate(file: &File, size: u64) -> io::Result<()> {
     let len = libc::off_t::try_from(size).map_err(|_| io::Error::other("segment too large"))?;
     // SAFETY: a valid descriptor; the range is within off_t.
@@ -158,6 +161,21 @@ fn allocate(file: &File, size: u64) -> io::Result<()> {
     } else {
         Err(io::Error::from_raw_os_error(rc))
     }
+}
+
+/// Where `posix_fallocate` is missing (macOS): the zeroes are written.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+fn allocate(file: &File, size: u64) -> io::Result<()> {
+    use std::io::Write;
+    let zeroes = vec![0u8; 64 << 10];
+    let mut left = size;
+    let mut out = file;
+    while left > 0 {
+        let n = left.min(zeroes.len() as u64) as usize;
+        out.write_all(&zeroes[..n])?;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 fn map(file: &File, size: u64) -> io::Result<Map> {
