@@ -9,7 +9,7 @@ use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use rudder_group_client::{Client, ClientError, Config, Interrupt, Outcome, Overflow};
+use rudder_group_client::{Client, ClientError, Config, Interrupt, Outcome, Overflow, SpoolSync};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -49,7 +49,8 @@ pub(crate) struct PyClient {
     /// Only ever locked briefly with the GIL held, so no thread holds it across a `fork()`.
     /// `None` only while the object is being dropped.
     live: RwLock<Option<Live>>,
-    /// `overflow="block"`: `group` may wait, so it always releases the GIL.
+    /// `overflow="block"` or `spool_sync="event"`: `group` may wait, so it always releases the
+    /// GIL.
     blocking: bool,
     /// `close()` was called (kept here: after a fork the old client must not be asked).
     closing: AtomicBool,
@@ -153,7 +154,9 @@ impl PyClient {
         let base = client_config(py, write_key, data_plane_url, settings)?;
         let live = start(&base).map_err(|e| start_error(py, &e))?;
         Ok(PyClient {
-            blocking: base.overflow == Overflow::Block,
+            // A spool flushed per event waits for the disk in every group().
+            blocking: base.overflow == Overflow::Block
+                || (base.spool_dir.is_some() && base.spool_sync == SpoolSync::Event),
             base,
             live: RwLock::new(Some(live)),
             closing: AtomicBool::new(false),

@@ -47,9 +47,12 @@ def test_the_spool_keeps_events_for_the_next_client(
         assert up.flush(timeout=60).delivered == 30
         assert up.stats["recovered"] == 30
         assert up.stats["spool_skipped"] == 0
+        # Flushed to disk per event (the GIL released while it waits).
+        fresh = up.group("g", user_id="fresh")
+        assert up.flush(timeout=60).delivered == 1
     stored = [e["messageId"] for e in data_plane.events()]
-    assert stored == ids
-    assert sorted(i for o in seen for i in o.message_ids) == sorted(ids)
+    assert stored == ids + [fresh]
+    assert sorted(i for o in seen for i in o.message_ids) == sorted(ids + [fresh])
     assert [p.name for p in spool.iterdir()] == ["LOCK"]
 
 
