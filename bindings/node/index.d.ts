@@ -141,6 +141,10 @@ export interface StatsInfo {
   bytes: number
   /** Events waiting or in flight. */
   queued: number
+  /** Events an earlier client left in the spool, queued again at start. */
+  recovered: number
+  /** Torn or damaged places skipped while reading the spool at start. */
+  spoolSkipped: number
 }
 
 /** Every issue of a JSON payload; empty when valid. */

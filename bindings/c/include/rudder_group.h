@@ -146,7 +146,8 @@ typedef enum {
  * threads at once. `rudder_client_free` must be the last call.
  *
  * After `fork(2)` the child must neither use nor free a client made before the fork (its worker
- * thread does not exist there): leave it alone and make a new client in the child.
+ * thread does not exist there): leave it alone and make a new client in the child, without the
+ * parent's spool directory (the parent keeps its spool and its lock).
  */
 typedef struct rudder_client rudder_client;
 
@@ -288,6 +289,14 @@ typedef struct {
      * Events waiting or in flight now.
      */
     uint64_t queued;
+    /**
+     * Events an earlier client left in the spool, queued again at start.
+     */
+    uint64_t recovered;
+    /**
+     * Torn or damaged places skipped while reading the spool at start.
+     */
+    uint64_t spool_skipped;
 } rudder_stats;
 
 #ifdef __cplusplus
@@ -662,7 +671,8 @@ void rudder_issues_free(rudder_issues *issues);
  * request timeout 30,000 ms, retries until 120,000 ms after a batch's first attempt (no attempt
  * cap) with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict
  * validation, max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome
- * callback. Every duration is at most 86,400,000 ms.
+ * callback, no spool (max_spool_bytes 1 GiB, spool_sync "group", its interval 1,000 ms).
+ * Every duration is at most 86,400,000 ms.
  */
 rudder_status rudder_client_config_new(const char *write_key,
                                        const char *data_plane_url,
@@ -812,6 +822,41 @@ rudder_status rudder_client_config_set_block_timeout_ms(rudder_client_config *co
  * `https_proxy` or `ALL_PROXY` from the environment.
  */
 rudder_status rudder_client_config_set_proxy(rudder_client_config *config, const char *proxy);
+
+/**
+ * A directory for the durable spool (copied; NULL, the default, turns it off). When set,
+ * `rudder_client_enqueue` and `rudder_client_group` return only once the event is written to
+ * the spool's log, so a crash or `kill -9` loses nothing they accepted; an event leaves the
+ * spool when its batch is acknowledged or fails for good; a client made on a directory with
+ * events left in it sends them first, with their messageIds, and its flush waits for them. A
+ * close that times out leaves what is unsent in the spool (not reported as dropped). One live
+ * client per directory: `rudder_client_new` answers `RUDDER_INVALID_CONFIG` naming the
+ * holder's pid. After `fork(2)` the child's config must not set it (the parent keeps its
+ * spool).
+ */
+rudder_status rudder_client_config_set_spool_dir(rudder_client_config *config, const char *dir);
+
+/**
+ * With a spool: its size on disk at most, in bytes (default 1 GiB); past it the overflow
+ * policy applies, and `max_queue_bytes` bounds only what is also kept in memory.
+ */
+rudder_status rudder_client_config_set_max_spool_bytes(rudder_client_config *config, size_t value);
+
+/**
+ * With a spool, for power loss only (a process crash loses nothing in any mode): `"event"`
+ * flushes to disk before each call returns, `"group"` (the default) flushes from a background
+ * thread as soon as there are writes (the last few milliseconds may be lost), `"interval"`
+ * every `spool_sync_interval_ms`. Any other string, or NULL, is `RUDDER_INVALID_CONFIG` at
+ * once.
+ */
+rudder_status rudder_client_config_set_spool_sync(rudder_client_config *config, const char *mode);
+
+/**
+ * With spool_sync "interval": milliseconds between flushes to disk (default 1,000; more than
+ * 0, at most 86,400,000).
+ */
+rudder_status rudder_client_config_set_spool_sync_interval_ms(rudder_client_config *config,
+                                                              uint64_t interval_ms);
 
 /**
  * Sets the outcome callback (NULL removes it) and the `user_data` pointer passed to it. See

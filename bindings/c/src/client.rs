@@ -19,7 +19,8 @@ use std::time::Duration;
 /// threads at once. `rudder_client_free` must be the last call.
 ///
 /// After `fork(2)` the child must neither use nor free a client made before the fork (its worker
-/// thread does not exist there): leave it alone and make a new client in the child.
+/// thread does not exist there): leave it alone and make a new client in the child, without the
+/// parent's spool directory (the parent keeps its spool and its lock).
 pub struct rudder_client {
     client: Client,
 }
@@ -44,6 +45,10 @@ pub struct rudder_stats {
     pub bytes: u64,
     /// Events waiting or in flight now.
     pub queued: u64,
+    /// Events an earlier client left in the spool, queued again at start.
+    pub recovered: u64,
+    /// Torn or damaged places skipped while reading the spool at start.
+    pub spool_skipped: u64,
 }
 
 /// The terminal outcomes reached since the previous flush (or close) of the client returned.
@@ -79,6 +84,8 @@ impl From<Stats> for rudder_stats {
             batches: s.batches,
             bytes: s.bytes,
             queued: s.queued,
+            recovered: s.recovered,
+            spool_skipped: s.spool_skipped,
         }
     }
 }

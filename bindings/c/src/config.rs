@@ -1,11 +1,13 @@
 //! `rudder_client_config`: every client setting, with the client's defaults.
 
 use crate::args::{handle_mut, input_opt_str, input_str, output_ptr, take_handle};
-use crate::error::{guard, guard_value, Result};
+use crate::error::{guard, guard_value, Error, Result};
 use crate::options::c_options;
 use crate::outcome::{c_callback, rudder_outcome_callback};
 use crate::status::rudder_status;
+use rudder_group_client::settings::Value;
 use rudder_group_client::{Config, Overflow, Transport};
+use rudder_group_core::Library;
 use std::ffi::{c_char, c_void};
 use std::time::Duration;
 
@@ -45,7 +47,8 @@ fn millis(ms: u64) -> Duration {
 /// request timeout 30,000 ms, retries until 120,000 ms after a batch's first attempt (no attempt
 /// cap) with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict
 /// validation, max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome
-/// callback. Every duration is at most 86,400,000 ms.
+/// callback, no spool (max_spool_bytes 1 GiB, spool_sync "group", its interval 1,000 ms).
+/// Every duration is at most 86,400,000 ms.
 #[no_mangle]
 pub extern "C" fn rudder_client_config_new(
     write_key: *const c_char,
@@ -359,6 +362,71 @@ pub extern "C" fn rudder_client_config_set_proxy(
     with_config(config, |c| {
         // SAFETY: NULL or a NUL-terminated string, per the documented contract.
         c.proxy = unsafe { input_opt_str(proxy, "proxy") }?.map(str::to_owned);
+        Ok(())
+    })
+}
+
+/// A directory for the durable spool (copied; NULL, the default, turns it off). When set,
+/// `rudder_client_enqueue` and `rudder_client_group` return only once the event is written to
+/// the spool's log, so a crash or `kill -9` loses nothing they accepted; an event leaves the
+/// spool when its batch is acknowledged or fails for good; a client made on a directory with
+/// events left in it sends them first, with their messageIds, and its flush waits for them. A
+/// close that times out leaves what is unsent in the spool (not reported as dropped). One live
+/// client per directory: `rudder_client_new` answers `RUDDER_INVALID_CONFIG` naming the
+/// holder's pid. After `fork(2)` the child's config must not set it (the parent keeps its
+/// spool).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_spool_dir(
+    config: *mut rudder_client_config,
+    dir: *const c_char,
+) -> rudder_status {
+    with_config(config, |c| {
+        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
+        c.spool_dir = unsafe { input_opt_str(dir, "dir") }?.map(std::path::PathBuf::from);
+        Ok(())
+    })
+}
+
+/// With a spool: its size on disk at most, in bytes (default 1 GiB); past it the overflow
+/// policy applies, and `max_queue_bytes` bounds only what is also kept in memory.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_max_spool_bytes(
+    config: *mut rudder_client_config,
+    value: usize,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.max_spool_bytes = value;
+        Ok(())
+    })
+}
+
+/// With a spool, for power loss only (a process crash loses nothing in any mode): `"event"`
+/// flushes to disk before each call returns, `"group"` (the default) flushes from a background
+/// thread as soon as there are writes (the last few milliseconds may be lost), `"interval"`
+/// every `spool_sync_interval_ms`. Any other string, or NULL, is `RUDDER_INVALID_CONFIG` at
+/// once.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_spool_sync(
+    config: *mut rudder_client_config,
+    mode: *const c_char,
+) -> rudder_status {
+    with_config(config, |c| {
+        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
+        let mode = unsafe { input_str(mode, "mode") }?;
+        c.set(Library::C, "spool_sync", &Value::Str(mode.to_owned()))
+            .map_err(|e| Error::new(e.code().into(), e.to_string()))
+    })
+}
+
+/// With spool_sync "interval": milliseconds between flushes to disk (default 1,000; more than
+/// 0, at most 86,400,000).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_spool_sync_interval_ms(
+    config: *mut rudder_client_config,
+    interval_ms: u64,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.spool_sync_interval = millis(interval_ms);
         Ok(())
     })
 }

@@ -1,10 +1,13 @@
 /*
  * The client against the local data plane (`rudder-group serve`, its URL in RUDDER_GROUP_URL):
  * delivery in batches, outcomes through the callback with HTTP status and body, retries, terminal
- * failures, a wrong write key, flush timeouts, gzip on and off, and delivery when the client is
- * freed. The data plane's admin API is read with curl.
+ * failures, a wrong write key, flush timeouts, gzip on and off, delivery when the client is
+ * freed, and the durable spool. The data plane's admin API is read with curl.
  */
 #define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "collector.h"
@@ -223,6 +226,76 @@ static void test_free_delivers_what_is_queued(void) {
     rudder_string_free(b);
 }
 
+/* How many files of `dir` are not `LOCK`. */
+static int files_other_than_lock(const char *dir) {
+    DIR *d = opendir(dir);
+    CHECK(d != NULL);
+    int others = 0;
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strcmp(e->d_name, "LOCK") != 0) {
+            others++;
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return others;
+}
+
+static void test_spool_keeps_events_for_the_next_client(void) {
+    char dir[] = "/tmp/rudder-group-spool-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    /* Nothing listens on port 1: every connection is refused, nothing leaves. */
+    rudder_client_config *config = NULL;
+    CHECK_OK(rudder_client_config_new("test-write-key", "http://127.0.0.1:1", &config));
+    CHECK_OK(rudder_client_config_set_spool_dir(config, dir));
+    CHECK_OK(rudder_client_config_set_flush_interval_ms(config, 600000));
+    CHECK_STATUS(rudder_client_config_set_spool_sync(config, "sometimes"), RUDDER_INVALID_CONFIG);
+    CHECK(contains(rudder_last_error_message(), "spool_sync"));
+    rudder_client *down = client_from(config);
+    char *ids[20];
+    for (int i = 0; i < 20; i++) {
+        ids[i] = send_one(down, "g-spool");
+    }
+    /* One live client per directory: the second is refused, naming this process. */
+    rudder_client_config *second = dataplane_config("test-write-key");
+    CHECK_OK(rudder_client_config_set_spool_dir(second, dir));
+    rudder_client *refused = NULL;
+    CHECK_STATUS(rudder_client_new(second, &refused), RUDDER_INVALID_CONFIG);
+    char pid[64];
+    snprintf(pid, sizeof pid, "process %ld", (long)getpid());
+    CHECK(contains(rudder_last_error_message(), pid));
+    CHECK(refused == NULL);
+    /* A close that times out leaves the events in the spool, not dropped. */
+    CHECK_STATUS(rudder_client_close(down, 0, NULL), RUDDER_FLUSH_TIMEOUT);
+    rudder_flush_result result = {9, 9, 9};
+    CHECK_OK(rudder_client_close(down, -1, &result));
+    CHECK(result.dropped == 0 && result.delivered == 0);
+    rudder_client_free(down);
+
+    CHECK_OK(rudder_client_config_set_spool_sync(second, "event"));
+    rudder_client *up = client_from(second);
+    CHECK_OK(rudder_client_flush(up, -1, &result));
+    CHECK(result.delivered == 20 && result.failed == 0 && result.dropped == 0);
+    rudder_stats stats;
+    CHECK_OK(rudder_client_stats(up, &stats));
+    CHECK(stats.recovered == 20 && stats.enqueued == 0 && stats.spool_skipped == 0);
+    char *events = admin("GET", "/_rudder_group/events", NULL);
+    for (int i = 0; i < 20; i++) {
+        CHECK(contains(events, ids[i]));
+        CHECK(collector_saw(&outcomes, ids[i], RUDDER_OUTCOME_DELIVERED));
+        rudder_string_free(ids[i]);
+    }
+    free(events);
+    rudder_client_free(up);
+    /* Every event finished: no segment is left. */
+    CHECK(files_other_than_lock(dir) == 0);
+    char lock[64];
+    snprintf(lock, sizeof lock, "%s/LOCK", dir);
+    CHECK(unlink(lock) == 0 && rmdir(dir) == 0);
+}
+
 int main(void) {
     url = getenv("RUDDER_GROUP_URL");
     if (url == NULL || url[0] == '\0') {
@@ -236,5 +309,6 @@ int main(void) {
     RUN(test_wrong_write_key);
     RUN(test_flush_timeout_keeps_events);
     RUN(test_free_delivers_what_is_queued);
+    RUN(test_spool_keeps_events_for_the_next_client);
     return harness_finish("test_dataplane");
 }

@@ -236,6 +236,18 @@ export interface ClientSettings extends EventOptions {
   onOutcome?: (outcome: Outcome) => void | Promise<void>
   /** The bounded wait to deliver what is queued at process exit or collection (default 5000). */
   shutdownTimeout?: number
+  /**
+   * A directory for the durable spool: group() returns once the event is written to its log, so
+   * a crash or kill -9 loses nothing it accepted, and a new client on the directory sends what
+   * was left with the same messageIds (its flush() waits for them). One live client per
+   * directory: another gets INVALID_CONFIG naming the holder's pid (default null). */
+  spoolDir?: string
+  /** With a spool: its size on disk at most; past it the overflow policy applies (default 1073741824). */
+  maxSpoolBytes?: number
+  /** With a spool, for power loss only: flush to disk before each group() returns ("event"), by a background thread as soon as there are writes ("group"), or every spoolSyncInterval (default "group"). */
+  spoolSync?: 'event' | 'group' | 'interval'
+  /** With spoolSync "interval": milliseconds between flushes to disk (default 1000). */
+  spoolSyncInterval?: number
 }
 
 /** Options of flush() and close(). */
@@ -254,7 +266,7 @@ export declare class Client {
   enqueue (event: GroupEvent): string
   /** Resolves when every event enqueued before it has an outcome; rejects with FLUSH_TIMEOUT (nothing is lost). */
   flush (options?: WaitOptions): Promise<FlushResult>
-  /** Flushes, then stops the worker; idempotent. */
+  /** Flushes, then stops the worker; idempotent. On timeout what is left is reported dropped, or, with spoolDir, stays in the spool for the next client. */
   close (options?: WaitOptions): Promise<FlushResult>
   /** Counters since the client started. */
   readonly stats: Stats

@@ -57,6 +57,10 @@ pub struct StatsInfo {
     pub bytes: f64,
     /// Events waiting or in flight.
     pub queued: f64,
+    /// Events an earlier client left in the spool, queued again at start.
+    pub recovered: f64,
+    /// Torn or damaged places skipped while reading the spool at start.
+    pub spool_skipped: f64,
 }
 
 impl From<Stats> for StatsInfo {
@@ -70,6 +74,8 @@ impl From<Stats> for StatsInfo {
             batches: s.batches as f64,
             bytes: s.bytes as f64,
             queued: s.queued as f64,
+            recovered: s.recovered as f64,
+            spool_skipped: s.spool_skipped as f64,
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use rudder_group_client::{Client, ClientError, Config, Interrupt, Outcome, Overflow};
+use rudder_group_client::{Client, ClientError, Config, Interrupt, Outcome, Overflow, SpoolSync};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -20,9 +20,14 @@ struct Live {
     channel: Arc<OutcomeChannel>,
 }
 
-/// Starts a client from `base`, its outcomes going to a new channel.
+/// Starts a client from `base`, its outcomes going to a new channel. With a spool the channel
+/// keeps outcomes from the start: events an earlier client left are sent at once, before any
+/// call (the facade starts the thread that pops them in `__init__`).
 fn start(base: &Config) -> Result<Live, ClientError> {
     let channel = Arc::new(OutcomeChannel::default());
+    if base.spool_dir.is_some() {
+        channel.activate();
+    }
     let mut config = base.clone();
     let sink = Arc::clone(&channel);
     config.on_outcome = Some(Arc::new(move |o: &Outcome| sink.push(o)));
@@ -44,7 +49,8 @@ pub(crate) struct PyClient {
     /// Only ever locked briefly with the GIL held, so no thread holds it across a `fork()`.
     /// `None` only while the object is being dropped.
     live: RwLock<Option<Live>>,
-    /// `overflow="block"`: `group` may wait, so it always releases the GIL.
+    /// `overflow="block"` or `spool_sync="event"`: `group` may wait, so it always releases the
+    /// GIL.
     blocking: bool,
     /// `close()` was called (kept here: after a fork the old client must not be asked).
     closing: AtomicBool,
@@ -148,7 +154,9 @@ impl PyClient {
         let base = client_config(py, write_key, data_plane_url, settings)?;
         let live = start(&base).map_err(|e| start_error(py, &e))?;
         Ok(PyClient {
-            blocking: base.overflow == Overflow::Block,
+            // A spool flushed per event waits for the disk in every group().
+            blocking: base.overflow == Overflow::Block
+                || (base.spool_dir.is_some() && base.spool_sync == SpoolSync::Event),
             base,
             live: RwLock::new(Some(live)),
             closing: AtomicBool::new(false),
@@ -228,7 +236,7 @@ impl PyClient {
     }
 
     /// Counters since the client started: enqueued, delivered, failed, dropped, retried,
-    /// batches, bytes, queued.
+    /// batches, bytes, queued, recovered, spool_skipped.
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.client(py)?.stats();
@@ -242,6 +250,8 @@ impl PyClient {
             ("batches", s.batches),
             ("bytes", s.bytes),
             ("queued", s.queued),
+            ("recovered", s.recovered),
+            ("spool_skipped", s.spool_skipped),
         ] {
             d.set_item(k, v)?;
         }
@@ -283,11 +293,20 @@ impl PyClient {
         Ok(PyOutcomeQueue { channel })
     }
 
+    /// Starts the outcome thread now rather than at the first `group()`.
+    fn _begin_outcomes(slf: &Bound<'_, Self>) -> PyResult<()> {
+        slf.get().start_outcomes(slf)
+    }
+
     /// In a child process after `fork()`: leaks the parent's client (its worker thread does
-    /// not exist here) and starts a fresh one with the same settings and an empty queue.
+    /// not exist here) and starts a fresh one with the same settings and an empty queue, but
+    /// no spool: the parent's spool stays the parent's.
     fn _after_fork_in_child(&self, py: Python<'_>) -> PyResult<()> {
         rudder_group::reseed_after_fork();
-        let fresh = start(&self.base).map_err(|e| start_error(py, &e))?;
+        // The parent keeps its spool (and its lock): the child's events stay in memory.
+        let mut base = self.base.clone();
+        base.spool_dir = None;
+        let fresh = start(&base).map_err(|e| start_error(py, &e))?;
         if self.closing.load(Ordering::SeqCst) {
             // Closed in the parent: closed here too. Nothing is queued, so this is quick.
             let _ = fresh.client.close(Some(Duration::ZERO));

@@ -41,6 +41,12 @@ pub(crate) fn value(v: &Bound<'_, PyAny>) -> Value {
     if v.is_instance_of::<PyString>() {
         return Value::Str(v.extract::<String>().unwrap_or_default());
     }
+    // A path (`pathlib.Path`, any `os.PathLike`) reads as its text, for `spool_dir`.
+    if let Ok(path) = v.call_method0("__fspath__") {
+        if let Ok(text) = path.extract::<String>() {
+            return Value::Str(text);
+        }
+    }
     let what = if v.is_instance_of::<PyDict>() {
         "a dict".to_owned()
     } else if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {

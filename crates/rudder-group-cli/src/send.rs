@@ -46,6 +46,11 @@ pub struct SendArgs {
     /// Seconds to wait for delivery at the end (0 to 86,400, fractions allowed).
     #[arg(long, value_name = "SECONDS", default_value = "120", value_parser = wait_seconds)]
     pub timeout: Duration,
+    /// Keep events in a durable spool in this directory: each line is on disk before the next
+    /// is read, events left by an earlier run are sent first, and what the timeout leaves unsent
+    /// stays there for the next run.
+    #[arg(long, value_name = "DIR")]
+    pub spool_dir: Option<PathBuf>,
 }
 
 fn flush_at(s: &str) -> Result<usize, String> {
@@ -66,6 +71,8 @@ pub fn run(args: SendArgs) -> ExitCode {
         ..EventOptions::default()
     };
     config.on_outcome = Some(failures.callback());
+    let spooled = args.spool_dir.is_some();
+    config.spool_dir = args.spool_dir;
     let options = config.event_options.clone();
     let client = match Client::new(config) {
         Ok(c) => c,
@@ -124,7 +131,7 @@ pub fn run(args: SendArgs) -> ExitCode {
         bar.finish_and_clear();
     }
     let stats = client.stats();
-    print_summary(&stats, invalid, started.elapsed());
+    print_summary(&stats, invalid, started.elapsed(), spooled);
     for line in failures.lines() {
         eprintln!("rudder-group send: {line}");
     }
@@ -139,10 +146,22 @@ pub fn run(args: SendArgs) -> ExitCode {
     }
 }
 
-fn print_summary(s: &Stats, invalid: u64, took: Duration) {
+fn print_summary(s: &Stats, invalid: u64, took: Duration, spooled: bool) {
     let rate = s.delivered as f64 / took.as_secs_f64().max(1e-9);
     println!(
         "{} delivered, {} failed, {} dropped, {} invalid; {} requests, {} retried, {} bytes sent; {:.1} s ({:.0} events/s)",
         s.delivered, s.failed, s.dropped, invalid, s.batches, s.retried, s.bytes, took.as_secs_f64(), rate
     );
+    if s.recovered > 0 || s.spool_skipped > 0 {
+        println!(
+            "spool: {} events left by an earlier run were sent again; {} torn or damaged places skipped",
+            s.recovered, s.spool_skipped
+        );
+    }
+    // With a spool, an event dropped was never accepted (the spool was full): every accepted
+    // event without an outcome is still in the spool.
+    let left = (s.enqueued + s.recovered).saturating_sub(s.delivered + s.failed);
+    if spooled && left > 0 {
+        println!("spool: {left} events not yet delivered stay in the spool for the next run");
+    }
 }

@@ -87,6 +87,93 @@ fn send(plane: &DataPlane, input: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// `send --spool-dir`: a run that cannot deliver in its timeout leaves its events in the
+/// spool, and the next run (with nothing new to read) sends them. The spool needs Unix.
+#[cfg(unix)]
+#[test]
+fn send_with_a_spool_dir_leaves_what_it_could_not_send_for_the_next_run() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("send-spool-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |url: &str, input: &str| {
+        let mut child = Command::new(BIN)
+            .args([
+                "send",
+                "--write-key",
+                "test-write-key",
+                "--data-plane-url",
+                url,
+            ])
+            .args(["--timeout", "0", "--spool-dir"])
+            .arg(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // Nothing listens there: the run ends with its events unsent.
+    let refusing = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let down = format!("http://{}", refusing.local_addr().unwrap());
+    drop(refusing);
+    let input: String = (0..30).map(|n| line(n) + "\n").collect();
+    let out = run(&down, &input);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with("0 delivered, 0 failed, 0 dropped, 0 invalid"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("30 events not yet delivered stay in the spool"),
+        "{stdout}"
+    );
+
+    let plane = DataPlane::start(Default::default()).unwrap();
+    let mut run_up = Command::new(BIN)
+        .args([
+            "send",
+            "--write-key",
+            "test-write-key",
+            "--data-plane-url",
+            &plane.url(),
+        ])
+        .args(["--spool-dir"])
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut run_up.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert!(run_up.wait().unwrap().success(), "{stdout}");
+    assert!(
+        stdout.starts_with("30 delivered, 0 failed, 0 dropped"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("30 events left by an earlier run were sent again"),
+        "{stdout}"
+    );
+    let mut ids: Vec<String> = plane
+        .events()
+        .iter()
+        .map(|e| e["messageId"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    let mut want: Vec<String> = (0..30).map(|n| format!("id-{n}")).collect();
+    want.sort();
+    assert_eq!(ids, want);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn send_delivers_every_line_and_keeps_message_ids() {
     let plane = DataPlane::start(Default::default()).unwrap();

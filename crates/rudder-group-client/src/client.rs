@@ -3,13 +3,13 @@
 use crate::config::{Config, Overflow};
 use crate::interrupt::{wait_progress, Interrupt};
 use crate::outcome::{Counters, FlushResult, Outcome, OutcomeKind, Stats};
-use crate::state::{Queued, Shared, State};
+use crate::spool::{Log, Refused, Spool};
+use crate::state::{Queued, Shared, State, Waiting};
 use crate::transport::Sender;
 use crate::worker;
 use crate::ClientError;
 use rudder_group::{EventParts, GroupEvent};
 use std::convert::Infallible;
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -35,7 +35,8 @@ use std::time::{Duration, Instant};
 ///
 /// Dropping the client closes it, waiting at most `shutdown_timeout` for what is queued.
 /// After `fork(2)` the child must not use or drop its copy (the worker thread does not exist
-/// there): leak it with `std::mem::forget` and build a new client from the same [`Config`].
+/// there): leak it with `std::mem::forget` and build a new client from the same [`Config`],
+/// with `spool_dir` cleared (the parent keeps its spool; see [`Config::spool_dir`]).
 pub struct Client {
     shared: Arc<Shared>,
     workers: Mutex<Vec<JoinHandle<()>>>,
@@ -51,18 +52,32 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// Checks the config and starts the worker thread.
+    /// Checks the config, opens the spool (if `spool_dir` is set: locking it and queueing
+    /// what an earlier client left in it, ahead of anything new) and starts the lane workers.
     pub fn new(config: Config) -> Result<Client, ClientError> {
         config.validate()?;
         let sender = Sender::new(&config);
         let lanes = config.max_concurrent_requests;
+        let mut state = State::new(lanes);
+        let counters = Counters::default();
+        let (spool, owner) = match config.spool_dir {
+            Some(_) => {
+                let opened = Spool::open(&config)?;
+                let log = opened.spool.log();
+                requeue(&mut state, &counters, opened.found, opened.skipped);
+                (Some(log), Some(opened.spool))
+            }
+            None => (None, None),
+        };
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(lanes)),
+            state: Mutex::new(state),
             work: (0..lanes).map(|_| Condvar::new()).collect(),
             progress: Condvar::new(),
-            counters: Counters::default(),
+            counters,
             config,
             sender,
+            spool,
+            spool_owner: Mutex::new(owner),
             last_flush: Mutex::new((0, 0, 0)),
         });
         let mut workers = Vec::with_capacity(lanes);
@@ -127,7 +142,10 @@ impl Client {
     /// Enqueues a built event and returns its `messageId`. Never touches the network.
     ///
     /// When the queue is full the overflow policy applies; a dropped event is counted, reported
-    /// to the outcome callback, and returned as `QUEUE_FULL`.
+    /// to the outcome callback, and returned as `QUEUE_FULL`. With a spool, the call returns
+    /// once the event is appended to it (and flushed, with `spool_sync` "event"); a full spool
+    /// (`max_spool_bytes`) is a full queue, and so is a spool the disk refuses to write (the
+    /// reported outcome's reason says which).
     pub fn enqueue(&self, event: GroupEvent) -> Result<String, ClientError> {
         uninterrupted(self.enqueue_interruptible(event, None))
     }
@@ -142,10 +160,7 @@ impl Client {
     ) -> Result<Result<String, ClientError>, E> {
         let max = self.shared.config.event_options.max_event_bytes;
         let message_id = event.message_id().to_owned();
-        let lane = lane_of(
-            event.user_id().or(event.anonymous_id()),
-            self.shared.config.max_concurrent_requests,
-        );
+        let lane = lane_key(event.user_id().or(event.anonymous_id()));
         let wire = event.into_wire();
         if wire.wire_len() > max {
             return Ok(Err(ClientError::Validation(
@@ -162,13 +177,18 @@ impl Client {
         let item = Queued {
             wire,
             message_id: message_id.clone(),
+            spooled: None,
         };
-        Ok(self.push(lane, item, interrupt)?.map(|()| message_id))
+        let pushed = match &self.shared.spool {
+            Some(log) => self.push_spooled(log, lane, item, interrupt)?,
+            None => self.push(lane, item, interrupt)?,
+        };
+        Ok(pushed.map(|()| message_id))
     }
 
     fn push<E>(
         &self,
-        lane: usize,
+        key: u64,
         item: Queued,
         mut interrupt: Option<&mut Interrupt<'_, E>>,
     ) -> Result<Result<(), ClientError>, E> {
@@ -194,25 +214,111 @@ impl Client {
                 }
             }
             if full(&st) {
-                let err = ClientError::QueueFull {
-                    message_id: item.message_id.clone(),
-                    queued_events: st.queued_events as u64,
-                    queued_bytes: st.queued_bytes as u64,
-                };
-                drop(st);
-                shared.report(&Outcome {
-                    kind: OutcomeKind::Dropped,
-                    message_ids: vec![item.message_id],
-                    status: None,
-                    body: None,
-                    reason: "the queue was full".to_owned(),
-                    attempts: 0,
-                });
-                return Ok(Err(err));
+                let queued = (st.queued_events as u64, st.queued_bytes as u64);
+                return Ok(Err(self.drop_full(
+                    st,
+                    item.message_id,
+                    queued,
+                    "the queue was full",
+                )));
             }
         }
-        st.queued_events += 1;
-        st.queued_bytes += size;
+        self.accept(&mut st, key, Waiting::Ready(item));
+        Ok(Ok(()))
+    }
+
+    /// With a spool: appends the event to it (waiting for room with overflow "block"), then
+    /// queues it, in memory while `max_queue_events` and `max_queue_bytes` allow, else as its
+    /// place on disk.
+    fn push_spooled<E>(
+        &self,
+        log: &Log,
+        key: u64,
+        mut item: Queued,
+        mut interrupt: Option<&mut Interrupt<'_, E>>,
+    ) -> Result<Result<(), ClientError>, E> {
+        let shared = &*self.shared;
+        let cfg = &shared.config;
+        let size = item.wire.wire_len();
+        let mut st = shared.lock();
+        // At most a day (the settings' range): the sum cannot overflow.
+        let deadline = Instant::now() + cfg.block_timeout;
+        let must_sync = loop {
+            if st.closing {
+                return Ok(Err(ClientError::Closed));
+            }
+            match log.append(key, &item.message_id, &item.wire) {
+                Ok((location, must_sync)) => {
+                    item.spooled = Some(location);
+                    break must_sync;
+                }
+                Err(Refused::Full { .. })
+                    if cfg.overflow == Overflow::Block && Instant::now() < deadline =>
+                {
+                    st = wait_progress(shared, st, Some(deadline), &mut interrupt)?;
+                }
+                Err(Refused::Full { bytes }) => {
+                    let why = "the spool was full (max_spool_bytes)";
+                    let queued = (st.pending(), bytes);
+                    return Ok(Err(self.drop_full(st, item.message_id, queued, why)));
+                }
+                Err(Refused::Io(e)) => {
+                    let why = format!("the spool could not be written: {e}");
+                    let queued = (st.pending(), log.bytes());
+                    return Ok(Err(self.drop_full(st, item.message_id, queued, &why)));
+                }
+            }
+        };
+        let in_memory = st.queued_events < cfg.max_queue_events
+            && st.queued_bytes + size <= cfg.max_queue_bytes;
+        let waiting = match (in_memory, item.spooled) {
+            (false, Some(at)) => Waiting::OnDisk(at, item.message_id.into()),
+            _ => Waiting::Ready(item),
+        };
+        self.accept(&mut st, key, waiting);
+        drop(st);
+        if let Some(must) = must_sync {
+            must.sync();
+        }
+        Ok(Ok(()))
+    }
+
+    /// Reports an event dropped for want of room, and the error the caller gets.
+    fn drop_full(
+        &self,
+        st: std::sync::MutexGuard<'_, State>,
+        message_id: String,
+        (queued_events, queued_bytes): (u64, u64),
+        reason: &str,
+    ) -> ClientError {
+        let err = ClientError::QueueFull {
+            message_id: message_id.clone(),
+            queued_events,
+            queued_bytes,
+        };
+        drop(st);
+        self.shared.report(&Outcome {
+            kind: OutcomeKind::Dropped,
+            message_ids: vec![message_id],
+            status: None,
+            body: None,
+            reason: reason.to_owned(),
+            attempts: 0,
+        });
+        err
+    }
+
+    /// Queues an accepted event on its lane.
+    fn accept(&self, st: &mut State, key: u64, item: Waiting) {
+        let shared = &*self.shared;
+        let cfg = &shared.config;
+        let lane = lane_of(key, cfg.max_concurrent_requests);
+        let size = item.wire_len();
+        let memory = item.memory_len();
+        if memory > 0 {
+            st.queued_events += 1;
+            st.queued_bytes += memory;
+        }
         let l = &mut st.lanes[lane];
         l.queue.push_back(item);
         l.queued_bytes += size;
@@ -227,7 +333,6 @@ impl Client {
             }
             shared.work[lane].notify_one();
         }
-        Ok(Ok(()))
     }
 
     /// Waits until every event enqueued before this call has a terminal outcome, sending
@@ -304,7 +409,13 @@ impl Client {
     ///
     /// If the timeout passes first, the events still queued are reported as dropped (so
     /// nothing is lost silently), the worker stops after its current request, and the call
-    /// returns `FLUSH_TIMEOUT`.
+    /// returns `FLUSH_TIMEOUT`. With a spool they are not dropped: they stay in the spool for
+    /// the next client on its directory, and no outcome is reported for them here.
+    ///
+    /// A close that finished releases the spool (its lock, and its files once every event is
+    /// finished), so a new client may open the directory at once. After a close that timed
+    /// out, the spool is released when the last lane stops (after its current request); a
+    /// second `close` waits for that.
     pub fn close(&self, timeout: Option<Duration>) -> Result<FlushResult, ClientError> {
         uninterrupted(self.close_interruptible(timeout, None))
     }
@@ -334,6 +445,14 @@ impl Client {
         for h in workers {
             let _ = h.join();
         }
+        // The lanes have stopped: nothing appends to or reads the spool any more.
+        let owner = self
+            .shared
+            .spool_owner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        drop(owner);
         Ok(Ok(self.take_flush_result()))
     }
 
@@ -355,16 +474,38 @@ impl Client {
     }
 }
 
-/// The lane of an identity (userId, else anonymousId): the same identity always takes the same
-/// lane, so its events stay in order. Events without either (refused by validation) take lane 0.
-fn lane_of(identity: Option<&str>, lanes: usize) -> usize {
-    let Some(id) = identity else { return 0 };
-    if lanes <= 1 {
-        return 0;
+/// The stable hash of an identity (userId, else anonymousId; FNV-1a), kept with the event in
+/// the spool: the same identity always takes the same lane, in this client and in the next one
+/// on the spool, so its events stay in order. Events without either (refused by validation)
+/// hash as the empty identity.
+fn lane_key(identity: Option<&str>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in identity.unwrap_or("").bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut h);
-    (h.finish() % lanes as u64) as usize
+    h
+}
+
+/// The lane of an identity's key.
+fn lane_of(key: u64, lanes: usize) -> usize {
+    (key % lanes.max(1) as u64) as usize
+}
+
+/// Queues what an earlier client left in the spool, ahead of anything new, each on its
+/// identity's lane; the lanes send it at once (as a flush would).
+fn requeue(state: &mut State, counters: &Counters, found: Vec<crate::spool::Found>, skipped: u64) {
+    let lanes = state.lanes.len();
+    Counters::add(&counters.recovered, found.len() as u64);
+    Counters::add(&counters.spool_skipped, skipped);
+    for f in found {
+        let l = &mut state.lanes[lane_of(f.lane, lanes)];
+        l.queued_bytes += f.location.wire_len as usize;
+        l.queue.push_back(Waiting::OnDisk(f.location, f.message_id));
+        l.accepted += 1;
+        l.flush_target = l.accepted;
+        l.oldest.get_or_insert_with(Instant::now);
+    }
 }
 
 impl Drop for Client {

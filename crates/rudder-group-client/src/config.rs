@@ -3,6 +3,7 @@
 use crate::outcome::OutcomeCallback;
 use rudder_group::EventOptions;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The gateway's limit on one request body, measured after gunzip.
@@ -19,6 +20,22 @@ pub enum Overflow {
     /// Block the caller until there is room, up to [`Config::block_timeout`]; then as
     /// `DropNewest`.
     Block,
+}
+
+/// When the spool's appends are flushed to the disk (`fdatasync`). A process crash loses
+/// nothing in any mode (an append is in the kernel's hands before `group()` returns); this
+/// setting is about power loss and kernel crashes. See [`crate::Config::spool_dir`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpoolSync {
+    /// `group()` returns after its event is flushed: nothing accepted is lost on power loss.
+    Event,
+    /// Group commit off the caller's thread: a syncer flushes as soon as there are appends,
+    /// one flush for all that arrived during the previous one. Power loss loses at most the
+    /// events accepted during the last flush.
+    Group,
+    /// The syncer flushes every [`crate::Config::spool_sync_interval`]: power loss loses at most
+    /// the events accepted in the last interval.
+    Interval,
 }
 
 /// Where batches go.
@@ -105,6 +122,22 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// gzip level 0-9 (default 6).
     pub gzip_level: u32,
+    /// A directory for the durable spool (default `None`: events are kept in memory only).
+    /// When set, `group()` returns only after the event is appended to the spool's log, so a
+    /// crash or a SIGKILL loses nothing it accepted, and an event leaves the spool only when its
+    /// batch was acknowledged or failed for good. A client started on a directory with events
+    /// left in it sends them first, with their messageIds. One live client per directory; a
+    /// child after `fork(2)` must clear it (it cannot share its parent's spool). See the
+    /// crate's `spool` documentation for its layout and guarantees.
+    pub spool_dir: Option<PathBuf>,
+    /// With a spool: its size on disk at most (default 1 GiB); past it the overflow policy
+    /// applies. It bounds the backlog in place of `max_queue_bytes`, which then bounds only
+    /// what is also kept in memory.
+    pub max_spool_bytes: usize,
+    /// With a spool: when appends are flushed to the disk (default [`SpoolSync::Group`]).
+    pub spool_sync: SpoolSync,
+    /// With [`SpoolSync::Interval`]: how often (default 1 s).
+    pub spool_sync_interval: Duration,
 }
 
 impl fmt::Debug for Config {
@@ -133,6 +166,10 @@ impl fmt::Debug for Config {
             .field("transport", &self.transport)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("gzip_level", &self.gzip_level)
+            .field("spool_dir", &self.spool_dir)
+            .field("max_spool_bytes", &self.max_spool_bytes)
+            .field("spool_sync", &self.spool_sync)
+            .field("spool_sync_interval", &self.spool_sync_interval)
             .finish()
     }
 }

@@ -219,6 +219,8 @@ fn attempt_once(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Resul
         .map_err(|e| e.0)
 }
 
+/// Reports a part's outcome and, with a spool, marks its events finished there. Events a
+/// timed-out close gave up (dropped) stay in the spool unreported, for the next client.
 fn report(
     shared: &Shared,
     part: &[Queued],
@@ -227,6 +229,13 @@ fn report(
     reason: String,
     attempts: u32,
 ) {
+    if let Some(log) = &shared.spool {
+        if kind == OutcomeKind::Dropped {
+            return;
+        }
+        let finished: Vec<_> = part.iter().filter_map(|q| q.spooled).collect();
+        log.done(&finished);
+    }
     let (status, body) = answer.unzip();
     shared.report(&Outcome {
         kind,
@@ -332,6 +341,7 @@ mod tests {
                 Queued {
                     message_id: e.message_id().to_owned(),
                     wire: e.into_wire(),
+                    spooled: None,
                 }
             })
             .collect()
@@ -355,6 +365,8 @@ mod tests {
             counters: Counters::default(),
             config,
             sender: Sender::Panicking,
+            spool: None,
+            spool_owner: Mutex::new(None),
             last_flush: Mutex::new((0, 0, 0)),
         };
         let mut bodies = Bodies::default();
@@ -387,6 +399,8 @@ mod tests {
             counters: Counters::default(),
             config,
             sender: Sender::Panicking,
+            spool: None,
+            spool_owner: Mutex::new(None),
             last_flush: Mutex::new((0, 0, 0)),
         };
         let limit = || shared.state.lock().unwrap().limit;

@@ -24,6 +24,10 @@
 //!   batch in two; any other 4xx fails for good;
 //! - a panic while sending fails that batch alone, and the worker goes on;
 //! - every terminal outcome reaches an outcome callback with the events' ids, and counters;
+//! - with `spool_dir` set, a durable spool ([`spool`]): `group()` returns once the event is in
+//!   an append-only log on disk, an event leaves it only when its own batch was acknowledged or
+//!   failed for good, and a client started on the directory sends what an earlier one left
+//!   first, with the same messageIds (a crash or SIGKILL loses nothing `group()` accepted);
 //! - `flush` and `close` wait for terminal outcomes with a timeout; dropping the client closes it.
 //!   Their `_interruptible` forms (and `group`'s, `enqueue`'s) run an [`Interrupt`] check while
 //!   they wait, so that a binding can let a signal through.
@@ -32,7 +36,8 @@
 //! it on every lane (each lane finishes its events in order); `flush_at` counts per lane; a
 //! `QUEUE_FULL`
 //! error is returned to the caller as well as reported (the event was not queued); a close that
-//! times out reports what is left as dropped rather than leaving it in a queue nobody drains.
+//! times out reports what is left as dropped rather than leaving it in a queue nobody drains
+//! (with a spool, what is left stays in the spool for the next client, unreported).
 //!
 //! Defaults chosen by measurement (`make bench`'s wire case, `bench/results/latest.md`): with a
 //! data plane 50 ms away, one request in flight delivers at most one batch per round trip, so a
@@ -59,12 +64,15 @@ mod interrupt;
 mod outcome;
 mod retry;
 pub mod settings;
+pub mod spool;
 mod state;
 mod transport;
 mod worker;
 
 pub use client::Client;
-pub use config::{Config, Overflow, RetryPolicy, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT};
+pub use config::{
+    Config, Overflow, RetryPolicy, SpoolSync, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT,
+};
 pub use error::ClientError;
 pub use interrupt::Interrupt;
 pub use outcome::{FlushResult, Outcome, OutcomeCallback, OutcomeKind, Stats};

@@ -68,6 +68,12 @@ pub struct Stats {
     pub bytes: u64,
     /// Events waiting or in flight now.
     pub queued: u64,
+    /// Events found in the spool at start (left by an earlier client) and queued again; they
+    /// are not counted in `enqueued`, and reach outcomes like the others.
+    pub recovered: u64,
+    /// Torn or damaged places skipped while reading the spool at start (a crash cut a write
+    /// short, or bytes changed on disk); what followed each in its segment was not read.
+    pub spool_skipped: u64,
 }
 
 /// The terminal outcomes reached since the previous flush of this client returned.
@@ -105,6 +111,8 @@ pub(crate) struct Counters {
     pub throttled: AtomicU64,
     pub batches: AtomicU64,
     pub bytes: AtomicU64,
+    pub recovered: AtomicU64,
+    pub spool_skipped: AtomicU64,
 }
 
 impl Counters {
@@ -124,6 +132,8 @@ impl Counters {
             batches: get(&self.batches),
             bytes: get(&self.bytes),
             queued,
+            recovered: get(&self.recovered),
+            spool_skipped: get(&self.spool_skipped),
         }
     }
 }

@@ -4,15 +4,44 @@
 
 use crate::config::Config;
 use crate::outcome::{Counters, Outcome, OutcomeKind};
+use crate::spool::{Location, Log, Spool};
 use crate::transport::Sender;
 use rudder_group::WireEvent;
 use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
+/// An event ready to send.
 pub(crate) struct Queued {
     pub wire: WireEvent,
     pub message_id: String,
+    /// Where it is in the spool, if there is one.
+    pub spooled: Option<Location>,
+}
+
+/// An event in a lane's queue: in memory, or (with a spool, past the memory bounds, or found in
+/// the spool at start) only on disk, read back when its batch is made.
+pub(crate) enum Waiting {
+    Ready(Queued),
+    OnDisk(Location, Box<str>),
+}
+
+impl Waiting {
+    /// Its size on the wire, `sentAt` included.
+    pub fn wire_len(&self) -> usize {
+        match self {
+            Waiting::Ready(q) => q.wire.wire_len(),
+            Waiting::OnDisk(l, _) => l.wire_len as usize,
+        }
+    }
+
+    /// Bytes it holds in memory (counted against `max_queue_bytes`).
+    pub fn memory_len(&self) -> usize {
+        match self {
+            Waiting::Ready(q) => q.wire.wire_len(),
+            Waiting::OnDisk(..) => 0,
+        }
+    }
 }
 
 /// One lane: a queue whose batches are sent one at a time, in order, by its own worker thread.
@@ -20,7 +49,8 @@ pub(crate) struct Queued {
 /// order they were enqueued, retries included.
 #[derive(Default)]
 pub(crate) struct Lane {
-    pub queue: VecDeque<Queued>,
+    pub queue: VecDeque<Waiting>,
+    /// Wire bytes of the queue (on disk or not): a batch is due at `max_batch_bytes`.
     pub queued_bytes: usize,
     /// Events ever accepted into this lane.
     pub accepted: u64,
@@ -35,9 +65,10 @@ pub(crate) struct Lane {
 /// The lanes, the totals that bound the queue, and the flow control shared by all lanes.
 pub(crate) struct State {
     pub lanes: Vec<Lane>,
-    /// Events queued over all lanes (not yet taken into a batch).
+    /// Events held in memory over all lanes (not yet taken into a batch): without a spool,
+    /// every queued event.
     pub queued_events: usize,
-    /// Bytes queued over all lanes.
+    /// Bytes held in memory over all lanes.
     pub queued_bytes: usize,
     /// No more enqueues; the lanes drain their queues and stop.
     pub closing: bool,
@@ -86,6 +117,10 @@ pub(crate) struct Shared {
     pub counters: Counters,
     pub config: Config,
     pub sender: Sender,
+    /// The durable spool's log, when `spool_dir` is set.
+    pub spool: Option<Arc<Log>>,
+    /// The spool itself (its lock and syncer), released by a close that finished.
+    pub spool_owner: Mutex<Option<Spool>>,
     /// Counters at the previous flush's return.
     pub last_flush: Mutex<(u64, u64, u64)>,
 }

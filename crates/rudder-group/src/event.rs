@@ -323,6 +323,20 @@ impl WireEvent {
         }
     }
 
+    /// An event as [`WireEvent::bytes`] and [`WireEvent::splice`] gave it, e.g. read back from
+    /// a client's on-disk spool; `None` when `splice` is not a place inside `bytes` where a key
+    /// can follow. The bytes are not parsed again: they must come from this crate's writer.
+    pub fn from_parts(bytes: Vec<u8>, splice: usize) -> Option<WireEvent> {
+        let fits = splice > 0 && splice < bytes.len();
+        let object = bytes.first() == Some(&b'{') && bytes.last() == Some(&b'}');
+        (fits && object).then_some(WireEvent { bytes, splice })
+    }
+
+    /// Where `,"sentAt":…` goes in [`WireEvent::bytes`].
+    pub fn splice(&self) -> usize {
+        self.splice
+    }
+
     /// The event's bytes without `sentAt`.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Callable, List, Literal, Optional
+from typing import Callable, List, Literal, Optional, Union
 
 from . import _native
 from ._errors import ConfigError, FlushTimeoutError
@@ -140,7 +140,9 @@ class Client(_native.Client):
     ``with rg.Client(...) as client:`` and ``async with rg.Client(...) as client:`` close it at
     the end of the block. At process exit an ``atexit`` hook closes every live client at once,
     each waiting at most its ``exit_timeout`` (``None``: ``get_exit_timeout()``, 5 s). After
-    ``os.fork()`` the child's client starts afresh with the same settings and an empty queue. An
+    ``os.fork()`` the child's client starts afresh with the same settings and an empty queue,
+    without the parent's ``spool_dir`` (the parent keeps its spool; the child's events are kept
+    in memory only). An
     unclosed client that is garbage-collected is closed on a background thread, waiting at most
     ``shutdown_timeout``. Ctrl-C reaches a ``flush()``, ``close()`` or blocking ``group()`` of
     the main thread as ``KeyboardInterrupt``; nothing queued is lost.
@@ -172,6 +174,10 @@ class Client(_native.Client):
         max_event_bytes: Optional[int] = None,
         transport: Optional[Literal["http", "memory"]] = None,
         shutdown_timeout: Optional[float] = None,
+        spool_dir: Optional[Union[str, os.PathLike[str]]] = None,
+        max_spool_bytes: Optional[int] = None,
+        spool_sync: Optional[Literal["event", "group", "interval"]] = None,
+        spool_sync_interval: Optional[float] = None,
         on_outcome: Optional[Callable[[Outcome], object]] = None,
         exit_timeout: Optional[float] = None,
     ) -> None:
@@ -196,7 +202,20 @@ class Client(_native.Client):
         - ``validation`` "strict": ``"lenient"`` turns reserved-trait errors into warnings;
         - ``max_event_bytes`` 32768: the largest serialized event;
         - ``transport`` "http": ``"memory"`` sends nothing and keeps events for ``sent_events()``;
-        - ``shutdown_timeout`` 5.0: the wait when an unclosed client is garbage-collected.
+        - ``shutdown_timeout`` 5.0: the wait when an unclosed client is garbage-collected;
+        - ``spool_dir`` None: a directory for the durable spool. When set, ``group()`` returns
+          once the event is written to the spool's log, so a crash or ``kill -9`` loses nothing
+          it accepted; a new client on the directory sends what was left, with the same
+          messageIds, and its ``flush()`` waits for them. One live client per directory (another
+          gets ``ConfigError`` naming the holder's pid);
+        - ``max_spool_bytes`` 1073741824: the spool's size on disk at most; past it the
+          ``overflow`` policy applies (``max_queue_bytes`` then bounds only what is also kept in
+          memory);
+        - ``spool_sync`` "group": when the spool is flushed to disk, which matters on power loss
+          only: ``"event"`` before each ``group()`` returns (nothing accepted is lost),
+          ``"group"`` by a background thread as soon as there are writes (the last few
+          milliseconds may be lost), ``"interval"`` every
+        - ``spool_sync_interval`` 1.0 seconds (at most that much may be lost).
 
         ``on_outcome`` is called with every ``Outcome`` on the package's outcome thread; what it
         raises is logged on the ``rudder_group`` logger. When it falls behind, outcomes of one
@@ -207,6 +226,10 @@ class Client(_native.Client):
         self._on_outcome = on_outcome
         self._dispatcher: Optional[_Dispatcher] = None
         _live.add(self)
+        if spool_dir is not None:
+            # Events an earlier client left in the spool are sent at once: their outcomes need
+            # the outcome thread before the first group().
+            self._begin_outcomes()
 
     def _start_outcomes(self) -> None:
         # Called by the native group() before the first event (and the first after a fork).
@@ -225,7 +248,8 @@ class Client(_native.Client):
 
     def close(self, timeout: Optional[float] = None) -> FlushResult:
         """Flushes, then stops the worker and the outcome thread. Idempotent; ``group()`` after
-        it raises ``ClientClosedError``. On timeout, what is left is reported as dropped and
+        it raises ``ClientClosedError``. On timeout, what is left is reported as dropped (with a
+        ``spool_dir``, it stays in the spool for the next client instead, unreported) and
         ``FlushTimeoutError`` is raised. On Ctrl-C, ``KeyboardInterrupt``: the client goes on
         delivering what is queued, and a later ``close()`` (or the exit hook) waits for it."""
         deadline = None if timeout is None else time.monotonic() + timeout

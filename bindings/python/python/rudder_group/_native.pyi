@@ -241,7 +241,9 @@ class Client:
     @property
     def stats(self) -> dict[str, int]:
         """Counters since the client started: ``enqueued``, ``delivered``, ``failed``,
-        ``dropped``, ``retried``, ``batches`` (requests), ``bytes`` (sent), ``queued`` (now)."""
+        ``dropped``, ``retried``, ``batches`` (requests), ``bytes`` (sent), ``queued`` (now),
+        ``recovered`` (events an earlier client left in the spool, queued again at start) and
+        ``spool_skipped`` (torn or damaged places skipped while reading the spool)."""
     @property
     def closed(self) -> bool:
         """Whether ``close()`` was called."""
@@ -257,7 +259,11 @@ class Client:
     def _outcomes(self) -> OutcomeQueue:
         """The queue the outcomes of the current worker go to."""
     def _after_fork_in_child(self) -> None:
-        """In a child after ``fork()``: a fresh worker with the same settings, an empty queue."""
+        """In a child after ``fork()``: a fresh worker with the same settings, an empty queue,
+        no spool."""
+    def _begin_outcomes(self) -> None:
+        """Starts the outcome thread now rather than at the first ``group()``: a client on a
+        spool may have outcomes (of events an earlier client left) before any call."""
 
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",

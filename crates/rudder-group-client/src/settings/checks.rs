@@ -4,7 +4,7 @@
 
 use super::{find, nearest, Value, SETTINGS};
 use crate::config::{
-    Config, Overflow, RetryPolicy, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT,
+    Config, Overflow, RetryPolicy, SpoolSync, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT,
 };
 use crate::ClientError;
 use rudder_group::{EventOptions, Library, SENT_AT_BYTES};
@@ -40,6 +40,10 @@ impl Config {
             transport: Transport::Http,
             shutdown_timeout: Duration::ZERO,
             gzip_level: 0,
+            spool_dir: None,
+            max_spool_bytes: 0,
+            spool_sync: SpoolSync::Group,
+            spool_sync_interval: Duration::ZERO,
         };
         crate::settings::apply_defaults(&mut config);
         config
@@ -87,6 +91,28 @@ impl Config {
                     "must hold at least one event of {}",
                     name("max_event_bytes")
                 ),
+            ));
+        }
+        // A record holds the event, its messageId again and a few numbers: twice the event is
+        // a safe floor.
+        let record = 2 * (max_event + SENT_AT_BYTES) + crate::spool::EVENT_OVERHEAD;
+        if self.max_spool_bytes < record {
+            return Err(ClientError::config(
+                name("max_spool_bytes"),
+                format!(
+                    "must hold at least one event of {} ({record} bytes)",
+                    name("max_event_bytes")
+                ),
+            ));
+        }
+        if self
+            .spool_dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            return Err(ClientError::config(
+                name("spool_dir"),
+                "must be a directory path, not empty",
             ));
         }
         if self.retry.max_backoff < self.retry.initial_backoff {

@@ -1,7 +1,7 @@
 //! The table itself: one entry per client setting.
 
 use super::{Kind, Setting, Typed};
-use crate::config::{Overflow, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT};
+use crate::config::{Overflow, SpoolSync, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT};
 use std::time::Duration;
 
 fn duration(t: Typed) -> Duration {
@@ -340,5 +340,61 @@ pub static SETTINGS: &[Setting] = &[
         default: secs(5),
         get: |c| Typed::Duration(c.shutdown_timeout),
         put: |c, v| c.shutdown_timeout = duration(v),
+    },
+    Setting {
+        rust: "spool_dir",
+        python: "spool_dir",
+        node: "spoolDir",
+        c: Some("spool_dir"),
+        kind: Kind::Text { optional: true },
+        doc: "A directory for the durable spool: group() returns once the event is on disk, and a crash loses nothing.",
+        default: Typed::Text(None),
+        get: |c| Typed::Text(c.spool_dir.as_ref().map(|d| d.to_string_lossy().into_owned())),
+        put: |c, v| c.spool_dir = text(v).map(std::path::PathBuf::from),
+    },
+    Setting {
+        rust: "max_spool_bytes",
+        python: "max_spool_bytes",
+        node: "maxSpoolBytes",
+        c: Some("max_spool_bytes"),
+        kind: count_kind(1, 1 << 44),
+        doc: "With a spool: its size on disk at most; past it the overflow policy applies.",
+        default: n(1 << 30),
+        get: |c| n(c.max_spool_bytes as u64),
+        put: |c, v| c.max_spool_bytes = size(v),
+    },
+    Setting {
+        rust: "spool_sync",
+        python: "spool_sync",
+        node: "spoolSync",
+        c: Some("spool_sync"),
+        kind: Kind::Choice(&["event", "group", "interval"]),
+        doc: "With a spool: flush to disk per event, in groups off the caller's thread, or every spool_sync_interval.",
+        default: Typed::Choice("group"),
+        get: |c| {
+            Typed::Choice(match c.spool_sync {
+                SpoolSync::Event => "event",
+                SpoolSync::Group => "group",
+                SpoolSync::Interval => "interval",
+            })
+        },
+        put: |c, v| {
+            c.spool_sync = match choice(v) {
+                "event" => SpoolSync::Event,
+                "interval" => SpoolSync::Interval,
+                _ => SpoolSync::Group,
+            }
+        },
+    },
+    Setting {
+        rust: "spool_sync_interval",
+        python: "spool_sync_interval",
+        node: "spoolSyncInterval",
+        c: Some("spool_sync_interval_ms"),
+        kind: POSITIVE,
+        doc: "With spool_sync \"interval\": how often the spool is flushed to disk.",
+        default: secs(1),
+        get: |c| Typed::Duration(c.spool_sync_interval),
+        put: |c, v| c.spool_sync_interval = duration(v),
     },
 ];

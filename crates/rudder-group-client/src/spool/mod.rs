@@ -1,0 +1,219 @@
+//! The durable spool: with `spool_dir` set, every event accepted by `group()` is first appended
+//! to a log on disk, and leaves it only once its batch was acknowledged by the data plane or
+//! failed for good. A client started on a directory with events left in it sends them again,
+//! with their messageIds, before anything new.
+//!
+//! # Why a log of our own
+//!
+//! The spool's one hot path is an append per event on the caller's thread, and its one read is
+//! in order, once. A segmented append-only log does exactly that. Each segment is created at its
+//! full size and mapped shared into memory ([`segment`]), so an append is a copy of the record
+//! into the kernel's page cache under a mutex: no system call, no read-modify-write. Embedded
+//! stores (redb, fjall, sled) pay for random access and transactions we never use, with a
+//! B-tree or LSM commit and at least one system call per write; a `write(2)` per event into a
+//! plain file was what we measured first, at several microseconds per event on a loaded
+//! machine. The figures of `cargo bench -p rudder-group-client --bench spool` are in the
+//! repository README.
+//!
+//! # Layout and crash safety
+//!
+//! The directory holds `LOCK` ([`lock`]: one live client per directory) and segments
+//! `<number>.log`, each a sequence of records framed by length and CRC-32 ([`record`]) followed
+//! by zeroes. A client appends only to segments it created; it starts a new one when the current
+//! one is full (segments are a sixteenth of `max_spool_bytes`, between 64 KiB and 8 MiB), or
+//! when the spool is full and the current one holds only finished events. When an event reaches
+//! a terminal outcome, a small `done` record lists it, and a segment whose every event is
+//! finished is deleted (once it is no longer the one appended to). So the spool never grows
+//! past what is unsent, and `max_spool_bytes` bounds the sum of the segments' sizes on disk.
+//!
+//! - **Process crash** (a panic, SIGKILL, OOM kill): `group()` returns only after the record
+//!   was stored through the shared map, which puts it in the page cache; the kernel keeps it
+//!   and writes it to the file whatever happens to the process. Nothing that `group()` accepted
+//!   is lost. A record's header is stored after its payload, so a record cut short by the crash
+//!   reads as the end of the log (a header of zeroes) or fails its checksum.
+//! - **Power loss or kernel crash** depends on `spool_sync`:
+//!   - `"event"`: `group()` also waits for `fdatasync` of the segment: an accepted event
+//!     survives power loss. Costs a disk flush per event (milliseconds on most disks).
+//!   - `"group"` (default): a syncer thread flushes the segment as soon as it has unsynced
+//!     appends, one flush covering every append made while the previous one ran (group commit,
+//!     off the caller's thread). Power loss loses at most the events accepted during the last
+//!     flush in progress, typically a few milliseconds' worth.
+//!   - `"interval"`: the syncer flushes every `spool_sync_interval`; power loss loses at most
+//!     the events accepted in the last interval.
+//!
+//!   New segments and deletions are followed by a flush of the directory.
+//! - **Reading back**: a new client reads every segment in order. A record whose bytes run out
+//!   (a torn tail: the file was cut short) or fail their checksum ends that segment's reading:
+//!   the damage is counted in `Stats::spool_skipped` and logged, never fatal, and the other
+//!   segments are read as usual. Events with a `done` record are not sent again; events whose
+//!   `done` record was lost are sent again with their messageId (the data plane can
+//!   deduplicate by messageId): delivery is at least once.
+//!
+//! # Memory
+//!
+//! Events stay in memory as well while `max_queue_events` and `max_queue_bytes` allow (a
+//! read-ahead for the lanes); past that, the lanes keep only where each event is on disk (about
+//! 100 bytes per event) and read it back when its batch is made. Events found at start are read
+//! back the same way. The mapped segments are page cache, which the kernel reclaims as needed.
+//!
+//! # Fork
+//!
+//! A child made by `fork(2)` does not inherit the lock (a POSIX record lock belongs to the
+//! process), so it cannot use its parent's spool: the parent may still be appending to it. The
+//! bindings start a child's client without a spool (an empty memory queue, as without one); a
+//! Rust program does the same by clearing `spool_dir` in the child's config. A client made in the
+//! child with the same `spool_dir` gets `INVALID_CONFIG` naming the parent's pid.
+
+//!
+//! # Platforms
+//!
+//! The spool needs a Unix system (Linux, macOS, the BSDs): it relies on POSIX record locks and
+//! shared file mappings. Elsewhere (Windows) a client with `spool_dir` set is refused with
+//! `INVALID_CONFIG`.
+
+#[cfg(unix)]
+mod lock;
+#[cfg(unix)]
+mod log;
+#[cfg_attr(not(unix), allow(dead_code))]
+mod record;
+#[cfg(unix)]
+mod scan;
+#[cfg(unix)]
+mod segment;
+#[cfg(not(unix))]
+mod unsupported;
+
+#[cfg(unix)]
+pub(crate) use self::log::Log;
+pub(crate) use record::EVENT_OVERHEAD;
+#[cfg(not(unix))]
+pub(crate) use unsupported::{Log, Spool};
+
+#[cfg(unix)]
+use crate::config::{Config, SpoolSync};
+#[cfg(unix)]
+use crate::ClientError;
+#[cfg(unix)]
+use lock::{io_error, DirLock};
+#[cfg(unix)]
+use std::sync::Arc;
+#[cfg(unix)]
+use std::thread::JoinHandle;
+
+/// Why an append was refused.
+#[cfg_attr(not(unix), allow(dead_code))]
+pub(crate) enum Refused {
+    /// `max_spool_bytes` would be passed.
+    Full { bytes: u64 },
+    /// The disk refused a new segment.
+    Io(std::io::Error),
+}
+
+/// Where an event is in the spool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Location {
+    pub segment: u64,
+    pub offset: u64,
+    /// The record's length, header included.
+    pub len: u32,
+    pub seq: u64,
+    /// The event's size on the wire (`sentAt` included), for batching without reading it.
+    pub wire_len: u32,
+}
+
+/// An event found in the spool at start.
+pub(crate) struct Found {
+    pub location: Location,
+    /// The identity's stable hash: its lane.
+    pub lane: u64,
+    pub message_id: Box<str>,
+}
+
+/// What opening a spool found.
+pub(crate) struct Opened {
+    pub spool: Spool,
+    /// Unfinished events, oldest first.
+    pub found: Vec<Found>,
+    /// Torn or damaged places skipped while reading.
+    pub skipped: u64,
+}
+
+/// An open spool: the directory's lock, the log, and the syncer thread. Dropping it stops the
+/// syncer, flushes, deletes the segments when every event is finished, and releases the lock.
+#[cfg(unix)]
+pub(crate) struct Spool {
+    log: Arc<Log>,
+    syncer: Option<JoinHandle<()>>,
+    _lock: DirLock,
+}
+
+#[cfg(unix)]
+impl Spool {
+    /// Locks the directory (creating it), reads what is left in it and starts the syncer.
+    pub fn open(config: &Config) -> Result<Opened, ClientError> {
+        let setting = config.setting_name("spool_dir");
+        let Some(dir) = &config.spool_dir else {
+            return Err(ClientError::config(setting, "is not set"));
+        };
+        std::fs::create_dir_all(dir).map_err(|e| io_error(&setting, dir, &e))?;
+        let dir = dir
+            .canonicalize()
+            .map_err(|e| io_error(&setting, dir, &e))?;
+        let lock = DirLock::acquire(&dir, &setting)?;
+        let scanned = scan::scan(&dir).map_err(|e| io_error(&setting, &dir, &e))?;
+        let (found, skipped) = (scanned.found, scanned.skipped);
+        let log = Log::open(
+            config,
+            &dir,
+            scanned.segments,
+            scanned.next_seq,
+            scanned.last_segment,
+        )
+        .map_err(|e| io_error(&setting, &dir, &e))?;
+        let log = Arc::new(log);
+        let syncer = match config.spool_sync {
+            SpoolSync::Event => None,
+            SpoolSync::Group | SpoolSync::Interval => {
+                let for_thread = Arc::clone(&log);
+                let spawned = std::thread::Builder::new()
+                    .name("rudder-group-spool-sync".to_owned())
+                    .spawn(move || for_thread.run_syncer());
+                Some(spawned.map_err(|e| {
+                    ClientError::config(&setting, format!("could not start the syncer: {e}"))
+                })?)
+            }
+        };
+        if skipped > 0 {
+            ::log::warn!(
+                "rudder-group: the spool {} had {skipped} torn or damaged places; what follows each in its segment was skipped",
+                dir.display()
+            );
+        }
+        Ok(Opened {
+            spool: Spool {
+                log,
+                syncer,
+                _lock: lock,
+            },
+            found,
+            skipped,
+        })
+    }
+
+    /// The log, for the callers and the lanes.
+    pub fn log(&self) -> Arc<Log> {
+        Arc::clone(&self.log)
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Spool {
+    fn drop(&mut self) {
+        self.log.close();
+        if let Some(h) = self.syncer.take() {
+            let _ = h.join();
+        }
+        self.log.finish();
+    }
+}

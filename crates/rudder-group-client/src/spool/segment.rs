@@ -1,0 +1,202 @@
+//! One segment file: created at its full size (`posix_fallocate`, so that no later store can
+//! meet a full disk) and mapped shared into memory, so that an append is a copy into the page
+//! cache rather than a system call. What is stored through a shared map belongs to the kernel
+//! the moment the copy ends: a crash of the process cannot take it back.
+//!
+//! The directory belongs to its client: a segment truncated by another program while mapped
+//! would end the client with SIGBUS at its next store. Segments a client did not create (found
+//! at start) are read with `pread`, never mapped.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A shared, writable mapping of a whole segment file.
+pub(crate) struct Map {
+    ptr: *mut u8,
+    len: usize,
+}
+
+// SAFETY: the mapping is plain memory shared with the kernel's page cache. Writers store only
+// under the spool's writer lock, into bytes no reader is given a location for until the store
+// is done; readers copy out bytes of records already written. No Rust reference into the map is
+// ever made, only raw copies.
+unsafe impl Send for Map {}
+// SAFETY: as above.
+unsafe impl Sync for Map {}
+
+impl Map {
+    /// Copies `bytes` to `offset`; the caller checked that they fit.
+    fn store(&self, offset: usize, bytes: &[u8]) {
+        debug_assert!(offset + bytes.len() <= self.len);
+        // SAFETY: `offset + bytes.len() <= self.len` (checked by the caller, `Segment::append`),
+        // the mapping is writable and lives as long as `self`, and `bytes` is not inside it.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(offset), bytes.len()) }
+    }
+
+    /// Copies `out.len()` bytes from `offset` out, or `None` past the end.
+    fn load(&self, offset: usize, out: &mut [u8]) -> Option<()> {
+        if offset.checked_add(out.len())? > self.len {
+            return None;
+        }
+        // SAFETY: the range is inside the mapping (checked above), which lives as long as
+        // `self`; `out` is not inside it.
+        unsafe { std::ptr::copy_nonoverlapping(self.ptr.add(offset), out.as_mut_ptr(), out.len()) };
+        Some(())
+    }
+}
+
+impl Drop for Map {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` and `len` are those `mmap` returned, unmapped once, here.
+        unsafe { libc::munmap(self.ptr.cast(), self.len) };
+    }
+}
+
+/// A segment: its file, and (for the segments this client appends to) its mapping.
+pub(crate) struct Segment {
+    pub file: Arc<File>,
+    map: Option<Arc<Map>>,
+    /// Its size on disk (what counts against `max_spool_bytes`).
+    pub size: u64,
+    /// Bytes of records in it.
+    pub used: u64,
+    /// Events in it not yet finished.
+    pub live: u64,
+}
+
+impl Segment {
+    /// Creates the file `path` with `size` bytes of zeroes and maps it.
+    pub fn create(path: &Path, size: u64) -> io::Result<Segment> {
+        let file = OpenOptions::new()
+            .create_new(true)
+            .read(true)
+            .write(true)
+            .open(path)?;
+        let made = allocate(&file, size).and_then(|()| map(&file, size));
+        match made {
+            Ok(map) => Ok(Segment {
+                file: Arc::new(file),
+                map: Some(Arc::new(map)),
+                size,
+                used: 0,
+                live: 0,
+            }),
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                Err(e)
+            }
+        }
+    }
+
+    /// A segment an earlier client wrote, read with `pread`.
+    pub fn existing(file: File, size: u64, used: u64, live: u64) -> Segment {
+        Segment {
+            file: Arc::new(file),
+            map: None,
+            size,
+            used,
+            live,
+        }
+    }
+
+    /// Whether `len` more bytes fit.
+    pub fn fits(&self, len: u64) -> bool {
+        self.map.is_some() && self.used + len <= self.size
+    }
+
+    /// Appends a record (header first in `record`): the payload is stored before the header, so
+    /// that a record is either whole or reads as the end of the log (a header of zeroes).
+    /// Returns its offset. The caller checked [`Segment::fits`].
+    pub fn append(&mut self, record: &[u8], header: usize) -> io::Result<u64> {
+        let Some(map) = &self.map else {
+            return Err(io::Error::other("the segment is not open for appends"));
+        };
+        let offset = self.used;
+        let at = offset as usize;
+        map.store(at + header, &record[header..]);
+        map.store(at, &record[..header]);
+        self.used += record.len() as u64;
+        Ok(offset)
+    }
+
+    /// What reads this segment's records back, usable without the spool's lock.
+    pub fn reader(&self) -> Reader {
+        Reader {
+            file: Arc::clone(&self.file),
+            map: self.map.clone(),
+        }
+    }
+}
+
+/// Reads records of one segment.
+pub(crate) struct Reader {
+    file: Arc<File>,
+    map: Option<Arc<Map>>,
+}
+
+impl Reader {
+    pub fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
+        match &self.map {
+            Some(map) => map
+                .load(offset as usize, out)
+                .ok_or_else(|| io::Error::other("the record is past the segment's end")),
+            None => self.file.read_exact_at(out, offset),
+        }
+    }
+}
+
+/// Gives the file `size` bytes of zeroes with their blocks allocated, so that no store through
+/// the mapping can meet a full disk (which a mapping reports as SIGBUS).
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
+fn allocate(file: &File, size: u64) -> io::Result<()> {
+    let len = libc::off_t::try_from(size).map_err(|_| io::Error::other("segment too large"))?;
+    // SAFETY: a valid descriptor; the range is within off_t.
+    let rc = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, len) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::from_raw_os_error(rc))
+    }
+}
+
+/// Where `posix_fallocate` is missing (macOS): the zeroes are written.
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
+fn allocate(file: &File, size: u64) -> io::Result<()> {
+    use std::io::Write;
+    let zeroes = vec![0u8; 64 << 10];
+    let mut left = size;
+    let mut out = file;
+    while left > 0 {
+        let n = left.min(zeroes.len() as u64) as usize;
+        out.write_all(&zeroes[..n])?;
+        left -= n as u64;
+    }
+    Ok(())
+}
+
+fn map(file: &File, size: u64) -> io::Result<Map> {
+    let len = usize::try_from(size).map_err(|_| io::Error::other("segment too large"))?;
+    // SAFETY: a valid descriptor opened for reading and writing, a file of at least `len`
+    // bytes (allocated above), a fresh mapping chosen by the kernel.
+    let ptr = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED,
+            file.as_raw_fd(),
+            0,
+        )
+    };
+    if ptr == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(Map {
+        ptr: ptr.cast(),
+        len,
+    })
+}

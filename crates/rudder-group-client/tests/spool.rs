@@ -1,0 +1,329 @@
+//! The durable spool through the client's public API: what a timed-out close leaves, what a new
+//! client finds, torn and damaged records, the lock, the bound, events kept only on disk, and
+//! several requests in flight. The SIGKILL tests are in `spool_kill.rs`. Every check counts and
+//! orders; none times. The spool needs a Unix system.
+#![cfg(unix)]
+
+mod common;
+use common::*;
+use rudder_group::{ErrorCode, GroupEvent};
+use rudder_group_client::{Client, Config, OutcomeKind, SpoolSync, Transport};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+fn spool_config(url: &str, dir: &Path) -> Config {
+    let mut c = config(url);
+    c.spool_dir = Some(dir.to_owned());
+    c
+}
+
+/// A client whose events cannot leave (the data plane refuses connections), closed at once:
+/// every event stays in the spool.
+fn leave_in_spool(dir: &Path, n: usize, tune: impl FnOnce(&mut Config)) -> Vec<String> {
+    let mut c = spool_config(&refusing_url(), dir);
+    c.flush_at = 1_000_000;
+    tune(&mut c);
+    let outcomes = Outcomes::default();
+    outcomes.attach(&mut c);
+    let client = Client::new(c).expect("client");
+    let ids = send(&client, n);
+    let err = client
+        .close(Some(Duration::ZERO))
+        .expect_err("nothing could be sent");
+    assert_eq!(err.code(), ErrorCode::FlushTimeout);
+    drop(client);
+    assert!(
+        outcomes.all().is_empty(),
+        "left in the spool, not reported: {:?}",
+        outcomes.all()
+    );
+    ids
+}
+
+/// Where the record at `at` ends: records are framed by their payload's length (u32,
+/// little-endian) and a checksum (u32).
+fn frame(log: &[u8], at: usize) -> usize {
+    let len = u32::from_le_bytes(log[at..at + 4].try_into().expect("4 bytes"));
+    at + 8 + len as usize
+}
+
+/// Where a segment's records end: the zeroes it was made of follow.
+fn records_end(log: &[u8]) -> usize {
+    let mut at = 0;
+    while at + 8 <= log.len() && log[at..at + 8] != [0; 8] {
+        at = frame(log, at);
+    }
+    assert!(
+        log[at..].iter().all(|b| *b == 0),
+        "zeroes after the records"
+    );
+    at
+}
+
+fn memory_client(dir: &Path) -> (Client, Outcomes) {
+    let mut c = spool_config("http://127.0.0.1:9", dir);
+    c.transport = Transport::Memory;
+    let outcomes = Outcomes::default();
+    outcomes.attach(&mut c);
+    (Client::new(c).expect("client"), outcomes)
+}
+
+fn sent_ids(client: &Client) -> Vec<String> {
+    client
+        .sent_events()
+        .iter()
+        .map(|e| e["messageId"].as_str().expect("messageId").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_timed_out_close_leaves_events_for_the_next_client_which_flushes_them() {
+    let dir = temp_dir("spool-close");
+    let ids = leave_in_spool(&dir, 40, |_| {});
+    let plane = plane();
+    let mut c = spool_config(&plane.url(), &dir);
+    let outcomes = Outcomes::default();
+    outcomes.attach(&mut c);
+    let client = Client::new(c).expect("client");
+    let newer = send(&client, 5);
+    let flushed = client
+        .flush(Some(Duration::from_secs(60)))
+        .expect("flushed");
+    assert_eq!(flushed.delivered, 45);
+    let stats = client.stats();
+    assert_eq!(
+        (stats.recovered, stats.enqueued, stats.delivered),
+        (40, 5, 45)
+    );
+    // Resent first, with their messageIds, in their order.
+    let stored: Vec<String> = plane
+        .events()
+        .iter()
+        .map(|e| e["messageId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(&stored[..40], &ids[..]);
+    assert_stored_once(&plane, &[ids, newer].concat());
+    let reported: usize = outcomes
+        .all()
+        .iter()
+        .filter(|o| o.kind == OutcomeKind::Delivered)
+        .map(|o| o.message_ids.len())
+        .sum();
+    assert_eq!(reported, 45);
+    client.close(None).expect("closed");
+    assert!(
+        segments(&dir).is_empty(),
+        "a finished spool keeps no segment"
+    );
+}
+
+/// The last record cut at every byte offset: the cut record is skipped and counted, every
+/// record before it is delivered.
+#[test]
+fn a_torn_last_record_is_skipped_and_counted_at_every_offset() {
+    let dir = temp_dir("spool-torn");
+    let ids = leave_in_spool(&dir, 3, |_| {});
+    let segs = segments(&dir);
+    assert_eq!(segs.len(), 1);
+    let full = std::fs::read(&segs[0]).expect("segment");
+    let start = frame(&full, frame(&full, 0));
+    let end = frame(&full, start);
+    assert_eq!(records_end(&full), end, "three records");
+    let name = segs[0].file_name().expect("name");
+    for cut in start..end {
+        let copy = temp_dir("spool-torn-cut");
+        std::fs::write(copy.join(name), &full[..cut]).expect("write");
+        let (client, _) = memory_client(&copy);
+        client
+            .flush(Some(Duration::from_secs(60)))
+            .expect("flushed");
+        let stats = client.stats();
+        assert_eq!(stats.spool_skipped, u64::from(cut > start), "cut at {cut}");
+        assert_eq!(stats.recovered, 2, "cut at {cut}");
+        assert_eq!(sent_ids(&client), ids[..2].to_vec(), "cut at {cut}");
+        client.close(None).expect("closed");
+        let _ = std::fs::remove_dir_all(&copy);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_damaged_segment_does_not_stop_the_others() {
+    let dir = temp_dir("spool-damaged");
+    // Small segments: 64 KiB each, so 400 events of about 300 bytes fill a few.
+    let ids = leave_in_spool(&dir, 400, |c| c.max_spool_bytes = 1 << 20);
+    let segs = segments(&dir);
+    assert!(segs.len() >= 2, "{} segments", segs.len());
+    let mut bytes = std::fs::read(&segs[0]).expect("segment");
+    let middle = records_end(&bytes) / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&segs[0], &bytes).expect("write");
+    let (client, _) = memory_client(&dir);
+    client
+        .flush(Some(Duration::from_secs(60)))
+        .expect("flushed");
+    let stats = client.stats();
+    assert_eq!(stats.spool_skipped, 1);
+    let sent: HashSet<String> = sent_ids(&client).into_iter().collect();
+    // Every event of the later segments, and the first segment's up to the damage.
+    let lost: Vec<&String> = ids.iter().filter(|id| !sent.contains(*id)).collect();
+    assert!(
+        !lost.is_empty() && lost.len() < ids.len() / 2,
+        "{} lost",
+        lost.len()
+    );
+    let first_lost = ids
+        .iter()
+        .position(|id| !sent.contains(id))
+        .expect("a loss");
+    assert!(ids[first_lost..first_lost + lost.len()]
+        .iter()
+        .all(|id| !sent.contains(id)));
+    assert!(ids[first_lost + lost.len()..]
+        .iter()
+        .all(|id| sent.contains(id)));
+    client.close(None).expect("closed");
+}
+
+#[test]
+fn one_live_client_per_directory() {
+    let dir = temp_dir("spool-lock");
+    let first = Client::new(spool_config(&refusing_url(), &dir)).expect("first");
+    let err = Client::new(spool_config(&refusing_url(), &dir)).expect_err("held");
+    assert_eq!(err.code(), ErrorCode::InvalidConfig);
+    let text = err.to_string();
+    assert!(text.contains("spool_dir"), "{text}");
+    assert!(
+        text.contains(&format!("process {}", std::process::id())),
+        "{text}"
+    );
+    first.close(None).expect("closed");
+    let again = Client::new(spool_config(&refusing_url(), &dir)).expect("released by close");
+    again.close(None).expect("closed");
+}
+
+#[test]
+fn a_full_spool_applies_the_overflow_policy_and_counts_it() {
+    let dir = temp_dir("spool-full");
+    let mut c = spool_config(&refusing_url(), &dir);
+    c.flush_at = 1_000_000;
+    c.event_options.max_event_bytes = 1024;
+    c.max_spool_bytes = 4096;
+    let outcomes = Outcomes::default();
+    outcomes.attach(&mut c);
+    let client = Client::new(c).expect("client");
+    let mut accepted = 0;
+    let mut full = 0;
+    for i in 0..40 {
+        match client.enqueue(event(i)) {
+            Ok(_) => accepted += 1,
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::QueueFull);
+                full += 1;
+            }
+        }
+    }
+    assert!(accepted > 0 && full > 0, "{accepted} accepted, {full} full");
+    let stats = client.stats();
+    assert_eq!((stats.enqueued, stats.dropped), (accepted, full));
+    let dropped = outcomes.all();
+    assert_eq!(dropped.len() as u64, full);
+    assert!(dropped
+        .iter()
+        .all(|o| o.kind == OutcomeKind::Dropped && o.reason.contains("max_spool_bytes")));
+    let bytes: u64 = segments(&dir)
+        .iter()
+        .map(|p| std::fs::metadata(p).expect("segment").len())
+        .sum();
+    assert!(bytes <= 4096, "{bytes} bytes on disk");
+    let _ = client.close(Some(Duration::ZERO));
+    drop(client);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Past `max_queue_events` events are kept only on disk and read back for their batches;
+/// with four requests in flight every event is delivered once, each identity's in order, and
+/// the spool ends empty.
+#[test]
+fn events_kept_only_on_disk_are_delivered_in_order_on_every_lane() {
+    let dir = temp_dir("spool-lanes");
+    let plane = plane();
+    let mut c = spool_config(&plane.url(), &dir);
+    c.max_concurrent_requests = 4;
+    c.max_queue_events = 10;
+    c.flush_at = 25;
+    let client = Client::new(c).expect("client");
+    let ids: Vec<String> = (0..1000)
+        .map(|i| {
+            let event = GroupEvent::builder("g")
+                .user_id(format!("user-{}", i % 10))
+                .custom_trait("seq", serde_json::json!(i))
+                .build()
+                .expect("valid");
+            client.enqueue(event).expect("enqueued")
+        })
+        .collect();
+    client
+        .flush(Some(Duration::from_secs(60)))
+        .expect("flushed");
+    assert_stored_once(&plane, &ids);
+    let mut last: HashMap<String, u64> = HashMap::new();
+    for e in plane.events() {
+        let user = e["userId"].as_str().unwrap_or_default().to_owned();
+        let seq = e["traits"]["seq"].as_u64().expect("seq");
+        let before = last.insert(user.clone(), seq);
+        assert!(
+            before.is_none_or(|b| b < seq),
+            "{user}: {before:?} then {seq}"
+        );
+    }
+    assert_eq!(last.len(), 10);
+    client.close(None).expect("closed");
+    assert!(
+        segments(&dir).is_empty(),
+        "a finished spool keeps no segment"
+    );
+}
+
+/// Each durability setting keeps what `group()` accepted for the next client.
+#[test]
+fn every_spool_sync_setting_keeps_accepted_events() {
+    for sync in [SpoolSync::Event, SpoolSync::Group, SpoolSync::Interval] {
+        let dir = temp_dir("spool-sync");
+        let ids = leave_in_spool(&dir, 20, |c| {
+            c.spool_sync = sync;
+            c.spool_sync_interval = Duration::from_millis(10);
+        });
+        let (client, _) = memory_client(&dir);
+        client
+            .flush(Some(Duration::from_secs(60)))
+            .expect("flushed");
+        assert_eq!(sent_ids(&client), ids, "{sync:?}");
+        client.close(None).expect("closed");
+    }
+}
+
+/// A small spool keeps taking events as long as they are delivered: finished segments are
+/// removed, and the one being appended to starts afresh when it holds only finished events.
+#[test]
+fn a_small_spool_is_reused_as_events_are_delivered() {
+    let dir = temp_dir("spool-reuse");
+    let mut c = spool_config("http://127.0.0.1:9", &dir);
+    c.transport = Transport::Memory;
+    c.flush_at = 1;
+    c.event_options.max_event_bytes = 1024;
+    c.max_spool_bytes = 4096;
+    c.overflow = rudder_group_client::Overflow::Block;
+    c.block_timeout = Duration::from_secs(60);
+    let client = Client::new(c).expect("client");
+    let ids = send(&client, 300);
+    client
+        .flush(Some(Duration::from_secs(60)))
+        .expect("flushed");
+    assert_eq!(sent_ids(&client), ids);
+    let stats = client.stats();
+    assert_eq!((stats.delivered, stats.dropped), (300, 0));
+    client.close(None).expect("closed");
+    assert!(segments(&dir).is_empty());
+}

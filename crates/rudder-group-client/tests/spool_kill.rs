@@ -1,0 +1,230 @@
+//! The spool against a real crash: a child process enqueues with the spool on and is killed
+//! with SIGKILL at a random point; a new client on the same directory must deliver every event
+//! whose `group()` had returned in the child (each messageId at least once). Once with the data
+//! plane down during the kill, once with it up. Also: a second process on a held directory gets
+//! `INVALID_CONFIG` naming the holder's pid, and a process the holder starts does not inherit
+//! the lock.
+//!
+//! This test has its own `main` (no libtest harness), so that the same binary can be the child:
+//! with `SPOOL_CHILD` set it plays that role instead. Every check counts; none times.
+
+mod common;
+use common::*;
+use rand::Rng;
+use rudder_group::ErrorCode;
+use rudder_group_client::{Client, ClientError, Config};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn spool_config(url: &str, dir: &Path) -> Config {
+    let mut c = config(url);
+    c.spool_dir = Some(dir.to_owned());
+    c.max_concurrent_requests = 4;
+    c.flush_at = 50;
+    c
+}
+
+fn main() {
+    if !cfg!(unix) {
+        println!("spool_kill: the spool needs a Unix system; nothing to run");
+        return;
+    }
+    match std::env::var("SPOOL_CHILD").as_deref() {
+        Ok("enqueue") => child_enqueue(),
+        Ok("hold") => child_hold(),
+        Ok("try") => child_try(),
+        _ => {
+            killed_while_the_data_plane_is_down();
+            killed_while_the_data_plane_is_up();
+            a_second_process_gets_invalid_config_naming_the_holder();
+            a_child_of_the_holder_does_not_inherit_the_lock();
+            println!("spool_kill: 4 passed");
+        }
+    }
+}
+
+fn child_env(role: &str, dir: &Path, url: &str) -> Command {
+    let mut cmd = Command::new(std::env::current_exe().expect("test binary"));
+    cmd.env("SPOOL_CHILD", role)
+        .env("SPOOL_DIR", dir)
+        .env("SPOOL_URL", url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    cmd
+}
+
+/// Enqueues until killed, printing each messageId once `group()` returned it.
+fn child_enqueue() {
+    let dir = std::env::var("SPOOL_DIR").expect("SPOOL_DIR");
+    let url = std::env::var("SPOOL_URL").expect("SPOOL_URL");
+    let client = Client::new(spool_config(&url, Path::new(&dir))).expect("child client");
+    let mut out = std::io::stdout().lock();
+    for i in 0.. {
+        let id = client.enqueue(event(i)).expect("enqueued");
+        // A parent that went away ends the child.
+        if writeln!(out, "{id}").and_then(|()| out.flush()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Holds the spool until its stdin closes.
+fn child_hold() {
+    let dir = std::env::var("SPOOL_DIR").expect("SPOOL_DIR");
+    let url = std::env::var("SPOOL_URL").expect("SPOOL_URL");
+    let client = Client::new(spool_config(&url, Path::new(&dir))).expect("child client");
+    println!("ready");
+    let _ = std::io::stdin().lines().count();
+    drop(client);
+}
+
+/// Tries to open the spool and prints the error, or "opened".
+fn child_try() {
+    let dir = std::env::var("SPOOL_DIR").expect("SPOOL_DIR");
+    let url = std::env::var("SPOOL_URL").expect("SPOOL_URL");
+    match Client::new(spool_config(&url, Path::new(&dir))) {
+        Ok(_) => println!("opened"),
+        Err(e) => println!("{:?} {e}", e.code()),
+    }
+}
+
+/// Runs the child until `kill_after` ids were read, kills it with SIGKILL, and returns every
+/// id it printed whole (each one `group()` had returned).
+fn enqueue_then_kill(dir: &Path, url: &str, kill_after: usize) -> Vec<String> {
+    let mut child = child_env("enqueue", dir, url)
+        .spawn()
+        .expect("child starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut ids = Vec::new();
+    let mut line = String::new();
+    while ids.len() < kill_after {
+        line.clear();
+        assert!(
+            lines.read_line(&mut line).expect("read") > 0,
+            "the child ended early"
+        );
+        ids.push(line.trim_end().to_owned());
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    // What it printed before it died: only whole lines are ids it was given.
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).expect("read") == 0 {
+            break;
+        }
+        if line.ends_with('\n') {
+            ids.push(line.trim_end().to_owned());
+        }
+    }
+    ids
+}
+
+fn deliver_what_is_left(dir: &Path, plane: &rudder_group_dataplane::DataPlane) -> Client {
+    let client = Client::new(spool_config(&plane.url(), dir)).expect("a new client on the spool");
+    client
+        .flush(Some(Duration::from_secs(120)))
+        .expect("the spool's events delivered");
+    client
+}
+
+fn killed_while_the_data_plane_is_down() {
+    let dir = temp_dir("spool-kill-down");
+    let kill_after = rand::rng().random_range(1..3000);
+    let ids = enqueue_then_kill(&dir, &refusing_url(), kill_after);
+    assert!(ids.len() >= kill_after);
+    let plane = plane();
+    let client = deliver_what_is_left(&dir, &plane);
+    assert_all_stored(&plane, &ids);
+    let stats = client.stats();
+    // Nothing reached the data plane before the kill: every accepted event was recovered.
+    assert!(
+        stats.recovered >= ids.len() as u64,
+        "{stats:?}, {} ids",
+        ids.len()
+    );
+    assert_eq!(stats.delivered, stats.recovered, "{stats:?}");
+    client.close(None).expect("closed");
+    assert!(
+        segments(&dir).is_empty(),
+        "a finished spool keeps no segment"
+    );
+    println!(
+        "down: killed after {} accepted events; all delivered",
+        ids.len()
+    );
+}
+
+fn killed_while_the_data_plane_is_up() {
+    let dir = temp_dir("spool-kill-up");
+    let plane = plane();
+    let kill_after = rand::rng().random_range(1..3000);
+    let ids = enqueue_then_kill(&dir, &plane.url(), kill_after);
+    let before = stored_ids(&plane).len();
+    let client = deliver_what_is_left(&dir, &plane);
+    assert_all_stored(&plane, &ids);
+    let stats = client.stats();
+    assert_eq!(stats.delivered, stats.recovered, "{stats:?}");
+    client.close(None).expect("closed");
+    assert!(
+        segments(&dir).is_empty(),
+        "a finished spool keeps no segment"
+    );
+    println!(
+        "up: killed after {} accepted events, {before} stored before the kill, {} recovered",
+        ids.len(),
+        stats.recovered
+    );
+}
+
+fn a_second_process_gets_invalid_config_naming_the_holder() {
+    let dir = temp_dir("spool-lock");
+    let url = refusing_url();
+    let mut child = child_env("hold", &dir, &url).spawn().expect("child starts");
+    let mut ready = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut ready)
+        .expect("read");
+    assert_eq!(ready.trim(), "ready");
+    let err = Client::new(spool_config(&url, &dir)).expect_err("the directory is held");
+    assert_eq!(err.code(), ErrorCode::InvalidConfig);
+    let ClientError::InvalidConfig { setting, message } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(setting, "spool_dir");
+    assert!(
+        message.contains(&format!("process {}", child.id())),
+        "{message}"
+    );
+    drop(child.stdin.take());
+    assert!(child.wait().expect("reaped").success());
+    // Released with its holder: the directory opens now.
+    let client = Client::new(spool_config(&url, &dir)).expect("the lock was released");
+    client.close(Some(Duration::ZERO)).expect("nothing queued");
+}
+
+/// A process started by the holder (fork and exec) does not hold its lock: it is refused, and
+/// told the holder's pid.
+fn a_child_of_the_holder_does_not_inherit_the_lock() {
+    let dir = temp_dir("spool-lock-child");
+    let url = refusing_url();
+    let holder = Client::new(spool_config(&url, &dir)).expect("the parent holds the spool");
+    let out = child_env("try", &dir, &url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("child runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.starts_with("InvalidConfig"), "{said}");
+    assert!(
+        said.contains(&format!("process {}", std::process::id())),
+        "{said}"
+    );
+    holder.close(Some(Duration::ZERO)).expect("nothing queued");
+    let out = child_env("try", &dir, &url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("child runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "opened");
+}
