@@ -244,18 +244,39 @@ export interface WaitOptions {
   timeout?: number
 }
 
+/**
+ * Called once an event has its outcome: `err` is null when it was delivered, a DELIVERY_FAILED
+ * RudderGroupError when it failed or was dropped.
+ */
+export type OutcomeCallback = (err: RudderGroupError | null, outcome: Outcome) => void
+
+/** Called when a flush or close ends: with its result, or with its error (FLUSH_TIMEOUT). */
+export type WaitCallback = (err: RudderGroupError | null, result?: FlushResult) => void
+
 /** Sends group calls: validated and queued at once, delivered by a native worker thread. */
 export declare class Client {
   /** Throws RudderGroupError INVALID_CONFIG naming the setting at fault. */
   constructor (options: ClientOptions)
-  /** Validates and enqueues a group call; returns its messageId. Never waits on the network. */
-  group (params: GroupParams): string
-  /** Enqueues a built event; returns its messageId. */
-  enqueue (event: GroupEvent): string
-  /** Resolves when every event enqueued before it has an outcome; rejects with FLUSH_TIMEOUT (nothing is lost). */
+  /**
+   * Validates and enqueues a group call; returns its messageId. Never waits on the network.
+   * The callback, if given, is called once the event has its outcome.
+   */
+  group (params: GroupParams, callback?: OutcomeCallback): string
+  /** Enqueues a built event; returns its messageId. The callback as in group(). */
+  enqueue (event: GroupEvent, callback?: OutcomeCallback): string
+  /**
+   * Resolves when every event enqueued before it has an outcome and every callback has seen it;
+   * rejects with FLUSH_TIMEOUT (nothing is lost).
+   */
   flush (options?: WaitOptions): Promise<FlushResult>
+  /** The same, reported to the callback instead of a Promise. */
+  flush (callback: WaitCallback): void
+  flush (options: WaitOptions | undefined, callback: WaitCallback): void
   /** Flushes, then stops the worker; idempotent. */
   close (options?: WaitOptions): Promise<FlushResult>
+  /** The same, reported to the callback instead of a Promise. */
+  close (callback: WaitCallback): void
+  close (options: WaitOptions | undefined, callback: WaitCallback): void
   /** Counters since the client started. */
   readonly stats: Stats
   /** Whether close() was called. */
