@@ -6,10 +6,12 @@ delivers with only its import line changed."""
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 import sys
 import warnings
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
 import pytest
@@ -296,3 +298,23 @@ def test_a_script_for_the_peer_delivers_with_only_its_import_changed(data_plane:
     first = next(e for e in events if e.get("userId") == "user-7")
     assert first["groupId"] == "acme" and first["traits"]["employees"] == 450
     assert sorted(int(e["groupId"]) for e in events if "anonymousId" in e) == list(range(99))
+
+
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "migrating.md"
+
+
+def test_the_migration_guides_python_examples_run(data_plane: DataPlane, module: Any) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+    before, *after = blocks
+    assert "import rudderstack.analytics" in before and len(after) == 2
+    # The drop-in is the example written for the peer with only its import line changed.
+    assert after[0] == before.replace("import rudderstack.analytics", "import rudder_group.analytics")
+    for i, block in enumerate(after):
+        namespace = {"WRITE_KEY": WRITE_KEY, "DATA_PLANE_URL": data_plane.url, "__name__": f"guide_{i}"}
+        exec(compile(block, str(GUIDE), "exec"), namespace)
+        if analytics.default_client is not None:
+            analytics.default_client.shutdown()
+            analytics.default_client = None
+    events = data_plane.events()
+    assert [(e["userId"], e["groupId"], e["traits"]) for e in events] == [
+        ("user-7", "acme", {"name": "Acme", "employees": 450})] * 2
