@@ -7,18 +7,19 @@ const { GroupEvent } = require('./event.js')
 const {
   RudderGroupError, fromInfo, configError, optionsObject, describe, millis, settingList
 } = require('./errors.js')
+const { loggerFrom, describeOutcome, describeResult } = require('./log.js')
 
 /**
- * The options for the native settings table, and the JS-only ones: onOutcome (a function).
- * Every name, default and range is the table's (see the typings for the list).
+ * The options for the native settings table, and the JS-only ones: onOutcome (a function) and
+ * logger (see log.js). Every name, default and range is the table's (see the typings for the list).
  */
 function clientConfig (options) {
   if (options === undefined || options === null) throw configError('options', 'are required: new Client({ writeKey, dataPlaneUrl })')
-  const { onOutcome, ...settings } = optionsObject(options, 'options')
+  const { onOutcome, logger, ...settings } = optionsObject(options, 'options')
   if (onOutcome !== undefined && typeof onOutcome !== 'function') {
     throw configError('onOutcome', `must be a function, got ${describe(onOutcome)}`)
   }
-  return { settings: settingList(settings, 'options', ['retry']), onOutcome }
+  return { settings: settingList(settings, 'options', ['retry']), onOutcome, logger: loggerFrom(logger) }
 }
 
 /** A caller's callback, made safe: what it throws (or rejects with) becomes a warning. */
@@ -60,8 +61,7 @@ function waitArgs (options, callback) {
 function outcomeError (o) {
   if (o.kind === 'delivered') return null
   const n = o.messageIds.length
-  const answer = o.status === undefined || o.status === null ? '' : ` (status ${o.status}: ${String(o.body || '').trim()})`
-  return new RudderGroupError('DELIVERY_FAILED', `${n} ${n === 1 ? 'event' : 'events'} ${o.kind}${answer}: ${o.reason}`, {
+  return new RudderGroupError('DELIVERY_FAILED', describeOutcome(o), {
     failed: o.kind === 'failed' ? n : 0,
     dropped: o.kind === 'dropped' ? n : 0
   })
@@ -69,16 +69,18 @@ function outcomeError (o) {
 
 /**
  * What the outcome channel's JS end keeps: the callbacks of group() calls by messageId, the
- * caller's onOutcome, and how many events' outcomes reached JS (a flush resolves once every
- * outcome it waited for has). The Client holds it; the native side's function closes over it
- * alone, never over the Client, so an unreferenced Client can still be collected and closed.
+ * caller's onOutcome and logger, and how many events' outcomes reached JS (a flush resolves once
+ * every outcome it waited for has). The Client holds it; the native side's function closes over
+ * it alone, never over the Client, so an unreferenced Client can still be collected and closed.
  */
 class OutcomeState {
-  constructor (onOutcome) {
+  constructor (onOutcome, logger) {
     this.onOutcome = onOutcome && guarded(onOutcome, 'onOutcome')
+    this.logger = logger
     this.callbacks = new Map()
     this.handled = 0
     this.waiters = []
+    this.warned = new Set()
   }
 
   /** Calls `callback(err, outcome)` once the outcome of `messageId` arrives. */
@@ -90,18 +92,32 @@ class OutcomeState {
 
   receive (o) {
     this.handled += o.messageIds.length
+    let seen = false
     if (this.callbacks.size > 0) {
       const err = outcomeError(o)
       for (const id of o.messageIds) {
         const callbacks = this.callbacks.get(id)
         if (callbacks === undefined) continue
         this.callbacks.delete(id)
+        seen = true
         for (const callback of [].concat(callbacks)) callback(err, o)
       }
     }
     if (this.onOutcome) this.onOutcome(o)
+    this.#tell(o, seen || this.onOutcome !== undefined)
     if (this.waiters.length > 0) {
       this.waiters = this.waiters.filter((w) => (this.handled >= w.target ? (w.resolve(), false) : true))
+    }
+  }
+
+  /** The logger's line for an outcome; with no logger, a failure nobody saw warns once per kind. */
+  #tell (o, seen) {
+    if (this.logger) {
+      this.logger[o.kind === 'delivered' ? 'debug' : 'warn'](describeOutcome(o))
+    } else if (o.kind !== 'delivered' && !seen && !this.warned.has(o.kind)) {
+      this.warned.add(o.kind)
+      process.emitWarning(`${describeOutcome(o)} (further ${o.kind} events are not warned about: pass onOutcome or logger, or set DEBUG=rudder-group)`,
+        { type: 'RudderGroupWarning', code: 'RUDDER_GROUP_DELIVERY' })
     }
   }
 
@@ -137,8 +153,8 @@ class Client {
   #outcomes
 
   constructor (options) {
-    const { settings, onOutcome } = clientConfig(options)
-    const outcomes = new OutcomeState(onOutcome)
+    const { settings, onOutcome, logger } = clientConfig(options)
+    const outcomes = new OutcomeState(onOutcome, logger)
     const result = native.createClient(settings, (o) => outcomes.receive(o))
     if (!(result instanceof native.NativeClient)) throw fromInfo(result)
     this.#native = result
@@ -178,22 +194,23 @@ class Client {
    */
   flush (options, callback) {
     [options, callback] = waitArgs(options, callback)
-    return through(this.#wait(options, (timeout) => this.#native.flush(timeout)), callback)
+    return through(this.#wait('flush', options, (timeout) => this.#native.flush(timeout)), callback)
   }
 
   /** Flushes, then stops the worker; later calls to group() fail with CLIENT_CLOSED. A callback as in flush(). */
   close (options, callback) {
     [options, callback] = waitArgs(options, callback)
-    return through(this.#wait(options, (timeout) => {
+    return through(this.#wait('close', options, (timeout) => {
       exit.untrack(this.#entry)
       return this.#native.close(timeout)
     }), callback)
   }
 
-  async #wait (options, op) {
+  async #wait (what, options, op) {
     const result = settle(await op(timeoutOf(options)))
     const { delivered, failed, dropped } = this.#native.stats
     await this.#outcomes.handledUpTo(delivered + failed + dropped)
+    if (this.#outcomes.logger) this.#outcomes.logger.info(describeResult(what, result))
     return result
   }
 

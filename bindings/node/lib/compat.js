@@ -190,7 +190,8 @@ class Analytics {
       this.#report.logger.debug(`queued group call ${messageId}`)
     } catch (err) {
       if (!(err instanceof RudderGroupError) || peerThrows(message)) throw err
-      this.#report.failed(err)
+      // An event a full queue dropped reaches errorHandler through its dropped outcome.
+      if (err.code !== 'QUEUE_FULL') this.#report.failed(err)
       if (done) setImmediate(done, err)
     }
     return this

@@ -234,8 +234,23 @@ export interface ClientSettings extends EventOptions {
   proxy?: string
   /** Receives every terminal outcome on the main thread; what it throws becomes a process warning. */
   onOutcome?: (outcome: Outcome) => void | Promise<void>
+  /**
+   * Where delivery is told about (console is one): debug for every outcome, info for each flush
+   * and close, warn for failed and dropped events. Unset, DEBUG=rudder-group writes the same
+   * lines to stderr; with neither (and no onOutcome), the first failure of each kind is a process
+   * warning. The write key is never logged.
+   */
+  logger?: Logger
   /** The bounded wait to deliver what is queued at process exit or collection (default 5000). */
   shutdownTimeout?: number
+}
+
+/** A console-like logger; a method left out is skipped. */
+export interface Logger {
+  debug?(message: string): void
+  info?(message: string): void
+  warn?(message: string): void
+  error?(message: string): void
 }
 
 /** Options of flush() and close(). */

@@ -91,3 +91,8 @@ const nothing: void = client.flush((err, result) => { console.log(err?.code, res
 client.close({ timeout: 1000 }, (err) => { console.log(err?.code, nothing) })
 const later: Promise<Stats | unknown> = client.flush({ timeout: 1000 })
 console.log(later)
+
+// A logger: console, or any object with some of its methods.
+const logged = new Client({ writeKey: 'k', transport: 'memory', logger: console })
+const quiet = new Client({ writeKey: 'k', transport: 'memory', logger: { warn: (m: string) => { console.log(m) } } })
+console.log(logged, quiet)
