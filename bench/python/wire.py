@@ -3,7 +3,7 @@
 Run by `make -C bindings/python bench` after bench.py. By hand:
 
     python3 bench/python/wire.py --wheel target/python-wheels-release/rudder_group-*.whl \\
-        --server target/release/rudder-group
+        --server target/x86_64-unknown-linux-gnu/release/rudder-group   # the host's target triple
 
 For each latency L, one local data plane answers every data request L ms late
 (`rudder-group serve --latency-ms L`, as a hosted data plane that far away would). On it, each SDK
@@ -12,6 +12,8 @@ rudder-sdk-python with only its queue raised to its N, so that it drops nothing.
 group() N times as fast as it can, then closes (rudder_group) or shuts down (rudder-sdk-python), and
 ends when the data plane has stored every event. Printed per SDK and latency, medians of the runs:
 
+- calls/s: the caller's rate, N over the time of the N group() calls alone (end to end cannot be
+  faster than this);
 - events/s: N over the time from the first call until the data plane stored the last event;
 - requests: data requests the data plane answered;
 - CPU us/event: this process's user + system CPU (the caller and the SDK's threads) per event;
@@ -62,33 +64,40 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_rudder_group(url: str, n: int, settings: Dict[str, Any]) -> None:
+def run_rudder_group(url: str, n: int, settings: Dict[str, Any]) -> float:
     import rudder_group as rg
 
     client = rg.Client(WRITE_KEY, url, **settings)
     group = client.group
+    start = time.perf_counter()
     for i in range(n):
         try:
             group(GROUP_ID, TRAITS, user_id=f"{USER_ID}-{i % 1000}")
         except rg.QueueFullError:
             pass  # counted as lost: the data plane never stores it
+    calls = time.perf_counter() - start
     client.close(timeout=600)
+    return calls
 
 
-def run_rudder_sdk(url: str, n: int, settings: Dict[str, Any]) -> None:
+def run_rudder_sdk(url: str, n: int, settings: Dict[str, Any]) -> float:
     from rudderstack.analytics.client import Client
 
     client = Client(write_key=WRITE_KEY, host=url, max_queue_size=n)
     group = client.group
+    start = time.perf_counter()
     for i in range(n):
         group(user_id=f"{USER_ID}-{i % 1000}", group_id=GROUP_ID, traits=TRAITS)
+    calls = time.perf_counter() - start
     client.shutdown()
+    return calls
 
 
 def measure(
-    plane: FarDataPlane, run: Callable[[str, int, Dict[str, Any]], None], n: int, repeats: int, settings: Dict[str, Any]
+    plane: FarDataPlane, run: Callable[[str, int, Dict[str, Any]], float], n: int, repeats: int, settings: Dict[str, Any]
 ) -> Dict[str, float]:
     rates: List[float] = []
+    calls: List[float] = []
     requests: List[int] = []
     cpu: List[float] = []
     lost: List[int] = []
@@ -96,7 +105,7 @@ def measure(
         plane.reset()
         cpu0 = cpu_seconds()
         start = time.perf_counter()
-        run(plane.url, n, settings)
+        calls.append(n / run(plane.url, n, settings))
         # The end is the data plane's: the last event stored (or nothing more arriving).
         stored, still = plane.events(), 0
         while stored < n and still < 40:
@@ -112,6 +121,7 @@ def measure(
     return {
         "n": n,
         "events_per_s": statistics.median(rates),
+        "calls_per_s": statistics.median(calls),
         "requests": statistics.median(requests),
         "cpu_us": statistics.median(cpu),
         "lost": max(lost),
@@ -173,13 +183,13 @@ def main() -> None:
         f"end to end over a far data plane, rudder_group with {shown}, medians of {args.repeats} runs,\n"
         f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, the data plane on the same machine\n"
     )
-    print(f"{'ms':>4}  {'sdk':26}{'events':>9}{'events/s':>12}{'requests':>10}{'CPU us/event':>14}{'lost':>7}")
+    print(f"{'ms':>4}  {'sdk':26}{'events':>9}{'calls/s':>10}{'events/s':>12}{'requests':>10}{'CPU us/event':>14}{'lost':>7}")
     for latency, sdk, r in rows:
         if sdk == "ratio":
-            print(f"{latency:>4}  {'ratio':26}{'':>9}{r['events_per_s']:>11.1f}x")
+            print(f"{latency:>4}  {'ratio':26}{'':>19}{r['events_per_s']:>11.1f}x")
             continue
         print(
-            f"{latency:>4}  {sdk:26}{r['n']:>9,}{r['events_per_s']:>12,.0f}{r['requests']:>10,.0f}"
+            f"{latency:>4}  {sdk:26}{r['n']:>9,}{r['calls_per_s']:>10,.0f}{r['events_per_s']:>12,.0f}{r['requests']:>10,.0f}"
             f"{r['cpu_us']:>14.1f}{r['lost']:>7,}"
         )
 
