@@ -57,8 +57,9 @@ def test_a_write_key_is_required() -> None:
     assert isinstance(info.value, rg.ConfigError) and info.value.setting == "write_key"
 
 
-def test_flush_with_nothing_queued(client: analytics.Client) -> None:
+def test_flush_join_and_shutdown_return_none(client: analytics.Client) -> None:
     assert client.flush() is None
+    assert client.join() is None and client.shutdown() is None
 
 
 def test_basic_group(client: analytics.Client, data_plane: DataPlane, failures: list) -> None:  # type: ignore[type-arg]
