@@ -124,6 +124,22 @@ async function callerCost (n) {
   return { tight: median(runs.tight), yielding: median(runs.yielding), stringify: median(runs.stringify) }
 }
 
+/** rudder-group/compat, called as the peer is called. */
+async function runCompat (url, n) {
+  const Analytics = require(path.join(REPO, 'bindings', 'node', 'lib', 'compat.js'))
+  const client = new Analytics(WRITE_KEY, { dataPlaneUrl: url, logLevel: 'error' })
+  let acknowledged = 0
+  let failed = 0
+  const callback = (err) => { if (err) failed++; acknowledged++ }
+  const start = now()
+  const inside = await callInChunks(n, (i) => client.group(params(i), callback))
+  await client.flush()
+  while (acknowledged < n) await tick()
+  const total = now() - start
+  if (failed > 0) throw new Error(`rudder-group/compat: ${failed} of ${n} failed`)
+  return { perCallUs: micros(inside) / n, eventsPerSec: n / (Number(total) / 1e9) }
+}
+
 /** The child side: a warm-up round (JIT, connections), then one measurement, sent as JSON. */
 async function child () {
   const [sdk, url, n] = process.argv.slice(3)
@@ -132,7 +148,7 @@ async function child () {
     process.send(result, () => process.exit(0))
     return
   }
-  const run = sdk === 'rudder-group' ? runRudderGroup : runPeer
+  const run = { 'rudder-group': runRudderGroup, compat: runCompat, peer: runPeer }[sdk]
   await run(url, WARMUP)
   const result = await run(url, Number(n))
   process.send(result, () => process.exit(0))
@@ -166,11 +182,14 @@ async function main () {
   const { url, proc } = await startDataPlane()
   const rows = []
   try {
-    for (const [sdk, n] of [['rudder-group', 20_000], ['@rudderstack/rudder-sdk-node', 20_000], ['rudder-group', 100_000]]) {
+    const cases = [['rudder-group', 20_000], ['@rudderstack/rudder-sdk-node', 20_000], ['rudder-group', 100_000],
+      ['rudder-group/compat', 20_000]]
+    const which = { 'rudder-group': 'rudder-group', '@rudderstack/rudder-sdk-node': 'peer', 'rudder-group/compat': 'compat' }
+    for (const [sdk, n] of cases) {
       const runs = []
       for (let r = 0; r < RUNS; r++) {
         await admin(url, 'POST', 'reset')
-        runs.push(await measure(sdk === 'rudder-group' ? sdk : 'peer', url, n))
+        runs.push(await measure(which[sdk], url, n))
         const stats = await admin(url, 'GET', 'stats')
         if (stats.events !== WARMUP + n) throw new Error(`${sdk}: the data plane received ${stats.events} of ${WARMUP + n} events`)
       }
@@ -190,6 +209,8 @@ async function main () {
   const peer = rows[1]
   console.log(`ratio at N = 20,000: ${(peer.perCallUs / ours.perCallUs).toFixed(1)}x cheaper per call (goal 5x), ` +
     `${(ours.eventsPerSec / peer.eventsPerSec).toFixed(1)}x the end-to-end events/s (goal 10x)`)
+  console.log(`the drop-in rudder-group/compat at N = 20,000: ${(peer.perCallUs / rows[3].perCallUs).toFixed(1)}x cheaper per call, ` +
+    `${(rows[3].eventsPerSec / peer.eventsPerSec).toFixed(1)}x the end-to-end events/s`)
   console.log('the peer runs with N = 20,000 only: its enqueue re-serializes the whole queue on every call')
   console.log(`caller cost, memory transport, median of 5 runs: group() ${cost.tight.toFixed(2)} us in a tight loop, ` +
     `${cost.yielding.toFixed(2)} us yielding; JSON.stringify of the call ${cost.stringify.toFixed(2)} us: ` +

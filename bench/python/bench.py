@@ -16,6 +16,8 @@ for each SDK, N times in a row:
 - the caller's cost alone: group() with nothing leaving the process (rudder_group's memory
   transport, rudder-sdk-python's `send=False`) and `json.dumps` of the call, medians of 5 runs.
 
+The drop-in ``rudder_group.analytics`` runs too, called as rudder-sdk-python is called.
+
 Each SDK gets a queue of N so that nothing is dropped. The figures are medians of the repeats.
 """
 
@@ -132,6 +134,21 @@ def run_rudder_group(url: str, n: int) -> Tuple[float, float]:
     return calls, total
 
 
+def run_dropin(url: str, n: int) -> Tuple[float, float]:
+    """rudder_group.analytics, called as rudder-sdk-python is called."""
+    from rudder_group.analytics import Client
+
+    client = Client(write_key=WRITE_KEY, host=url, max_queue_size=max(n, 100_000))
+    group = client.group
+    start = time.perf_counter()
+    for _ in range(n):
+        group(user_id=USER_ID, group_id=GROUP_ID, traits=TRAITS)
+    calls = time.perf_counter() - start
+    client.shutdown()
+    total = time.perf_counter() - start
+    return calls, total
+
+
 def run_rudder_sdk(url: str, n: int) -> Tuple[float, float]:
     from rudderstack.analytics.client import Client
 
@@ -232,7 +249,9 @@ def main() -> None:
         # A short warm-up of both, so that imports and first connections are not measured.
         measure(plane, run_rudder_group, 1000, 1)
         measure(plane, run_rudder_sdk, 1000, 1)
+        measure(plane, run_dropin, 1000, 1)
         ours = measure(plane, run_rudder_group, args.n, args.repeats)
+        dropin = measure(plane, run_dropin, args.n, args.repeats)
         theirs = measure(plane, run_rudder_sdk, args.n, args.repeats)
     finally:
         plane.stop()
@@ -244,10 +263,15 @@ def main() -> None:
     )
     print(f"{'':28}{'per call (us)':>15}{'end to end (events/s)':>24}")
     print(f"{'rudder_group ' + rg.__version__:28}{ours['per_call_us']:>15.2f}{ours['events_per_s']:>24,.0f}")
+    print(f"{'rudder_group.analytics':28}{dropin['per_call_us']:>15.2f}{dropin['events_per_s']:>24,.0f}")
     print(f"{'rudder-sdk-python ' + SDK_VERSION:28}{theirs['per_call_us']:>15.2f}{theirs['events_per_s']:>24,.0f}")
     print(
         f"{'ratio':28}{theirs['per_call_us'] / ours['per_call_us']:>14.1f}x"
         f"{ours['events_per_s'] / theirs['events_per_s']:>23.1f}x"
+    )
+    print(
+        f"{'ratio, drop-in':28}{theirs['per_call_us'] / dropin['per_call_us']:>14.1f}x"
+        f"{dropin['events_per_s'] / theirs['events_per_s']:>23.1f}x"
     )
     print(
         f"\ncaller cost of group(), median of 5 runs: rudder_group (memory transport) {cost['ours']:.2f} us, "

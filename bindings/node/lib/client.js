@@ -5,38 +5,135 @@ const native = require('../index.js')
 const exit = require('./exit.js')
 const { GroupEvent } = require('./event.js')
 const {
-  fromInfo, configError, optionsObject, describe, millis, settingList
+  RudderGroupError, fromInfo, configError, optionsObject, describe, millis, settingList
 } = require('./errors.js')
+const { loggerFrom, describeOutcome, describeResult } = require('./log.js')
 
 /**
- * The options for the native settings table, and the JS-only ones: onOutcome (a function).
- * Every name, default and range is the table's (see the typings for the list).
+ * The options for the native settings table, and the JS-only ones: onOutcome (a function) and
+ * logger (see log.js). Every name, default and range is the table's (see the typings for the list).
  */
 function clientConfig (options) {
   if (options === undefined || options === null) throw configError('options', 'are required: new Client({ writeKey, dataPlaneUrl })')
-  const { onOutcome, ...settings } = optionsObject(options, 'options')
+  const { onOutcome, logger, ...settings } = optionsObject(options, 'options')
   if (onOutcome !== undefined && typeof onOutcome !== 'function') {
     throw configError('onOutcome', `must be a function, got ${describe(onOutcome)}`)
   }
-  return { settings: settingList(settings, 'options', ['retry']), onOutcome }
+  return { settings: settingList(settings, 'options', ['retry']), onOutcome, logger: loggerFrom(logger) }
 }
 
-/** The caller's onOutcome, made safe: what it throws (or rejects with) becomes a warning. */
-function guarded (onOutcome) {
+/** A caller's callback, made safe: what it throws (or rejects with) becomes a warning. */
+function guarded (callback, name) {
   const report = (err) => {
-    const warning = new Error(`the onOutcome callback threw: ${err instanceof Error ? err.message : String(err)}`)
+    const warning = new Error(`the ${name} callback threw: ${err instanceof Error ? err.message : String(err)}`)
     warning.name = 'RudderGroupWarning'
     warning.cause = err
     process.emitWarning(warning)
   }
-  return (outcome) => {
+  return (...args) => {
     try {
-      const r = onOutcome(outcome)
+      const r = callback(...args)
       if (r !== null && typeof r === 'object' && typeof r.then === 'function') r.then(undefined, report)
     } catch (err) {
       report(err)
     }
   }
+}
+
+/** A callback argument: undefined, or a function (anything else is INVALID_CONFIG). */
+function callbackArg (callback) {
+  if (callback !== undefined && typeof callback !== 'function') {
+    throw configError('callback', `must be a function, got ${describe(callback)}`)
+  }
+  return callback
+}
+
+/** flush(options?, callback?) and close(options?, callback?): a function first is the callback. */
+function waitArgs (options, callback) {
+  if (typeof options === 'function' && callback === undefined) return [undefined, options]
+  return [options, callbackArg(callback)]
+}
+
+/**
+ * The error a group() callback receives for events that failed or were dropped; null when they
+ * were delivered.
+ */
+function outcomeError (o) {
+  if (o.kind === 'delivered') return null
+  const n = o.messageIds.length
+  return new RudderGroupError('DELIVERY_FAILED', describeOutcome(o), {
+    failed: o.kind === 'failed' ? n : 0,
+    dropped: o.kind === 'dropped' ? n : 0
+  })
+}
+
+/**
+ * What the outcome channel's JS end keeps: the callbacks of group() calls by messageId, the
+ * caller's onOutcome and logger, and how many events' outcomes reached JS (a flush resolves once
+ * every outcome it waited for has). The Client holds it; the native side's function closes over
+ * it alone, never over the Client, so an unreferenced Client can still be collected and closed.
+ */
+class OutcomeState {
+  constructor (onOutcome, logger) {
+    this.onOutcome = onOutcome && guarded(onOutcome, 'onOutcome')
+    this.logger = logger
+    this.callbacks = new Map()
+    this.handled = 0
+    this.waiters = []
+    this.warned = new Set()
+  }
+
+  /** Calls `callback(err, outcome)` once the outcome of `messageId` arrives. */
+  expect (messageId, callback) {
+    const safe = guarded(callback, 'group')
+    const earlier = this.callbacks.get(messageId)
+    this.callbacks.set(messageId, earlier === undefined ? safe : [].concat(earlier, safe))
+  }
+
+  receive (o) {
+    this.handled += o.messageIds.length
+    let seen = false
+    if (this.callbacks.size > 0) {
+      const err = outcomeError(o)
+      for (const id of o.messageIds) {
+        const callbacks = this.callbacks.get(id)
+        if (callbacks === undefined) continue
+        this.callbacks.delete(id)
+        seen = true
+        for (const callback of [].concat(callbacks)) callback(err, o)
+      }
+    }
+    if (this.onOutcome) this.onOutcome(o)
+    this.#tell(o, seen || this.onOutcome !== undefined)
+    if (this.waiters.length > 0) {
+      this.waiters = this.waiters.filter((w) => (this.handled >= w.target ? (w.resolve(), false) : true))
+    }
+  }
+
+  /** The logger's line for an outcome; with no logger, a failure nobody saw warns once per kind. */
+  #tell (o, seen) {
+    if (this.logger) {
+      this.logger[o.kind === 'delivered' ? 'debug' : 'warn'](describeOutcome(o))
+    } else if (o.kind !== 'delivered' && !seen && !this.warned.has(o.kind)) {
+      this.warned.add(o.kind)
+      process.emitWarning(`${describeOutcome(o)} (further ${o.kind} events are not warned about: pass onOutcome or logger, or set DEBUG=rudder-group)`,
+        { type: 'RudderGroupWarning', code: 'RUDDER_GROUP_DELIVERY' })
+    }
+  }
+
+  /** Resolves once the outcomes of `target` events (counted since the start) reached JS. */
+  handledUpTo (target) {
+    if (this.handled >= target) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push({ target, resolve }))
+  }
+}
+
+/** Settles a wait's promise through `callback(err, result)` when one is given. */
+function through (promise, callback) {
+  if (callback === undefined) return promise
+  const safe = guarded(callback, 'flush')
+  promise.then((result) => safe(null, result), (err) => safe(err))
+  return undefined
 }
 
 function timeoutOf (options) {
@@ -53,42 +150,68 @@ function settle (result) {
 class Client {
   #native
   #entry
+  #outcomes
 
   constructor (options) {
-    const { settings, onOutcome } = clientConfig(options)
-    const result = native.createClient(settings, onOutcome && guarded(onOutcome))
+    const { settings, onOutcome, logger } = clientConfig(options)
+    const outcomes = new OutcomeState(onOutcome, logger)
+    const result = native.createClient(settings, (o) => outcomes.receive(o))
     if (!(result instanceof native.NativeClient)) throw fromInfo(result)
     this.#native = result
+    this.#outcomes = outcomes
     this.#entry = exit.track(this, result, result.shutdownTimeout)
   }
 
-  /** Validates and enqueues a group call; returns its messageId. Throws RudderGroupError. */
-  group (params) {
+  /**
+   * Validates and enqueues a group call; returns its messageId. Throws RudderGroupError. With a
+   * callback, `callback(err, outcome)` is called once the event has its outcome: `err` is null
+   * when it was delivered, a DELIVERY_FAILED RudderGroupError when it failed or was dropped.
+   */
+  group (params, callback) {
+    callbackArg(callback)
     const r = this.#native.group(params)
-    if (typeof r === 'string') return r
-    throw fromInfo(r)
+    if (typeof r !== 'string') throw fromInfo(r)
+    if (callback !== undefined) this.#outcomes.expect(r, callback)
+    return r
   }
 
   /** Enqueues an event made by GroupEvent.build or GroupEvent.fromJSON; returns its messageId. */
-  enqueue (event) {
+  enqueue (event, callback) {
+    callbackArg(callback)
     if (!(event instanceof GroupEvent)) {
       throw new TypeError('enqueue takes a GroupEvent (GroupEvent.build(params) or GroupEvent.fromJSON(text))')
     }
     const r = this.#native.enqueue(GroupEvent.handle(event))
-    if (typeof r === 'string') return r
-    throw fromInfo(r)
+    if (typeof r !== 'string') throw fromInfo(r)
+    if (callback !== undefined) this.#outcomes.expect(r, callback)
+    return r
   }
 
-  /** Resolves when every event enqueued before it has an outcome: { delivered, failed, dropped }. */
-  async flush (options) {
-    return settle(await this.#native.flush(timeoutOf(options)))
+  /**
+   * Resolves when every event enqueued before it has an outcome, and onOutcome and the group()
+   * callbacks have seen it: { delivered, failed, dropped }. With a callback (`flush(cb)`,
+   * `flush(options, cb)`), calls `cb(err, result)` instead and returns undefined.
+   */
+  flush (options, callback) {
+    [options, callback] = waitArgs(options, callback)
+    return through(this.#wait('flush', options, (timeout) => this.#native.flush(timeout)), callback)
   }
 
-  /** Flushes, then stops the worker; later calls to group() fail with CLIENT_CLOSED. */
-  async close (options) {
-    const timeout = timeoutOf(options)
-    exit.untrack(this.#entry)
-    return settle(await this.#native.close(timeout))
+  /** Flushes, then stops the worker; later calls to group() fail with CLIENT_CLOSED. A callback as in flush(). */
+  close (options, callback) {
+    [options, callback] = waitArgs(options, callback)
+    return through(this.#wait('close', options, (timeout) => {
+      exit.untrack(this.#entry)
+      return this.#native.close(timeout)
+    }), callback)
+  }
+
+  async #wait (what, options, op) {
+    const result = settle(await op(timeoutOf(options)))
+    const { delivered, failed, dropped } = this.#native.stats
+    await this.#outcomes.handledUpTo(delivered + failed + dropped)
+    if (this.#outcomes.logger) this.#outcomes.logger.info(describeResult(what, result))
+    return result
   }
 
   /** Counters since the client started. */
@@ -107,4 +230,4 @@ class Client {
   }
 }
 
-module.exports = { Client }
+module.exports = { Client, guarded, outcomeError }

@@ -234,6 +234,13 @@ export interface ClientSettings extends EventOptions {
   proxy?: string
   /** Receives every terminal outcome on the main thread; what it throws becomes a process warning. */
   onOutcome?: (outcome: Outcome) => void | Promise<void>
+  /**
+   * Where delivery is told about (console is one): debug for every outcome, info for each flush
+   * and close, warn for failed and dropped events. Unset, DEBUG=rudder-group writes the same
+   * lines to stderr; with neither (and no onOutcome), the first failure of each kind is a process
+   * warning. The write key is never logged.
+   */
+  logger?: Logger
   /** The bounded wait to deliver what is queued at process exit or collection (default 5000). */
   shutdownTimeout?: number
   /**
@@ -250,24 +257,53 @@ export interface ClientSettings extends EventOptions {
   spoolSyncInterval?: number
 }
 
+/** A console-like logger; a method left out is skipped. */
+export interface Logger {
+  debug?(message: string): void
+  info?(message: string): void
+  warn?(message: string): void
+  error?(message: string): void
+}
+
 /** Options of flush() and close(). */
 export interface WaitOptions {
   /** Milliseconds; without it the wait has no limit. */
   timeout?: number
 }
 
+/**
+ * Called once an event has its outcome: `err` is null when it was delivered, a DELIVERY_FAILED
+ * RudderGroupError when it failed or was dropped.
+ */
+export type OutcomeCallback = (err: RudderGroupError | null, outcome: Outcome) => void
+
+/** Called when a flush or close ends: with its result, or with its error (FLUSH_TIMEOUT). */
+export type WaitCallback = (err: RudderGroupError | null, result?: FlushResult) => void
+
 /** Sends group calls: validated and queued at once, delivered by a native worker thread. */
 export declare class Client {
   /** Throws RudderGroupError INVALID_CONFIG naming the setting at fault. */
   constructor (options: ClientOptions)
-  /** Validates and enqueues a group call; returns its messageId. Never waits on the network. */
-  group (params: GroupParams): string
-  /** Enqueues a built event; returns its messageId. */
-  enqueue (event: GroupEvent): string
-  /** Resolves when every event enqueued before it has an outcome; rejects with FLUSH_TIMEOUT (nothing is lost). */
+  /**
+   * Validates and enqueues a group call; returns its messageId. Never waits on the network.
+   * The callback, if given, is called once the event has its outcome.
+   */
+  group (params: GroupParams, callback?: OutcomeCallback): string
+  /** Enqueues a built event; returns its messageId. The callback as in group(). */
+  enqueue (event: GroupEvent, callback?: OutcomeCallback): string
+  /**
+   * Resolves when every event enqueued before it has an outcome and every callback has seen it;
+   * rejects with FLUSH_TIMEOUT (nothing is lost).
+   */
   flush (options?: WaitOptions): Promise<FlushResult>
+  /** The same, reported to the callback instead of a Promise. */
+  flush (callback: WaitCallback): void
+  flush (options: WaitOptions | undefined, callback: WaitCallback): void
   /** Flushes, then stops the worker; idempotent. On timeout what is left is reported dropped, or, with spoolDir, stays in the spool for the next client. */
   close (options?: WaitOptions): Promise<FlushResult>
+  /** The same, reported to the callback instead of a Promise. */
+  close (callback: WaitCallback): void
+  close (options: WaitOptions | undefined, callback: WaitCallback): void
   /** Counters since the client started. */
   readonly stats: Stats
   /** Whether close() was called. */

@@ -99,7 +99,7 @@ def test_log_lines_count_events_and_attempts_in_words(data_plane: DataPlane, cap
     assert client.flush().failed == 1
     client.close()
     messages = [r.getMessage() for r in caplog.records if r.name == "rudder_group"]
-    assert any(m.startswith("1 event failed after 1 attempt (status 401): ") for m in messages), messages
+    assert any(m.startswith("1 event failed after 1 attempt (status 401: invalid write key): ") for m in messages), messages
 
 
 def test_on_outcome_runs_on_the_package_thread_and_its_errors_are_logged(

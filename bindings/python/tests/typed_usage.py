@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import List, Optional
 
 import rudder_group as rg
+import rudder_group.analytics as rudder_analytics
 
 
 def build() -> str:
@@ -60,6 +61,20 @@ def errors() -> List[type[rg.RudderGroupError]]:
     return [rg.error_class(code) for code in rg.ERROR_CODES]
 
 
+def dropin() -> bool:
+    """Code written for rudderstack.analytics, with the import line changed."""
+    rudder_analytics.write_key = "key"
+    rudder_analytics.dataPlaneUrl = "http://127.0.0.1:1"
+    rudder_analytics.on_error = lambda error, batch: print(error, len(batch))
+    rudder_analytics.send = False
+    rudder_analytics.group("u1", "acme", {"name": "Acme"}, {"ip": "1.2.3.4"}, datetime.now(), None, None, "m1")
+    rudder_analytics.flush()
+    client = rudder_analytics.Client("key", host="http://127.0.0.1:1", upload_size=10, send=False)
+    success, message = client.group(user_id=7, group_id="acme", traits={"plan": "basic"})
+    client.shutdown()
+    return success and message["type"] == "group"
+
+
 def run() -> None:
     client = rg.Client("key", "http://127.0.0.1:1", transport="memory")
-    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), counted([]), rg.__version__)
+    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), counted([]), rg.__version__, dropin())

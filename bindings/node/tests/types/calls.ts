@@ -84,3 +84,15 @@ const notACode: ErrorCode = 'MISSING_GROUP_ID'
 const wrongCode: ErrorCode = 'MISSING_GROUPID'
 
 console.log(id, text, messageId, issues, codes, lifecycle, notACode, wrongCode)
+
+// Callbacks: group() once the event has its outcome, flush() and close() instead of a Promise.
+client.group({ groupId: 'g', userId: 'u' }, (err, outcome) => { console.log(err?.code, outcome.kind) })
+const nothing: void = client.flush((err, result) => { console.log(err?.code, result?.delivered) })
+client.close({ timeout: 1000 }, (err) => { console.log(err?.code, nothing) })
+const later: Promise<Stats | unknown> = client.flush({ timeout: 1000 })
+console.log(later)
+
+// A logger: console, or any object with some of its methods.
+const logged = new Client({ writeKey: 'k', transport: 'memory', logger: console })
+const quiet = new Client({ writeKey: 'k', transport: 'memory', logger: { warn: (m: string) => { console.log(m) } } })
+console.log(logged, quiet)

@@ -2,8 +2,9 @@
 
 - Outcomes: the native worker thread pushes every terminal outcome into a bounded queue and
   never touches Python; a daemon thread per client, started by its first ``group()``, pops them,
-  logs failures on the ``rudder_group`` logger and calls ``on_outcome``. An exception in
-  ``on_outcome`` is logged, never raised into delivery.
+  logs failures on the ``rudder_group`` logger (WARNING, with the status, the answer and the
+  reason) and calls ``on_outcome``. An exception in ``on_outcome`` is logged, never raised into
+  delivery. Each ``flush()`` and ``close()`` logs its counts at INFO.
 - Exit: an ``atexit`` hook closes every live client at once, each on a thread of its own,
   waiting at most its exit timeout.
 - Fork: in a child process every live client leaks its parent's worker state and starts afresh
@@ -60,6 +61,10 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _log_result(what: str, result: FlushResult) -> None:
+    logger.info("%s: %s delivered, %s failed, %s dropped", what, result.delivered, result.failed, result.dropped)
+
+
 class _Dispatcher:
     """Pops outcomes on a daemon thread and hands them to the logger and ``on_outcome``."""
 
@@ -94,12 +99,13 @@ class _Dispatcher:
 
     def _deliver(self, outcome: Outcome) -> None:
         if outcome.kind != "delivered":
+            answer = "no answer" if outcome.status is None else f"status {outcome.status}: {(outcome.body or '').strip()}"
             logger.warning(
-                "%s %s after %s (status %s): %s",
+                "%s %s after %s (%s): %s",
                 _count(outcome.count, "event"),
                 outcome.kind,
                 _count(outcome.attempts, "attempt"),
-                outcome.status,
+                answer,
                 outcome.reason,
             )
         callback = self._on_outcome
@@ -244,6 +250,7 @@ class Client(_native.Client):
         dispatcher = self._dispatcher
         if dispatcher is not None:
             dispatcher.wait_handled(dispatcher.queue.pushed, _remaining(deadline))
+        _log_result("flush", result)
         return result
 
     def close(self, timeout: Optional[float] = None) -> FlushResult:
@@ -257,6 +264,7 @@ class Client(_native.Client):
         if self._dispatcher is not None:
             self._dispatcher.join(_remaining(deadline))
         _live.discard(self)
+        _log_result("close", result)
         return result
 
     async def flush_async(self, timeout: Optional[float] = None) -> FlushResult:

@@ -1,0 +1,235 @@
+'use strict'
+// rudder-group/compat: a drop-in for @rudderstack/rudder-sdk-node 3.x, for group calls.
+//
+// `const Analytics = require('rudder-group/compat')` where code had
+// `require('@rudderstack/rudder-sdk-node')`: the constructor's options, `group(message, callback)`
+// returning `this` and `flush(callback)` returning a Promise keep the peer's names. Underneath is
+// the package's Client (validation by the core, lanes, retries, delivery at exit). The choices,
+// each listed in docs/migrating.md:
+// - Where the peer threw (no message object, no userId and no anonymousId, no groupId, an id
+//   that is not a string or a number, context or integrations not an object, a timestamp that
+//   is not a Date), group() throws the core's RudderGroupError. Where the peer sent what the
+//   core refuses (NaN, a negative employees, traits that are not an object, an event over 32 KB),
+//   nothing is thrown: the error is logged, goes to errorHandler and to the callback.
+// - Non-integer number ids become their String, as the peer sends them; integers go to the core,
+//   which writes their digits. `timestamp` (else `originalTimestamp`) becomes originalTimestamp.
+// - Defaults are the package's unless the peer's option is given. There is no default data
+//   plane: dataPlaneUrl (or host) is required.
+// - The options the package does not honour (path, axiosConfig, axiosInstance, axiosRetryConfig)
+//   and message keys it does not send are warned about once per process.
+
+const { Client, guarded, outcomeError } = require('./client.js')
+const { GroupEvent } = require('./event.js')
+const { RudderGroupError, configError, describe, optionsObject } = require('./errors.js')
+
+const LEVELS = { log: 0, debug: 1, info: 2, warn: 3, error: 4, none: 5 }
+const UNHONOURED = ['path', 'axiosConfig', 'axiosInstance', 'axiosRetryConfig']
+// Message keys a group call sends; `type` and `channel` are the package's own.
+const SENT = new Set(['userId', 'anonymousId', 'groupId', 'traits', 'context', 'integrations', 'timestamp',
+  'originalTimestamp', 'messageId', 'type', 'channel'])
+const warned = new Set()
+
+function warnOnce (key, text) {
+  if (warned.has(key)) return
+  warned.add(key)
+  process.emitWarning(text, { type: 'RudderGroupWarning', code: 'RUDDER_GROUP_COMPAT' })
+}
+
+/** `component-type`'s names, which the peer's checks use. */
+function kind (value) {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (value instanceof Date) return 'date'
+  if (value instanceof Error) return 'error'
+  return typeof value
+}
+
+/** Whether the peer threw for this message (its argument checks, not validation). */
+function peerThrows (m) {
+  if (kind(m) !== 'object') return true
+  const isId = (v) => !v || ['string', 'number'].includes(kind(v))
+  const is = (v, k) => !v || kind(v) === k
+  return !(m.anonymousId || m.userId) || !m.groupId ||
+    !isId(m.anonymousId) || !isId(m.userId) || !isId(m.groupId) ||
+    !is(m.context, 'object') || !is(m.integrations, 'object') || !is(m.timestamp, 'date') || !is(m.type, 'string')
+}
+
+/** A non-integer number id as the peer sends it (its String); anything else as it is. */
+function id (value) {
+  return typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? String(value) : value
+}
+
+/** The package's group params for a peer message. */
+function paramsOf (m) {
+  if (kind(m) !== 'object') return m
+  for (const key of Object.keys(m)) {
+    if (!SENT.has(key)) warnOnce(`key:${key}`, `rudder-group/compat: the message key \`${key}\` is not sent by group calls`)
+  }
+  const params = {
+    groupId: id(m.groupId),
+    userId: id(m.userId),
+    anonymousId: id(m.anonymousId),
+    traits: m.traits,
+    context: m.context,
+    integrations: m.integrations,
+    timestamp: m.timestamp !== undefined && m.timestamp !== null ? m.timestamp : m.originalTimestamp,
+    messageId: id(m.messageId)
+  }
+  for (const key of Object.keys(params)) if (params[key] === undefined || params[key] === null) delete params[key]
+  return params
+}
+
+/** Milliseconds from the peer's `timeout`: a number, or a string such as '500ms', '10s', '2m'. */
+function timeoutMillis (value) {
+  if (typeof value === 'number') return value
+  const match = typeof value === 'string' && /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value)
+  if (!match) throw configError('timeout', `must be milliseconds or a duration such as '10s', got ${describe(value)}`)
+  const unit = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 }[(match[2] || 'ms').toLowerCase()]
+  return Number(match[1]) * unit
+}
+
+/** The package's Client options for the peer's. */
+function clientOptions (writeKey, o) {
+  const url = o.dataPlaneUrl || o.host
+  if (typeof url !== 'string' || url === '') {
+    throw configError('dataPlaneUrl', `must be your data plane's URL, got ${describe(url)}`)
+  }
+  for (const name of UNHONOURED) {
+    if (o[name] !== undefined && !(name === 'path' && String(o.path).replace(/\/+$/, '') === '/v1/batch')) {
+      warnOnce(`option:${name}`, `rudder-group/compat: the option \`${name}\` is not honoured`)
+    }
+  }
+  const options = { writeKey, dataPlaneUrl: url.replace(/\/+$/, '') }
+  if (typeof o.flushAt === 'number') options.flushAt = Math.max(o.flushAt, 1)
+  if (o.flushInterval) options.flushInterval = o.flushInterval
+  if (o.maxInternalQueueSize) options.maxQueueEvents = o.maxInternalQueueSize
+  if (o.maxQueueSize) options.maxBatchBytes = o.maxQueueSize
+  if (typeof o.retryCount === 'number') options.retry = { maxAttempts: o.retryCount + 1 }
+  if (o.timeout) options.requestTimeout = timeoutMillis(o.timeout)
+  if (o.gzip === false) options.gzip = false
+  return options
+}
+
+/** Log lines like the peer's, at its levels, on the console. The write key is never logged. */
+function makeLogger (level) {
+  if (level !== undefined && !(level in LEVELS)) {
+    throw configError('logLevel', `must be one of ${Object.keys(LEVELS).join(', ')}, got ${describe(level)}`)
+  }
+  const min = LEVELS[level || 'info']
+  const line = (name, method) => (...data) => {
+    if (min <= LEVELS[name]) console[method](`${new Date().toISOString()} [rudder-group] ${name}: ${data.shift()}`, ...data)
+  }
+  return { debug: line('debug', 'debug'), info: line('info', 'info'), error: line('error', 'error') }
+}
+
+/**
+ * What the outcome handler needs, apart from the Analytics object (so that the native side's
+ * function holds no reference to it).
+ */
+function reporter (logger, errorHandler) {
+  const handler = typeof errorHandler === 'function' ? guarded(errorHandler, 'errorHandler') : undefined
+  return {
+    logger,
+    handler,
+    failed (err) {
+      logger.error(err.message)
+      if (handler) handler(err)
+    }
+  }
+}
+
+/** @rudderstack/rudder-sdk-node's Analytics, for group calls, over rudder-group's Client. */
+class Analytics {
+  #client
+  #report
+
+  constructor (writeKey, options) {
+    if (typeof writeKey !== 'string' || writeKey === '') {
+      throw configError('writeKey', `must be your source's write key, got ${describe(writeKey)}`)
+    }
+    const o = optionsObject(options, 'options')
+    if (o.errorHandler !== undefined && typeof o.errorHandler !== 'function') {
+      throw configError('errorHandler', `must be a function, got ${describe(o.errorHandler)}`)
+    }
+    const report = reporter(makeLogger(o.logLevel), o.errorHandler)
+    const clientOpts = clientOptions(writeKey, o)
+    this.writeKey = writeKey
+    this.host = clientOpts.dataPlaneUrl
+    Object.defineProperty(this, 'enable', { value: typeof o.enable === 'boolean' ? o.enable : true, enumerable: true })
+    Object.defineProperty(this, 'writeKey', { enumerable: false })
+    this.#report = report
+    this.#client = this.enable
+      ? new Client({
+        ...clientOpts,
+        onOutcome: (outcome) => {
+          if (outcome.kind !== 'delivered') report.failed(outcomeError(outcome))
+        }
+      })
+      : null
+  }
+
+  /**
+   * Validates and enqueues a group call; returns `this`. Throws RudderGroupError where the peer
+   * threw; otherwise a refused event is logged and reported to errorHandler and the callback.
+   * `callback(err, outcome)` is called once the event has its outcome (`err` undefined when it
+   * was delivered).
+   */
+  group (message, callback) {
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw configError('callback', `must be a function, got ${describe(callback)}`)
+    }
+    const params = paramsOf(message)
+    const done = callback && guarded(callback, 'group')
+    try {
+      if (this.#client === null) {
+        GroupEvent.build(params)
+        if (done) setImmediate(done)
+        return this
+      }
+      const messageId = this.#client.group(params, done && ((err, outcome) => done(err || undefined, outcome)))
+      this.#report.logger.debug(`queued group call ${messageId}`)
+    } catch (err) {
+      if (!(err instanceof RudderGroupError) || peerThrows(message)) throw err
+      // An event a full queue dropped reaches errorHandler through its dropped outcome.
+      if (err.code !== 'QUEUE_FULL') this.#report.failed(err)
+      if (done) setImmediate(done, err)
+    }
+    return this
+  }
+
+  /**
+   * Resolves with { delivered, failed, dropped } once every event queued before it has an
+   * outcome. Without an errorHandler, failures since the previous flush reject it with
+   * DELIVERY_FAILED; given a callback, it gets `(err, result)` and the Promise never rejects.
+   */
+  async flush (callback) {
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw configError('callback', `must be a function, got ${describe(callback)}`)
+    }
+    const done = callback && guarded(callback, 'flush')
+    await null // the callback is never called before flush() returns
+    let result
+    let error
+    if (this.#client === null) {
+      result = { delivered: 0, failed: 0, dropped: 0 }
+    } else {
+      try {
+        result = await this.#client.flush()
+        if ((result.failed > 0 || result.dropped > 0) && !this.#report.handler) {
+          error = new RudderGroupError('DELIVERY_FAILED',
+            `${result.failed} failed and ${result.dropped} dropped since the previous flush`, result)
+        }
+      } catch (err) {
+        error = err
+      }
+    }
+    if (done) {
+      done(error, error ? undefined : result)
+      return error ? undefined : result
+    }
+    if (error) throw error
+    return result
+  }
+}
+
+module.exports = Analytics

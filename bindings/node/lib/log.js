@@ -1,0 +1,58 @@
+'use strict'
+// What the Node client tells people about delivery, in Node's ways. The worker never calls JS:
+// these lines are made from the outcomes the channel brings to the main thread, and from the
+// flush and close results.
+// - A `logger` option (console-like: debug, info, warn, error; a missing method is skipped):
+//   debug for every outcome, info for each flush and close, warn for failed and dropped events.
+// - Without one, DEBUG=rudder-group (the `debug` package's convention: names separated by commas
+//   or spaces, `*` wildcards, `-name` to exclude) writes the same lines to stderr.
+// - With neither, and no onOutcome, a failure is never silent: the first failed and the first
+//   dropped outcome of each client are a process warning.
+// Lines carry counts, statuses, the data plane's answers and reasons: never the write key.
+
+const { configError, describe } = require('./errors.js')
+
+const LEVELS = ['debug', 'info', 'warn', 'error']
+
+/** Whether a DEBUG value names rudder-group. */
+function debugNames (value) {
+  let on = false
+  for (const name of String(value || '').split(/[\s,]+/).filter(Boolean)) {
+    const exclude = name.startsWith('-')
+    const pattern = (exclude ? name.slice(1) : name).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')
+    if (new RegExp(`^${pattern}$`).test('rudder-group')) on = !exclude
+  }
+  return on
+}
+
+function stderrLogger () {
+  const line = (level) => (message) => { process.stderr.write(`rudder-group ${level}: ${message}\n`) }
+  return Object.fromEntries(LEVELS.map((level) => [level, line(level)]))
+}
+
+/** The logger to use: the option, else stderr when DEBUG names rudder-group, else undefined. */
+function loggerFrom (option) {
+  if (option === undefined || option === null) return debugNames(process.env.DEBUG) ? stderrLogger() : undefined
+  if (typeof option !== 'object' || !LEVELS.some((level) => typeof option[level] === 'function')) {
+    throw configError('logger', `must be an object with debug, info, warn or error methods (console is one), got ${describe(option)}`)
+  }
+  const out = {}
+  for (const level of LEVELS) {
+    out[level] = typeof option[level] === 'function' ? (message) => option[level](message) : () => {}
+  }
+  return out
+}
+
+const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`
+
+/** One line for an outcome: "2 events failed after 1 attempt (status 401: invalid write key): ...". */
+function describeOutcome (o) {
+  const answer = o.status === undefined || o.status === null ? '' : ` (status ${o.status}: ${String(o.body || '').trim()})`
+  return `${count(o.messageIds.length, 'event')} ${o.kind} after ${count(o.attempts, 'attempt')}${answer}: ${o.reason}`
+}
+
+function describeResult (what, r) {
+  return `${what}: ${r.delivered} delivered, ${r.failed} failed, ${r.dropped} dropped`
+}
+
+module.exports = { loggerFrom, describeOutcome, describeResult, debugNames }

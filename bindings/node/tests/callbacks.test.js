@@ -1,0 +1,105 @@
+'use strict'
+// Callbacks on the main API: group(params, cb) once the event has its outcome, flush(cb) and
+// close(cb) instead of a Promise, and a callback that is not a function refused with
+// INVALID_CONFIG. A flush(cb) used to reject a Promise nobody held, killing the process.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { Client } = require('rudder-group')
+const { startDataPlane, runNode, WRITE_KEY } = require('./helpers.js')
+
+let plane
+test.before(async () => { plane = await startDataPlane() })
+test.after(async () => { await plane.stop() })
+test.beforeEach(async () => { await plane.clearFaults(); await plane.reset() })
+
+const make = (options = {}) => new Client({
+  writeKey: WRITE_KEY, dataPlaneUrl: plane.url, retry: { initialBackoff: 10, maxBackoff: 50 }, ...options
+})
+
+test('group(params, cb): cb(null, outcome) once delivered, before flush() resolves', async () => {
+  const client = make({ flushInterval: 60_000 })
+  const seen = []
+  const id = client.group({ groupId: 'g', userId: 'u' }, (err, outcome) => seen.push([err, outcome.kind, outcome.messageIds]))
+  client.group({ groupId: 'g', userId: 'u' })
+  assert.deepStrictEqual(seen, [])
+  await client.flush()
+  assert.deepStrictEqual(seen, [[null, 'delivered', [id, seen[0][2][1]]]])
+  await client.close()
+})
+
+test('group(params, cb): a failed event gives DELIVERY_FAILED with the answer', async () => {
+  const client = make({ writeKey: 'bad-key' })
+  const seen = []
+  client.group({ groupId: 'g', userId: 'u' }, (err, outcome) => seen.push([err, outcome]))
+  await client.flush()
+  const [[err, outcome]] = seen
+  assert.equal(err.code, 'DELIVERY_FAILED')
+  assert.equal(err.failed, 1)
+  assert.match(err.message, /status 401: invalid write key/)
+  assert.equal(outcome.kind, 'failed')
+  await client.close()
+})
+
+test('flush(cb), flush(options, cb) and close(cb) report to the callback and return undefined', async () => {
+  const client = make()
+  client.group({ groupId: 'g', userId: 'u' })
+  const results = []
+  const wait = () => new Promise((resolve) => setImmediate(resolve))
+  assert.equal(client.flush((err, r) => results.push(['flush', err, r])), undefined)
+  assert.equal(client.flush({ timeout: 10_000 }, (err, r) => results.push(['flush2', err, r])), undefined)
+  assert.equal(client.flush({ timeout: 'soon' }, (err) => results.push(['bad', err.code, err.setting])), undefined)
+  while (results.length < 3) await wait()
+  assert.deepStrictEqual(results.find((r) => r[0] === 'bad'), ['bad', 'INVALID_CONFIG', 'timeout'])
+  const counts = results.filter((r) => r[0] !== 'bad').map((r) => r[1] === null && r[2].delivered)
+  assert.deepStrictEqual(counts.sort(), [0, 1])
+  await new Promise((resolve) => client.close((err, r) => { results.push(['close', err, r]); resolve() }))
+  assert.deepStrictEqual(results.at(-1), ['close', null, { delivered: 0, failed: 0, dropped: 0 }])
+  assert.ok(client.closed)
+})
+
+test('a callback that is not a function is refused at once with INVALID_CONFIG', async () => {
+  const client = make()
+  const refused = (err) => err.code === 'INVALID_CONFIG' && err.setting === 'callback'
+  assert.throws(() => client.group({ groupId: 'g', userId: 'u' }, 'later'), refused)
+  assert.throws(() => client.flush({}, 5), refused)
+  assert.throws(() => client.close(undefined, {}), refused)
+  assert.equal(client.stats.enqueued, 0)
+  await client.close()
+})
+
+test('a script that calls flush(cb) runs to the end (no unhandled rejection)', async () => {
+  const r = await runNode(['-e', `
+    const { Client } = require('rudder-group')
+    const client = new Client({ writeKey: process.env.WRITE_KEY, dataPlaneUrl: process.env.URL })
+    client.group({ groupId: 'g', userId: 'u' }, (err, outcome) => console.log('group', err, outcome.kind))
+    client.flush((err, result) => {
+      console.log('flush', err, JSON.stringify(result))
+      client.close(() => console.log('closed'))
+    })
+  `], { env: { WRITE_KEY, URL: plane.url } })
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepStrictEqual(r.stdout.trim().split('\n'), [
+    'group null delivered',
+    'flush null {"delivered":1,"failed":0,"dropped":0}',
+    'closed'
+  ])
+})
+
+test('what a callback throws becomes a process warning; delivery goes on', async () => {
+  const client = make()
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
+  try {
+    client.group({ groupId: 'g', userId: 'u' }, () => { throw new Error('boom') })
+    client.group({ groupId: 'g', userId: 'u' })
+    assert.deepStrictEqual(await client.flush(), { delivered: 2, failed: 0, dropped: 0 })
+    await new Promise((resolve) => setImmediate(resolve))
+  } finally {
+    process.off('warning', onWarning)
+  }
+  assert.equal(warnings.length, 1)
+  assert.match(warnings[0].message, /the group callback threw: boom/)
+  await client.close()
+})

@@ -1,0 +1,236 @@
+'use strict'
+// rudder-group/compat against the local data plane: the peer SDK's Analytics for group calls,
+// and a script written for the peer that delivers with only its require line changed.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const Analytics = require('rudder-group/compat')
+const { RudderGroupError } = require('rudder-group')
+const { startDataPlane, runNode, eventually, REPO, WRITE_KEY, PACKAGE_VERSION } = require('./helpers.js')
+
+let plane
+test.before(async () => { plane = await startDataPlane() })
+test.after(async () => { await plane.stop() })
+test.beforeEach(async () => { await plane.clearFaults(); await plane.reset() })
+
+function make (options = {}) {
+  const errors = []
+  const analytics = new Analytics(WRITE_KEY, {
+    dataPlaneUrl: plane.url,
+    logLevel: 'none',
+    errorHandler: (err) => errors.push(err),
+    ...options
+  })
+  return { analytics, errors }
+}
+
+const traits = { name: 'MyGroup', industry: 'IT', employees: 450, plan: 'basic' }
+
+test('group() returns this, and the event is sent on our wire', async () => {
+  const { analytics, errors } = make()
+  const when = new Date('2022-02-01T19:14:18.381Z')
+  const same = analytics.group({
+    userId: 'u1', groupId: '12345', traits, context: { ip: '1.2.3.4' }, timestamp: when, messageId: 'm-1'
+  })
+  assert.equal(same, analytics)
+  const result = await analytics.flush()
+  assert.deepStrictEqual(result, { delivered: 1, failed: 0, dropped: 0 })
+  const [e] = await plane.events()
+  assert.equal(e.messageId, 'm-1')
+  assert.equal(e.originalTimestamp, '2022-02-01T19:14:18.381Z')
+  assert.deepStrictEqual(e.traits, traits)
+  assert.equal(e.context.ip, '1.2.3.4')
+  assert.deepStrictEqual(e.context.library, { name: 'rudder-group-node', version: PACKAGE_VERSION })
+  assert.deepStrictEqual(e.integrations, { All: true })
+  assert.deepStrictEqual(errors, [])
+})
+
+test('number ids are sent as strings, as the peer sends them', async () => {
+  const { analytics } = make()
+  analytics.group({ userId: 42, groupId: 1.5 }).group({ anonymousId: 7.25, groupId: 9007199254740991 })
+  await analytics.flush()
+  const events = await plane.events()
+  const byGroup = Object.fromEntries(events.map((e) => [e.groupId, e]))
+  assert.equal(byGroup['1.5'].userId, '42')
+  assert.equal(byGroup['9007199254740991'].anonymousId, '7.25')
+})
+
+test('callbacks: group(message, cb) once the event is delivered, flush(cb) with the result', async () => {
+  const { analytics } = make({ flushInterval: 60_000 })
+  const seen = []
+  analytics.group({ userId: 'u', groupId: 'g' }, (err, outcome) => seen.push(['group', err, outcome.kind]))
+  const promise = analytics.flush((err, result) => seen.push(['flush', err, result.delivered]))
+  assert.ok(promise instanceof Promise)
+  assert.deepStrictEqual(await promise, { delivered: 1, failed: 0, dropped: 0 })
+  assert.deepStrictEqual(seen, [['group', undefined, 'delivered'], ['flush', undefined, 1]])
+})
+
+test('where the peer threw, group() throws the core error with its code', () => {
+  const { analytics } = make()
+  const cases = [
+    [undefined, 'INVALID_JSON'],
+    [{ groupId: 'g' }, 'MISSING_IDENTITY'],
+    [{ userId: 'u' }, 'MISSING_GROUP_ID'],
+    [{ userId: 'u', groupId: 'g', context: 'x' }, 'INVALID_FIELD_TYPE'],
+    [{ userId: { id: 1 }, groupId: 'g' }, 'INVALID_FIELD_TYPE']
+  ]
+  for (const [message, code] of cases) {
+    assert.throws(() => analytics.group(message), (err) => err instanceof RudderGroupError && err.code === code,
+      JSON.stringify(message))
+  }
+})
+
+test('what the peer sent and the core refuses is reported, never thrown', async () => {
+  const { analytics, errors } = make()
+  const seen = []
+  const logged = []
+  const original = console.error
+  console.error = (...args) => logged.push(args.join(' '))
+  try {
+    const loud = new Analytics(WRITE_KEY, { dataPlaneUrl: plane.url, logLevel: 'error' })
+    loud.group({ userId: 'u', groupId: 'g', traits: { employees: -3 } })
+  } finally {
+    console.error = original
+  }
+  assert.equal(logged.length, 1)
+  assert.match(logged[0], /\[rudder-group\] error: .*employees/)
+  analytics.group({ userId: 'u', groupId: 'g', traits: { score: NaN } }, (err) => seen.push(err.code))
+  analytics.group({ userId: 'u', groupId: 'g', traits: 'not an object' })
+  await eventually(() => seen.length === 1)
+  assert.deepStrictEqual(seen, ['NON_FINITE_NUMBER'])
+  assert.deepStrictEqual(errors.map((e) => [e.code, e.issues[0].path]), [
+    ['NON_FINITE_NUMBER', '/traits/score'],
+    ['INVALID_FIELD_TYPE', '/traits']
+  ])
+  await analytics.flush()
+  assert.deepStrictEqual(await plane.events(), [])
+})
+
+test('a failed delivery: errorHandler, the callback, and flush() rejecting without a handler', async () => {
+  const bad = { dataPlaneUrl: plane.url, logLevel: 'none' }
+  const errors = []
+  const handled = new Analytics('bad-key', { ...bad, errorHandler: (err) => errors.push(err) })
+  const outcomes = []
+  handled.group({ userId: 'u', groupId: 'g' }, (err) => outcomes.push(err))
+  assert.deepStrictEqual(await handled.flush(), { delivered: 0, failed: 1, dropped: 0 })
+  assert.equal(errors.length, 1)
+  assert.equal(errors[0].code, 'DELIVERY_FAILED')
+  assert.match(errors[0].message, /status 401: invalid write key/)
+  assert.equal(outcomes[0].code, 'DELIVERY_FAILED')
+
+  const unhandled = new Analytics('bad-key', bad)
+  unhandled.group({ userId: 'u', groupId: 'g' })
+  await assert.rejects(unhandled.flush(), (err) => err.code === 'DELIVERY_FAILED' && err.failed === 1)
+  unhandled.group({ userId: 'u', groupId: 'g' })
+  const seen = []
+  assert.equal(await unhandled.flush((err) => seen.push(err.code)), undefined)
+  assert.deepStrictEqual(seen, ['DELIVERY_FAILED'])
+})
+
+test('the peer options map to ours', async () => {
+  const { analytics } = make({ flushAt: 5, flushInterval: 60_000, retryCount: 0, timeout: '10s', gzip: false })
+  for (let i = 0; i < 12; i++) analytics.group({ userId: 'one', groupId: `g${i}` })
+  await analytics.flush()
+  const sizes = (await plane.requests()).map((r) => r.events.length)
+  assert.equal(sizes.reduce((a, b) => a + b, 0), 12)
+  assert.ok(sizes.slice(0, -1).every((n) => n >= 5), String(sizes))
+  assert.ok((await plane.requests()).every((r) => r.headers['content-encoding'] === undefined))
+
+  await plane.reset()
+  await plane.fault({ status: 500, next: 1 })
+  const { analytics: once, errors } = make({ retryCount: 0 })
+  once.group({ userId: 'u', groupId: 'g' })
+  assert.deepStrictEqual(await once.flush(), { delivered: 0, failed: 1, dropped: 0 })
+  assert.equal((await plane.requests()).length, 1)
+  assert.equal(errors.length, 1)
+})
+
+test('enable: false validates and sends nothing', async () => {
+  const { analytics } = make({ enable: false })
+  const seen = []
+  analytics.group({ userId: 'u', groupId: 'g' }, (...args) => seen.push(args))
+  assert.throws(() => analytics.group({ groupId: 'g' }), { code: 'MISSING_IDENTITY' })
+  assert.deepStrictEqual(await analytics.flush(), { delivered: 0, failed: 0, dropped: 0 })
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.deepStrictEqual(seen, [[]])
+  assert.deepStrictEqual(await plane.requests(), [])
+})
+
+test('bad options are refused with INVALID_CONFIG naming them', () => {
+  const cases = [
+    [[undefined, { dataPlaneUrl: 'http://x' }], 'writeKey'],
+    [[WRITE_KEY, {}], 'dataPlaneUrl'],
+    [[WRITE_KEY, { dataPlaneUrl: 'http://x', timeout: 'soon' }], 'timeout'],
+    [[WRITE_KEY, { dataPlaneUrl: 'http://x', logLevel: 'loud' }], 'logLevel'],
+    [[WRITE_KEY, { dataPlaneUrl: 'http://x', errorHandler: 5 }], 'errorHandler'],
+    [[WRITE_KEY, { dataPlaneUrl: 'http://x', flushAt: 1e9 }], 'flushAt']
+  ]
+  for (const [args, setting] of cases) {
+    assert.throws(() => new Analytics(...args), (err) => err.code === 'INVALID_CONFIG' && err.setting === setting, setting)
+  }
+})
+
+test('an option that is not honoured is warned about once', async () => {
+  const r = await runNode(['-e', `
+    const Analytics = require('rudder-group/compat')
+    for (let i = 0; i < 3; i++) new Analytics('k', { host: 'http://127.0.0.1:9', axiosConfig: {}, logLevel: 'none' })
+  `])
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stderr.match(/`axiosConfig` is not honoured/g).length, 1, r.stderr)
+})
+
+// Written for @rudderstack/rudder-sdk-node; the test changes only its require line.
+const PEER_SCRIPT = `const Analytics = require('@rudderstack/rudder-sdk-node')
+
+const client = new Analytics(process.env.WRITE_KEY, { dataPlaneUrl: process.env.URL, flushAt: 20 })
+let called = 0
+client.group({ userId: 'user-7', groupId: 'acme', traits: { name: 'Acme', employees: 450 } }, (err) => {
+  if (err) throw err
+  called++
+})
+for (let i = 0; i < 49; i++) {
+  client.group({ anonymousId: 'anon-' + i, groupId: i, traits: { n: i } })
+}
+client.flush().then(() => {
+  console.log('callbacks', called)
+  for (let i = 0; i < 50; i++) client.group({ userId: 'late', groupId: 'after-flush', traits: { i } })
+  // No flush: delivery at exit.
+})
+`
+
+for (const flavour of ['cjs', 'esm']) {
+  test(`a script for the peer SDK delivers with only its require line changed (${flavour})`, async () => {
+    let script = PEER_SCRIPT.replace("require('@rudderstack/rudder-sdk-node')", "require('rudder-group/compat')")
+    assert.deepStrictEqual(script.split('\n').slice(1), PEER_SCRIPT.split('\n').slice(1))
+    const args = ['-e', script]
+    if (flavour === 'esm') {
+      script = script.replace("const Analytics = require('rudder-group/compat')", "import Analytics from 'rudder-group/compat'")
+      args.splice(0, 2, '--input-type=module', '-e', script)
+    }
+    const r = await runNode(args, { env: { WRITE_KEY, URL: plane.url } })
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /callbacks 1/)
+    const events = await plane.events()
+    assert.equal(events.length, 100)
+    assert.equal(events.filter((e) => e.groupId === 'after-flush').length, 50)
+    assert.deepStrictEqual(events.filter((e) => e.anonymousId).map((e) => Number(e.groupId)).sort((a, b) => a - b),
+      Array.from({ length: 49 }, (_, i) => i))
+  })
+}
+
+test("the migration guide's Node examples run", async () => {
+  const guide = require('node:fs').readFileSync(require('node:path').join(REPO, 'docs', 'migrating.md'), 'utf8')
+  const [before, ...after] = [...guide.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
+  assert.match(before, /require\('@rudderstack\/rudder-sdk-node'\)/)
+  assert.equal(after.length, 2)
+  assert.equal(after[0], before.replace("require('@rudderstack/rudder-sdk-node')", "require('rudder-group/compat')"))
+  for (const block of after) {
+    const script = `const WRITE_KEY = process.env.WRITE_KEY; const DATA_PLANE_URL = process.env.URL;
+      (async () => {\n${block}\n})().catch((err) => { console.error(err); process.exitCode = 1 })`
+    const r = await runNode(['-e', script], { env: { WRITE_KEY, URL: plane.url } })
+    assert.equal(r.code, 0, r.stderr)
+  }
+  const events = await plane.events()
+  assert.deepStrictEqual(events.map((e) => [e.userId, e.groupId, e.traits]),
+    Array(2).fill(['user-7', 'acme', { name: 'Acme', employees: 450 }]))
+})

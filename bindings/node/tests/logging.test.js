@@ -1,0 +1,87 @@
+'use strict'
+// What a Node user sees about delivery: a `logger` option, DEBUG=rudder-group on stderr, and with
+// neither (and no onOutcome) one process warning per kind of failure. Never the write key.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const { Client } = require('rudder-group')
+const { debugNames } = require('../lib/log.js')
+const { startDataPlane, runNode, WRITE_KEY } = require('./helpers.js')
+
+let plane
+test.before(async () => { plane = await startDataPlane() })
+test.after(async () => { await plane.stop() })
+test.beforeEach(async () => { await plane.clearFaults(); await plane.reset() })
+
+test('a logger gets debug per outcome, warn per failure and info per flush and close', async () => {
+  const lines = []
+  const logger = Object.fromEntries(['debug', 'info', 'warn', 'error'].map((l) => [l, (m) => lines.push([l, m])]))
+  const good = new Client({ writeKey: WRITE_KEY, dataPlaneUrl: plane.url, logger })
+  good.group({ groupId: 'g', userId: 'u' })
+  await good.flush()
+  await good.close()
+  const secret = 'a-secret-write-key'
+  const bad = new Client({ writeKey: secret, dataPlaneUrl: plane.url, logger })
+  bad.group({ groupId: 'g', userId: 'u' })
+  bad.group({ groupId: 'g', userId: 'u' })
+  await bad.close()
+  assert.deepStrictEqual(lines.map(([level]) => level), ['debug', 'info', 'info', 'warn', 'info'])
+  assert.match(lines[0][1], /^1 event delivered after 1 attempt \(status 200: ok\)/)
+  assert.equal(lines[1][1], 'flush: 1 delivered, 0 failed, 0 dropped')
+  assert.match(lines[3][1], /^2 events failed after 1 attempt \(status 401: invalid write key\): /)
+  assert.equal(lines[4][1], 'close: 0 delivered, 2 failed, 0 dropped')
+  assert.ok(lines.every(([, m]) => !m.includes(secret)))
+})
+
+test('console is a logger; a logger without any method is INVALID_CONFIG', () => {
+  const client = new Client({ writeKey: WRITE_KEY, transport: 'memory', logger: console })
+  client.close()
+  assert.throws(() => new Client({ writeKey: WRITE_KEY, transport: 'memory', logger: {} }),
+    (err) => err.code === 'INVALID_CONFIG' && err.setting === 'logger')
+})
+
+test('DEBUG names as the debug package reads them', () => {
+  assert.ok(debugNames('rudder-group'))
+  assert.ok(debugNames('express,rudder-*'))
+  assert.ok(debugNames('*'))
+  assert.ok(!debugNames('*,-rudder-group'))
+  assert.ok(!debugNames('rudder'))
+  assert.ok(!debugNames(undefined))
+})
+
+const SCRIPT = `
+  const { Client } = require('rudder-group')
+  const client = new Client({ writeKey: process.env.KEY, dataPlaneUrl: process.env.URL })
+  ;(async () => {
+    for (let round = 0; round < 3; round++) {
+      client.group({ groupId: 'g', userId: 'u' + round })
+      await client.flush()
+    }
+  })()
+`
+
+test('with neither logger nor onOutcome, a failure warns once per kind', async () => {
+  const r = await runNode(['-e', SCRIPT], { env: { KEY: 'a-secret-write-key', URL: plane.url, DEBUG: '' } })
+  assert.equal(r.code, 0, r.stderr)
+  const warnings = r.stderr.split('\n').filter((l) => l.includes('RudderGroupWarning'))
+  assert.equal(warnings.length, 1, r.stderr)
+  assert.match(warnings[0], /1 event failed after 1 attempt \(status 401: invalid write key\)/)
+  assert.ok(!r.stderr.includes('a-secret-write-key'))
+  assert.equal((await plane.requests()).length, 3)
+})
+
+test('DEBUG=rudder-group writes every line to stderr', async () => {
+  const r = await runNode(['-e', SCRIPT], { env: { KEY: WRITE_KEY, URL: plane.url, DEBUG: 'rudder-group' } })
+  assert.equal(r.code, 0, r.stderr)
+  const lines = r.stderr.trim().split('\n')
+  assert.equal(lines.filter((l) => /^rudder-group debug: 1 event delivered after 1 attempt/.test(l)).length, 3, r.stderr)
+  assert.equal(lines.filter((l) => l === 'rudder-group info: flush: 1 delivered, 0 failed, 0 dropped').length, 3, r.stderr)
+  assert.ok(!r.stderr.includes('RudderGroupWarning'))
+})
+
+test('an onOutcome sees failures: no warning', async () => {
+  const r = await runNode(['-e', SCRIPT.replace('dataPlaneUrl: process.env.URL', 'dataPlaneUrl: process.env.URL, onOutcome: () => {}')],
+    { env: { KEY: 'bad', URL: plane.url, DEBUG: '' } })
+  assert.equal(r.code, 0, r.stderr)
+  assert.ok(!r.stderr.includes('RudderGroupWarning'), r.stderr)
+})

@@ -1,0 +1,397 @@
+"""A drop-in for ``rudderstack.analytics`` (rudder-sdk-python 2.x), for group calls.
+
+``import rudder_group.analytics as rudder_analytics`` where a script had ``import
+rudderstack.analytics as rudder_analytics``: the module-level settings, ``group()`` with the same
+positional order, ``flush()``, ``join()``, ``shutdown()`` and ``Client(write_key, host=...)``
+keep their names and their return values. Underneath is ``rudder_group.Client``: validation by
+the core, a bounded queue, lanes, retries and delivery at exit. ``docs/migrating.md`` lists every
+difference; the ones a script can see:
+
+- ``group()`` returns ``(success, message)``; ``message`` is the event as it is sent (the wire
+  of this package: ``originalTimestamp``, ``context.library`` naming ``rudder-group-python``), or,
+  when the event was not accepted, the call's values under the wire's keys. The module-level
+  ``group()`` returns ``None``, as the peer's does.
+- Where the peer raised (no ``user_id`` and no ``anonymous_id``, no ``group_id``, ``traits``,
+  ``context`` or ``integrations`` not a ``dict``, a ``timestamp`` that is not a ``datetime``, an
+  event over the size limit), ``ValidationError`` is raised: it is ``rudder_group.ValidationError``
+  and also an ``AssertionError``, so ``except AssertionError`` keeps working. Where the peer sent
+  data that the core refuses (NaN, a negative ``employees``, a ``set``), nothing is raised: the
+  call returns ``(False, message)``, logs a warning on the ``rudder_group`` logger and calls
+  ``on_error(error, [message])``.
+- Ids: numbers are stringified (``1.5`` -> ``"1.5"``; integers exactly). A naive ``datetime``
+  given as ``timestamp`` is read as the peer reads it: local time when it is less than 5 seconds
+  before now (or in the future), UTC otherwise.
+- ``on_error(error, batch)`` is called on the package's outcome thread for every failed or
+  dropped outcome, with a ``rudder_group.DeliveryFailedError`` (``status``, ``reason``) and the
+  messages concerned.
+- Defaults are this package's unless the peer's option is given (``None`` means "not given").
+  ``thread`` is not honoured (a warning, once).
+"""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import threading
+import warnings
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Union
+
+from . import _errors
+from ._client import Client as _Client
+from ._native import GroupEvent, Outcome
+
+__all__ = [
+    "Client",
+    "ConfigError",
+    "ValidationError",
+    "write_key",
+    "host",
+    "dataPlaneUrl",
+    "data_plane_url",
+    "on_error",
+    "debug",
+    "send",
+    "sync_mode",
+    "gzip",
+    "timeout",
+    "max_retries",
+    "upload_size",
+    "upload_interval",
+    "max_queue_size",
+    "default_client",
+    "group",
+    "flush",
+    "join",
+    "shutdown",
+]
+
+logger = logging.getLogger("rudder_group.analytics")
+
+Message = Dict[str, Any]
+OnError = Callable[[Exception, List[Message]], object]
+
+
+class ValidationError(_errors.ValidationError, AssertionError):
+    """A refused event where the peer SDK raised ``AssertionError``: both classes catch it."""
+
+
+class ConfigError(_errors.ConfigError, AssertionError):
+    """A missing write key or data plane URL (the peer SDK raised ``AssertionError``)."""
+
+
+ValidationError.__module__ = ConfigError.__module__ = __name__
+
+# How a naive ``timestamp`` is read: local time when it is at most this far in the past (it was
+# most likely made by ``datetime.now()``), UTC otherwise. The peer SDK's rule, kept.
+_LOCAL_WINDOW_SECONDS = 5.0
+# Messages kept for ``on_error`` at most; past it the oldest give only their ``messageId``.
+_KEPT_MESSAGES = 100_000
+
+_warned: Set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _warn_once(option: str, text: str) -> None:
+    with _warned_lock:
+        if option in _warned:
+            return
+        _warned.add(option)
+    warnings.warn(text, UserWarning, stacklevel=4)
+
+
+def _stringify_id(value: Any) -> Any:
+    """Numbers as the peer sends them: their ``str``; ints go to the core, which is exact."""
+    if isinstance(value, numbers.Number) and not isinstance(value, (bool, int)):
+        return str(value)
+    return value
+
+
+def _read_timestamp(value: Any) -> Any:
+    if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
+        if (datetime.now() - value).total_seconds() < _LOCAL_WINDOW_SECONDS:
+            return value.astimezone()
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, (numbers.Number, str))
+
+
+def _peer_raises(user_id: Any, anonymous_id: Any, group_id: Any, traits: Any, context: Any,
+                 integrations: Any, timestamp: Any) -> bool:
+    """Whether the peer SDK raised for these arguments (its argument checks, not validation)."""
+    return not (
+        _is_id(user_id or anonymous_id)
+        and _is_id(group_id)
+        and isinstance(traits, dict)
+        and isinstance(context, dict)
+        and isinstance(integrations, dict)
+        and (timestamp is None or isinstance(timestamp, datetime))
+    )
+
+
+def _as_given(args: Mapping[str, Any]) -> Message:
+    """A message that was not accepted: the call's values under the wire's keys."""
+    keys = (
+        ("type", "type"), ("messageId", "message_id"), ("groupId", "group_id"), ("userId", "user_id"),
+        ("anonymousId", "anonymous_id"), ("traits", "traits"), ("context", "context"),
+        ("integrations", "integrations"), ("originalTimestamp", "timestamp"),
+    )
+    return {wire: args[name] for wire, name in keys if args.get(name) is not None}
+
+
+class Client:
+    """``rudderstack.analytics.Client`` for group calls, over ``rudder_group.Client``.
+
+    Keywords left ``None`` keep this package's defaults; given, they map to its settings:
+    ``host`` -> ``data_plane_url`` (required: there is no default data plane), ``upload_size``
+    -> ``flush_at``, ``upload_interval`` -> ``flush_interval``, ``max_queue_size`` ->
+    ``max_queue_events``, ``gzip``, ``timeout`` -> ``request_timeout``, ``max_retries`` ->
+    ``retry_max_attempts`` (retries + 1), ``proxies`` (a URL, or a dict's ``https``/``http``)
+    -> ``proxy``. ``send=False`` validates and sends nothing; ``sync_mode=True`` makes every call
+    wait for its delivery and raise ``DeliveryFailedError`` when it failed; ``debug=True`` sets
+    the ``rudder_group`` logger to DEBUG. ``thread`` is not honoured (a warning, once).
+    """
+
+    def __init__(
+        self,
+        write_key: Optional[str] = None,
+        host: Optional[str] = None,
+        debug: bool = False,
+        max_queue_size: Optional[int] = None,
+        send: bool = True,
+        on_error: Optional[OnError] = None,
+        gzip: Optional[bool] = None,
+        max_retries: Optional[int] = None,
+        sync_mode: bool = False,
+        timeout: Optional[float] = None,
+        proxies: Union[str, Mapping[str, str], None] = None,
+        thread: Optional[int] = None,
+        upload_size: Optional[int] = None,
+        upload_interval: Optional[float] = None,
+    ) -> None:
+        if not isinstance(write_key, str) or not write_key:
+            raise ConfigError(f"write_key must be a non-empty str, got {write_key!r}", "INVALID_CONFIG",
+                              setting="write_key")
+        if thread is not None:
+            _warn_once("thread", "rudder_group.analytics: `thread` is not honoured; "
+                       "max_concurrent_requests of rudder_group.Client sets requests in flight")
+        self.write_key = write_key
+        self.host = host
+        self.on_error = on_error
+        self.debug = debug
+        self.send = send
+        self.sync_mode = sync_mode
+        self._kept: Dict[str, Message] = {}
+        self._kept_lock = threading.Lock()
+        if debug:
+            logging.getLogger("rudder_group").setLevel(logging.DEBUG)
+        settings: Dict[str, Any] = {}
+        for name, value in (
+            ("flush_at", upload_size), ("flush_interval", upload_interval),
+            ("max_queue_events", max_queue_size), ("gzip", gzip), ("request_timeout", timeout),
+            ("retry_max_attempts", None if max_retries is None else max_retries + 1),
+            ("proxy", _proxy(proxies)),
+        ):
+            if value is not None:
+                settings[name] = value
+        self.client: Optional[_Client] = None
+        if send:
+            if not isinstance(host, str) or not host:
+                raise ConfigError("host (dataPlaneUrl) must be your data plane's URL, got "
+                                  f"{host!r}", "INVALID_CONFIG", setting="host")
+            self.client = _Client(write_key, host, on_outcome=self._on_outcome, **settings)
+
+    def group(
+        self,
+        user_id: Any = None,
+        group_id: Any = None,
+        traits: Optional[Mapping[str, Any]] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        timestamp: Union[datetime, str, None] = None,
+        anonymous_id: Any = None,
+        integrations: Optional[Mapping[str, Any]] = None,
+        message_id: Any = None,
+    ) -> Tuple[bool, Message]:
+        """Validates and enqueues a group call; returns ``(success, message)``. Raises
+        ``ValidationError`` where the peer SDK raised; see the module's documentation."""
+        traits = traits or {}
+        context = context or {}
+        integrations = integrations or {}
+        args: Dict[str, Any] = {
+            "type": "group",
+            "user_id": _stringify_id(user_id),
+            "group_id": _stringify_id(group_id),
+            "traits": traits,
+            "context": context,
+            "timestamp": _read_timestamp(timestamp),
+            "anonymous_id": _stringify_id(anonymous_id),
+            "integrations": integrations or None,
+            "message_id": _stringify_id(message_id),
+        }
+        try:
+            event = GroupEvent.build(
+                args["group_id"], traits, user_id=args["user_id"], anonymous_id=args["anonymous_id"],
+                context=context, integrations=args["integrations"], timestamp=args["timestamp"],
+                message_id=args["message_id"],
+            )
+        except _errors.ValidationError as err:
+            too_large = any(issue.code == "EVENT_TOO_LARGE" for issue in err.issues)
+            if too_large or _peer_raises(user_id, anonymous_id, group_id, traits, context, integrations,
+                                         timestamp):
+                raise ValidationError(str(err), err.code, err.issues) from None
+            return self._refused(err, _as_given(args))
+        message = event.to_dict()
+        logger.debug("queueing: %s", message)
+        if self.client is None:
+            return True, message
+        self._keep(message)
+        try:
+            self.client.group(
+                args["group_id"], traits, user_id=args["user_id"], anonymous_id=args["anonymous_id"],
+                context=context, integrations=args["integrations"], timestamp=event.original_timestamp,
+                message_id=event.message_id,
+            )
+        except _errors.QueueFullError:
+            # Its dropped outcome reaches on_error through the outcome thread.
+            return False, message
+        except _errors.RudderGroupError as err:
+            self._forget(event.message_id)
+            return self._refused(err, message)
+        if self.sync_mode:
+            self.client.flush().check()
+        return True, message
+
+    def flush(self) -> None:
+        """Waits until every event queued before the call has an outcome."""
+        if self.client is not None:
+            self.client.flush()
+
+    def join(self) -> None:
+        """Delivers what is queued, then stops the client (the peer stopped its thread and left
+        the queue unsent). Later calls return ``(False, message)``."""
+        if self.client is not None:
+            self.client.close()
+
+    def shutdown(self) -> None:
+        """Flushes, then stops the client."""
+        self.flush()
+        self.join()
+
+    def _refused(self, err: _errors.RudderGroupError, message: Message) -> Tuple[bool, Message]:
+        logger.warning("group call not sent: %s", err)
+        self._call_on_error(err, [message])
+        return False, message
+
+    def _call_on_error(self, err: Exception, batch: List[Message]) -> None:
+        callback = self.on_error
+        if callback is None:
+            return
+        try:
+            callback(err, batch)
+        except Exception:  # noqa: BLE001 - a callback must never break a call or delivery
+            logger.exception("on_error raised; delivery goes on")
+
+    def _keep(self, message: Message) -> None:
+        if self.on_error is None:
+            return
+        with self._kept_lock:
+            kept = self._kept
+            kept[message["messageId"]] = message
+            if len(kept) > _KEPT_MESSAGES:
+                del kept[next(iter(kept))]
+
+    def _forget(self, message_id: str) -> Optional[Message]:
+        with self._kept_lock:
+            return self._kept.pop(message_id, None)
+
+    def _on_outcome(self, outcome: Outcome) -> None:
+        if self.on_error is None:
+            return
+        batch = [self._forget(mid) or {"messageId": mid} for mid in outcome.message_ids]
+        if outcome.kind == "delivered":
+            return
+        answer = "" if outcome.status is None else f" (status {outcome.status}: {(outcome.body or '').strip()})"
+        noun = "event" if outcome.count == 1 else "events"
+        err = _errors.DeliveryFailedError(
+            f"{outcome.count} {noun} {outcome.kind}{answer}: {outcome.reason}", "DELIVERY_FAILED",
+            status=outcome.status, body=outcome.body, reason=outcome.reason,
+            failed=outcome.count if outcome.kind == "failed" else 0,
+            dropped=outcome.count if outcome.kind == "dropped" else 0,
+        )
+        self._call_on_error(err, batch)
+
+
+Client.__module__ = __name__
+
+
+def _proxy(proxies: Union[str, Mapping[str, str], None]) -> Optional[str]:
+    if proxies is None or isinstance(proxies, str):
+        return proxies or None
+    return proxies.get("https") or proxies.get("http")
+
+
+# The module-level settings, read when the first call makes ``default_client``. ``None`` keeps
+# this package's default.
+write_key: Optional[str] = None
+host: Optional[str] = None
+dataPlaneUrl: Optional[str] = None  # noqa: N816 - the peer's name
+data_plane_url: Optional[str] = None
+on_error: Optional[OnError] = None
+debug: bool = False
+send: bool = True
+sync_mode: bool = False
+gzip: Optional[bool] = None
+timeout: Optional[float] = None
+max_retries: Optional[int] = None
+upload_size: Optional[int] = None
+upload_interval: Optional[float] = None
+max_queue_size: Optional[int] = None
+
+default_client: Optional[Client] = None
+_default_lock = threading.Lock()
+
+
+def _default() -> Client:
+    global default_client
+    with _default_lock:
+        if default_client is None:
+            url = next((u for u in (dataPlaneUrl, data_plane_url, host) if isinstance(u, str) and u), None)
+            default_client = Client(
+                write_key, host=url, debug=debug, max_queue_size=max_queue_size, send=send,
+                on_error=on_error, gzip=gzip, max_retries=max_retries, sync_mode=sync_mode,
+                timeout=timeout, upload_size=upload_size, upload_interval=upload_interval,
+            )
+        return default_client
+
+
+def group(
+    user_id: Any = None,
+    group_id: Any = None,
+    traits: Optional[Mapping[str, Any]] = None,
+    context: Optional[Mapping[str, Any]] = None,
+    timestamp: Union[datetime, str, None] = None,
+    anonymous_id: Any = None,
+    integrations: Optional[Mapping[str, Any]] = None,
+    message_id: Any = None,
+) -> None:
+    """``Client.group`` on ``default_client`` (made from the module's settings at the first call);
+    returns ``None``, as the peer's does."""
+    _default().group(user_id, group_id, traits, context, timestamp, anonymous_id, integrations, message_id)
+
+
+def flush() -> None:
+    """Waits until every event queued before the call has an outcome."""
+    _default().flush()
+
+
+def join() -> None:
+    """Delivers what is queued, then stops ``default_client``."""
+    _default().join()
+
+
+def shutdown() -> None:
+    """Flushes, then stops ``default_client``."""
+    _default().shutdown()

@@ -1,0 +1,321 @@
+"""The drop-in ``rudder_group.analytics`` against the local data plane: the group tests of
+rudder-sdk-python's own suite in our words (adapted where our wire differs: ``originalTimestamp``,
+our ``context.library``), its module-level settings, and a script written for the peer SDK that
+delivers with only its import line changed."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import sys
+import warnings
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator, List, Tuple
+
+import pytest
+
+import rudder_group as rg
+import rudder_group.analytics as analytics
+from dataplane import WRITE_KEY, DataPlane
+
+
+@pytest.fixture
+def failures() -> List[Tuple[Exception, List[dict]]]:  # type: ignore[type-arg]
+    return []
+
+
+@pytest.fixture
+def client(data_plane: DataPlane, failures: list) -> Iterator[analytics.Client]:  # type: ignore[type-arg]
+    made = analytics.Client(WRITE_KEY, host=data_plane.url, on_error=lambda e, b: failures.append((e, b)))
+    yield made
+    made.shutdown()
+
+
+@pytest.fixture
+def module(data_plane: DataPlane, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The module with its settings as a fresh script finds them, pointed at the data plane."""
+    for name in ("host", "dataPlaneUrl", "data_plane_url", "on_error", "gzip", "timeout", "max_retries",
+                 "upload_size", "upload_interval", "max_queue_size", "default_client"):
+        monkeypatch.setattr(analytics, name, None)
+    for name, value in (("debug", False), ("send", True), ("sync_mode", False)):
+        monkeypatch.setattr(analytics, name, value)
+    monkeypatch.setattr(analytics, "write_key", WRITE_KEY)
+    monkeypatch.setattr(analytics, "dataPlaneUrl", data_plane.url)
+    yield analytics
+    if analytics.default_client is not None:
+        analytics.default_client.shutdown()
+
+
+# The peer suite's client tests, for group calls.
+
+
+def test_a_write_key_is_required() -> None:
+    with pytest.raises(AssertionError) as info:
+        analytics.Client()
+    assert isinstance(info.value, rg.ConfigError) and info.value.setting == "write_key"
+
+
+def test_flush_join_and_shutdown_return_none(client: analytics.Client) -> None:
+    assert client.flush() is None
+    assert client.join() is None and client.shutdown() is None
+
+
+def test_basic_group(client: analytics.Client, data_plane: DataPlane, failures: list) -> None:  # type: ignore[type-arg]
+    success, msg = client.group("userId", "groupId")
+    client.flush()
+    assert success and not failures
+    assert (msg["groupId"], msg["userId"], msg["type"]) == ("groupId", "userId", "group")
+    [stored] = data_plane.events()
+    assert stored["messageId"] == msg["messageId"]
+
+
+def test_advanced_group_takes_the_peers_positional_order(client: analytics.Client, data_plane: DataPlane) -> None:
+    success, msg = client.group(
+        "userId", "groupId", {"trait": "value"}, {"ip": "192.168.0.1"},
+        datetime(2014, 9, 3), "anonymousId", {"Amplitude": True}, "messageId",
+    )
+    assert success
+    # A naive datetime this old is read as UTC; our wire names it originalTimestamp.
+    assert msg["originalTimestamp"] == "2014-09-03T00:00:00.000Z" and "timestamp" not in msg
+    assert msg["integrations"] == {"Amplitude": True}
+    assert msg["context"]["ip"] == "192.168.0.1"
+    assert msg["context"]["library"] == {"name": "rudder-group-python", "version": rg.__version__}
+    assert msg["traits"] == {"trait": "value"}
+    assert (msg["anonymousId"], msg["messageId"], msg["userId"], msg["type"]) == (
+        "anonymousId", "messageId", "userId", "group")
+    client.flush()
+    [stored] = data_plane.events()
+    assert {k: stored[k] for k in msg} == msg
+
+
+def test_numeric_ids_are_stringified(client: analytics.Client) -> None:
+    # Beyond 2**53: exact, never through a float.
+    _, msg = client.group(user_id=157963456373623802, group_id=7)
+    assert (msg["userId"], msg["groupId"]) == ("157963456373623802", "7") and "anonymousId" not in msg
+    _, msg = client.group(anonymous_id=157963456373623803, group_id=1.5)
+    assert (msg["anonymousId"], msg["groupId"]) == ("157963456373623803", "1.5") and "userId" not in msg
+
+
+def test_flush_and_shutdown_deliver_everything(client: analytics.Client, data_plane: DataPlane) -> None:
+    for i in range(1000):
+        client.group(f"u{i % 7}", "g", {"n": i})
+    client.flush()
+    assert len(data_plane.events()) == 1000
+    for i in range(500):
+        client.group("u", "g", {"n": i})
+    client.shutdown()
+    assert len(data_plane.events()) == 1500
+    assert client.client is not None and client.client.closed
+
+
+def test_a_full_queue_returns_false(data_plane: DataPlane, failures: list) -> None:  # type: ignore[type-arg]
+    # A data plane that does not answer keeps the first event in flight; the queue holds one.
+    data_plane.fault(outage_ms=60_000)
+    made = analytics.Client(WRITE_KEY, host=data_plane.url, max_queue_size=1, upload_size=1, timeout=0.2, max_retries=0,
+                            on_error=lambda e, b: failures.append((e, b)))
+    results = [made.group("u", "g")[0] for _ in range(10)]
+    assert results[0] is True and results.count(False) >= 8
+    data_plane.clear_faults()
+    made.shutdown()
+    dropped = [b for e, b in failures if getattr(e, "dropped", 0)]
+    assert len(dropped) >= 8 and all(len(b) == 1 and b[0]["type"] == "group" for b in dropped)
+
+
+def test_an_invalid_write_key_reaches_on_error(data_plane: DataPlane, failures: list) -> None:  # type: ignore[type-arg]
+    made = analytics.Client("bad_key", host=data_plane.url, on_error=lambda e, b: failures.append((e, b)))
+    _, msg = made.group("userId", "groupId")
+    made.flush()
+    [(err, batch)] = failures
+    assert isinstance(err, rg.DeliveryFailedError) and err.status == 401 and err.failed == 1
+    assert "invalid write key" in str(err)
+    assert batch == [msg]
+    made.shutdown()
+
+
+def test_gzip_and_upload_size(data_plane: DataPlane) -> None:
+    made = analytics.Client(WRITE_KEY, host=data_plane.url, gzip=False, upload_size=10, upload_interval=30)
+    for _ in range(20):
+        made.group("userId", "groupId", {"trait": "value"})
+    made.flush()
+    requests = data_plane.requests()
+    sizes = [len(r["events"]) for r in requests]
+    # Due at 10 events; a backlog may fill a batch past that, and the flush sends the rest.
+    assert sum(sizes) == 20 and all(n >= 10 for n in sizes[:-1]), sizes
+    assert all("content-encoding" not in r["headers"] for r in requests)
+    made.shutdown()
+
+
+def test_send_false_validates_and_sends_nothing(data_plane: DataPlane) -> None:
+    made = analytics.Client("unicode_key_é", send=False, debug=True)
+    success, msg = made.group("userId", "groupId")
+    assert success and msg["groupId"] == "groupId" and made.client is None
+    made.shutdown()
+    assert data_plane.events() == []
+    logging.getLogger("rudder_group").setLevel(logging.NOTSET)
+
+
+def test_sync_mode_waits_for_delivery(data_plane: DataPlane) -> None:
+    made = analytics.Client(WRITE_KEY, host=data_plane.url, sync_mode=True)
+    success, msg = made.group("userId", "groupId")
+    assert success and [e["messageId"] for e in data_plane.events()] == [msg["messageId"]]
+    made.shutdown()
+    refused = analytics.Client("bad_key", host=data_plane.url, sync_mode=True)
+    with pytest.raises(rg.DeliveryFailedError):
+        refused.group("userId", "groupId")
+    refused.shutdown()
+
+
+# Where the peer raised, and where it sent what we refuse.
+
+
+@pytest.mark.parametrize(
+    "kwargs, code, path",
+    [
+        ({"group_id": "g"}, "MISSING_IDENTITY", "/userId"),
+        ({"user_id": "u"}, "MISSING_GROUP_ID", "/groupId"),
+        ({"user_id": "u", "group_id": "g", "traits": "not a dict"}, "INVALID_FIELD_TYPE", "/traits"),
+        ({"user_id": "u", "group_id": "g", "timestamp": "yesterday"}, "INVALID_TIMESTAMP", "/timestamp"),
+        ({"user_id": "u", "group_id": "g", "traits": {"blob": "x" * 40_000}}, "EVENT_TOO_LARGE", ""),
+    ],
+)
+def test_what_the_peer_refused_raises(client: analytics.Client, kwargs: dict, code: str, path: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(AssertionError) as info:
+        client.group(**kwargs)
+    assert isinstance(info.value, rg.ValidationError) and info.value.code == code
+    assert info.value.issues[0].path == path
+
+
+@pytest.mark.parametrize(
+    "traits, code, path",
+    [
+        ({"score": float("nan")}, "NON_FINITE_NUMBER", "/traits/score"),
+        ({"employees": -3}, "INVALID_TRAIT", "/traits/employees"),
+        ({"tags": {"a", "b"}}, "UNSUPPORTED_VALUE", "/traits/tags"),
+    ],
+)
+def test_what_the_peer_sent_and_we_refuse_returns_false(
+    client: analytics.Client, data_plane: DataPlane, failures: list, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    traits: dict, code: str, path: str,  # type: ignore[type-arg]
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="rudder_group"):
+        success, msg = client.group("u", "g", traits, message_id="m1")
+    assert success is False
+    assert msg == {"type": "group", "messageId": "m1", "groupId": "g", "userId": "u", "traits": traits,
+                   "context": {}}
+    [(err, batch)] = failures
+    assert isinstance(err, rg.ValidationError) and (err.code, err.issues[0].path) == (code, path)
+    assert batch == [msg]
+    assert any(code in r.getMessage() for r in caplog.records)
+    client.flush()
+    assert data_plane.events() == []
+
+
+def test_naive_timestamps_are_read_as_the_peer_reads_them(client: analytics.Client) -> None:
+    now = datetime.now()
+    _, msg = client.group("u", "g", timestamp=now)
+    local = now.astimezone().astimezone(timezone.utc)
+    assert msg["originalTimestamp"] == local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}Z"
+    _, msg = client.group("u", "g", timestamp=datetime(2020, 1, 31, 10, 0) - timedelta(0))
+    assert msg["originalTimestamp"] == "2020-01-31T10:00:00.000Z"
+
+
+def test_the_callers_context_is_not_changed(client: analytics.Client) -> None:
+    context = {"ip": "1.2.3.4"}
+    _, msg = client.group("u", "g", context=context)
+    assert context == {"ip": "1.2.3.4"} and msg["context"]["library"]["name"] == "rudder-group-python"
+
+
+def test_after_shutdown_calls_return_false(client: analytics.Client, failures: list) -> None:  # type: ignore[type-arg]
+    client.shutdown()
+    success, msg = client.group("u", "g")
+    assert success is False and msg["groupId"] == "g"
+    [(err, batch)] = failures
+    assert isinstance(err, rg.ClientClosedError) and batch == [msg]
+
+
+def test_thread_is_warned_about_once(data_plane: DataPlane) -> None:
+    analytics._warned.discard("thread")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            analytics.Client(WRITE_KEY, host=data_plane.url, thread=2).shutdown()
+    assert [str(w.message).count("`thread`") for w in caught] == [1]
+
+
+# The module-level API.
+
+
+def test_the_module_reads_its_settings_at_the_first_call(module: Any, data_plane: DataPlane) -> None:
+    module.upload_size = 5
+    module.max_retries = 2
+    assert module.group("userId", "groupId", {"n": 1}) is None
+    client = module.default_client
+    assert isinstance(client, analytics.Client) and client.client is not None
+    assert client.client.data_plane_url == data_plane.url
+    assert module.flush() is None
+    assert [e["traits"] for e in data_plane.events()] == [{"n": 1}]
+    assert module.join() is None and module.shutdown() is None
+
+
+def test_data_plane_url_spellings(module: Any, data_plane: DataPlane) -> None:
+    module.dataPlaneUrl = None
+    module.host = "http://127.0.0.1:9"  # dataPlaneUrl and data_plane_url come first
+    module.data_plane_url = data_plane.url
+    module.group("u", "g")
+    module.flush()
+    assert len(data_plane.events()) == 1
+
+
+def test_the_module_without_a_write_key_raises(module: Any) -> None:
+    module.write_key = None
+    with pytest.raises(AssertionError):
+        module.group("u", "g")
+
+
+SCRIPT = """\
+import rudderstack.analytics as rudder_analytics
+
+rudder_analytics.write_key = WRITE_KEY
+rudder_analytics.dataPlaneUrl = URL
+rudder_analytics.on_error = lambda error, batch: print("failed", error)
+rudder_analytics.group('user-7', 'acme', {'name': 'Acme', 'employees': 450, 'plan': 'enterprise'})
+for i in range(99):
+    rudder_analytics.group(anonymous_id='anon-%d' % i, group_id=i, traits={'n': i})
+# No flush: delivery at exit.
+"""
+
+
+def test_a_script_for_the_peer_delivers_with_only_its_import_changed(data_plane: DataPlane) -> None:
+    script = SCRIPT.replace("import rudderstack.analytics", "import rudder_group.analytics")
+    assert script.splitlines()[1:] == SCRIPT.splitlines()[1:]
+    prelude = f"WRITE_KEY = {WRITE_KEY!r}\nURL = {data_plane.url!r}\n"
+    run = subprocess.run([sys.executable, "-c", prelude + script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "failed" not in run.stdout
+    events = data_plane.events()
+    assert len(events) == 100
+    first = next(e for e in events if e.get("userId") == "user-7")
+    assert first["groupId"] == "acme" and first["traits"]["employees"] == 450
+    assert sorted(int(e["groupId"]) for e in events if "anonymousId" in e) == list(range(99))
+
+
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "migrating.md"
+
+
+def test_the_migration_guides_python_examples_run(data_plane: DataPlane, module: Any) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(encoding="utf-8"), flags=re.S)
+    before, *after = blocks
+    assert "import rudderstack.analytics" in before and len(after) == 2
+    # The drop-in is the example written for the peer with only its import line changed.
+    assert after[0] == before.replace("import rudderstack.analytics", "import rudder_group.analytics")
+    for i, block in enumerate(after):
+        namespace = {"WRITE_KEY": WRITE_KEY, "DATA_PLANE_URL": data_plane.url, "__name__": f"guide_{i}"}
+        exec(compile(block, str(GUIDE), "exec"), namespace)
+        if analytics.default_client is not None:
+            analytics.default_client.shutdown()
+            analytics.default_client = None
+    events = data_plane.events()
+    assert [(e["userId"], e["groupId"], e["traits"]) for e in events] == [
+        ("user-7", "acme", {"name": "Acme", "employees": 450})] * 2
