@@ -42,7 +42,7 @@ fn millis(ms: u64) -> Duration {
 /// strings are copied. Events are named `rudder-group-c` in `context.library`.
 ///
 /// Defaults (the settings table of the client crate): flush_at 100 events, flush_interval
-/// 1,000 ms, max_batch_bytes 512,000, max_queue_events 100,000, max_queue_bytes 67,108,864,
+/// 1,000 ms, max_batch_bytes 1,024,000, max_queue_events 100,000, max_queue_bytes 67,108,864,
 /// overflow drop-newest, block timeout 1,000 ms, gzip on (level 6), connect timeout 10,000 ms,
 /// request timeout 30,000 ms, retries until 120,000 ms after a batch's first attempt (no attempt
 /// cap) with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict
@@ -104,7 +104,7 @@ pub extern "C" fn rudder_client_config_set_flush_interval_ms(
     })
 }
 
-/// A batch is also sent when it would grow past this many bytes uncompressed (default 512,000;
+/// A batch is also sent when it would grow past this many bytes uncompressed (default 1,024,000;
 /// at most 4,096,000, the gateway's limit, and at least one event of max_event_bytes).
 #[no_mangle]
 pub extern "C" fn rudder_client_config_set_max_batch_bytes(

@@ -15,7 +15,7 @@ declare namespace Analytics {
     flushInterval?: number
     /** Events queued at most: maxQueueEvents (default 100000). */
     maxInternalQueueSize?: number
-    /** The largest request body in bytes: maxBatchBytes (default 512000). */
+    /** The largest request body in bytes: maxBatchBytes (default 1024000). */
     maxQueueSize?: number
     /** Retries of a batch: retry.maxAttempts is retryCount + 1 (default: none, the 120 s budget ends retries). */
     retryCount?: number

@@ -199,7 +199,7 @@ export interface ClientSettings extends EventOptions {
   flushAt?: number
   /** … or when its oldest event has waited this long (default 1000). */
   flushInterval?: number
-  /** The largest request body before gzip, at most 4,096,000 (default 512000). */
+  /** The largest request body before gzip, at most 4,096,000 (default 1024000). */
   maxBatchBytes?: number
   /** Events queued at most (default 100000). */
   maxQueueEvents?: number

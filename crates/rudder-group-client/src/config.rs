@@ -87,7 +87,7 @@ pub struct Config {
     pub flush_at: usize,
     /// … or when its oldest event has waited this long (default 1 s).
     pub flush_interval: Duration,
-    /// … or when it would grow past this many bytes uncompressed (default 512,000; at most
+    /// … or when it would grow past this many bytes uncompressed (default 1,024,000; at most
     /// 4,096,000, the gateway's limit).
     pub max_batch_bytes: usize,
     /// Events queued at most (default 100,000).

@@ -41,14 +41,17 @@
 //!
 //! Defaults chosen by measurement (`make bench`'s wire case, `bench/results/latest.md`): with a
 //! data plane 50 ms away, one request in flight delivers at most one batch per round trip, so a
-//! producer of 100,000 events/s filled the 100,000-event queue and dropped events; 4 lanes
-//! delivered about 40,000 events/s and 8 lanes 50,000-65,000, with 16 adding little on 2 cores,
-//! where the caller, gzip and the data plane itself share the CPU. `max_concurrent_requests` is
-//! 8: eight kept-alive connections and eight threads per client, few enough for any data plane,
-//! and a 429 halves them anyway. `max_batch_bytes` stays 512,000: at 20 and 50 ms, 1 MB and 2 MB
-//! caps delivered no faster (backlog batches averaged about 800 events, 450 KB, under the cap),
-//! while a smaller body keeps a retry's resend, a 413's split and the data plane's per-request
-//! memory small, well under the gateway's 4,096,000 bytes.
+//! 200,000-event burst from Python (about 190,000 calls/s) overflows the 100,000-event queue.
+//! Two settings together decide how much drains per round trip. Measured at 50 ms, 200,000
+//! events: 8 lanes of 512,000-byte batches delivered 72,000 events/s and still dropped 5,155
+//! (every batch full); 8 lanes of 1,024,000 bytes 130,000 events/s with 104 requests and none
+//! lost; 16 lanes of 512,000 bytes 135,000 with 214 requests; 16 of 1,024,000 bytes 142,000;
+//! 8 of 2,048,000 bytes 125,000. So `max_concurrent_requests` is 8 and `max_batch_bytes`
+//! 1,024,000: half the requests of 16 smaller lanes for the same rate (a data plane that rate
+//! limits counts requests, and a 429 halves the lanes anyway), eight threads and kept-alive
+//! connections per client, and a body a quarter of the gateway's 4,096,000-byte limit, so a
+//! retry or a 413's split stays small. A slow caller never fills a batch: it sends what arrived
+//! during the last round trip.
 //!
 //! Logging goes through the `log` facade (quiet unless the application installs a logger); the
 //! write key is never logged by this crate or by ureq at DEBUG and above. One exception: at

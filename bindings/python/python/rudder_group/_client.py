@@ -193,7 +193,7 @@ class Client(_native.Client):
 
         - ``flush_at`` 100: a batch is due when this many events are queued;
         - ``flush_interval`` 1.0: ... or when its oldest event has waited this long;
-        - ``max_batch_bytes`` 512000: the largest request body before gzip (at most 4096000);
+        - ``max_batch_bytes`` 1024000: the largest request body before gzip (at most 4096000);
         - ``max_queue_events`` 100000 and ``max_queue_bytes`` 67108864: the queue's bounds;
         - ``overflow`` "drop": ``"block"`` makes a full queue wait (GIL released) up to
         - ``block_timeout`` 1.0 before ``QueueFullError``;

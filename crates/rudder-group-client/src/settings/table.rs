@@ -115,7 +115,7 @@ pub static SETTINGS: &[Setting] = &[
         c: Some("max_batch_bytes"),
         kind: count_kind(1, MAX_BATCH_BYTES_LIMIT as u64),
         doc: "The largest request body before gzip; at least one event of max_event_bytes.",
-        default: n(512_000),
+        default: n(1_024_000),
         get: |c| n(c.max_batch_bytes as u64),
         put: |c, v| c.max_batch_bytes = size(v),
     },
