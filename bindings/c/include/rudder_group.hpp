@@ -409,6 +409,9 @@ public:
     ClientConfig &max_event_bytes(size_t n) {
         return call(rudder_client_config_set_max_event_bytes, n);
     }
+    /** Close clients made from this config at process exit if they are still alive then (a
+     * Client with static storage duration, one leaked): see rudder_client_config_set_flush_at_exit. */
+    ClientConfig &flush_at_exit(bool on) { return call(rudder_client_config_set_flush_at_exit, on); }
     ClientConfig &memory_transport(bool on) {
         return call(rudder_client_config_set_memory_transport, on);
     }

@@ -59,9 +59,20 @@ static void group_takes_temporaries() {
     EXPECT(sent.find(moved) != std::string::npos && sent.find(chained) != std::string::npos);
 }
 
+// A client with the exit flush that is closed and destroyed before exit: the exit hook then
+// skips it (no use after free under ASan and valgrind).
+static void exit_flush_client_destroyed_before_exit() {
+    rudder::ClientConfig config("key", "http://127.0.0.1:9");
+    config.memory_transport(true).flush_at_exit(true);
+    rudder::Client client(config);
+    client.group(rudder::EventBuilder("g").user_id("u"));
+    EXPECT(client.close().delivered == 1);
+}
+
 int main() {
     refused_event_has_a_message();
     group_takes_temporaries();
+    exit_flush_client_destroyed_before_exit();
     if (failures) {
         std::fprintf(stderr, "test_cpp: %d failure(s)\n", failures);
         return 1;
