@@ -783,6 +783,20 @@ rudder_status rudder_client_config_set_max_event_bytes(rudder_client_config *con
                                                        size_t max_event_bytes);
 
 /**
+ * When true, clients made from this config are closed at process exit (when `main` returns or
+ * `exit` is called) if they were not freed: what they hold is delivered within each client's
+ * shutdown timeout, one client after the other, and what is left is reported as dropped.
+ * Without it, a client that is never freed loses what it holds at exit. Default false.
+ *
+ * The hook is registered with `atexit` by the first such client and keeps no client alive:
+ * `rudder_client_free` still frees at once. It is not run by `_exit`, `quick_exit`, a crash or
+ * a signal, and a program that unloads the library with `dlclose` must free its clients first.
+ * This is a C option rather than a client setting: the other bindings close their clients
+ * themselves (Rust on drop, Python at interpreter exit, Node at process exit or collection).
+ */
+rudder_status rudder_client_config_set_flush_at_exit(rudder_client_config *config, bool on);
+
+/**
  * Test mode when true: nothing leaves the process; every batch is answered 200 and its events are
  * kept in memory for `rudder_client_sent_events_json`. Default false (HTTP).
  */
@@ -957,6 +971,8 @@ rudder_status rudder_client_sent_events_json(const rudder_client *client, char *
  * the outcome callback.
  */
 void rudder_client_free(rudder_client *client);
+
+extern int atexit(void (*hook)(void));
 
 /**
  * Writes the outcome's kind to `*out`. Returns `RUDDER_NULL_ARGUMENT` when an argument is NULL.

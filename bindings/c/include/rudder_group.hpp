@@ -11,6 +11,19 @@
 #ifndef RUDDER_GROUP_HPP
 #define RUDDER_GROUP_HPP
 
+/* The wrapper uses std::optional and the C++17 type traits: an older standard stops here with one
+ * clear message rather than with pages of errors from the code below, which is skipped. MSVC
+ * reports __cplusplus as 199711L unless /Zc:__cplusplus is given, so its _MSVC_LANG is read. */
+#if defined(_MSVC_LANG)
+#define RUDDER_GROUP_HPP_STD _MSVC_LANG
+#else
+#define RUDDER_GROUP_HPP_STD __cplusplus
+#endif
+#if RUDDER_GROUP_HPP_STD < 201703L
+#error "rudder_group.hpp needs C++17 or later (e.g. -std=c++17); from older C++ use rudder_group.h"
+#else
+#undef RUDDER_GROUP_HPP_STD
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -77,11 +90,17 @@ inline std::vector<Issue> read_issues(const rudder_issues *list) {
 }
 
 /** Throws when `status` is not RUDDER_OK; takes ownership of `issues` either way. Call it with
- * the status already computed: the order in which arguments are evaluated is unspecified. */
+ * the status already computed: the order in which arguments are evaluated is unspecified.
+ *
+ * The message is copied before the issues are read, in separate statements: every library call,
+ * rudder_issues_get among them, resets the thread's last error, so reading the issues first (as
+ * one argument list may well do) would leave the message empty. */
 inline void check(rudder_status status, rudder_issues *issues = nullptr) {
     std::unique_ptr<rudder_issues, Free> owned(issues);
     if (status != RUDDER_OK) {
-        throw Error(status, rudder_last_error_message(), read_issues(owned.get()));
+        std::string message = rudder_last_error_message();
+        std::vector<Issue> list = read_issues(owned.get());
+        throw Error(status, message, std::move(list));
     }
 }
 
@@ -390,6 +409,9 @@ public:
     ClientConfig &max_event_bytes(size_t n) {
         return call(rudder_client_config_set_max_event_bytes, n);
     }
+    /** Close clients made from this config at process exit if they are still alive then (a
+     * Client with static storage duration, one leaked): see rudder_client_config_set_flush_at_exit. */
+    ClientConfig &flush_at_exit(bool on) { return call(rudder_client_config_set_flush_at_exit, on); }
     ClientConfig &memory_transport(bool on) {
         return call(rudder_client_config_set_memory_transport, on);
     }
@@ -464,6 +486,9 @@ public:
         detail::check(status, issues);
         return detail::take(id);
     }
+    /** The same for a temporary: `client.group(rudder::EventBuilder("g").user_id("u"))` or
+     * `client.group(std::move(builder))`. */
+    std::string group(EventBuilder &&builder) { return group(builder); }
     /** Waits for every event enqueued so far; std::nullopt waits without a limit. */
     rudder_flush_result flush(std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
         rudder_flush_result r{};
@@ -500,4 +525,5 @@ private:
 
 }  // namespace rudder
 
+#endif /* C++17 */
 #endif

@@ -10,6 +10,7 @@ use crate::issues::rudder_issues;
 use crate::status::rudder_status;
 use rudder_group_client::{Client, ClientError, FlushResult, Stats};
 use std::ffi::c_char;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A client: a bounded queue and one background worker thread that batches events and sends
@@ -22,7 +23,8 @@ use std::time::Duration;
 /// thread does not exist there): leave it alone and make a new client in the child, without the
 /// parent's spool directory (the parent keeps its spool and its lock).
 pub struct rudder_client {
-    client: Client,
+    // Shared only with the exit hook, which holds a weak reference (see exit.rs).
+    client: Arc<Client>,
 }
 
 /// Counters since the client started.
@@ -113,7 +115,10 @@ pub extern "C" fn rudder_client_new(
         // SAFETY: NULL or a live config, per the documented contract.
         let config = unsafe { handle_ref(config, "config") }?;
         let out = output_ptr(out, "out")?;
-        let client = Client::new(config.config.clone()).map_err(|e| client_error(&e))?;
+        let client = Arc::new(Client::new(config.config.clone()).map_err(|e| client_error(&e))?);
+        if config.flush_at_exit {
+            crate::exit::close_at_exit(&client, config.config.shutdown_timeout)?;
+        }
         let handle = Box::into_raw(Box::new(rudder_client { client }));
         // SAFETY: `out` is non-NULL and writable.
         unsafe { out.write(handle) };

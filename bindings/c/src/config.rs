@@ -20,6 +20,8 @@ use std::time::Duration;
 /// one thread.
 pub struct rudder_client_config {
     pub(crate) config: Config,
+    /// Close clients made from this config at process exit (the C-only exit flush).
+    pub(crate) flush_at_exit: bool,
 }
 
 fn with_config(
@@ -63,7 +65,10 @@ pub extern "C" fn rudder_client_config_new(
         let out = output_ptr(out, "out")?;
         let mut config = Config::new(write_key, url);
         config.event_options = c_options(false, 0);
-        let handle = Box::into_raw(Box::new(rudder_client_config { config }));
+        let handle = Box::into_raw(Box::new(rudder_client_config {
+            config,
+            flush_at_exit: false,
+        }));
         // SAFETY: `out` is non-NULL and writable.
         unsafe { out.write(handle) };
         Ok(())
@@ -277,6 +282,29 @@ pub extern "C" fn rudder_client_config_set_max_event_bytes(
 ) -> rudder_status {
     with_config(config, |c| {
         c.event_options = c_options(c.event_options.lenient, max_event_bytes);
+        Ok(())
+    })
+}
+
+/// When true, clients made from this config are closed at process exit (when `main` returns or
+/// `exit` is called) if they were not freed: what they hold is delivered within each client's
+/// shutdown timeout, one client after the other, and what is left is reported as dropped.
+/// Without it, a client that is never freed loses what it holds at exit. Default false.
+///
+/// The hook is registered with `atexit` by the first such client and keeps no client alive:
+/// `rudder_client_free` still frees at once. It is not run by `_exit`, `quick_exit`, a crash or
+/// a signal, and a program that unloads the library with `dlclose` must free its clients first.
+/// This is a C option rather than a client setting: the other bindings close their clients
+/// themselves (Rust on drop, Python at interpreter exit, Node at process exit or collection).
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_flush_at_exit(
+    config: *mut rudder_client_config,
+    on: bool,
+) -> rudder_status {
+    guard(|| {
+        // SAFETY: NULL or a live config used by this thread only, per the documented contract.
+        let config = unsafe { handle_mut(config, "config") }?;
+        config.flush_at_exit = on;
         Ok(())
     })
 }

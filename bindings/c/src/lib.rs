@@ -50,6 +50,8 @@ mod config;
 
 mod client;
 
+mod exit;
+
 mod outcome;
 
 #[cfg(test)]

@@ -171,6 +171,7 @@ static void test_config_functions(void) {
     NULL_ARG(rudder_client_config_set_lenient(NULL, true), "config");
     NULL_ARG(rudder_client_config_set_max_event_bytes(NULL, 1), "config");
     NULL_ARG(rudder_client_config_set_memory_transport(NULL, true), "config");
+    NULL_ARG(rudder_client_config_set_flush_at_exit(NULL, true), "config");
     NULL_ARG(rudder_client_config_set_overflow_drop_newest(NULL), "config");
     NULL_ARG(rudder_client_config_set_overflow_block(NULL, 1), "config");
     NULL_ARG(rudder_client_config_set_proxy(NULL, NULL), "config");

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
+import inspect
 import logging
 import math
 import os
@@ -23,7 +24,7 @@ import sys
 import threading
 import time
 import weakref
-from typing import Callable, List, Literal, Optional, Union
+from typing import Any, Callable, List, Literal, Optional, Union
 
 from . import _native
 from ._errors import ConfigError, FlushTimeoutError
@@ -138,6 +139,10 @@ def _remaining(deadline: Optional[float]) -> Optional[float]:
     return min(max(0.0, deadline - time.monotonic()), threading.TIMEOUT_MAX)
 
 
+# The name pyo3 gives the native constructor in its argument errors.
+_NATIVE_NEW = "Client.__new__()"
+
+
 class Client(_native.Client):
     """A group-call client. ``group()`` validates in the caller's thread and enqueues; a native
     worker thread batches, gzips, sends ``POST {data_plane_url}/v1/batch`` and retries. One client
@@ -153,6 +158,17 @@ class Client(_native.Client):
     ``shutdown_timeout``. Ctrl-C reaches a ``flush()``, ``close()`` or blocking ``group()`` of
     the main thread as ``KeyboardInterrupt``; nothing queued is lost.
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Client:
+        # The native constructor checks the arguments, and pyo3 names it "Client.__new__()" in
+        # its TypeErrors (a missing or extra positional argument); the caller wrote Client().
+        try:
+            return super().__new__(cls, *args, **kwargs)
+        except TypeError as error:
+            message = str(error)
+            if message.startswith(_NATIVE_NEW):
+                raise TypeError("Client()" + message[len(_NATIVE_NEW) :]) from None
+            raise
 
     def __init__(
         self,
@@ -236,6 +252,11 @@ class Client(_native.Client):
             # Events an earlier client left in the spool are sent at once: their outcomes need
             # the outcome thread before the first group().
             self._begin_outcomes()
+
+    # help() and inspect.signature() show these keywords, not the catch-all of __new__ above.
+    __signature__ = inspect.signature(__init__).replace(
+        parameters=list(inspect.signature(__init__).parameters.values())[1:]
+    )
 
     def _start_outcomes(self) -> None:
         # Called by the native group() before the first event (and the first after a fork).

@@ -1,0 +1,62 @@
+//! The exit flush: clients made from a config with `rudder_client_config_set_flush_at_exit` are
+//! closed by an `atexit` hook, so what they hold is delivered when `main` returns (or `exit` is
+//! called) without `rudder_client_free`.
+//!
+//! This is a C option, not a client setting of the settings table: Rust closes a client when it
+//! is dropped, Python closes its clients at interpreter exit and Node at process exit or when a
+//! client is collected. Only a C program can leave a client that nothing ever closes, so only the
+//! C ABI has the switch, and it is opt-in: an exit hook waits (up to the shutdown timeout of each
+//! client) in a place where a program may not expect to wait.
+//!
+//! The hook holds no client alive: it keeps weak references, so `rudder_client_free` still frees
+//! at once and a freed client is skipped. It closes the clients one after the other, each within
+//! its own shutdown timeout, in the order they were made; what is left then is reported as
+//! dropped, as `rudder_client_close` does. The hook is registered once per process, by the first
+//! client that asks for it.
+
+use crate::error::{Error, Result};
+use crate::status::rudder_status;
+use rudder_group_client::Client;
+use std::ffi::c_int;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::time::Duration;
+
+extern "C" {
+    fn atexit(hook: extern "C" fn()) -> c_int;
+}
+
+/// Every client to close at exit, with its shutdown timeout.
+static CLIENTS: Mutex<Vec<(Weak<Client>, Duration)>> = Mutex::new(Vec::new());
+/// Whether the hook was registered (atexit answered 0), decided by the first client asking.
+static REGISTERED: OnceLock<bool> = OnceLock::new();
+
+/// Adds a client to those the exit hook closes, registering the hook first if needed.
+pub(crate) fn close_at_exit(client: &Arc<Client>, timeout: Duration) -> Result<()> {
+    // SAFETY: `run` is a plain function of this library taking nothing; atexit only stores it.
+    let registered = *REGISTERED.get_or_init(|| unsafe { atexit(run) } == 0);
+    if !registered {
+        return Err(Error::new(
+            rudder_status::RUDDER_INVALID_CONFIG,
+            "flush_at_exit: the exit hook could not be registered (atexit failed)".to_owned(),
+        ));
+    }
+    let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
+    // Freed clients leave nothing to do: forget them so the list stays as long as the live ones.
+    clients.retain(|(weak, _)| weak.strong_count() > 0);
+    clients.push((Arc::downgrade(client), timeout));
+    Ok(())
+}
+
+/// The exit hook: closes every live client on the list. A panic must not unwind into libc.
+extern "C" fn run() {
+    let _ = std::panic::catch_unwind(|| {
+        let clients = std::mem::take(&mut *CLIENTS.lock().unwrap_or_else(|e| e.into_inner()));
+        for (weak, timeout) in clients {
+            if let Some(client) = weak.upgrade() {
+                // Failures are the client's to report (outcomes, stats); nobody is left to read
+                // an error here.
+                let _ = client.close(Some(timeout));
+            }
+        }
+    });
+}

@@ -1,0 +1,82 @@
+// The C++ wrapper without a data plane (the memory transport): the message of a refused event,
+// temporaries given to Client::group.
+#include <rudder_group.hpp>
+
+#include <cstdio>
+#include <string>
+#include <utility>
+
+static int failures = 0;
+
+#define EXPECT(cond)                                                              \
+    do {                                                                          \
+        if (!(cond)) {                                                            \
+            std::fprintf(stderr, "%s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                           \
+        }                                                                         \
+    } while (0)
+
+// A refused event carries the library's message next to its issues.
+static void refused_event_has_a_message() {
+    try {
+        rudder::EventBuilder("").build();
+        EXPECT(false);
+    } catch (const rudder::Error &e) {
+        EXPECT(e.code() == RUDDER_MISSING_IDENTITY || !e.issues().empty());
+        EXPECT(!e.issues().empty());
+        EXPECT(std::string(e.what()).size() > 0);
+    }
+    try {
+        rudder::Event::from_json("{\"groupId\": \"g\"}");
+        EXPECT(false);
+    } catch (const rudder::Error &e) {
+        EXPECT(!e.issues().empty());
+        EXPECT(std::string(e.what()).size() > 0);
+    }
+}
+
+static void group_takes_temporaries() {
+    rudder::ClientConfig config("key", "http://127.0.0.1:9");
+    config.memory_transport(true);
+    rudder::Client client(config);
+    // A prvalue builder: refused (no identity), with its message.
+    try {
+        client.group(rudder::EventBuilder("g"));
+        EXPECT(false);
+    } catch (const rudder::Error &e) {
+        EXPECT(e.code() == RUDDER_MISSING_IDENTITY);
+        EXPECT(std::string(e.what()).size() > 0);
+        EXPECT(!e.issues().empty());
+    }
+    rudder::EventBuilder builder("g");
+    builder.user_id("u");
+    std::string moved = client.group(std::move(builder));
+    std::string chained = client.group(rudder::EventBuilder("g").user_id("u"));
+    EXPECT(!moved.empty() && !chained.empty() && moved != chained);
+    rudder_flush_result r = client.flush();
+    EXPECT(r.delivered == 2);
+    std::string sent = client.sent_events_json();
+    EXPECT(sent.find(moved) != std::string::npos && sent.find(chained) != std::string::npos);
+}
+
+// A client with the exit flush that is closed and destroyed before exit: the exit hook then
+// skips it (no use after free under ASan and valgrind).
+static void exit_flush_client_destroyed_before_exit() {
+    rudder::ClientConfig config("key", "http://127.0.0.1:9");
+    config.memory_transport(true).flush_at_exit(true);
+    rudder::Client client(config);
+    client.group(rudder::EventBuilder("g").user_id("u"));
+    EXPECT(client.close().delivered == 1);
+}
+
+int main() {
+    refused_event_has_a_message();
+    group_takes_temporaries();
+    exit_flush_client_destroyed_before_exit();
+    if (failures) {
+        std::fprintf(stderr, "test_cpp: %d failure(s)\n", failures);
+        return 1;
+    }
+    std::printf("test_cpp: ok\n");
+    return 0;
+}

@@ -1,0 +1,172 @@
+/*
+ * The exit flush against a local data plane (RUDDER_GROUP_URL, set by with_dataplane.sh): a
+ * child process queues events and returns from main without rudder_client_free; the parent then
+ * reads what the data plane stored. With rudder_client_config_set_flush_at_exit every event
+ * arrives; without it none does (nothing would have sent them before exit: the batch size and
+ * interval are far above what the child queues).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define WITH_SWITCH 1000
+#define WITHOUT_SWITCH 100
+
+static const char *url;
+/* The child's clients stay reachable from here: the program exits without freeing them. */
+static rudder_client *left_open[2];
+
+/* GET on the data plane's admin API with curl; the caller frees the answer. */
+static char *admin_get(const char *path) {
+    char command[1024];
+    snprintf(command, sizeof command, "curl -sS --max-time 30 '%s%s'", url, path);
+    FILE *p = popen(command, "r");
+    if (p == NULL) {
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0, n;
+    char *out = malloc(cap);
+    while (out != NULL && (n = fread(out + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            char *bigger = realloc(out, cap *= 2);
+            if (bigger == NULL) {
+                free(out);
+                out = NULL;
+            } else {
+                out = bigger;
+            }
+        }
+    }
+    int status = pclose(p);
+    if (out != NULL) {
+        out[len] = '\0';
+    }
+    if (status != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static size_t occurrences(const char *haystack, const char *needle) {
+    size_t n = 0;
+    for (const char *at = haystack; (at = strstr(at, needle)) != NULL; at += strlen(needle)) {
+        n++;
+    }
+    return n;
+}
+
+static rudder_client *client_for(int flush_at_exit) {
+    rudder_client_config *config = NULL;
+    rudder_client *client = NULL;
+    if (rudder_client_config_new("test-write-key", url, &config) != RUDDER_OK ||
+        rudder_client_config_set_flush_at(config, 100000) != RUDDER_OK ||
+        rudder_client_config_set_flush_interval_ms(config, 3600000) != RUDDER_OK ||
+        rudder_client_config_set_shutdown_timeout_ms(config, 120000) != RUDDER_OK ||
+        rudder_client_config_set_flush_at_exit(config, flush_at_exit) != RUDDER_OK ||
+        rudder_client_new(config, &client) != RUDDER_OK) {
+        fprintf(stderr, "client: %s\n", rudder_last_error_message());
+    }
+    rudder_client_config_free(config);
+    return client;
+}
+
+static int enqueue(rudder_client *client, const char *prefix, int count) {
+    for (int i = 0; i < count; i++) {
+        char group_id[64];
+        snprintf(group_id, sizeof group_id, "%s-%d", prefix, i);
+        rudder_event_builder *b = NULL;
+        if (rudder_event_builder_new(group_id, &b) != RUDDER_OK ||
+            rudder_event_builder_set_user_id(b, "u") != RUDDER_OK ||
+            rudder_client_group(client, b, NULL, NULL) != RUDDER_OK) {
+            fprintf(stderr, "group: %s\n", rudder_last_error_message());
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The child: queue, then return from main with the clients still open. */
+static int child(int flush_at_exit) {
+    if (flush_at_exit) {
+        /* A client with the switch that is freed before exit: the hook must skip it. */
+        rudder_client *freed = client_for(1);
+        if (freed == NULL || enqueue(freed, "exit-freed", 1) != 0) {
+            return 1;
+        }
+        rudder_client_free(freed);
+        /* Two open clients, both closed by the hook. */
+        left_open[0] = client_for(1);
+        left_open[1] = client_for(1);
+        if (left_open[0] == NULL || left_open[1] == NULL ||
+            enqueue(left_open[0], "exit-on-a", WITH_SWITCH / 2) != 0 ||
+            enqueue(left_open[1], "exit-on-b", WITH_SWITCH / 2) != 0) {
+            return 1;
+        }
+    } else {
+        left_open[0] = client_for(0);
+        if (left_open[0] == NULL || enqueue(left_open[0], "exit-off", WITHOUT_SWITCH) != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int run_child(int flush_at_exit, int *is_child) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        *is_child = 1;
+        return child(flush_at_exit);
+    }
+    int status = 0;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    return 0;
+}
+
+int main(void) {
+    url = getenv("RUDDER_GROUP_URL");
+    if (url == NULL) {
+        fprintf(stderr, "test_exit_flush: run it with tests/with_dataplane.sh\n");
+        return 2;
+    }
+    int is_child = 0;
+    /* Forked before any client exists, so the child starts its own worker threads. */
+    int rc = run_child(0, &is_child);
+    if (is_child) {
+        return rc;
+    }
+    rc = run_child(1, &is_child);
+    if (is_child) {
+        return rc;
+    }
+
+    char *events = admin_get("/_rudder_group/events");
+    CHECK(events != NULL);
+    if (events != NULL) {
+        /* Without the switch: nothing. */
+        CHECK(occurrences(events, "\"exit-off-") == 0);
+        /* With it: every event, once. */
+        CHECK(occurrences(events, "\"exit-on-") == WITH_SWITCH);
+        for (int i = 0; i < WITH_SWITCH / 2; i++) {
+            char needle[64];
+            snprintf(needle, sizeof needle, "\"exit-on-a-%d\"", i);
+            CHECK(occurrences(events, needle) == 1);
+            snprintf(needle, sizeof needle, "\"exit-on-b-%d\"", i);
+            CHECK(occurrences(events, needle) == 1);
+        }
+        CHECK(occurrences(events, "\"exit-freed-0\"") == 1);
+    }
+    free(events);
+    printf("%s exit flush\n", harness_failures == 0 ? "ok  " : "FAIL");
+    harness_tests++;
+    return harness_finish("test_exit_flush");
+}
