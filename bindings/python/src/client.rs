@@ -9,7 +9,9 @@ use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use rudder_group_client::{Client, ClientError, Config, Interrupt, Outcome, Overflow, SpoolSync};
+use rudder_group_client::{
+    Client, ClientError, Config, Interrupt, LogRecord, Outcome, Overflow, SpoolSync,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -31,6 +33,8 @@ fn start(base: &Config) -> Result<Live, ClientError> {
     let mut config = base.clone();
     let sink = Arc::clone(&channel);
     config.on_outcome = Some(Arc::new(move |o: &Outcome| sink.push(o)));
+    let sink = Arc::clone(&channel);
+    config.on_log = Some(Arc::new(move |r: &LogRecord| sink.push_log(r)));
     let client = Arc::new(Client::new(config)?);
     Ok(Live { client, channel })
 }
@@ -236,7 +240,7 @@ impl PyClient {
     }
 
     /// Counters since the client started: enqueued, delivered, failed, dropped, retried,
-    /// batches, bytes, queued, recovered, spool_skipped.
+    /// throttled, batches, bytes, queued, recovered, spool_skipped.
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.client(py)?.stats();
@@ -247,6 +251,7 @@ impl PyClient {
             ("failed", s.failed),
             ("dropped", s.dropped),
             ("retried", s.retried),
+            ("throttled", s.throttled),
             ("batches", s.batches),
             ("bytes", s.bytes),
             ("queued", s.queued),

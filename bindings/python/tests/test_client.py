@@ -50,8 +50,8 @@ def test_stats_and_flush_results_since_the_previous_flush(data_plane: DataPlane)
     assert client.flush(timeout=30) == rg.FlushResult(delivered=1)
     stats = client.stats
     assert set(stats) == {
-        "enqueued", "delivered", "failed", "dropped", "retried", "batches", "bytes", "queued",
-        "recovered", "spool_skipped",
+        "enqueued", "delivered", "failed", "dropped", "retried", "throttled", "batches", "bytes",
+        "queued", "recovered", "spool_skipped",
     }
     assert (stats["enqueued"], stats["delivered"], stats["queued"], stats["batches"]) == (4, 4, 0, 2)
     assert stats["bytes"] > 0
