@@ -3,6 +3,7 @@
 
 use crate::config::{client_config, seconds, settings_error};
 use crate::errors::{client_error, config_error, validation_error};
+use crate::event::PyGroupEvent;
 use crate::fields::{CallFields, DETACH_BYTES};
 use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
 use crate::scalars::py_repr;
@@ -214,6 +215,23 @@ impl PyClient {
                 .map_err(|e| client_error(py, &e))
         } else {
             client.group(parts).map_err(|e| client_error(py, &e))
+        }
+    }
+
+    /// Enqueues an event built with `GroupEvent.build` (validated there) and returns its
+    /// messageId: the event is not converted or validated again.
+    fn enqueue(slf: &Bound<'_, Self>, event: &Bound<'_, PyGroupEvent>) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.outcome_thread.load(Ordering::Acquire) {
+            this.start_outcomes(slf)?;
+        }
+        let client = this.client(py)?;
+        let event = event.get().event.clone();
+        if this.blocking {
+            wait_detached(py, |i| client.enqueue_interruptible(event, i))
+        } else {
+            client.enqueue(event).map_err(|e| client_error(py, &e))
         }
     }
 

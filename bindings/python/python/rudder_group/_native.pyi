@@ -270,6 +270,10 @@ class Client:
     ) -> str:
         """Validates and enqueues one group call; returns its messageId. Never waits on the
         network. Raises ``ValidationError``, ``QueueFullError`` or ``ClientClosedError``."""
+    def enqueue(self, event: GroupEvent) -> str:
+        """Enqueues an event built with ``GroupEvent.build`` (validated there, with that call's
+        options) and returns its messageId; the event is not converted again. Raises
+        ``QueueFullError`` or ``ClientClosedError``."""
     def flush(self, timeout: Optional[float] = None) -> FlushResult:
         """Waits (GIL released) until every event enqueued before the call has an outcome."""
     def close(self, timeout: Optional[float] = None) -> FlushResult:
