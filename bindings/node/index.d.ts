@@ -30,6 +30,8 @@ export declare class NativeClient {
    * as reported; 0 without a logger.
    */
   takeLogsDropped(): number
+  /** Up to `max` outcomes and log records waiting for the main thread, oldest first. */
+  takeOutcomes(max: number): Array<QueuedInfo>
   /** Whether `close` was called. */
   get closed(): boolean
   /** Test mode: the events "sent" so far, as canonical JSON texts. */
@@ -50,7 +52,7 @@ export declare class NativeEvent {
 export declare function buildEvent(params: unknown, options?: Array<SettingInput> | undefined | null): NativeEvent | ErrorInfo
 
 /** Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range. */
-export declare function createClient(options: Array<SettingInput>, onOutcome?: ((arg: OutcomeInfo) => void) | undefined | null, onLog?: ((arg: LogInfo) => void) | undefined | null): NativeClient | ErrorInfo
+export declare function createClient(options: Array<SettingInput>, onWake: () => void, withLogs: boolean): NativeClient | ErrorInfo
 
 /** Every error code, in number order. */
 export declare function errorCodes(): Array<string>
@@ -128,12 +130,24 @@ export interface OutcomeInfo {
   body?: string
   /** Why, in a sentence. */
   reason: string
-  /** Requests made for these events. */
+  /** Requests made for these events (of a merged outcome, in all). */
   attempts: number
+  /** How many events this outcome concerns (`messageIds.length`). */
+  count: number
+  /** How many outcomes were merged into this one: 1 unless the main thread fell behind. */
+  merged: number
 }
 
 /** Parses and validates JSON text as the data plane would receive it. */
 export declare function parseEvent(text: unknown, options?: Array<SettingInput> | undefined | null): NativeEvent | ErrorInfo
+
+/** One item taken from the queue: an outcome or a log record. */
+export interface QueuedInfo {
+  /** An outcome, or */
+  outcome?: OutcomeInfo
+  /** a log record. */
+  log?: LogInfo
+}
 
 /** One option as JS passes it: its name and its value, under the key of its JS type. */
 export interface SettingInput {

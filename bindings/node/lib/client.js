@@ -60,7 +60,7 @@ function waitArgs (options, callback) {
  */
 function outcomeError (o) {
   if (o.kind === 'delivered') return null
-  const n = o.messageIds.length
+  const n = o.count
   return new RudderGroupError('DELIVERY_FAILED', describeOutcome(o), {
     failed: o.kind === 'failed' ? n : 0,
     dropped: o.kind === 'dropped' ? n : 0
@@ -77,7 +77,7 @@ class OutcomeState {
   constructor (onOutcome, logger) {
     this.onOutcome = onOutcome && guarded(onOutcome, 'onOutcome')
     this.logger = logger
-    /** The native client, once made: drops of log records are taken from it with each outcome. */
+    /** The native client, once made: outcomes and log records are taken from its queue. */
     this.native = undefined
     this.callbacks = new Map()
     this.handled = 0
@@ -94,8 +94,22 @@ class OutcomeState {
     this.callbacks.set(messageId, earlier === undefined ? safe : [].concat(earlier, safe))
   }
 
+  /** Takes what waits in the native queue (woken when it stops being empty). */
+  drain () {
+    const native = this.native
+    if (native === undefined) return
+    for (;;) {
+      const items = native.takeOutcomes(256)
+      if (items.length === 0) return
+      for (const item of items) {
+        if (item.outcome) this.receive(item.outcome)
+        else if (item.log && this.logger) logRecord(this.logger, item.log)
+      }
+    }
+  }
+
   receive (o) {
-    this.handled += o.messageIds.length
+    this.handled += o.count
     let seen = false
     if (this.callbacks.size > 0) {
       const err = outcomeError(o)
@@ -165,7 +179,7 @@ class Client {
   constructor (options) {
     const { settings, onOutcome, logger } = clientConfig(options)
     const outcomes = new OutcomeState(onOutcome, logger)
-    const result = native.createClient(settings, (o) => outcomes.receive(o), logger ? (r) => logRecord(logger, r) : undefined)
+    const result = native.createClient(settings, () => outcomes.drain(), logger !== undefined)
     if (!(result instanceof native.NativeClient)) throw fromInfo(result)
     this.#native = result
     this.#outcomes = outcomes

@@ -6,8 +6,8 @@
 //   debug for each request (its answer and time), each retry (why, and the wait) and every
 //   outcome, info for each flush and close, warn for failed and dropped events. The request and
 //   retry lines are the native client's log records: with a logger (or DEBUG) set, they come
-//   through a bounded queue of their own (256 waiting; past that they are dropped, and the next
-//   line that gets through says how many); with neither, none is made.
+//   through the outcomes' native queue, in order with them (256 waiting; past that they are
+//   dropped, and the next line or outcome says how many); with neither, none is made.
 // - Without one, DEBUG=rudder-group (the `debug` package's convention: names separated by commas
 //   or spaces, `*` wildcards, `-name` to exclude) writes the same lines to stderr.
 // - With neither, and no onOutcome, a failure is never silent: the first failed and the first
@@ -52,7 +52,7 @@ const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`
 /** One line for an outcome: "2 events failed after 1 attempt (status 401: invalid write key): ...". */
 function describeOutcome (o) {
   const answer = o.status === undefined || o.status === null ? '' : ` (status ${o.status}: ${String(o.body || '').trim()})`
-  return `${count(o.messageIds.length, 'event')} ${o.kind} after ${count(o.attempts, 'attempt')}${answer}: ${o.reason}`
+  return `${count(o.count ?? o.messageIds.length, 'event')} ${o.kind} after ${count(o.attempts, 'attempt')}${answer}: ${o.reason}`
 }
 
 /** Hands a native log record to the logger (`{ droppedBefore }` alone reports drops that no

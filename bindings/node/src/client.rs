@@ -4,11 +4,12 @@ use crate::config::{client_config, millis, SettingInput};
 use crate::convert::{event_parts, Shape};
 use crate::error::{client_error, ErrorInfo};
 use crate::event::NativeEvent;
-use crate::outcome::{LogInfo, LogSink, OutcomeInfo, OutcomeSink, StatsInfo};
+use crate::outcome::{outcome_queue, QueuedInfo, StatsInfo};
 use napi::bindgen_prelude::{Either, Env, Function, Object, Unknown};
 use napi::JsValue;
 use napi_derive::napi;
 use rudder_group_client::{Client, ClientError, FlushResult};
+use rudder_group_client::{LogRecord, Outcome, OutcomeQueue};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -50,34 +51,32 @@ fn settled(r: std::thread::Result<Result<FlushResult, ClientError>>) -> Settled 
 #[napi]
 pub struct NativeClient {
     client: Option<Arc<Client>>,
-    /// Log records dropped and not yet reported (with a logger).
-    logs_dropped: Option<Arc<std::sync::atomic::AtomicU64>>,
+    /// Where outcomes and log records wait for the main thread.
+    queue: Arc<OutcomeQueue>,
 }
 
 /// Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range.
 #[napi(catch_unwind)]
 pub fn create_client(
     options: Vec<SettingInput>,
-    on_outcome: Option<Function<OutcomeInfo, ()>>,
-    on_log: Option<Function<LogInfo, ()>>,
+    on_wake: Function<(), ()>,
+    with_logs: bool,
 ) -> napi::Result<Either<NativeClient, ErrorInfo>> {
     let mut config = match client_config(&options) {
         Ok(c) => c,
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
-    if let Some(f) = on_outcome {
-        config.on_outcome = Some(OutcomeSink::new(&f)?.callback());
-    }
-    let mut logs_dropped = None;
-    if let Some(f) = on_log {
-        let sink = LogSink::new(&f)?;
-        logs_dropped = Some(sink.dropped());
-        config.on_log = Some(sink.callback());
+    let queue = outcome_queue(&on_wake)?;
+    let sink = Arc::clone(&queue);
+    config.on_outcome = Some(Arc::new(move |o: &Outcome| sink.push(o)));
+    if with_logs {
+        let sink = Arc::clone(&queue);
+        config.on_log = Some(Arc::new(move |r: &LogRecord| sink.push_log(r)));
     }
     Ok(match Client::new(config) {
         Ok(client) => Either::A(NativeClient {
             client: Some(Arc::new(client)),
-            logs_dropped,
+            queue,
         }),
         Err(e) => Either::B(client_error(&e)),
     })
@@ -182,9 +181,17 @@ impl NativeClient {
     /// as reported; 0 without a logger.
     #[napi(catch_unwind)]
     pub fn take_logs_dropped(&self) -> f64 {
-        self.logs_dropped.as_ref().map_or(0.0, |d| {
-            d.swap(0, std::sync::atomic::Ordering::Relaxed) as f64
-        })
+        self.queue.take_logs_dropped() as f64
+    }
+
+    /// Up to `max` outcomes and log records waiting for the main thread, oldest first.
+    #[napi(catch_unwind)]
+    pub fn take_outcomes(&self, max: u32) -> Vec<QueuedInfo> {
+        self.queue
+            .drain(max as usize)
+            .into_iter()
+            .map(QueuedInfo::from)
+            .collect()
     }
 
     /// Whether `close` was called.

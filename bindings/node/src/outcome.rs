@@ -1,13 +1,11 @@
-//! Outcomes and counters as JS objects; the outcome callback's way to the main thread; the log
-//! records' way there (bounded); and the bounded close of collected clients.
+//! Outcomes, log records and counters as JS objects; their way to the main thread (the client
+//! crate's bounded, merging `OutcomeQueue`, and a wake-up); and the bounded close of collected
+//! clients.
 
 use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use rudder_group_client::{
-    Client, LogCallback, LogKind, LogRecord, Outcome, OutcomeCallback, Stats,
-};
-use std::sync::atomic::{AtomicU64, Ordering};
+use rudder_group_client::{Client, LogRecord, MergedOutcome, OutcomeQueue, Stats, Waiting};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
@@ -24,19 +22,26 @@ pub struct OutcomeInfo {
     pub body: Option<String>,
     /// Why, in a sentence.
     pub reason: String,
-    /// Requests made for these events.
+    /// Requests made for these events (of a merged outcome, in all).
     pub attempts: u32,
+    /// How many events this outcome concerns (`messageIds.length`).
+    pub count: f64,
+    /// How many outcomes were merged into this one: 1 unless the main thread fell behind.
+    pub merged: f64,
 }
 
-impl From<&Outcome> for OutcomeInfo {
-    fn from(o: &Outcome) -> Self {
+impl From<MergedOutcome> for OutcomeInfo {
+    fn from(m: MergedOutcome) -> Self {
+        let o = m.outcome;
         OutcomeInfo {
             kind: o.kind.as_str().to_owned(),
-            message_ids: o.message_ids.clone(),
+            message_ids: o.message_ids,
             status: o.status.map(u32::from),
-            body: o.body.clone(),
-            reason: o.reason.clone(),
+            body: o.body,
+            reason: o.reason,
             attempts: o.attempts,
+            count: m.count as f64,
+            merged: m.merged as f64,
         }
     }
 }
@@ -86,38 +91,6 @@ impl From<Stats> for StatsInfo {
     }
 }
 
-/// Unref'd (it never keeps the process alive), errors not passed as a first argument.
-type OutcomeFn = ThreadsafeFunction<OutcomeInfo, (), OutcomeInfo, napi::Status, false, true>;
-
-/// Carries outcomes from the worker thread to a JS function on the main thread.
-pub(crate) struct OutcomeSink {
-    tsfn: OutcomeFn,
-}
-
-impl OutcomeSink {
-    /// A sink for `f`; `f` must not throw (the JS layer wraps the caller's callback).
-    pub(crate) fn new(f: &Function<OutcomeInfo, ()>) -> napi::Result<OutcomeSink> {
-        let tsfn = f
-            .build_threadsafe_function::<OutcomeInfo>()
-            .weak::<true>()
-            .callee_handled::<false>()
-            .build()?;
-        Ok(OutcomeSink { tsfn })
-    }
-
-    /// The client's callback: queue the outcome for the main thread, never wait.
-    pub(crate) fn callback(self) -> OutcomeCallback {
-        Arc::new(move |o: &Outcome| {
-            // A closing environment (worker thread ending, process exiting) refuses the call;
-            // the outcome is still counted in the stats.
-            let _ = self.tsfn.call(
-                OutcomeInfo::from(o),
-                ThreadsafeFunctionCallMode::NonBlocking,
-            );
-        })
-    }
-}
-
 /// One log record of the client (a request, a retry, a split batch, a failure while sending),
 /// as the JS logger receives it.
 #[napi(object)]
@@ -138,70 +111,74 @@ pub struct LogInfo {
     pub dropped_before: f64,
 }
 
-/// Log records waiting for the main thread at most; past it new ones are dropped and counted.
-const LOGS_MAX: usize = 256;
-
-type LogFn = ThreadsafeFunction<LogInfo, (), LogInfo, napi::Status, false, true, LOGS_MAX>;
-
-/// Carries log records from the lanes to a JS function on the main thread, at most `LOGS_MAX`
-/// waiting: past that a record is dropped, and the next one that gets through says how many.
-/// Failed and dropped outcomes are logged from the outcomes themselves, so their records are
-/// not sent.
-pub(crate) struct LogSink {
-    tsfn: LogFn,
-    dropped: Arc<AtomicU64>,
+impl LogInfo {
+    fn new(r: LogRecord, dropped_before: u64) -> LogInfo {
+        LogInfo {
+            level: r.level.as_str().to_owned(),
+            kind: r.kind.as_str().to_owned(),
+            message: r.message,
+            events: r.events as f64,
+            attempt: r.attempt,
+            status: r.status.map(u32::from),
+            dropped_before: dropped_before as f64,
+        }
+    }
 }
 
-impl LogSink {
-    /// A sink for `f`; `f` must not throw (the JS layer wraps the logger).
-    pub(crate) fn new(f: &Function<LogInfo, ()>) -> napi::Result<LogSink> {
-        let tsfn = f
-            .build_threadsafe_function::<LogInfo>()
-            .weak::<true>()
-            .callee_handled::<false>()
-            .max_queue_size::<LOGS_MAX>()
-            .build()?;
-        Ok(LogSink {
-            tsfn,
-            dropped: Arc::default(),
-        })
-    }
+/// One item taken from the queue: an outcome or a log record.
+#[napi(object)]
+pub struct QueuedInfo {
+    /// An outcome, or
+    pub outcome: Option<OutcomeInfo>,
+    /// a log record.
+    pub log: Option<LogInfo>,
+}
 
-    /// The count of records dropped and not yet reported, shared with the client: the JS side
-    /// takes it with each outcome, so drops with no record after them are reported too.
-    pub(crate) fn dropped(&self) -> Arc<AtomicU64> {
-        Arc::clone(&self.dropped)
+impl From<Waiting> for QueuedInfo {
+    fn from(w: Waiting) -> Self {
+        match w {
+            Waiting::Outcome(m) => QueuedInfo {
+                outcome: Some(m.into()),
+                log: None,
+            },
+            Waiting::Log {
+                record,
+                dropped_before,
+            } => QueuedInfo {
+                outcome: None,
+                log: Some(LogInfo::new(record, dropped_before)),
+            },
+        }
     }
+}
 
-    /// The client's log callback: queue the record for the main thread, never wait.
-    pub(crate) fn callback(self) -> LogCallback {
-        Arc::new(move |r: &LogRecord| {
-            if r.kind == LogKind::Outcome {
-                return;
-            }
-            // Taken with the record; the JS side also takes it with each outcome.
-            let dropped_before = self.dropped.swap(0, Ordering::Relaxed);
-            let info = LogInfo {
-                level: r.level.as_str().to_owned(),
-                kind: r.kind.as_str().to_owned(),
-                message: r.message.clone(),
-                events: r.events as f64,
-                attempt: r.attempt,
-                status: r.status.map(u32::from),
-                dropped_before: dropped_before as f64,
-            };
-            if self
-                .tsfn
-                .call(info, ThreadsafeFunctionCallMode::NonBlocking)
-                != napi::Status::Ok
-            {
-                // Full (or the environment is closing): this record and the ones it carried
-                // the count of are dropped.
-                self.dropped
-                    .fetch_add(dropped_before + 1, Ordering::Relaxed);
-            }
-        })
-    }
+/// Unref'd (it never keeps the process alive), no argument.
+type WakeFn = ThreadsafeFunction<(), (), (), napi::Status, false, true>;
+
+/// A merged outcome keeps every messageId: the callbacks of `group(params, cb)` are found by
+/// id, and each must be called. Merging still bounds the outcome objects to 1,024 however far
+/// the main thread falls behind; what grows is one id per event.
+const MERGED_IDS_MAX: usize = usize::MAX;
+
+/// The queue for one client: outcomes (and, with `with_logs`, log records) wait in it, and
+/// `wake` is called on the main thread when it stops being empty; the JS side then takes what
+/// waits with `takeOutcomes`. At most one wake-up is pending at a time in the usual case, so
+/// the thread-safe function's own queue stays small.
+pub(crate) fn outcome_queue(wake: &Function<(), ()>) -> napi::Result<Arc<OutcomeQueue>> {
+    let tsfn: WakeFn = wake
+        .build_threadsafe_function::<()>()
+        .weak::<true>()
+        .callee_handled::<false>()
+        .build()?;
+    let queue = OutcomeQueue::new(
+        MERGED_IDS_MAX,
+        Some(Box::new(move || {
+            // A closing environment refuses the call; the outcomes are still counted.
+            let _ = tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        })),
+    );
+    queue.activate();
+    Ok(Arc::new(queue))
 }
 
 /// Clients being closed in the background, for `wait_background_closes`.

@@ -103,3 +103,34 @@ test('what a callback throws becomes a process warning; delivery goes on', async
   assert.match(warnings[0].message, /the group callback threw: boom/)
   await client.close()
 })
+
+test('outcomes merge while the main thread is busy: at most 1,024 objects, every event counted', async () => {
+  const plane = await startDataPlane()
+  try {
+    await plane.fault({ latency_ms: 300, next: 1 })
+    const seen = []
+    const client = new Client({ writeKey: 'test-write-key', dataPlaneUrl: plane.url, maxQueueEvents: 10, onOutcome: (o) => seen.push(o) })
+    let refused = 0
+    // The main thread does not yield: every QUEUE_FULL's dropped outcome waits in the native queue.
+    for (let i = 0; i < 5000; i++) {
+      try {
+        client.group({ groupId: 'g', userId: 'u' })
+      } catch (err) {
+        assert.equal(err.code, 'QUEUE_FULL')
+        refused++
+      }
+    }
+    assert.ok(refused >= 5000 - 20, `${refused} refused`)
+    const result = await client.close()
+    const dropped = seen.filter((o) => o.kind === 'dropped')
+    assert.ok(seen.length <= 1024 + 10, `${seen.length} outcome objects`)
+    assert.ok(dropped.some((o) => o.merged > 1))
+    assert.equal(dropped.reduce((n, o) => n + o.count, 0), refused)
+    assert.equal(client.stats.dropped, refused)
+    assert.equal(seen.reduce((n, o) => n + o.count, 0), 5000)
+    assert.ok(dropped.every((o) => o.messageIds.length === o.count))
+    assert.equal(result.delivered, 5000 - refused)
+  } finally {
+    await plane.stop()
+  }
+})

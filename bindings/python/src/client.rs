@@ -5,13 +5,13 @@ use crate::config::{client_config, seconds, settings_error};
 use crate::errors::{client_error, config_error, validation_error};
 use crate::event::PyGroupEvent;
 use crate::fields::{CallFields, DETACH_BYTES};
-use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
+use crate::outcome::{outcome_queue, PyFlushResult, PyOutcomeQueue};
 use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use rudder_group_client::{
-    Client, ClientError, Config, Interrupt, LogRecord, Outcome, Overflow, SpoolSync,
+    Client, ClientError, Config, Interrupt, LogRecord, Outcome, OutcomeQueue, Overflow, SpoolSync,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -20,14 +20,14 @@ use std::time::Duration;
 /// A running client and the channel its outcomes go to.
 struct Live {
     client: Arc<Client>,
-    channel: Arc<OutcomeChannel>,
+    channel: Arc<OutcomeQueue>,
 }
 
 /// Starts a client from `base`, its outcomes going to a new channel. With a spool the channel
 /// keeps outcomes from the start: events an earlier client left are sent at once, before any
 /// call (the facade starts the thread that pops them in `__init__`).
 fn start(base: &Config) -> Result<Live, ClientError> {
-    let channel = Arc::new(OutcomeChannel::default());
+    let channel = outcome_queue();
     if base.spool_dir.is_some() {
         channel.activate();
     }
@@ -102,7 +102,7 @@ fn wait_detached<T: Send>(
 
 impl PyClient {
     /// The running client and its outcome channel.
-    fn live(&self, py: Python<'_>) -> PyResult<(Arc<Client>, Arc<OutcomeChannel>)> {
+    fn live(&self, py: Python<'_>) -> PyResult<(Arc<Client>, Arc<OutcomeQueue>)> {
         let live = self.live.read().unwrap_or_else(|p| p.into_inner());
         match &*live {
             Some(l) => Ok((Arc::clone(&l.client), Arc::clone(&l.channel))),

@@ -1,201 +1,35 @@
-//! Outcomes reach Python through a queue: the client's worker thread pushes (it never touches
-//! Python, so it can never wait on the GIL), and a Python thread of the package pops and calls
-//! the user's `on_outcome`. When that thread falls behind, outcomes of one kind merge, so that
-//! the queue stays bounded. The client's log records (each request, retry and split) travel the
-//! same queue, in order with the outcomes, for the `rudder_group` logger; past `LOGS_MAX`
-//! waiting, new ones are dropped and counted (the next record or outcome popped says how many).
-//! Also `Outcome`, `LogRecord` and `FlushResult` as Python classes.
+//! Outcomes reach Python through the client crate's bounded, merging [`OutcomeQueue`]: the
+//! client's worker thread pushes (it never touches Python, so it can never wait on the GIL), and
+//! a Python thread of the package pops and calls the user's `on_outcome`. When that thread falls
+//! behind, outcomes of one kind merge (a merged one keeps 1,000 messageIds), so that memory
+//! stays bounded. The client's log records (each request, retry and split) travel the same
+//! queue, in order with the outcomes, for the `rudder_group` logger; past 256 waiting, new ones
+//! are dropped and counted (the next record or outcome popped says how many). Also `Outcome`,
+//! `LogRecord` and `FlushResult` as Python classes.
 
 use crate::errors::client_error;
 use crate::scalars::py_repr;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use rudder_group_client::{FlushResult, LogKind, LogRecord, Outcome};
-use std::collections::VecDeque;
-use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use rudder_group_client::{
+    FlushResult, LogRecord, Outcome, OutcomeQueue, Waiting, LOGS_MAX, OUTCOMES_MAX,
+};
+use std::sync::Arc;
+use std::time::Duration;
 
-/// Outcomes waiting for the Python thread at most.
-const PENDING_MAX: usize = 1024;
-/// Past this many waiting, a new outcome merges into the latest waiting one of its kind. Two
-/// short of the bound: a kind with nothing to merge into is queued, and there are three kinds.
-const MERGE_AT: usize = PENDING_MAX - 2;
 /// The messageIds a merged outcome keeps; it counts the others.
 const MERGED_IDS_MAX: usize = 1000;
-/// Log records waiting for the Python thread at most; past it new ones are dropped and counted.
-const LOGS_MAX: usize = 256;
 
-/// What waits for the Python thread, in the order the worker pushed it.
-enum Item {
-    Outcome(Pending),
-    /// A log record, and how many were dropped just before it.
-    Log(LogRecord, u64),
+/// The queue for one client's outcomes.
+pub(crate) fn outcome_queue() -> Arc<OutcomeQueue> {
+    Arc::new(OutcomeQueue::new(MERGED_IDS_MAX, None))
 }
 
-/// An outcome waiting for the Python thread, perhaps several of one kind merged.
-struct Pending {
-    outcome: Outcome,
-    /// Events concerned (`message_ids` holds some of them once merged).
-    count: u64,
-    /// Outcomes merged into this one (1 when alone).
-    merged: u64,
-}
-
-impl Pending {
-    fn new(outcome: &Outcome) -> Self {
-        Pending {
-            count: outcome.message_ids.len() as u64,
-            outcome: outcome.clone(),
-            merged: 1,
-        }
-    }
-
-    /// Adds `other`, of the same kind: its ids up to `MERGED_IDS_MAX` in all, its count and
-    /// attempts; the status, body and reason stay the first outcome's.
-    fn merge(&mut self, other: &Outcome) {
-        let ids = &mut self.outcome.message_ids;
-        let room = MERGED_IDS_MAX.saturating_sub(ids.len());
-        ids.extend(other.message_ids.iter().take(room).cloned());
-        self.count += other.message_ids.len() as u64;
-        self.merged += 1;
-        self.outcome.attempts = self.outcome.attempts.saturating_add(other.attempts);
-    }
-}
-
-#[derive(Default)]
-struct QueueState {
-    items: VecDeque<Item>,
-    /// Outcomes among `items`.
-    outcomes: usize,
-    /// Log records among `items`.
-    logs: usize,
-    /// Log records dropped since the last one queued, and in all.
-    logs_dropped_since: u64,
-    logs_dropped: u64,
-    /// Outcomes pushed, and popped (merged ones included), since the client started.
-    pushed: u64,
-    popped: u64,
-    /// The most outcomes that ever waited at once.
-    peak: usize,
-    closed: bool,
-    /// A dispatcher exists: outcomes are kept for it (else dropped, so nothing piles up).
-    active: bool,
-}
-
-/// The outcome channel between the worker thread and the Python dispatcher thread.
-#[derive(Default)]
-pub(crate) struct OutcomeChannel {
-    state: Mutex<QueueState>,
-    ready: Condvar,
-}
-
-impl OutcomeChannel {
-    fn lock(&self) -> MutexGuard<'_, QueueState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// A dispatcher will pop: keep outcomes from now on.
-    pub(crate) fn activate(&self) {
-        self.lock().active = true;
-    }
-
-    /// Called on the worker thread: queue one outcome, or merge it into the latest waiting one
-    /// of its kind once `MERGE_AT` wait.
-    pub(crate) fn push(&self, outcome: &Outcome) {
-        let mut st = self.lock();
-        if !st.active {
-            return;
-        }
-        st.pushed += 1;
-        let merged = st.outcomes >= MERGE_AT
-            && st
-                .items
-                .iter_mut()
-                .rev()
-                .find_map(|item| match item {
-                    Item::Outcome(p) if p.outcome.kind == outcome.kind => Some(p),
-                    _ => None,
-                })
-                .map(|p| p.merge(outcome))
-                .is_some();
-        if !merged {
-            st.items.push_back(Item::Outcome(Pending::new(outcome)));
-            st.outcomes += 1;
-            st.peak = st.peak.max(st.outcomes);
-        }
-        self.ready.notify_all();
-    }
-
-    /// Called on the worker thread: queue a log record, or count it as dropped when
-    /// `LOGS_MAX` wait. Failed and dropped outcomes are logged from the outcomes themselves
-    /// (merged ones included), so their records are not queued.
-    pub(crate) fn push_log(&self, record: &LogRecord) {
-        if record.kind == LogKind::Outcome {
-            return;
-        }
-        let mut st = self.lock();
-        if !st.active {
-            return;
-        }
-        if st.logs >= LOGS_MAX {
-            st.logs_dropped_since += 1;
-            st.logs_dropped += 1;
-            return;
-        }
-        let dropped = std::mem::take(&mut st.logs_dropped_since);
-        st.items.push_back(Item::Log(record.clone(), dropped));
-        st.logs += 1;
-        self.ready.notify_all();
-    }
-
-    /// No outcome will come any more (the worker stopped): wake the dispatcher.
-    pub(crate) fn close(&self) {
-        let mut st = self.lock();
-        st.closed = true;
-        self.ready.notify_all();
-    }
-
-    /// The next outcome, waiting at most `timeout` (`None`: until one comes or the channel is
-    /// closed). `None` on timeout, or when closed and drained.
-    fn pop(&self, timeout: Option<Duration>) -> Option<Item> {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        let mut st = self.lock();
-        loop {
-            if let Some(item) = st.items.pop_front() {
-                match &item {
-                    Item::Outcome(p) => {
-                        st.popped += p.merged;
-                        st.outcomes -= 1;
-                    }
-                    Item::Log(..) => st.logs -= 1,
-                }
-                return Some(item);
-            }
-            if st.closed {
-                return None;
-            }
-            st = match deadline {
-                None => self.ready.wait(st).unwrap_or_else(|p| p.into_inner()),
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        return None;
-                    }
-                    self.ready
-                        .wait_timeout(st, d - now)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0
-                }
-            };
-        }
-    }
-}
-
-/// The Python face of an [`OutcomeChannel`], held by the dispatcher thread (not the client, so
+/// The Python face of an [`OutcomeQueue`], held by the dispatcher thread (not the client, so
 /// that an unused client can still be collected).
 #[pyclass(name = "OutcomeQueue", module = "rudder_group._native", frozen)]
 pub(crate) struct PyOutcomeQueue {
-    pub(crate) channel: std::sync::Arc<OutcomeChannel>,
+    pub(crate) channel: Arc<OutcomeQueue>,
 }
 
 #[pymethods]
@@ -210,7 +44,7 @@ impl PyOutcomeQueue {
         let channel = &self.channel;
         Ok(match py.detach(|| channel.pop(timeout)) {
             None => None,
-            Some(Item::Outcome(p)) => Some(
+            Some(Waiting::Outcome(p)) => Some(
                 Py::new(
                     py,
                     PyOutcome {
@@ -221,7 +55,10 @@ impl PyOutcomeQueue {
                 )?
                 .into_any(),
             ),
-            Some(Item::Log(record, dropped_before)) => Some(
+            Some(Waiting::Log {
+                record,
+                dropped_before,
+            }) => Some(
                 Py::new(
                     py,
                     PyLogRecord {
@@ -238,37 +75,37 @@ impl PyOutcomeQueue {
     /// reported: the dispatcher takes it with each outcome, so that drops no record followed
     /// are reported too.
     fn take_logs_dropped(&self) -> u64 {
-        std::mem::take(&mut self.channel.lock().logs_dropped_since)
+        self.channel.take_logs_dropped()
     }
 
     /// Log records dropped since the client started because `LOGS_MAX` waited.
     #[getter]
     fn logs_dropped(&self) -> u64 {
-        self.channel.lock().logs_dropped
+        self.channel.logs_dropped()
     }
 
     /// Outcomes pushed since the client started.
     #[getter]
     fn pushed(&self) -> u64 {
-        self.channel.lock().pushed
+        self.channel.pushed()
     }
 
     /// Outcomes popped since the client started, each merged one counted.
     #[getter]
     fn popped(&self) -> u64 {
-        self.channel.lock().popped
+        self.channel.popped()
     }
 
     /// The most outcomes that waited at once.
     #[getter]
     fn peak(&self) -> usize {
-        self.channel.lock().peak
+        self.channel.peak()
     }
 
     /// The most outcomes that may wait at once.
     #[getter]
     fn limit(&self) -> usize {
-        PENDING_MAX
+        OUTCOMES_MAX
     }
 
     /// The most log records that may wait at once.
@@ -280,8 +117,7 @@ impl PyOutcomeQueue {
     /// Whether the queue is closed and empty: the dispatcher can stop.
     #[getter]
     fn done(&self) -> bool {
-        let st = self.channel.lock();
-        st.closed && st.items.is_empty()
+        self.channel.done()
     }
 }
 

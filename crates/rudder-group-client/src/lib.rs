@@ -59,6 +59,7 @@
 //! header (the base64 of the write key) included; keep that target at DEBUG or above.
 #![warn(missing_docs)]
 
+mod channel;
 mod client;
 mod config;
 mod delivery;
@@ -73,6 +74,7 @@ mod state;
 mod transport;
 mod worker;
 
+pub use channel::{MergedOutcome, OutcomeQueue, Waiting, Waker, LOGS_MAX, MERGE_AT, OUTCOMES_MAX};
 pub use client::Client;
 pub use config::{
     Config, Overflow, RetryPolicy, SpoolSync, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT,

@@ -1,0 +1,389 @@
+//! [`OutcomeQueue`]: how outcomes and log records reach a language's own thread.
+//!
+//! A binding whose language must not be called from the lanes (Python, Node) sets the client's
+//! `on_outcome` and `on_log` to [`OutcomeQueue::push`] and [`OutcomeQueue::push_log`], and pops
+//! on its own thread. The lanes never wait on that thread; memory stays bounded however far it
+//! falls behind:
+//! - past [`MERGE_AT`] outcomes waiting, a new outcome merges into the latest waiting one of its
+//!   kind: its events are counted (`count`), its messageIds kept up to the queue's `ids_max`,
+//!   its attempts added; status, body and reason stay the first outcome's. The counters stay
+//!   exact;
+//! - past [`LOGS_MAX`] log records waiting, a new one is dropped and counted; the next record
+//!   popped carries the count (`dropped_before`), and [`OutcomeQueue::take_logs_dropped`] gives
+//!   the rest, so a binding can say how many it lost.
+//!
+//! Outcomes and records come out in the order they were pushed. Failed and dropped outcomes are
+//! logged by the bindings from the outcomes themselves (merged ones included), so their log
+//! records are not queued.
+
+use crate::logging::{LogKind, LogRecord};
+use crate::outcome::Outcome;
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Outcomes waiting at most.
+pub const OUTCOMES_MAX: usize = 1024;
+/// Past this many waiting, a new outcome merges into the latest waiting one of its kind. Two
+/// short of the bound: a kind with nothing to merge into is queued, and there are three kinds.
+pub const MERGE_AT: usize = OUTCOMES_MAX - 2;
+/// Log records waiting at most; past it new ones are dropped and counted.
+pub const LOGS_MAX: usize = 256;
+
+/// An outcome, perhaps several of one kind merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedOutcome {
+    /// The first outcome, with the merged ones' ids (up to the queue's `ids_max`) and attempts.
+    pub outcome: Outcome,
+    /// Events concerned (`outcome.message_ids` holds some of them once merged).
+    pub count: u64,
+    /// Outcomes merged into this one (1 when alone).
+    pub merged: u64,
+}
+
+impl MergedOutcome {
+    fn new(outcome: &Outcome) -> Self {
+        MergedOutcome {
+            count: outcome.message_ids.len() as u64,
+            outcome: outcome.clone(),
+            merged: 1,
+        }
+    }
+
+    fn merge(&mut self, other: &Outcome, ids_max: usize) {
+        let ids = &mut self.outcome.message_ids;
+        let room = ids_max.saturating_sub(ids.len());
+        ids.extend(other.message_ids.iter().take(room).cloned());
+        self.count += other.message_ids.len() as u64;
+        self.merged += 1;
+        self.outcome.attempts = self.outcome.attempts.saturating_add(other.attempts);
+    }
+}
+
+/// What waits in the queue, in the order it was pushed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waiting {
+    /// An outcome (perhaps merged).
+    Outcome(MergedOutcome),
+    /// A log record.
+    Log {
+        /// The record.
+        record: LogRecord,
+        /// Records dropped just before this one (the queue held `LOGS_MAX`).
+        dropped_before: u64,
+    },
+}
+
+#[derive(Default)]
+struct State {
+    items: VecDeque<Waiting>,
+    outcomes: usize,
+    logs: usize,
+    logs_dropped_since: u64,
+    logs_dropped: u64,
+    pushed: u64,
+    popped: u64,
+    peak: usize,
+    closed: bool,
+    active: bool,
+}
+
+/// A wake-up for the language's thread, called when the queue goes from empty to not empty.
+pub type Waker = Box<dyn Fn() + Send + Sync>;
+
+/// The bounded, merging queue between the lanes and a language's thread (see the module docs).
+pub struct OutcomeQueue {
+    state: Mutex<State>,
+    ready: Condvar,
+    ids_max: usize,
+    waker: Option<Waker>,
+}
+
+impl OutcomeQueue {
+    /// A queue whose merged outcomes keep at most `ids_max` messageIds each; inactive until
+    /// [`activate`](Self::activate) (what is pushed before is dropped), and `waker`, if any,
+    /// called each time something is pushed into an empty queue.
+    pub fn new(ids_max: usize, waker: Option<Waker>) -> OutcomeQueue {
+        OutcomeQueue {
+            state: Mutex::default(),
+            ready: Condvar::new(),
+            ids_max,
+            waker,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Someone will pop: keep what is pushed from now on.
+    pub fn activate(&self) {
+        self.lock().active = true;
+    }
+
+    /// Queues one outcome, or merges it into the latest waiting one of its kind once
+    /// [`MERGE_AT`] wait. For the client's `on_outcome`.
+    pub fn push(&self, outcome: &Outcome) {
+        let mut st = self.lock();
+        if !st.active {
+            return;
+        }
+        st.pushed += 1;
+        let was_empty = st.items.is_empty();
+        let ids_max = self.ids_max;
+        let merged = st.outcomes >= MERGE_AT
+            && st
+                .items
+                .iter_mut()
+                .rev()
+                .find_map(|w| match w {
+                    Waiting::Outcome(m) if m.outcome.kind == outcome.kind => Some(m),
+                    _ => None,
+                })
+                .map(|m| m.merge(outcome, ids_max))
+                .is_some();
+        if !merged {
+            st.items
+                .push_back(Waiting::Outcome(MergedOutcome::new(outcome)));
+            st.outcomes += 1;
+            st.peak = st.peak.max(st.outcomes);
+        }
+        self.ready.notify_all();
+        drop(st);
+        self.wake(was_empty);
+    }
+
+    /// Queues a log record, or counts it as dropped when [`LOGS_MAX`] wait; outcome records
+    /// are left out (see the module docs). For the client's `on_log`.
+    pub fn push_log(&self, record: &LogRecord) {
+        if record.kind == LogKind::Outcome {
+            return;
+        }
+        let mut st = self.lock();
+        if !st.active {
+            return;
+        }
+        if st.logs >= LOGS_MAX {
+            st.logs_dropped_since += 1;
+            st.logs_dropped += 1;
+            return;
+        }
+        let was_empty = st.items.is_empty();
+        let dropped_before = std::mem::take(&mut st.logs_dropped_since);
+        st.items.push_back(Waiting::Log {
+            record: record.clone(),
+            dropped_before,
+        });
+        st.logs += 1;
+        self.ready.notify_all();
+        drop(st);
+        self.wake(was_empty);
+    }
+
+    fn wake(&self, was_empty: bool) {
+        if was_empty {
+            if let Some(waker) = &self.waker {
+                waker();
+            }
+        }
+    }
+
+    /// Nothing will be pushed any more (the client stopped): wakes a waiting [`pop`](Self::pop).
+    pub fn close(&self) {
+        let mut st = self.lock();
+        st.closed = true;
+        self.ready.notify_all();
+    }
+
+    /// The next item, waiting at most `timeout` (`None`: until one comes or the queue is
+    /// closed). `None` on timeout, or when closed and drained.
+    pub fn pop(&self, timeout: Option<Duration>) -> Option<Waiting> {
+        let deadline = timeout.map(|t| Instant::now().checked_add(t));
+        let mut st = self.lock();
+        loop {
+            if let Some(item) = Self::take(&mut st) {
+                return Some(item);
+            }
+            if st.closed {
+                return None;
+            }
+            st = match deadline {
+                None | Some(None) => self.ready.wait(st).unwrap_or_else(|p| p.into_inner()),
+                Some(Some(d)) => {
+                    let now = Instant::now();
+                    if now >= d {
+                        return None;
+                    }
+                    self.ready
+                        .wait_timeout(st, d - now)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                }
+            };
+        }
+    }
+
+    /// Up to `max` items, without waiting.
+    pub fn drain(&self, max: usize) -> Vec<Waiting> {
+        let mut st = self.lock();
+        let mut out = Vec::new();
+        while out.len() < max {
+            match Self::take(&mut st) {
+                Some(item) => out.push(item),
+                None => break,
+            }
+        }
+        out
+    }
+
+    fn take(st: &mut State) -> Option<Waiting> {
+        let item = st.items.pop_front()?;
+        match &item {
+            Waiting::Outcome(m) => {
+                st.popped += m.merged;
+                st.outcomes -= 1;
+            }
+            Waiting::Log { .. } => st.logs -= 1,
+        }
+        Some(item)
+    }
+
+    /// Log records dropped and not yet carried by a record after them, now counted as
+    /// reported: take it with each outcome, so that drops no record followed are told too.
+    pub fn take_logs_dropped(&self) -> u64 {
+        std::mem::take(&mut self.lock().logs_dropped_since)
+    }
+
+    /// Log records dropped since the start.
+    pub fn logs_dropped(&self) -> u64 {
+        self.lock().logs_dropped
+    }
+
+    /// Outcomes pushed since the start.
+    pub fn pushed(&self) -> u64 {
+        self.lock().pushed
+    }
+
+    /// Outcomes popped since the start, each merged one counted.
+    pub fn popped(&self) -> u64 {
+        self.lock().popped
+    }
+
+    /// The most outcomes that waited at once.
+    pub fn peak(&self) -> usize {
+        self.lock().peak
+    }
+
+    /// Closed and drained: the popping thread can stop.
+    pub fn done(&self) -> bool {
+        let st = self.lock();
+        st.closed && st.items.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logging::LogLevel;
+    use crate::outcome::OutcomeKind;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn outcome(kind: OutcomeKind, id: usize) -> Outcome {
+        Outcome {
+            kind,
+            message_ids: vec![format!("id-{id}")],
+            status: None,
+            body: None,
+            reason: "r".to_owned(),
+            attempts: 1,
+        }
+    }
+
+    fn record() -> LogRecord {
+        LogRecord {
+            level: LogLevel::Debug,
+            kind: LogKind::Request,
+            message: "m".to_owned(),
+            events: 1,
+            attempt: 1,
+            status: Some(200),
+        }
+    }
+
+    #[test]
+    fn merges_past_the_bound_and_keeps_counts_exact() {
+        let q = OutcomeQueue::new(3, None);
+        q.activate();
+        for i in 0..MERGE_AT + 10 {
+            q.push(&outcome(OutcomeKind::Delivered, i));
+        }
+        q.push(&outcome(OutcomeKind::Dropped, 0));
+        let items = q.drain(usize::MAX);
+        assert_eq!(items.len(), MERGE_AT + 1);
+        let Waiting::Outcome(last) = &items[MERGE_AT - 1] else {
+            panic!("an outcome")
+        };
+        assert_eq!((last.count, last.merged), (11, 11));
+        assert_eq!(last.outcome.message_ids.len(), 3, "ids kept up to ids_max");
+        assert!(
+            matches!(&items[MERGE_AT], Waiting::Outcome(m) if m.outcome.kind == OutcomeKind::Dropped)
+        );
+        assert_eq!(
+            (q.pushed(), q.popped()),
+            (MERGE_AT as u64 + 11, MERGE_AT as u64 + 11)
+        );
+    }
+
+    #[test]
+    fn drops_log_records_past_the_bound_and_says_how_many() {
+        let q = OutcomeQueue::new(usize::MAX, None);
+        q.activate();
+        for _ in 0..LOGS_MAX + 5 {
+            q.push_log(&record());
+        }
+        assert_eq!(q.logs_dropped(), 5);
+        assert_eq!(q.drain(usize::MAX).len(), LOGS_MAX);
+        q.push_log(&record());
+        assert!(matches!(
+            q.pop(Some(Duration::ZERO)),
+            Some(Waiting::Log {
+                dropped_before: 5,
+                ..
+            })
+        ));
+        for _ in 0..LOGS_MAX + 2 {
+            q.push_log(&record());
+        }
+        assert_eq!(q.take_logs_dropped(), 2);
+        assert_eq!(q.take_logs_dropped(), 0);
+    }
+
+    #[test]
+    fn wakes_only_an_empty_queue_and_drops_while_inactive() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let w = Arc::clone(&wakes);
+        let q = OutcomeQueue::new(
+            usize::MAX,
+            Some(Box::new(move || {
+                w.fetch_add(1, Ordering::Relaxed);
+            })),
+        );
+        q.push(&outcome(OutcomeKind::Delivered, 0));
+        assert_eq!((q.pushed(), wakes.load(Ordering::Relaxed)), (0, 0));
+        q.activate();
+        q.push(&outcome(OutcomeKind::Delivered, 1));
+        q.push_log(&record());
+        assert_eq!(wakes.load(Ordering::Relaxed), 1);
+        assert_eq!(q.drain(1).len(), 1);
+        q.push(&outcome(OutcomeKind::Failed, 2));
+        assert_eq!(wakes.load(Ordering::Relaxed), 1, "not empty yet");
+        assert_eq!(q.drain(10).len(), 2);
+        q.push(&outcome(OutcomeKind::Failed, 3));
+        assert_eq!(wakes.load(Ordering::Relaxed), 2);
+        q.close();
+        assert!(!q.done());
+        assert!(q.pop(None).is_some());
+        assert!(q.pop(None).is_none() && q.done());
+    }
+}
