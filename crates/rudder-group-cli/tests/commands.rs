@@ -63,16 +63,12 @@ fn base64_user(key: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
 }
 
-fn send(plane: &DataPlane, input: &str) -> std::process::Output {
+/// `rudder-group send` to `url` with `key` and `extra` arguments, `input` on stdin.
+fn run_send(url: &str, key: &str, extra: &[&str], input: &str) -> std::process::Output {
     let mut child = Command::new(BIN)
-        .args([
-            "send",
-            "--write-key",
-            "test-write-key",
-            "--data-plane-url",
-            &plane.url(),
-            "-",
-        ])
+        .args(["send", "--write-key", key, "--data-plane-url", url])
+        .args(extra)
+        .env_remove("RUDDER_WRITE_KEY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -87,6 +83,10 @@ fn send(plane: &DataPlane, input: &str) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+fn send(plane: &DataPlane, input: &str) -> std::process::Output {
+    run_send(&plane.url(), "test-write-key", &["-"], input)
+}
+
 /// `send --spool-dir`: a run that cannot deliver in its timeout leaves its events in the
 /// spool, and the next run (with nothing new to read) sends them. The spool needs Unix.
 #[cfg(unix)]
@@ -95,29 +95,14 @@ fn send_with_a_spool_dir_leaves_what_it_could_not_send_for_the_next_run() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("send-spool-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    let spool = dir.to_str().expect("a UTF-8 path");
     let run = |url: &str, input: &str| {
-        let mut child = Command::new(BIN)
-            .args([
-                "send",
-                "--write-key",
-                "test-write-key",
-                "--data-plane-url",
-                url,
-            ])
-            .args(["--timeout", "0", "--spool-dir"])
-            .arg(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        run_send(
+            url,
+            "test-write-key",
+            &["--timeout", "0", "--spool-dir", spool],
+            input,
+        )
     };
     // Nothing listens there: the run ends with its events unsent.
     let refusing = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -137,23 +122,9 @@ fn send_with_a_spool_dir_leaves_what_it_could_not_send_for_the_next_run() {
     );
 
     let plane = DataPlane::start(Default::default()).unwrap();
-    let mut run_up = Command::new(BIN)
-        .args([
-            "send",
-            "--write-key",
-            "test-write-key",
-            "--data-plane-url",
-            &plane.url(),
-        ])
-        .args(["--spool-dir"])
-        .arg(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = String::new();
-    std::io::Read::read_to_string(&mut run_up.stdout.take().unwrap(), &mut stdout).unwrap();
-    assert!(run_up.wait().unwrap().success(), "{stdout}");
+    let up = run_send(&plane.url(), "test-write-key", &["--spool-dir", spool], "");
+    let stdout = String::from_utf8_lossy(&up.stdout);
+    assert!(up.status.success(), "{stdout}");
     assert!(
         stdout.starts_with("30 delivered, 0 failed, 0 dropped"),
         "{stdout}"
@@ -225,31 +196,7 @@ fn send_reports_invalid_lines_and_exits_one() {
 }
 
 fn send_with_key(plane: &DataPlane, key: &str, input: &str) -> std::process::Output {
-    send_with_args(plane, key, &[], input)
-}
-
-fn send_with_args(
-    plane: &DataPlane,
-    key: &str,
-    extra: &[&str],
-    input: &str,
-) -> std::process::Output {
-    let mut child = Command::new(BIN)
-        .args(["send", "--write-key", key, "--data-plane-url", &plane.url()])
-        .args(extra)
-        .env_remove("RUDDER_WRITE_KEY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    run_send(&plane.url(), key, &[], input)
 }
 
 #[test]
@@ -322,7 +269,7 @@ fn send_verbose_prints_each_request_and_retry() {
     });
     let key = "test-write-key";
     let input: String = (0..3).map(|n| line(n) + "\n").collect();
-    let out = send_with_args(&plane, key, &["-v", "--flush-at", "3"], &input);
+    let out = run_send(&plane.url(), key, &["-v", "--flush-at", "3"], &input);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let requests: Vec<&str> = stderr
