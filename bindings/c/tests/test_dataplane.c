@@ -11,49 +11,14 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "admin.h"
 #include "collector.h"
 
 static const char *url;
 static collector outcomes;
 
-/* Runs curl on the admin API; returns its output (caller frees) or NULL. */
-static char *admin(const char *method, const char *path, const char *body) {
-    char command[1024];
-    snprintf(command, sizeof command,
-             "curl -sS --max-time 10 -X %s -H 'Content-Type: application/json' %s%s%s '%s%s'",
-             method, body ? "--data '" : "", body ? body : "", body ? "'" : "", url, path);
-    FILE *p = popen(command, "r");
-    if (p == NULL) {
-        return NULL;
-    }
-    size_t cap = 4096, len = 0, n;
-    char *out = malloc(cap);
-    while (out != NULL && (n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            char *bigger = realloc(out, cap *= 2);
-            if (bigger == NULL) {
-                free(out);
-                out = NULL;
-            } else {
-                out = bigger;
-            }
-        }
-    }
-    int status = pclose(p);
-    if (out != NULL) {
-        out[len] = '\0';
-    }
-    if (status != 0) {
-        fprintf(stderr, "%s failed (%d): %s\n", command, status, out ? out : "");
-        free(out);
-        return NULL;
-    }
-    return out;
-}
-
 static void admin_do(const char *method, const char *path, const char *body) {
-    char *out = admin(method, path, body);
+    char *out = admin(url, method, path, body);
     CHECK(out != NULL);
     free(out);
 }
@@ -117,7 +82,7 @@ static void test_delivery_in_batches(void) {
         CHECK(outcomes.records[i].has_body);
         CHECK(i + 1 == n || outcomes.records[i].id_count >= 10);
     }
-    char *events = admin("GET", "/_rudder_group/events", NULL);
+    char *events = admin(url, "GET", "/_rudder_group/events", NULL);
     for (int i = 0; i < 25; i++) {
         CHECK(collector_saw(&outcomes, ids[i], RUDDER_OUTCOME_DELIVERED));
         CHECK(contains(events, ids[i]));
@@ -127,7 +92,7 @@ static void test_delivery_in_batches(void) {
     CHECK(contains(events, "\"receivedAt\""));
     CHECK(contains(events, "Acme \xe2\x98\x83"));
     free(events);
-    char *requests = admin("GET", "/_rudder_group/requests", NULL);
+    char *requests = admin(url, "GET", "/_rudder_group/requests", NULL);
     CHECK(contains(requests, "\"content-encoding\":\"gzip\""));
     CHECK(contains(requests, "\"user-agent\":\"rudder-group-c/" RUDDER_GROUP_VERSION "\""));
     /* Basic auth: base64("test-write-key:"). */
@@ -142,7 +107,7 @@ static void test_gzip_off(void) {
     rudder_client *client = client_from(config);
     char *id = send_one(client, "g-plain");
     CHECK_OK(rudder_client_close(client, -1, NULL));
-    char *requests = admin("GET", "/_rudder_group/requests", NULL);
+    char *requests = admin(url, "GET", "/_rudder_group/requests", NULL);
     CHECK(contains(requests, id));
     CHECK(requests != NULL && !contains(requests, "\"content-encoding\""));
     free(requests);
@@ -179,7 +144,7 @@ static void test_retries_then_delivery(void) {
     CHECK(stats.retried == 2 && stats.batches == 3 && stats.throttled == 1);
     CHECK(outcomes.records[0].kind == RUDDER_OUTCOME_DELIVERED);
     CHECK(outcomes.records[0].attempts == 3);
-    char *events = admin("GET", "/_rudder_group/events", NULL);
+    char *events = admin(url, "GET", "/_rudder_group/events", NULL);
     CHECK(contains(events, id));
     free(events);
     rudder_string_free(id);
@@ -276,7 +241,7 @@ static void test_free_delivers_what_is_queued(void) {
     rudder_client *client = client_from(config);
     char *a = send_one(client, "g-free"), *b = send_one(client, "g-free");
     rudder_client_free(client);
-    char *events = admin("GET", "/_rudder_group/events", NULL);
+    char *events = admin(url, "GET", "/_rudder_group/events", NULL);
     CHECK(contains(events, a) && contains(events, b));
     CHECK(collector_saw(&outcomes, a, RUDDER_OUTCOME_DELIVERED));
     free(events);
@@ -339,7 +304,7 @@ static void test_spool_keeps_events_for_the_next_client(void) {
     rudder_stats stats;
     CHECK_OK(rudder_client_stats(up, &stats));
     CHECK(stats.recovered == 20 && stats.enqueued == 0 && stats.spool_skipped == 0);
-    char *events = admin("GET", "/_rudder_group/events", NULL);
+    char *events = admin(url, "GET", "/_rudder_group/events", NULL);
     for (int i = 0; i < 20; i++) {
         CHECK(contains(events, ids[i]));
         CHECK(collector_saw(&outcomes, ids[i], RUDDER_OUTCOME_DELIVERED));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "admin.h"
 
 #define WITH_SWITCH 1000
 #define WITHOUT_SWITCH 100
@@ -20,39 +21,6 @@
 static const char *url;
 /* The child's clients stay reachable from here: the program exits without freeing them. */
 static rudder_client *left_open[2];
-
-/* GET on the data plane's admin API with curl; the caller frees the answer. */
-static char *admin_get(const char *path) {
-    char command[1024];
-    snprintf(command, sizeof command, "curl -sS --max-time 30 '%s%s'", url, path);
-    FILE *p = popen(command, "r");
-    if (p == NULL) {
-        return NULL;
-    }
-    size_t cap = 1 << 16, len = 0, n;
-    char *out = malloc(cap);
-    while (out != NULL && (n = fread(out + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (len + 1 == cap) {
-            char *bigger = realloc(out, cap *= 2);
-            if (bigger == NULL) {
-                free(out);
-                out = NULL;
-            } else {
-                out = bigger;
-            }
-        }
-    }
-    int status = pclose(p);
-    if (out != NULL) {
-        out[len] = '\0';
-    }
-    if (status != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
 
 static size_t occurrences(const char *haystack, const char *needle) {
     size_t n = 0;
@@ -149,7 +117,7 @@ int main(void) {
         return rc;
     }
 
-    char *events = admin_get("/_rudder_group/events");
+    char *events = admin(url, "GET", "/_rudder_group/events", NULL);
     CHECK(events != NULL);
     if (events != NULL) {
         /* Without the switch: nothing. */

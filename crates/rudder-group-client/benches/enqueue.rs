@@ -4,19 +4,12 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use rudder_group::GroupEvent;
 use rudder_group_client::{Client, Config, Transport};
-use serde_json::json;
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn seed() -> GroupEvent {
-    GroupEvent::builder("12345")
-        .user_id("1hKOmRA4el9Zt1WSfVJIVo4GRlm")
-        .name("MyGroup")
-        .industry("IT")
-        .employees(450)
-        .plan("basic")
-        .custom_trait("tier", json!(2))
-        .build()
-        .expect("valid")
+    common::seed_event("1hKOmRA4el9Zt1WSfVJIVo4GRlm")
 }
 
 fn client() -> Client {

@@ -8,20 +8,13 @@
 use rudder_group::GroupEvent;
 use rudder_group_client::{Client, Config, SpoolSync, Transport};
 use rudder_group_dataplane::DataPlane;
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn seed(n: usize) -> GroupEvent {
-    GroupEvent::builder("12345")
-        .user_id(format!("user-{}", n % 1000))
-        .name("MyGroup")
-        .industry("IT")
-        .employees(450)
-        .plan("basic")
-        .custom_trait("tier", json!(2))
-        .build()
-        .expect("valid")
+    common::seed_event(&format!("user-{}", n % 1000))
 }
 
 #[derive(Clone, Copy)]
