@@ -247,10 +247,13 @@ typedef struct {
 /**
  * Receives every terminal outcome of a client's events.
  *
- * It is called on the client's worker thread, never concurrently with itself for one client,
- * except for an event dropped because the queue is full: that outcome is reported on the thread
- * calling `rudder_client_enqueue`, before the call returns `RUDDER_QUEUE_FULL`. Keep it short,
- * make it safe to run on another thread than the one that set it, and do not call
+ * It is called on the client's worker threads (one per request in flight), one call at a time
+ * for one client: the calls are serialized, so the callback needs no lock of its own for state
+ * only it touches. An event dropped because the queue is full is reported on the thread calling
+ * `rudder_client_enqueue`, before the call returns `RUDDER_QUEUE_FULL` (after any call running
+ * then; an enqueue made from inside the callback reports its drop at once). Keep it short: a
+ * slow callback holds up every lane's next outcome. Make it safe to run on another thread than
+ * the one that set it, and do not call
  * `rudder_client_flush`, `rudder_client_close` or `rudder_client_free` from it (they wait for
  * the worker). It must not unwind (no C++ exception may leave it). `user_data` is the pointer
  * given with the callback, passed through untouched.

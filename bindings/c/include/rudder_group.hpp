@@ -356,7 +356,7 @@ private:
     const rudder_outcome *o_;
 };
 
-/** The outcome handler: runs on the client's worker thread; exceptions it throws are dropped. */
+/** The outcome handler: runs on the client's worker threads, one call at a time; exceptions it throws are dropped. */
 using OutcomeHandler = std::function<void(const Outcome &)>;
 
 /** The log handler: each log line with its level (see rudder_log_callback: it runs on the
@@ -438,7 +438,7 @@ public:
         detail::check(rudder_client_config_set_proxy(ptr_.get(), url ? url->c_str() : nullptr));
         return *this;
     }
-    /** Receives every outcome, on the client's worker thread. */
+    /** Receives every outcome, on the client's worker threads, one call at a time. */
     ClientConfig &on_outcome(OutcomeHandler handler) {
         auto owned = handler ? std::make_shared<OutcomeHandler>(std::move(handler)) : nullptr;
         detail::check(rudder_client_config_set_outcome_callback(

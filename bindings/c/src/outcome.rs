@@ -6,7 +6,8 @@ use crate::error::{guard, guard_value};
 use crate::status::rudder_status;
 use rudder_group_client::{Outcome, OutcomeCallback, OutcomeKind};
 use std::ffi::{c_char, c_void, CString};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The kind of a terminal outcome.
 #[repr(C)]
@@ -56,10 +57,13 @@ impl rudder_outcome {
 
 /// Receives every terminal outcome of a client's events.
 ///
-/// It is called on the client's worker thread, never concurrently with itself for one client,
-/// except for an event dropped because the queue is full: that outcome is reported on the thread
-/// calling `rudder_client_enqueue`, before the call returns `RUDDER_QUEUE_FULL`. Keep it short,
-/// make it safe to run on another thread than the one that set it, and do not call
+/// It is called on the client's worker threads (one per request in flight), one call at a time
+/// for one client: the calls are serialized, so the callback needs no lock of its own for state
+/// only it touches. An event dropped because the queue is full is reported on the thread calling
+/// `rudder_client_enqueue`, before the call returns `RUDDER_QUEUE_FULL` (after any call running
+/// then; an enqueue made from inside the callback reports its drop at once). Keep it short: a
+/// slow callback holds up every lane's next outcome. Make it safe to run on another thread than
+/// the one that set it, and do not call
 /// `rudder_client_flush`, `rudder_client_close` or `rudder_client_free` from it (they wait for
 /// the worker). It must not unwind (no C++ exception may leave it). `user_data` is the pointer
 /// given with the callback, passed through untouched.
@@ -72,11 +76,31 @@ pub(crate) fn c_callback(
     user_data: *mut c_void,
 ) -> OutcomeCallback {
     let user_data = UserData(user_data);
+    let one_at_a_time = Mutex::new(());
+    // The thread running the callback now (0: none), so that a call it makes itself (an
+    // enqueue that drops) runs at once instead of waiting for itself.
+    let running = AtomicUsize::new(0);
     Arc::new(move |outcome: &Outcome| {
         let data = user_data;
         let lent = rudder_outcome::new(outcome);
+        let me = thread_marker();
+        if running.load(Ordering::Acquire) == me {
+            callback(&lent, data.0);
+            return;
+        }
+        let _turn = one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
+        running.store(me, Ordering::Release);
         callback(&lent, data.0);
+        running.store(0, Ordering::Release);
     })
+}
+
+/// A number no other live thread has: the address of this thread's own marker.
+fn thread_marker() -> usize {
+    thread_local! {
+        static MARKER: u8 = const { 0 };
+    }
+    MARKER.with(|m| m as *const u8 as usize)
 }
 
 /// Writes the outcome's kind to `*out`. Returns `RUDDER_NULL_ARGUMENT` when an argument is NULL.

@@ -8,6 +8,8 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -219,6 +221,49 @@ static void test_log_callback(void) {
     rudder_client_free(client);
 }
 
+/* Outcomes of several lanes: the callback is never entered twice at once. */
+static atomic_int inside, overlaps, calls;
+
+static void one_at_a_time(const rudder_outcome *outcome, void *user_data) {
+    (void)outcome;
+    (void)user_data;
+    if (atomic_fetch_add(&inside, 1) != 0) {
+        atomic_fetch_add(&overlaps, 1);
+    }
+    struct timespec pause = {0, 2000000};
+    nanosleep(&pause, NULL);
+    atomic_fetch_add(&calls, 1);
+    atomic_fetch_sub(&inside, 1);
+}
+
+static void test_outcome_callback_runs_one_at_a_time(void) {
+    admin_do("POST", "/_rudder_group/reset", NULL);
+    rudder_client_config *config = NULL;
+    CHECK_OK(rudder_client_config_new("test-write-key", url, &config));
+    CHECK_OK(rudder_client_config_set_outcome_callback(config, one_at_a_time, NULL));
+    CHECK_OK(rudder_client_config_set_flush_at(config, 1));
+    CHECK_OK(rudder_client_config_set_max_concurrent_requests(config, 8));
+    rudder_client *client = client_from(config);
+    for (int i = 0; i < 64; i++) {
+        char user[32];
+        snprintf(user, sizeof user, "user-%d", i);
+        rudder_event_builder *b = NULL;
+        rudder_event *event = NULL;
+        char *id = NULL;
+        CHECK_OK(rudder_event_builder_new("g", &b));
+        CHECK_OK(rudder_event_builder_set_user_id(b, user));
+        CHECK_OK(rudder_event_builder_build(b, &event, NULL));
+        CHECK_OK(rudder_client_enqueue(client, event, &id));
+        rudder_string_free(id);
+    }
+    rudder_flush_result result = {0, 0, 0};
+    CHECK_OK(rudder_client_flush(client, -1, &result));
+    CHECK(result.delivered == 64);
+    CHECK(atomic_load(&overlaps) == 0);
+    CHECK(atomic_load(&calls) >= 8);
+    rudder_client_free(client);
+}
+
 static void test_flush_timeout_keeps_events(void) {
     rudder_client *client = client_from(dataplane_config("test-write-key"));
     admin_do("POST", "/_rudder_group/faults", "{\"latency_ms\":1500,\"next\":1}");
@@ -331,6 +376,7 @@ int main(void) {
     RUN(test_retries_then_delivery);
     RUN(test_wrong_write_key);
     RUN(test_log_callback);
+    RUN(test_outcome_callback_runs_one_at_a_time);
     RUN(test_flush_timeout_keeps_events);
     RUN(test_free_delivers_what_is_queued);
     RUN(test_spool_keeps_events_for_the_next_client);
