@@ -115,7 +115,7 @@ pub struct Config {
     pub proxy: Option<String>,
     /// Validation and library settings for events built by [`crate::Client::group`].
     pub event_options: EventOptions,
-    /// Receives every terminal outcome, on the worker thread.
+    /// Receives every terminal outcome, on the lanes' threads (see [`OutcomeCallback`]).
     pub on_outcome: Option<OutcomeCallback>,
     /// Receives a log record for each request, retry and split (`Debug`), each failed or
     /// dropped outcome (`Warn`) and a panic while sending (`Error`), on the lane's thread; the

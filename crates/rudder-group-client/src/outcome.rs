@@ -67,8 +67,10 @@ impl Outcome {
     }
 }
 
-/// The callback that receives every terminal outcome. It runs on the client's worker thread:
-/// keep it short, and do not call back into the client's `flush`/`close` from it.
+/// The callback that receives every terminal outcome. It runs on the lanes' threads, so calls
+/// for different lanes may run at once (a drop because the queue is full is reported on the
+/// enqueuing thread): keep it short, and do not call back into the client's `flush`/`close`
+/// from it. A binding that needs one call at a time serializes it (the C binding does).
 pub type OutcomeCallback = Arc<dyn Fn(&Outcome) + Send + Sync>;
 
 /// Counters since the client started.
