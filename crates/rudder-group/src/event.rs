@@ -4,6 +4,7 @@ use crate::issue::Issue;
 use crate::traits::GroupTraits;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// One validated group call.
@@ -28,7 +29,8 @@ pub struct GroupEvent {
     pub(crate) original_timestamp: String,
     pub(crate) timestamp: Option<Value>,
     pub(crate) sent_at: Option<String>,
-    pub(crate) channel: String,
+    /// `"server"` (borrowed: every call's) unless a parsed payload said otherwise.
+    pub(crate) channel: Cow<'static, str>,
     pub(crate) extra: Map<String, Value>,
     pub(crate) warnings: Vec<Issue>,
     /// The canonical bytes without `sentAt`, made once at validation (the size check needs them,
@@ -244,10 +246,11 @@ impl ObjectOf for GroupTraits {
 
 /// An object field of the event: a map, or the canonical bytes a binding wrote, parsed into a
 /// map the first time a getter asks (a call through a binding never does: the event is sent as
-/// bytes).
+/// bytes). Bytes the core writes itself (`{}`, the default integrations, a context that is only
+/// `library`) are borrowed from constants: most calls allocate nothing for them.
 #[derive(Debug, Clone)]
 pub(crate) struct Field<T> {
-    written: Option<Vec<u8>>,
+    written: Option<Cow<'static, [u8]>>,
     tree: OnceLock<T>,
 }
 
@@ -259,7 +262,7 @@ impl<T: ObjectOf> Field<T> {
         }
     }
 
-    pub(crate) fn written(bytes: Vec<u8>) -> Field<T> {
+    pub(crate) fn written(bytes: Cow<'static, [u8]>) -> Field<T> {
         Field {
             written: Some(bytes),
             tree: OnceLock::new(),

@@ -32,7 +32,8 @@ pub fn format_millis(t: DateTime<Utc>) -> String {
         out[at + width] = sep;
         at += width + 1;
     }
-    out.iter().map(|&b| b as char).collect()
+    // Digits and separators only: ASCII.
+    String::from_utf8(out.to_vec()).unwrap_or_default()
 }
 
 /// The current time in the wire format.

@@ -101,7 +101,9 @@ impl EventParts {
 
     /// Validates the parts into an event.
     pub fn validate(self, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
-        let event = assemble(self.fields_out_of_extra(), options)?;
+        let mut parts = self;
+        parts.fields_out_of_extra();
+        let event = assemble(parts, options)?;
         check_size(event.wire_len(), options, &event)?;
         Ok(event)
     }
@@ -109,10 +111,11 @@ impl EventParts {
 
 impl EventParts {
     /// A field's key in `extra` (filled by hand, not by `from_map`) moves to its field, so that
-    /// no key is written twice; a field given both ways is an error.
-    fn fields_out_of_extra(mut self) -> EventParts {
+    /// no key is written twice; a field given both ways is an error. In place: the parts are
+    /// large, and a call gives no extra keys.
+    fn fields_out_of_extra(&mut self) {
         if self.extra.is_empty() {
-            return self;
+            return;
         }
         let mut found = EventParts::from_map(std::mem::take(&mut self.extra));
         self.extra = std::mem::take(&mut found.extra);
@@ -162,7 +165,6 @@ impl EventParts {
             }
         }
         self.issues.extend(twice);
-        self
     }
 }
 

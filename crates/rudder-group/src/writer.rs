@@ -20,6 +20,7 @@
 
 use crate::issue::Issue;
 use serde_json::{Number, Value};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -39,11 +40,9 @@ enum Open {
 #[derive(Debug, Clone, Default)]
 pub struct JsonWriter {
     out: Vec<u8>,
-    open: Vec<Open>,
-    /// Where each open container's keys start in `keys` (an array has none).
-    key_marks: Vec<usize>,
-    /// The byte spans of the keys of the open objects (their escaped text).
-    keys: Vec<Range<usize>>,
+    /// The open containers, each with the offset of its opening bracket in `out` (where
+    /// [`JsonWriter::has_key`] reads an object's keys back).
+    open: Vec<(Open, usize)>,
     watch: &'static [&'static str],
     watching: Option<(&'static str, usize)>,
     watched: Vec<(&'static str, Range<usize>)>,
@@ -62,11 +61,10 @@ impl JsonWriter {
         JsonWriter {
             out: Vec::with_capacity(256),
             open: Vec::with_capacity(8),
-            key_marks: Vec::new(),
-            keys: Vec::new(),
             watch,
             watching: None,
-            watched: Vec::new(),
+            // Sized once: a call gives a handful of reserved traits, or one `library`.
+            watched: Vec::with_capacity(watch.len().min(8)),
             found: Vec::new(),
         }
     }
@@ -90,7 +88,7 @@ impl JsonWriter {
 
     /// The separator before a value.
     fn before_value(&mut self) {
-        if let Some(Open::Array { first }) = self.open.last_mut() {
+        if let Some((Open::Array { first }, _)) = self.open.last_mut() {
             if !*first {
                 self.out.push(b',');
             }
@@ -110,49 +108,42 @@ impl JsonWriter {
     /// Opens an object.
     pub fn begin_object(&mut self) {
         self.before_value();
+        self.open
+            .push((Open::Object { first: true }, self.out.len()));
         self.out.push(b'{');
-        self.open.push(Open::Object { first: true });
-        self.key_marks.push(self.keys.len());
     }
 
     /// Closes the innermost object.
     pub fn end_object(&mut self) {
         self.out.push(b'}');
         self.open.pop();
-        if let Some(mark) = self.key_marks.pop() {
-            self.keys.truncate(mark);
-        }
         self.after_value();
     }
 
     /// Opens an array.
     pub fn begin_array(&mut self) {
         self.before_value();
+        self.open
+            .push((Open::Array { first: true }, self.out.len()));
         self.out.push(b'[');
-        self.open.push(Open::Array { first: true });
-        // One mark per open container, so that a rewind can cut both stacks alike.
-        self.key_marks.push(self.keys.len());
     }
 
     /// Closes the innermost array.
     pub fn end_array(&mut self) {
         self.out.push(b']');
         self.open.pop();
-        self.key_marks.pop();
         self.after_value();
     }
 
     /// Writes an object key; its value comes next.
     pub fn key(&mut self, key: &str) {
-        if let Some(Open::Object { first }) = self.open.last_mut() {
+        if let Some((Open::Object { first }, _)) = self.open.last_mut() {
             if !*first {
                 self.out.push(b',');
             }
             *first = false;
         }
-        let start = self.out.len();
         write_str(&mut self.out, key);
-        self.keys.push(start..self.out.len());
         self.out.push(b':');
         if self.open.len() == 1 {
             if let Some(name) = self.watch.iter().find(|name| **name == key) {
@@ -161,14 +152,39 @@ impl JsonWriter {
         }
     }
 
-    /// Whether the innermost object already has key `key`.
+    /// Whether the innermost object already has key `key`. Its keys are read back from the
+    /// bytes written (only a converter that can meet two keys of one text asks, and rarely), so
+    /// that writing a key records nothing.
     pub fn has_key(&self, key: &str) -> bool {
-        let mark = self.key_marks.last().copied().unwrap_or(0);
+        let Some((Open::Object { .. }, start)) = self.open.last() else {
+            return false;
+        };
         let mut escaped = Vec::with_capacity(key.len() + 2);
         write_str(&mut escaped, key);
-        self.keys[mark..]
-            .iter()
-            .any(|span| self.out[span.clone()] == escaped[..])
+        let bytes = &self.out[*start..];
+        // The writer's own bytes: well-formed, so a shallow walk finds the object's keys.
+        let (mut i, mut depth, mut at_key) = (1, 0usize, true);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    let end = string_end(bytes, i);
+                    if depth == 0 && at_key {
+                        if bytes[i..end] == escaped[..] {
+                            return true;
+                        }
+                        at_key = false;
+                    }
+                    i = end;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                b',' if depth == 0 => at_key = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        false
     }
 
     /// Writes a string.
@@ -236,8 +252,7 @@ impl JsonWriter {
         Mark {
             len: self.out.len(),
             open: self.open.len(),
-            top: self.open.last().copied(),
-            keys: self.keys.len(),
+            top: self.open.last().map(|(state, _)| *state),
             watching: self.watching,
             watched: self.watched.len(),
             found: self.found.len(),
@@ -249,11 +264,9 @@ impl JsonWriter {
     pub fn rewind(&mut self, mark: Mark) {
         self.out.truncate(mark.len);
         self.open.truncate(mark.open);
-        if let (Some(top), Some(state)) = (self.open.last_mut(), mark.top) {
+        if let (Some((top, _)), Some(state)) = (self.open.last_mut(), mark.top) {
             *top = state;
         }
-        self.key_marks.truncate(mark.open);
-        self.keys.truncate(mark.keys);
         self.watching = mark.watching;
         self.watched.truncate(mark.watched);
         self.found.truncate(mark.found);
@@ -286,7 +299,7 @@ impl JsonWriter {
     pub fn finish(self) -> Result<WrittenObject, Value> {
         if self.out.first() == Some(&b'{') && self.open.is_empty() {
             Ok(WrittenObject {
-                bytes: self.out,
+                bytes: Cow::Owned(self.out),
                 watched: self.watched,
                 found: self.found,
             })
@@ -310,7 +323,6 @@ pub struct Mark {
     len: usize,
     open: usize,
     top: Option<Open>,
-    keys: usize,
     watching: Option<(&'static str, usize)>,
     watched: usize,
     found: usize,
@@ -352,11 +364,24 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// The index just past the string that starts (with its quote) at `start`.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
 /// An object field written as canonical JSON by a [`JsonWriter`], with what validation reads of
 /// it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WrittenObject {
-    bytes: Vec<u8>,
+    bytes: Cow<'static, [u8]>,
     watched: Vec<(&'static str, Range<usize>)>,
     found: Vec<Issue>,
 }
@@ -367,10 +392,11 @@ impl WrittenObject {
         &self.bytes
     }
 
-    /// An object the core writes itself (`{}`, the default integrations), nothing watched.
-    pub(crate) fn literal(bytes: &[u8]) -> WrittenObject {
+    /// An object the core writes itself (`{}`, the default integrations, the SDK's context),
+    /// nothing watched; borrowed, not copied.
+    pub(crate) fn literal(bytes: &'static [u8]) -> WrittenObject {
         WrittenObject {
-            bytes: bytes.to_vec(),
+            bytes: Cow::Borrowed(bytes),
             watched: Vec::new(),
             found: Vec::new(),
         }
@@ -405,7 +431,7 @@ impl WrittenObject {
         }
         bytes.extend_from_slice(new);
         bytes.extend_from_slice(&self.bytes[cut.end..]);
-        self.bytes = bytes;
+        self.bytes = Cow::Owned(bytes);
         // Ranges after the change moved: nothing reads them again.
         self.watched.clear();
     }
@@ -416,7 +442,7 @@ impl WrittenObject {
     }
 
     /// The bytes, for the event.
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> Cow<'static, [u8]> {
         self.bytes
     }
 }
@@ -490,10 +516,31 @@ mod tests {
         assert!(w.has_key("b"));
         w.end_object();
         assert!(w.has_key("a") && !w.has_key("b"));
+        // Keys are found by their escaped text; brackets, commas and quotes inside strings or
+        // nested values are not keys.
+        w.key("q\"{,");
+        w.string(",\"c\":[{");
+        w.key("arr");
+        w.begin_array();
+        w.string("d");
+        w.begin_object();
+        w.key("e");
+        w.null();
+        w.end_object();
+        w.end_array();
+        assert!(w.has_key("q\"{,") && w.has_key("arr"));
+        assert!(!w.has_key("c") && !w.has_key("d") && !w.has_key("e") && !w.has_key("q"));
+        w.key("z");
+        w.begin_array();
+        assert!(!w.has_key("a"));
+        w.end_array();
         w.end_object();
         let mut absent = w.finish().unwrap();
         absent.set_watched("library", b"1");
-        assert_eq!(absent.bytes(), br#"{"a":{"b":null},"library":1}"#);
+        assert_eq!(
+            absent.bytes(),
+            br#"{"a":{"b":null},"q\"{,":",\"c\":[{","arr":["d",{"e":null}],"z":[],"library":1}"#
+        );
         let mut empty = WrittenObject::literal(b"{}");
         empty.set_watched("library", b"1");
         assert_eq!(empty.bytes(), br#"{"library":1}"#);
