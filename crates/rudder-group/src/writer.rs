@@ -70,11 +70,13 @@ impl JsonWriter {
     }
 
     /// The bytes written so far.
+    #[inline]
     pub fn len(&self) -> usize {
         self.out.len()
     }
 
     /// Whether nothing was written.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.out.is_empty()
     }
@@ -82,11 +84,13 @@ impl JsonWriter {
     /// Notes a problem that validation's scan of the field would report (`TOO_DEEP` at an
     /// empty container put in place of a deeper one, a non-finite number): validation reports
     /// it where it scans the field's values.
+    #[inline]
     pub fn found(&mut self, issue: Issue) {
         self.found.push(issue);
     }
 
     /// The separator before a value.
+    #[inline]
     fn before_value(&mut self) {
         if let Some((Open::Array { first }, _)) = self.open.last_mut() {
             if !*first {
@@ -97,6 +101,7 @@ impl JsonWriter {
     }
 
     /// After a value: a watched top-level entry ends here.
+    #[inline]
     fn after_value(&mut self) {
         if self.open.len() == 1 {
             if let Some((key, start)) = self.watching.take() {
@@ -106,6 +111,7 @@ impl JsonWriter {
     }
 
     /// Opens an object.
+    #[inline]
     pub fn begin_object(&mut self) {
         self.before_value();
         self.open
@@ -114,6 +120,7 @@ impl JsonWriter {
     }
 
     /// Closes the innermost object.
+    #[inline]
     pub fn end_object(&mut self) {
         self.out.push(b'}');
         self.open.pop();
@@ -121,6 +128,7 @@ impl JsonWriter {
     }
 
     /// Opens an array.
+    #[inline]
     pub fn begin_array(&mut self) {
         self.before_value();
         self.open
@@ -129,6 +137,7 @@ impl JsonWriter {
     }
 
     /// Closes the innermost array.
+    #[inline]
     pub fn end_array(&mut self) {
         self.out.push(b']');
         self.open.pop();
@@ -136,6 +145,7 @@ impl JsonWriter {
     }
 
     /// Writes an object key; its value comes next.
+    #[inline]
     pub fn key(&mut self, key: &str) {
         if let Some((Open::Object { first }, _)) = self.open.last_mut() {
             if !*first {
@@ -188,6 +198,7 @@ impl JsonWriter {
     }
 
     /// Writes a string.
+    #[inline]
     pub fn string(&mut self, s: &str) {
         self.before_value();
         write_str(&mut self.out, s);
@@ -195,27 +206,32 @@ impl JsonWriter {
     }
 
     /// Writes `null`.
+    #[inline]
     pub fn null(&mut self) {
         self.scalar(b"null");
     }
 
     /// Writes `true` or `false`.
+    #[inline]
     pub fn bool(&mut self, b: bool) {
         self.scalar(if b { b"true" } else { b"false" });
     }
 
     /// Writes an integer.
+    #[inline]
     pub fn i64(&mut self, i: i64) {
         self.serialized(&i);
     }
 
     /// Writes an integer.
+    #[inline]
     pub fn u64(&mut self, u: u64) {
         self.serialized(&u);
     }
 
     /// Writes a finite float as `serde_json` does (shortest round-trip digits); `false`, and
     /// nothing written, for NaN and ±Infinity.
+    #[inline]
     pub fn f64(&mut self, f: f64) -> bool {
         if !f.is_finite() {
             return false;
@@ -279,6 +295,7 @@ impl JsonWriter {
 
     /// A scalar or value as `serde_json` writes it (integers, floats with the shortest
     /// round-trip digits).
+    #[inline]
     fn serialized<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
         self.before_value();
         // Writing to a Vec cannot fail, and these values always serialize.
@@ -286,6 +303,7 @@ impl JsonWriter {
         self.after_value();
     }
 
+    #[inline]
     fn scalar(&mut self, bytes: &[u8]) {
         self.before_value();
         self.out.extend_from_slice(bytes);
@@ -352,8 +370,9 @@ pub(crate) fn is_finite(n: &Number) -> bool {
 
 /// A JSON string with `serde_json`'s escapes. Text with nothing to escape (no `"`, `\\` or
 /// control character: nearly every key and value) is copied as it is.
+#[inline]
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(s.as_bytes()) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -375,6 +394,37 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
         }
     }
     bytes.len()
+}
+
+/// Whether `bytes` hold a `"`, a `\\` or a control character (below 0x20): what JSON must
+/// escape. Eight bytes at a time, with no branch per byte: every key and most values are
+/// scanned, and nearly all of them have nothing to escape.
+#[inline]
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    /// Nonzero exactly when some byte of `x` is zero (a borrow can mark a byte above a zero
+    /// one, never a word with none).
+    #[inline]
+    fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x & HIGH
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        // A byte below 0x20 has its three high bits clear: zero after masking them out.
+        let control = zero_bytes(x & u64::from_ne_bytes([0xe0; 8]));
+        let quote = zero_bytes(x ^ u64::from_ne_bytes([b'"'; 8]));
+        let backslash = zero_bytes(x ^ u64::from_ne_bytes([b'\\'; 8]));
+        if (control | quote | backslash) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().fold(false, |found, &b| {
+        found | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 /// An object field written as canonical JSON by a [`JsonWriter`], with what validation reads of
@@ -502,6 +552,27 @@ mod tests {
             written.bytes(),
             br#"{"a":null,"library":{"name":"n"},"b":true}"#
         );
+    }
+
+    #[test]
+    fn the_escape_scan_agrees_with_a_byte_check() {
+        let plain = |bytes: &[u8]| bytes.iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\');
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    assert_eq!(needs_escape(&bytes), !plain(&bytes), "{bytes:?}");
+                }
+            }
+        }
+        // Bytes next to each other that could borrow into one another.
+        for a in 0..=255u8 {
+            for b in [0u8, 0x1f, 0x20, 0x21, b'"', b'\\', 0x80, 0xff] {
+                let bytes = [a, b, a, b, a, b, a, b, a];
+                assert_eq!(needs_escape(&bytes), !plain(&bytes), "{bytes:?}");
+            }
+        }
     }
 
     #[test]
