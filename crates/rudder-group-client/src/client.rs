@@ -120,6 +120,7 @@ impl Client {
 
     /// Validates raw parts with the client's event options, then enqueues; returns the
     /// event's `messageId`.
+    #[inline]
     pub fn group(&self, parts: EventParts) -> Result<String, ClientError> {
         uninterrupted(self.group_interruptible(parts, None))
     }

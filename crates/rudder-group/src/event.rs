@@ -152,8 +152,18 @@ impl GroupEvent {
             if i > 0 {
                 out.put(b",");
             }
-            out.string(key);
-            out.put(b":");
+            match key {
+                // The event's own keys need no escaping: copied without the scan.
+                Key::Own(key) => {
+                    out.put(b"\"");
+                    out.put(key.as_bytes());
+                    out.put(b"\":");
+                }
+                Key::Extra(key) => {
+                    out.string(key);
+                    out.put(b":");
+                }
+            }
             match entry {
                 Entry::Written(bytes, _) => out.put(bytes),
                 Entry::Str(s) => out.string(s),
@@ -167,8 +177,8 @@ impl GroupEvent {
     /// Every key of the event in canonical order, with its value; `sentAt` comes as `None` where
     /// it goes (its value is renewed at every send). The one list both the canonical writer and
     /// the `Serialize` impl follow.
-    fn entries(&self) -> impl Iterator<Item = (&str, Option<Entry<'_>>)> {
-        let some = |k, e| Some((k, Some(e)));
+    fn entries(&self) -> impl Iterator<Item = (Key<'_>, Option<Entry<'_>>)> {
+        let some = |k, e| Some((Key::Own(k), Some(e)));
         [
             some("type", Entry::Str("group")),
             some("messageId", Entry::Str(&self.message_id)),
@@ -186,7 +196,7 @@ impl GroupEvent {
             self.timestamp
                 .as_ref()
                 .and_then(|t| some("timestamp", Entry::Value(t))),
-            Some(("sentAt", None)),
+            Some((Key::Own("sentAt"), None)),
             some("channel", Entry::Str(&self.channel)),
         ]
         .into_iter()
@@ -194,8 +204,25 @@ impl GroupEvent {
         .chain(
             self.extra
                 .iter()
-                .map(|(k, v)| (k.as_str(), Some(Entry::Value(v)))),
+                .map(|(k, v)| (Key::Extra(k.as_str()), Some(Entry::Value(v)))),
         )
+    }
+}
+
+/// A key in [`GroupEvent::entries`]: one of the event's own (plain ASCII, written as it is),
+/// or an unknown key of a parsed payload (escaped as any string).
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Own(&'static str),
+    Extra(&'a str),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Own(k) => k,
+            Key::Extra(k) => k,
+        }
     }
 }
 
@@ -386,6 +413,7 @@ impl serde::Serialize for GroupEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
         for (key, entry) in self.entries() {
+            let key = key.as_str();
             match entry {
                 Some(e) => m.serialize_entry(key, &e)?,
                 None => {

@@ -156,7 +156,11 @@ impl JsonWriter {
         write_str(&mut self.out, key);
         self.out.push(b':');
         if self.open.len() == 1 {
-            if let Some(name) = self.watch.iter().find(|name| **name == key) {
+            // Length and first byte first: most keys are no watched name.
+            let watched = |name: &&&str| {
+                name.len() == key.len() && name.as_bytes().first() == key.as_bytes().first()
+            };
+            if let Some(name) = self.watch.iter().filter(watched).find(|name| **name == key) {
                 self.watching = Some((name, self.out.len()));
             }
         }
