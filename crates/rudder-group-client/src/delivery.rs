@@ -209,14 +209,12 @@ impl Drop for Permit<'_> {
 fn attempt_once(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Result<Answer, String> {
     let cfg = &shared.config;
     let sent_at = rudder_group::time::now();
-    build_body(batch, &sent_at, cfg.gzip, cfg.gzip_level, bodies);
-    let body = if cfg.gzip { &bodies.gz } else { &bodies.raw };
+    let gzip = cfg.gzip && shared.sender.compresses();
+    build_body(batch, &sent_at, gzip, cfg.gzip_level, bodies);
+    let body = if gzip { &bodies.gz } else { &bodies.raw };
     Counters::add(&shared.counters.batches, 1);
     Counters::add(&shared.counters.bytes, body.len() as u64);
-    shared
-        .sender
-        .send(body, cfg.gzip, &bodies.raw)
-        .map_err(|e| e.0)
+    shared.sender.send(body, gzip, &bodies.raw).map_err(|e| e.0)
 }
 
 /// Reports a part's outcome and, with a spool, marks its events finished there. Events a
