@@ -122,6 +122,12 @@ impl GroupEvent {
         self.wire
     }
 
+    /// [`GroupEvent::into_wire`] with the `messageId`, both without a copy (a client queues the
+    /// one and reports the other).
+    pub fn into_wire_and_id(self) -> (WireEvent, String) {
+        (self.wire, self.message_id)
+    }
+
     /// The serialized size as it goes on the wire, `sentAt` included.
     pub fn wire_len(&self) -> usize {
         self.wire.wire_len()
