@@ -14,7 +14,8 @@ for each SDK, N times in a row:
 - end to end: N group() calls, then flush and shutdown, until the data plane has stored all N
   (counted with its admin API), in events per second;
 - the caller's cost alone: group() with nothing leaving the process (rudder_group's memory
-  transport, rudder-sdk-python's `send=False`) and `json.dumps` of the call, medians of 5 runs.
+  transport, rudder-sdk-python's `send=False`) and `json.dumps` of the call, medians of 5 runs,
+  as wall time and as the calling thread's CPU time.
 
 The drop-in ``rudder_group.analytics`` runs too, called as rudder-sdk-python is called.
 
@@ -117,58 +118,62 @@ class DataPlane:
         self.process.wait(10)
 
 
-def run_rudder_group(url: str, n: int) -> Tuple[float, float]:
-    """Returns (seconds for the N calls, seconds until flushed and closed)."""
+def run_rudder_group(url: str, n: int) -> Tuple[float, float, float]:
+    """Returns (seconds for the N calls, seconds until flushed and closed, the calling thread's
+    CPU seconds for the N calls)."""
     import rudder_group as rg
 
     client = rg.Client(WRITE_KEY, url, max_queue_events=max(n, 100_000))
     group = client.group
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     for _ in range(n):
         group(GROUP_ID, TRAITS, user_id=USER_ID)
-    calls = time.perf_counter() - start
+    calls, cpu = time.perf_counter() - start, time.thread_time() - cpu
     result = client.close()
     total = time.perf_counter() - start
     if result.delivered != n:
         sys.exit(f"rudder_group delivered {result.delivered} of {n}: {result}")
-    return calls, total
+    return calls, total, cpu
 
 
-def run_dropin(url: str, n: int) -> Tuple[float, float]:
+def run_dropin(url: str, n: int) -> Tuple[float, float, float]:
     """rudder_group.analytics, called as rudder-sdk-python is called."""
     from rudder_group.analytics import Client
 
     client = Client(write_key=WRITE_KEY, host=url, max_queue_size=max(n, 100_000))
     group = client.group
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     for _ in range(n):
         group(user_id=USER_ID, group_id=GROUP_ID, traits=TRAITS)
-    calls = time.perf_counter() - start
+    calls, cpu = time.perf_counter() - start, time.thread_time() - cpu
     client.shutdown()
     total = time.perf_counter() - start
-    return calls, total
+    return calls, total, cpu
 
 
-def run_rudder_sdk(url: str, n: int) -> Tuple[float, float]:
+def run_rudder_sdk(url: str, n: int) -> Tuple[float, float, float]:
     from rudderstack.analytics.client import Client
 
     client = Client(write_key=WRITE_KEY, host=url, max_queue_size=n)
     group = client.group
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     for _ in range(n):
         group(user_id=USER_ID, group_id=GROUP_ID, traits=TRAITS)
-    calls = time.perf_counter() - start
+    calls, cpu = time.perf_counter() - start, time.thread_time() - cpu
     client.shutdown()
     total = time.perf_counter() - start
-    return calls, total
+    return calls, total, cpu
 
 
-def measure(plane: DataPlane, run: Callable[[str, int], Tuple[float, float]], n: int, repeats: int) -> Dict[str, float]:
+def measure(
+    plane: DataPlane, run: Callable[[str, int], Tuple[float, float, float]], n: int, repeats: int
+) -> Dict[str, float]:
     per_call: List[float] = []
+    per_call_cpu: List[float] = []
     rates: List[float] = []
     for _ in range(repeats):
         plane.reset()
-        calls, total = run(plane.url, n)
+        calls, total, cpu = run(plane.url, n)
         # Delivery is confirmed by the data plane itself.
         deadline = time.monotonic() + 120
         while plane.events() < n and time.monotonic() < deadline:
@@ -178,45 +183,64 @@ def measure(plane: DataPlane, run: Callable[[str, int], Tuple[float, float]], n:
             sys.exit(f"{run.__name__}: the data plane stored {stored} of {n} events")
         total = max(total, calls)
         per_call.append(calls / n * 1e6)
+        per_call_cpu.append(cpu / n * 1e6)
         rates.append(n / total)
-    return {"per_call_us": statistics.median(per_call), "events_per_s": statistics.median(rates)}
+    return {
+        "per_call_us": statistics.median(per_call),
+        "per_call_cpu_us": statistics.median(per_call_cpu),
+        "events_per_s": statistics.median(rates),
+    }
 
 
 def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
     """The caller's cost of one group() in microseconds, medians of `runs`: rudder_group with the
     memory transport (validated, serialized and queued; nothing leaves the process),
     rudder-sdk-python with `send=False` (its message built; nothing queued), and `json.dumps`
-    of the same call as a floor."""
+    of the same call as a floor. Each as wall time and as the calling thread's CPU time
+    (`<name>_cpu`): on a loaded machine the wall time also holds the waits for a core, which
+    other threads (ours or not) cause, while the CPU time is the call's own work."""
     import rudder_group as rg
     from rudderstack.analytics.client import Client
 
-    def ours() -> float:
+    def timed(loop: Callable[[], None]) -> Tuple[float, float]:
+        start, cpu = time.perf_counter(), time.thread_time()
+        loop()
+        return time.perf_counter() - start, time.thread_time() - cpu
+
+    def ours() -> Tuple[float, float]:
         client = rg.Client(WRITE_KEY, "memory", transport="memory", max_queue_events=max(n, 100_000))
         group = client.group
-        start = time.perf_counter()
-        for _ in range(n):
-            group(GROUP_ID, TRAITS, user_id=USER_ID)
-        took = time.perf_counter() - start
+
+        def loop() -> None:
+            for _ in range(n):
+                group(GROUP_ID, TRAITS, user_id=USER_ID)
+
+        took = timed(loop)
         client.close()
         return took
 
-    def theirs() -> float:
+    def theirs() -> Tuple[float, float]:
         group = Client(write_key=WRITE_KEY, host="http://127.0.0.1:9", send=False).group
-        start = time.perf_counter()
-        for _ in range(n):
-            group(user_id=USER_ID, group_id=GROUP_ID, traits=TRAITS)
-        return time.perf_counter() - start
 
-    def dumps() -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            json.dumps({"groupId": GROUP_ID, "userId": USER_ID, "traits": TRAITS})
-        return time.perf_counter() - start
+        def loop() -> None:
+            for _ in range(n):
+                group(user_id=USER_ID, group_id=GROUP_ID, traits=TRAITS)
 
-    times: Dict[str, List[float]] = {"ours": [], "theirs": [], "dumps": []}
+        return timed(loop)
+
+    def dumps() -> Tuple[float, float]:
+        def loop() -> None:
+            for _ in range(n):
+                json.dumps({"groupId": GROUP_ID, "userId": USER_ID, "traits": TRAITS})
+
+        return timed(loop)
+
+    times: Dict[str, List[float]] = {}
     for _ in range(runs):
         for name, run in (("ours", ours), ("theirs", theirs), ("dumps", dumps)):
-            times[name].append(run() / n * 1e6)
+            wall, cpu = run()
+            times.setdefault(name, []).append(wall / n * 1e6)
+            times.setdefault(name + "_cpu", []).append(cpu / n * 1e6)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -261,22 +285,30 @@ def main() -> None:
         f"group() of a {event_size()}-byte event, N={args.n:,} calls per run, median of {args.repeats} runs,\n"
         f"one local data plane ({plane.url}), Python {sys.version.split()[0]}, {os.cpu_count()} cores\n"
     )
-    print(f"{'':28}{'per call (us)':>15}{'end to end (events/s)':>24}")
-    print(f"{'rudder_group ' + rg.__version__:28}{ours['per_call_us']:>15.2f}{ours['events_per_s']:>24,.0f}")
-    print(f"{'rudder_group.analytics':28}{dropin['per_call_us']:>15.2f}{dropin['events_per_s']:>24,.0f}")
-    print(f"{'rudder-sdk-python ' + SDK_VERSION:28}{theirs['per_call_us']:>15.2f}{theirs['events_per_s']:>24,.0f}")
+    print(f"{'':28}{'per call (us)':>15}{'CPU (us)':>10}{'end to end (events/s)':>24}")
+    for label, r in (
+        ("rudder_group " + rg.__version__, ours),
+        ("rudder_group.analytics", dropin),
+        ("rudder-sdk-python " + SDK_VERSION, theirs),
+    ):
+        print(f"{label:28}{r['per_call_us']:>15.2f}{r['per_call_cpu_us']:>10.2f}{r['events_per_s']:>24,.0f}")
+    for label, r in (("ratio", ours), ("ratio, drop-in", dropin)):
+        print(
+            f"{label:28}{theirs['per_call_us'] / r['per_call_us']:>14.1f}x"
+            f"{theirs['per_call_cpu_us'] / r['per_call_cpu_us']:>9.1f}x"
+            f"{r['events_per_s'] / theirs['events_per_s']:>23.1f}x"
+        )
+    print(f"\ncaller cost of group(), median of 5 runs, load average {os.getloadavg()[0]:.1f}:")
+    print(f"{'':42}{'wall (us)':>10}{'CPU (us)':>10}")
+    for label, name in (
+        ("rudder_group (memory transport)", "ours"),
+        ("rudder-sdk-python (send=False)", "theirs"),
+        ("json.dumps of the call", "dumps"),
+    ):
+        print(f"{label:42}{cost[name]:>10.2f}{cost[name + '_cpu']:>10.2f}")
     print(
-        f"{'ratio':28}{theirs['per_call_us'] / ours['per_call_us']:>14.1f}x"
-        f"{ours['events_per_s'] / theirs['events_per_s']:>23.1f}x"
-    )
-    print(
-        f"{'ratio, drop-in':28}{theirs['per_call_us'] / dropin['per_call_us']:>14.1f}x"
-        f"{dropin['events_per_s'] / theirs['events_per_s']:>23.1f}x"
-    )
-    print(
-        f"\ncaller cost of group(), median of 5 runs: rudder_group (memory transport) {cost['ours']:.2f} us, "
-        f"rudder-sdk-python (send=False) {cost['theirs']:.2f} us: {cost['theirs'] / cost['ours']:.1f}x; "
-        f"json.dumps of the call {cost['dumps']:.2f} us"
+        f"{'ratio to rudder-sdk-python':42}{cost['theirs'] / cost['ours']:>9.1f}x"
+        f"{cost['theirs_cpu'] / cost['ours_cpu']:>9.1f}x"
     )
 
 

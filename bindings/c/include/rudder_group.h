@@ -321,7 +321,8 @@ typedef struct {
      */
     uint64_t batches;
     /**
-     * Body bytes sent (after gzip), every attempt.
+     * Body bytes sent (after gzip; the memory transport's bodies stay uncompressed), every
+     * attempt.
      */
     uint64_t bytes;
     /**

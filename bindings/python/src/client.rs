@@ -110,8 +110,13 @@ impl PyClient {
         }
     }
 
+    /// The running client alone (every `group()` asks: one reference count, not two).
     fn client(&self, py: Python<'_>) -> PyResult<Arc<Client>> {
-        self.live(py).map(|(client, _)| client)
+        let live = self.live.read().unwrap_or_else(|p| p.into_inner());
+        match &*live {
+            Some(l) => Ok(Arc::clone(&l.client)),
+            None => Err(client_error(py, &ClientError::Closed)),
+        }
     }
 
     /// Before the first event: the outcome channel starts keeping outcomes and the package's

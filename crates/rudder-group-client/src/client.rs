@@ -120,6 +120,7 @@ impl Client {
 
     /// Validates raw parts with the client's event options, then enqueues; returns the
     /// event's `messageId`.
+    #[inline]
     pub fn group(&self, parts: EventParts) -> Result<String, ClientError> {
         uninterrupted(self.group_interruptible(parts, None))
     }
@@ -159,9 +160,8 @@ impl Client {
         interrupt: Option<&mut Interrupt<'_, E>>,
     ) -> Result<Result<String, ClientError>, E> {
         let max = self.shared.config.event_options.max_event_bytes;
-        let message_id = event.message_id().to_owned();
         let lane = lane_key(event.user_id().or(event.anonymous_id()));
-        let wire = event.into_wire();
+        let (wire, message_id) = event.into_wire_and_id();
         if wire.wire_len() > max {
             return Ok(Err(ClientError::Validation(
                 rudder_group::ValidationError::single(

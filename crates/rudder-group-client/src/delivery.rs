@@ -268,14 +268,12 @@ fn attempt_once(
 ) -> (Result<Answer, String>, usize) {
     let cfg = &shared.config;
     let sent_at = rudder_group::time::now();
-    build_body(batch, &sent_at, cfg.gzip, cfg.gzip_level, bodies);
-    let body = if cfg.gzip { &bodies.gz } else { &bodies.raw };
+    let gzip = cfg.gzip && shared.sender.compresses();
+    build_body(batch, &sent_at, gzip, cfg.gzip_level, bodies);
+    let body = if gzip { &bodies.gz } else { &bodies.raw };
     Counters::add(&shared.counters.batches, 1);
     Counters::add(&shared.counters.bytes, body.len() as u64);
-    let answer = shared
-        .sender
-        .send(body, cfg.gzip, &bodies.raw)
-        .map_err(|e| e.0);
+    let answer = shared.sender.send(body, gzip, &bodies.raw).map_err(|e| e.0);
     (answer, body.len())
 }
 

@@ -90,7 +90,8 @@ pub struct Stats {
     pub throttled: u64,
     /// Requests sent (every attempt of every batch).
     pub batches: u64,
-    /// Body bytes sent (after gzip), every attempt.
+    /// Body bytes sent (after gzip; the memory transport's bodies stay uncompressed), every
+    /// attempt.
     pub bytes: u64,
     /// Events waiting or in flight now.
     pub queued: u64,

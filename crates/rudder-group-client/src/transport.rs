@@ -74,6 +74,13 @@ impl Sender {
         }
     }
 
+    /// Whether a body is compressed before it is sent (with `gzip` on). The memory transport
+    /// keeps the raw body and nothing reads a compressed one: compressing it would only take
+    /// a core from the caller it measures.
+    pub fn compresses(&self) -> bool {
+        !matches!(self, Sender::Memory { .. })
+    }
+
     /// Sends one batch body (already gzipped when `gzip`).
     pub fn send(&self, body: &[u8], gzip: bool, raw: &[u8]) -> Result<Answer, NoAnswer> {
         match self {

@@ -4,6 +4,7 @@ use crate::issue::Issue;
 use crate::traits::GroupTraits;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// One validated group call.
@@ -28,7 +29,8 @@ pub struct GroupEvent {
     pub(crate) original_timestamp: String,
     pub(crate) timestamp: Option<Value>,
     pub(crate) sent_at: Option<String>,
-    pub(crate) channel: String,
+    /// `"server"` (borrowed: every call's) unless a parsed payload said otherwise.
+    pub(crate) channel: Cow<'static, str>,
     pub(crate) extra: Map<String, Value>,
     pub(crate) warnings: Vec<Issue>,
     /// The canonical bytes without `sentAt`, made once at validation (the size check needs them,
@@ -120,6 +122,12 @@ impl GroupEvent {
         self.wire
     }
 
+    /// [`GroupEvent::into_wire`] with the `messageId`, both without a copy (a client queues the
+    /// one and reports the other).
+    pub fn into_wire_and_id(self) -> (WireEvent, String) {
+        (self.wire, self.message_id)
+    }
+
     /// The serialized size as it goes on the wire, `sentAt` included.
     pub fn wire_len(&self) -> usize {
         self.wire.wire_len()
@@ -150,8 +158,18 @@ impl GroupEvent {
             if i > 0 {
                 out.put(b",");
             }
-            out.string(key);
-            out.put(b":");
+            match key {
+                // The event's own keys need no escaping: copied without the scan.
+                Key::Own(key) => {
+                    out.put(b"\"");
+                    out.put(key.as_bytes());
+                    out.put(b"\":");
+                }
+                Key::Extra(key) => {
+                    out.string(key);
+                    out.put(b":");
+                }
+            }
             match entry {
                 Entry::Written(bytes, _) => out.put(bytes),
                 Entry::Str(s) => out.string(s),
@@ -165,8 +183,8 @@ impl GroupEvent {
     /// Every key of the event in canonical order, with its value; `sentAt` comes as `None` where
     /// it goes (its value is renewed at every send). The one list both the canonical writer and
     /// the `Serialize` impl follow.
-    fn entries(&self) -> impl Iterator<Item = (&str, Option<Entry<'_>>)> {
-        let some = |k, e| Some((k, Some(e)));
+    fn entries(&self) -> impl Iterator<Item = (Key<'_>, Option<Entry<'_>>)> {
+        let some = |k, e| Some((Key::Own(k), Some(e)));
         [
             some("type", Entry::Str("group")),
             some("messageId", Entry::Str(&self.message_id)),
@@ -184,7 +202,7 @@ impl GroupEvent {
             self.timestamp
                 .as_ref()
                 .and_then(|t| some("timestamp", Entry::Value(t))),
-            Some(("sentAt", None)),
+            Some((Key::Own("sentAt"), None)),
             some("channel", Entry::Str(&self.channel)),
         ]
         .into_iter()
@@ -192,8 +210,25 @@ impl GroupEvent {
         .chain(
             self.extra
                 .iter()
-                .map(|(k, v)| (k.as_str(), Some(Entry::Value(v)))),
+                .map(|(k, v)| (Key::Extra(k.as_str()), Some(Entry::Value(v)))),
         )
+    }
+}
+
+/// A key in [`GroupEvent::entries`]: one of the event's own (plain ASCII, written as it is),
+/// or an unknown key of a parsed payload (escaped as any string).
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Own(&'static str),
+    Extra(&'a str),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Own(k) => k,
+            Key::Extra(k) => k,
+        }
     }
 }
 
@@ -244,10 +279,11 @@ impl ObjectOf for GroupTraits {
 
 /// An object field of the event: a map, or the canonical bytes a binding wrote, parsed into a
 /// map the first time a getter asks (a call through a binding never does: the event is sent as
-/// bytes).
+/// bytes). Bytes the core writes itself (`{}`, the default integrations, a context that is only
+/// `library`) are borrowed from constants: most calls allocate nothing for them.
 #[derive(Debug, Clone)]
 pub(crate) struct Field<T> {
-    written: Option<Vec<u8>>,
+    written: Option<Cow<'static, [u8]>>,
     tree: OnceLock<T>,
 }
 
@@ -259,7 +295,7 @@ impl<T: ObjectOf> Field<T> {
         }
     }
 
-    pub(crate) fn written(bytes: Vec<u8>) -> Field<T> {
+    pub(crate) fn written(bytes: Cow<'static, [u8]>) -> Field<T> {
         Field {
             written: Some(bytes),
             tree: OnceLock::new(),
@@ -383,6 +419,7 @@ impl serde::Serialize for GroupEvent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
         for (key, entry) in self.entries() {
+            let key = key.as_str();
             match entry {
                 Some(e) => m.serialize_entry(key, &e)?,
                 None => {

@@ -8,6 +8,7 @@ use crate::traits::{check_reserved, is_integer, kind, plainly_valid};
 use crate::writer::{write_str, WrittenObject};
 use crate::{id, time, ErrorCode};
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 
 /// An object field being validated: a map, or the bytes a binding wrote.
 pub(crate) enum Object {
@@ -287,17 +288,17 @@ pub(crate) fn sent_at_of(sent_at: Option<Value>, errors: &mut Vec<Issue>) -> Opt
 }
 
 /// `channel`: a string, `"server"` when absent.
-pub(crate) fn channel_of(channel: Option<Value>, errors: &mut Vec<Issue>) -> String {
+pub(crate) fn channel_of(channel: Option<Value>, errors: &mut Vec<Issue>) -> Cow<'static, str> {
     match given(channel) {
-        None => "server".to_owned(),
-        Some(Value::String(s)) => s,
+        None => Cow::Borrowed("server"),
+        Some(Value::String(s)) => Cow::Owned(s),
         Some(other) => {
             errors.push(Issue::error(
                 ErrorCode::InvalidFieldType,
                 "/channel",
                 format!("channel must be a string, got {}", kind(&other)),
             ));
-            String::new()
+            Cow::Borrowed("")
         }
     }
 }
@@ -356,6 +357,10 @@ pub(crate) fn add_library(context: &mut Object, options: &EventOptions) {
                 Value::String(library.version().to_owned()),
             );
             map.insert("library".to_owned(), Value::Object(lib));
+        }
+        // No context of the caller's: a constant.
+        Object::Written(w) if w.bytes() == b"{}" => {
+            *w = WrittenObject::literal(library.context_bytes());
         }
         Object::Written(w) => {
             let mut lib = Vec::with_capacity(64);

@@ -25,6 +25,29 @@ impl Library {
         }
     }
 
+    /// `{"library":{"name":…,"version":…}}`: the context of a call that gave none, as canonical
+    /// JSON (a constant, so that such a call copies no bytes for it).
+    pub(crate) const fn context_bytes(self) -> &'static [u8] {
+        macro_rules! context {
+            ($name:literal) => {
+                concat!(
+                    "{\"library\":{\"name\":\"",
+                    $name,
+                    "\",\"version\":\"",
+                    env!("CARGO_PKG_VERSION"),
+                    "\"}}"
+                )
+                .as_bytes()
+            };
+        }
+        match self {
+            Library::Rust => context!("rudder-group-rust"),
+            Library::Python => context!("rudder-group-python"),
+            Library::Node => context!("rudder-group-node"),
+            Library::C => context!("rudder-group-c"),
+        }
+    }
+
     /// The lockstep version of every crate and package.
     pub const fn version(self) -> &'static str {
         crate::VERSION
@@ -64,6 +87,24 @@ impl EventOptions {
         EventOptions {
             library,
             ..EventOptions::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_constant_context_names_each_library() {
+        for library in [Library::Rust, Library::Python, Library::Node, Library::C] {
+            let expected = serde_json::json!({
+                "library": {"name": library.name(), "version": library.version()}
+            });
+            assert_eq!(
+                library.context_bytes(),
+                serde_json::to_vec(&expected).unwrap()
+            );
         }
     }
 }

@@ -100,8 +100,13 @@ impl EventParts {
     }
 
     /// Validates the parts into an event.
+    // Inlined into a binding's call, with `assemble`, so that the parts (over a kilobyte) are
+    // not copied at each call boundary on the way.
+    #[inline]
     pub fn validate(self, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
-        let event = assemble(self.fields_out_of_extra(), options)?;
+        let mut parts = self;
+        parts.fields_out_of_extra();
+        let event = assemble(&mut parts, options)?;
         check_size(event.wire_len(), options, &event)?;
         Ok(event)
     }
@@ -109,10 +114,11 @@ impl EventParts {
 
 impl EventParts {
     /// A field's key in `extra` (filled by hand, not by `from_map`) moves to its field, so that
-    /// no key is written twice; a field given both ways is an error.
-    fn fields_out_of_extra(mut self) -> EventParts {
+    /// no key is written twice; a field given both ways is an error. In place: the parts are
+    /// large, and a call gives no extra keys.
+    fn fields_out_of_extra(&mut self) {
         if self.extra.is_empty() {
-            return self;
+            return;
         }
         let mut found = EventParts::from_map(std::mem::take(&mut self.extra));
         self.extra = std::mem::take(&mut found.extra);
@@ -162,13 +168,15 @@ impl EventParts {
             }
         }
         self.issues.extend(twice);
-        self
     }
 }
 
 /// Checks every field and builds the event; reads as one call per field, each adding its
 /// problems to `errors` (and reserved-trait warnings to `warnings` when lenient).
-fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
+#[inline]
+fn assemble(parts: &mut EventParts, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
+    // Every field (the pattern names them all), taken out of the parts where they are rather
+    // than moved with them.
     let EventParts {
         message_id,
         group_id,
@@ -185,8 +193,16 @@ fn assemble(parts: EventParts, options: &EventOptions) -> Result<GroupEvent, Val
         channel,
         extra,
         written,
-        issues: mut errors,
+        issues,
     } = parts;
+    let (message_id, group_id, user_id) = (message_id.take(), group_id.take(), user_id.take());
+    let (anonymous_id, traits, context) = (anonymous_id.take(), traits.take(), context.take());
+    let (integrations, timestamp, sent_at) =
+        (integrations.take(), timestamp.take(), sent_at.take());
+    let (original_timestamp, timestamp_argument) = (original_timestamp.take(), *timestamp_argument);
+    let (event_type, channel) = (event_type.take(), channel.take());
+    let (extra, written) = (std::mem::take(extra), std::mem::take(written));
+    let mut errors = std::mem::take(issues);
     let mut warnings = Vec::new();
     let e = &mut errors;
     check_type(event_type, e);

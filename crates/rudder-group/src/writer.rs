@@ -20,6 +20,7 @@
 
 use crate::issue::Issue;
 use serde_json::{Number, Value};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -39,11 +40,9 @@ enum Open {
 #[derive(Debug, Clone, Default)]
 pub struct JsonWriter {
     out: Vec<u8>,
-    open: Vec<Open>,
-    /// Where each open container's keys start in `keys` (an array has none).
-    key_marks: Vec<usize>,
-    /// The byte spans of the keys of the open objects (their escaped text).
-    keys: Vec<Range<usize>>,
+    /// The open containers, each with the offset of its opening bracket in `out` (where
+    /// [`JsonWriter::has_key`] reads an object's keys back).
+    open: Vec<(Open, usize)>,
     watch: &'static [&'static str],
     watching: Option<(&'static str, usize)>,
     watched: Vec<(&'static str, Range<usize>)>,
@@ -62,21 +61,22 @@ impl JsonWriter {
         JsonWriter {
             out: Vec::with_capacity(256),
             open: Vec::with_capacity(8),
-            key_marks: Vec::new(),
-            keys: Vec::new(),
             watch,
             watching: None,
-            watched: Vec::new(),
+            // Sized once: a call gives a handful of reserved traits, or one `library`.
+            watched: Vec::with_capacity(watch.len().min(8)),
             found: Vec::new(),
         }
     }
 
     /// The bytes written so far.
+    #[inline]
     pub fn len(&self) -> usize {
         self.out.len()
     }
 
     /// Whether nothing was written.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.out.is_empty()
     }
@@ -84,13 +84,15 @@ impl JsonWriter {
     /// Notes a problem that validation's scan of the field would report (`TOO_DEEP` at an
     /// empty container put in place of a deeper one, a non-finite number): validation reports
     /// it where it scans the field's values.
+    #[inline]
     pub fn found(&mut self, issue: Issue) {
         self.found.push(issue);
     }
 
     /// The separator before a value.
+    #[inline]
     fn before_value(&mut self) {
-        if let Some(Open::Array { first }) = self.open.last_mut() {
+        if let Some((Open::Array { first }, _)) = self.open.last_mut() {
             if !*first {
                 self.out.push(b',');
             }
@@ -99,6 +101,7 @@ impl JsonWriter {
     }
 
     /// After a value: a watched top-level entry ends here.
+    #[inline]
     fn after_value(&mut self) {
         if self.open.len() == 1 {
             if let Some((key, start)) = self.watching.take() {
@@ -108,70 +111,98 @@ impl JsonWriter {
     }
 
     /// Opens an object.
+    #[inline]
     pub fn begin_object(&mut self) {
         self.before_value();
+        self.open
+            .push((Open::Object { first: true }, self.out.len()));
         self.out.push(b'{');
-        self.open.push(Open::Object { first: true });
-        self.key_marks.push(self.keys.len());
     }
 
     /// Closes the innermost object.
+    #[inline]
     pub fn end_object(&mut self) {
         self.out.push(b'}');
         self.open.pop();
-        if let Some(mark) = self.key_marks.pop() {
-            self.keys.truncate(mark);
-        }
         self.after_value();
     }
 
     /// Opens an array.
+    #[inline]
     pub fn begin_array(&mut self) {
         self.before_value();
+        self.open
+            .push((Open::Array { first: true }, self.out.len()));
         self.out.push(b'[');
-        self.open.push(Open::Array { first: true });
-        // One mark per open container, so that a rewind can cut both stacks alike.
-        self.key_marks.push(self.keys.len());
     }
 
     /// Closes the innermost array.
+    #[inline]
     pub fn end_array(&mut self) {
         self.out.push(b']');
         self.open.pop();
-        self.key_marks.pop();
         self.after_value();
     }
 
     /// Writes an object key; its value comes next.
+    #[inline]
     pub fn key(&mut self, key: &str) {
-        if let Some(Open::Object { first }) = self.open.last_mut() {
+        if let Some((Open::Object { first }, _)) = self.open.last_mut() {
             if !*first {
                 self.out.push(b',');
             }
             *first = false;
         }
-        let start = self.out.len();
         write_str(&mut self.out, key);
-        self.keys.push(start..self.out.len());
         self.out.push(b':');
         if self.open.len() == 1 {
-            if let Some(name) = self.watch.iter().find(|name| **name == key) {
+            // Length and first byte first: most keys are no watched name.
+            let watched = |name: &&&str| {
+                name.len() == key.len() && name.as_bytes().first() == key.as_bytes().first()
+            };
+            if let Some(name) = self.watch.iter().filter(watched).find(|name| **name == key) {
                 self.watching = Some((name, self.out.len()));
             }
         }
     }
 
-    /// Whether the innermost object already has key `key`.
+    /// Whether the innermost object already has key `key`. Its keys are read back from the
+    /// bytes written (only a converter that can meet two keys of one text asks, and rarely), so
+    /// that writing a key records nothing.
     pub fn has_key(&self, key: &str) -> bool {
-        let mark = self.key_marks.last().copied().unwrap_or(0);
+        let Some((Open::Object { .. }, start)) = self.open.last() else {
+            return false;
+        };
         let mut escaped = Vec::with_capacity(key.len() + 2);
         write_str(&mut escaped, key);
-        self.keys[mark..]
-            .iter()
-            .any(|span| self.out[span.clone()] == escaped[..])
+        let bytes = &self.out[*start..];
+        // The writer's own bytes: well-formed, so a shallow walk finds the object's keys.
+        let (mut i, mut depth, mut at_key) = (1, 0usize, true);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => {
+                    let end = string_end(bytes, i);
+                    if depth == 0 && at_key {
+                        if bytes[i..end] == escaped[..] {
+                            return true;
+                        }
+                        at_key = false;
+                    }
+                    i = end;
+                    continue;
+                }
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                b',' if depth == 0 => at_key = true,
+                _ => {}
+            }
+            i += 1;
+        }
+        false
     }
 
     /// Writes a string.
+    #[inline]
     pub fn string(&mut self, s: &str) {
         self.before_value();
         write_str(&mut self.out, s);
@@ -179,27 +210,32 @@ impl JsonWriter {
     }
 
     /// Writes `null`.
+    #[inline]
     pub fn null(&mut self) {
         self.scalar(b"null");
     }
 
     /// Writes `true` or `false`.
+    #[inline]
     pub fn bool(&mut self, b: bool) {
         self.scalar(if b { b"true" } else { b"false" });
     }
 
     /// Writes an integer.
+    #[inline]
     pub fn i64(&mut self, i: i64) {
         self.serialized(&i);
     }
 
     /// Writes an integer.
+    #[inline]
     pub fn u64(&mut self, u: u64) {
         self.serialized(&u);
     }
 
     /// Writes a finite float as `serde_json` does (shortest round-trip digits); `false`, and
     /// nothing written, for NaN and ±Infinity.
+    #[inline]
     pub fn f64(&mut self, f: f64) -> bool {
         if !f.is_finite() {
             return false;
@@ -236,8 +272,7 @@ impl JsonWriter {
         Mark {
             len: self.out.len(),
             open: self.open.len(),
-            top: self.open.last().copied(),
-            keys: self.keys.len(),
+            top: self.open.last().map(|(state, _)| *state),
             watching: self.watching,
             watched: self.watched.len(),
             found: self.found.len(),
@@ -249,11 +284,9 @@ impl JsonWriter {
     pub fn rewind(&mut self, mark: Mark) {
         self.out.truncate(mark.len);
         self.open.truncate(mark.open);
-        if let (Some(top), Some(state)) = (self.open.last_mut(), mark.top) {
+        if let (Some((top, _)), Some(state)) = (self.open.last_mut(), mark.top) {
             *top = state;
         }
-        self.key_marks.truncate(mark.open);
-        self.keys.truncate(mark.keys);
         self.watching = mark.watching;
         self.watched.truncate(mark.watched);
         self.found.truncate(mark.found);
@@ -266,6 +299,7 @@ impl JsonWriter {
 
     /// A scalar or value as `serde_json` writes it (integers, floats with the shortest
     /// round-trip digits).
+    #[inline]
     fn serialized<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
         self.before_value();
         // Writing to a Vec cannot fail, and these values always serialize.
@@ -273,6 +307,7 @@ impl JsonWriter {
         self.after_value();
     }
 
+    #[inline]
     fn scalar(&mut self, bytes: &[u8]) {
         self.before_value();
         self.out.extend_from_slice(bytes);
@@ -286,7 +321,7 @@ impl JsonWriter {
     pub fn finish(self) -> Result<WrittenObject, Value> {
         if self.out.first() == Some(&b'{') && self.open.is_empty() {
             Ok(WrittenObject {
-                bytes: self.out,
+                bytes: Cow::Owned(self.out),
                 watched: self.watched,
                 found: self.found,
             })
@@ -310,7 +345,6 @@ pub struct Mark {
     len: usize,
     open: usize,
     top: Option<Open>,
-    keys: usize,
     watching: Option<(&'static str, usize)>,
     watched: usize,
     found: usize,
@@ -340,8 +374,9 @@ pub(crate) fn is_finite(n: &Number) -> bool {
 
 /// A JSON string with `serde_json`'s escapes. Text with nothing to escape (no `"`, `\\` or
 /// control character: nearly every key and value) is copied as it is.
+#[inline]
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(s.as_bytes()) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -352,11 +387,55 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
+/// The index just past the string that starts (with its quote) at `start`.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Whether `bytes` hold a `"`, a `\\` or a control character (below 0x20): what JSON must
+/// escape. Eight bytes at a time, with no branch per byte: every key and most values are
+/// scanned, and nearly all of them have nothing to escape.
+#[inline]
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    /// Nonzero exactly when some byte of `x` is zero (a borrow can mark a byte above a zero
+    /// one, never a word with none).
+    #[inline]
+    fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x & HIGH
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        // A byte below 0x20 has its three high bits clear: zero after masking them out.
+        let control = zero_bytes(x & u64::from_ne_bytes([0xe0; 8]));
+        let quote = zero_bytes(x ^ u64::from_ne_bytes([b'"'; 8]));
+        let backslash = zero_bytes(x ^ u64::from_ne_bytes([b'\\'; 8]));
+        if (control | quote | backslash) != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().fold(false, |found, &b| {
+        found | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
+}
+
 /// An object field written as canonical JSON by a [`JsonWriter`], with what validation reads of
 /// it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WrittenObject {
-    bytes: Vec<u8>,
+    bytes: Cow<'static, [u8]>,
     watched: Vec<(&'static str, Range<usize>)>,
     found: Vec<Issue>,
 }
@@ -367,10 +446,11 @@ impl WrittenObject {
         &self.bytes
     }
 
-    /// An object the core writes itself (`{}`, the default integrations), nothing watched.
-    pub(crate) fn literal(bytes: &[u8]) -> WrittenObject {
+    /// An object the core writes itself (`{}`, the default integrations, the SDK's context),
+    /// nothing watched; borrowed, not copied.
+    pub(crate) fn literal(bytes: &'static [u8]) -> WrittenObject {
         WrittenObject {
-            bytes: bytes.to_vec(),
+            bytes: Cow::Borrowed(bytes),
             watched: Vec::new(),
             found: Vec::new(),
         }
@@ -405,7 +485,7 @@ impl WrittenObject {
         }
         bytes.extend_from_slice(new);
         bytes.extend_from_slice(&self.bytes[cut.end..]);
-        self.bytes = bytes;
+        self.bytes = Cow::Owned(bytes);
         // Ranges after the change moved: nothing reads them again.
         self.watched.clear();
     }
@@ -416,7 +496,7 @@ impl WrittenObject {
     }
 
     /// The bytes, for the event.
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> Cow<'static, [u8]> {
         self.bytes
     }
 }
@@ -479,6 +559,27 @@ mod tests {
     }
 
     #[test]
+    fn the_escape_scan_agrees_with_a_byte_check() {
+        let plain = |bytes: &[u8]| bytes.iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\');
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = b;
+                    assert_eq!(needs_escape(&bytes), !plain(&bytes), "{bytes:?}");
+                }
+            }
+        }
+        // Bytes next to each other that could borrow into one another.
+        for a in 0..=255u8 {
+            for b in [0u8, 0x1f, 0x20, 0x21, b'"', b'\\', 0x80, 0xff] {
+                let bytes = [a, b, a, b, a, b, a, b, a];
+                assert_eq!(needs_escape(&bytes), !plain(&bytes), "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
     fn keys_of_the_innermost_object() {
         let mut w = JsonWriter::default();
         w.begin_object();
@@ -490,10 +591,31 @@ mod tests {
         assert!(w.has_key("b"));
         w.end_object();
         assert!(w.has_key("a") && !w.has_key("b"));
+        // Keys are found by their escaped text; brackets, commas and quotes inside strings or
+        // nested values are not keys.
+        w.key("q\"{,");
+        w.string(",\"c\":[{");
+        w.key("arr");
+        w.begin_array();
+        w.string("d");
+        w.begin_object();
+        w.key("e");
+        w.null();
+        w.end_object();
+        w.end_array();
+        assert!(w.has_key("q\"{,") && w.has_key("arr"));
+        assert!(!w.has_key("c") && !w.has_key("d") && !w.has_key("e") && !w.has_key("q"));
+        w.key("z");
+        w.begin_array();
+        assert!(!w.has_key("a"));
+        w.end_array();
         w.end_object();
         let mut absent = w.finish().unwrap();
         absent.set_watched("library", b"1");
-        assert_eq!(absent.bytes(), br#"{"a":{"b":null},"library":1}"#);
+        assert_eq!(
+            absent.bytes(),
+            br#"{"a":{"b":null},"q\"{,":",\"c\":[{","arr":["d",{"e":null}],"z":[],"library":1}"#
+        );
         let mut empty = WrittenObject::literal(b"{}");
         empty.set_watched("library", b"1");
         assert_eq!(empty.bytes(), br#"{"library":1}"#);
