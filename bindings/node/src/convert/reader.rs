@@ -89,13 +89,12 @@ const fn unit(c: u8) -> u16 {
 }
 
 /// Decodes UTF-16 units into `buf`; `false` when they hold a lone surrogate (no UTF-8 form).
+/// ASCII, nearly every key and value, is copied unit by unit.
 fn decode(units: &[u16], buf: &mut String) -> bool {
     buf.clear();
-    if units.iter().all(|&u| u < 0x80) {
-        buf.extend(units.iter().map(|&u| u as u8 as char));
-        return true;
-    }
-    for c in char::decode_utf16(units.iter().copied()) {
+    let ascii = units.iter().take_while(|&&u| u < 0x80).count();
+    buf.extend(units[..ascii].iter().map(|&u| char::from(u as u8)));
+    for c in char::decode_utf16(units[ascii..].iter().copied()) {
         match c {
             Ok(c) => buf.push(c),
             Err(_) => return false,

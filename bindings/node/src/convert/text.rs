@@ -66,12 +66,15 @@ fn utf16(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Vec<u16>> {
     let mut len = 0usize;
     // SAFETY: a length query writes only `len`.
     check(unsafe { sys::napi_get_value_string_utf16(env, v, ptr::null_mut(), 0, &mut len) })?;
-    let mut units = vec![0u16; len + 1];
-    // SAFETY: the buffer has `len + 1` writable units; Node-API writes at most that many.
+    let mut units: Vec<u16> = Vec::with_capacity(len + 1);
+    let mut written = 0usize;
+    // SAFETY: the buffer has `len + 1` units of capacity; Node-API writes at most that many
+    // (the string and a NUL) and says in `written` how many units of the string it wrote.
     check(unsafe {
-        sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), len + 1, &mut len)
+        sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), len + 1, &mut written)
     })?;
-    units.truncate(len);
+    // SAFETY: the first `written` units (at most `len`) were written just above.
+    unsafe { units.set_len(written.min(len)) };
     Ok(units)
 }
 
