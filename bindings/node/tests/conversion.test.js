@@ -244,6 +244,14 @@ test('a cycle is reported once, where it repeats, with the problems beside it', 
   const a = { n: NaN }
   a.self = a
   assert.deepStrictEqual(refused({ ...base, traits: { a } }), [['NON_FINITE_NUMBER', '/traits/a/n'], ['UNSUPPORTED_VALUE', '/traits/a/self']])
+  // Nothing of the cycle is counted against the size limit.
+  const big = { s: 'x'.repeat(1000) }
+  big.self = big
+  assert.deepStrictEqual(refused({ ...base, traits: { big } }), [['UNSUPPORTED_VALUE', '/traits/big/self']])
+})
+
+test('a proxy of an array is an array', () => {
+  assert.deepStrictEqual(traitsOf({ p: new Proxy([1, { k: 2 }], {}) }).traits, { p: [1, { k: 2 }] })
 })
 
 test('values from another realm: a Date is a Date, a plain object is plain', () => {
