@@ -93,7 +93,8 @@ const fn unit(c: u8) -> u16 {
 fn decode(units: &[u16], buf: &mut String) -> bool {
     buf.clear();
     let ascii = units.iter().take_while(|&&u| u < 0x80).count();
-    buf.extend(units[..ascii].iter().map(|&u| char::from(u as u8)));
+    // SAFETY: every unit copied is below 0x80, so each byte pushed is ASCII, which is UTF-8.
+    unsafe { buf.as_mut_vec() }.extend(units[..ascii].iter().map(|&u| u as u8));
     for c in char::decode_utf16(units[ascii..].iter().copied()) {
         match c {
             Ok(c) => buf.push(c),
@@ -115,6 +116,8 @@ pub(crate) struct Reader<'t> {
     budget: Budget,
     /// Scratch space for decoded strings.
     buf: String,
+    /// Scratch space for a number's digits.
+    digits: String,
     /// Where the field being read is written.
     out: JsonWriter,
 }
@@ -129,6 +132,7 @@ impl<'t> Reader<'t> {
             path: Vec::with_capacity(8),
             budget: Budget::new(max_event_bytes),
             buf: String::with_capacity(64),
+            digits: String::with_capacity(32),
             out: JsonWriter::default(),
         }
     }
@@ -214,8 +218,8 @@ impl<'t> Reader<'t> {
         String::from_utf16_lossy(&self.text[span.start..span.end])
     }
 
-    /// A number token as `String(number)` (or `String(bigint)`) wrote it.
-    fn number_text(&mut self) -> Step<String> {
+    /// A number token as `String(number)` (or `String(bigint)`) wrote it, in `self.digits`.
+    fn number_text(&mut self) -> Step<&str> {
         let start = self.pos;
         while let Some(&u) = self.text.get(self.pos) {
             match u {
@@ -226,14 +230,16 @@ impl<'t> Reader<'t> {
             }
             self.pos += 1;
         }
-        let digits: String = self.text[start..self.pos]
-            .iter()
-            .map(|&u| u as u8 as char)
-            .collect();
-        if digits.is_empty() {
+        if self.pos == start {
             return Err(Stop::Malformed);
         }
-        Ok(digits)
+        self.digits.clear();
+        self.digits.extend(
+            self.text[start..self.pos]
+                .iter()
+                .map(|&u| char::from(u as u8)),
+        );
+        Ok(&self.digits)
     }
 
     /// A number token as a JS number.
@@ -464,8 +470,7 @@ impl<'t> Reader<'t> {
             }
             b'B' => {
                 self.bump();
-                let digits = self.number_text()?;
-                let n = Number::from_str(&digits).map_err(|_| Stop::Malformed)?;
+                let n = Number::from_str(self.number_text()?).map_err(|_| Stop::Malformed)?;
                 self.out.json_number(&n);
             }
             b'{' | b'[' | b'O' | b'A' => {
@@ -504,9 +509,12 @@ impl<'t> Reader<'t> {
             b'T' => return Err(Stop::TooLarge),
             b'-' | b'0'..=b'9' | b'N' | b'I' => {
                 let text = self.number_text()?;
-                match short_integer(&text) {
+                match short_integer(text) {
                     Some(i) => self.out.i64(i),
-                    None => self.number(text.parse().map_err(|_| Stop::Malformed)?),
+                    None => {
+                        let x = text.parse().map_err(|_| Stop::Malformed)?;
+                        self.number(x)
+                    }
                 }
             }
             _ => return Err(Stop::Malformed),
