@@ -14,7 +14,8 @@
 // what they throw passes through. It never writes to the caller's objects. It stops by itself:
 // no container past the core's depth limit is read (tag O or A), and once it has counted more
 // than its bound (twice max_event_bytes: it counts at most what the core's budget counts, so the
-// core's limit is met first) it writes T and reads nothing more.
+// core's limit is met first; only text with a lone surrogate, which the core refuses without
+// counting it, can make the bound come first) it writes T and reads nothing more.
 //
 // Built-ins are taken once, when this file loads, so a program that replaces Object.keys or a
 // prototype's method later does not change what is read.
