@@ -242,6 +242,17 @@ impl<'t> Reader<'t> {
         Ok(&self.digits)
     }
 
+    /// The class name of a `U` token (`class instance` when it has none, or no UTF-8 form).
+    fn class_name(&mut self) -> Step<String> {
+        self.bump();
+        let span = self.span()?;
+        Ok(if self.decode(span) && !self.buf.is_empty() {
+            self.buf.clone()
+        } else {
+            "class instance".to_owned()
+        })
+    }
+
     /// A number token as a JS number.
     fn js_number(&mut self) -> Step<f64> {
         self.number_text()?.parse().map_err(|_| Stop::Malformed)
@@ -295,16 +306,7 @@ impl<'t> Reader<'t> {
             b'F' => "a function".to_owned(),
             b'X' => "a native value".to_owned(),
             b'D' => "a Date instance".to_owned(),
-            b'U' => {
-                self.bump();
-                let span = self.span()?;
-                let name = if self.decode(span) && !self.buf.is_empty() {
-                    self.buf.clone()
-                } else {
-                    "class instance".to_owned()
-                };
-                format!("a {name} instance")
-            }
+            b'U' => format!("a {} instance", self.class_name()?),
             // Named as the core names a parsed number.
             _ if self.js_number()?.fract() == 0.0 => "an integer".to_owned(),
             _ => "a number".to_owned(),
@@ -484,13 +486,7 @@ impl<'t> Reader<'t> {
                 return Ok(true);
             }
             b'U' => {
-                self.bump();
-                let span = self.span()?;
-                let name = if self.decode(span) && !self.buf.is_empty() {
-                    self.buf.clone()
-                } else {
-                    "class instance".to_owned()
-                };
+                let name = self.class_name()?;
                 self.unsupported(&name);
                 return Ok(true);
             }
