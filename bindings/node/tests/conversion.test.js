@@ -299,7 +299,9 @@ test("the value of a key a call does not take is not read", () => {
 
 test('the addon refuses text that lib/encode.js did not make, with an error and no crash', () => {
   const native = require('../index.js')
-  for (const bad of ['{"groupId\u0000', '{"a\u0000[1,', '{"a\u0000Q}', '{L99"x', '', 42, undefined]) {
-    assert.throws(() => native.buildEvent(bad), (err) => err instanceof Error && !(err instanceof RudderGroupError), String(bad))
+  const deep = '['.repeat(1000000)
+  for (const bad of ['{"groupId\u0000', '{"a\u0000[1,', '{"a\u0000Q}', '{L99"x', '', 42, undefined,
+    '{"traits\u0000' + deep, '{"traits\u0000{"\ud800\u0000' + deep]) {
+    assert.throws(() => native.buildEvent(bad), (err) => err instanceof Error && !(err instanceof RudderGroupError), String(bad).slice(0, 40))
   }
 })

@@ -334,7 +334,7 @@ impl<'t> Reader<'t> {
                 self.issue(|p| kit::invalid_text(p, TextPlace::Key));
                 self.path.pop();
                 fields.values.insert(self.lossy(key), Value::Null);
-                self.skip()?;
+                self.skip(2)?;
                 continue;
             }
             let name = self.buf.clone();
@@ -342,7 +342,7 @@ impl<'t> Reader<'t> {
                 // Only the payload's own keys are checked: its path is the key alone.
                 let issue = kit::unknown_key(rudder_group::pointer("", &name), &name, known);
                 self.issues.push(issue);
-                self.skip()?;
+                self.skip(2)?;
                 continue;
             }
             let c = self.peek()?;
@@ -562,11 +562,12 @@ impl<'t> Reader<'t> {
         let unread = c == unit(b'O') || c == unit(b'A');
         if unread || kit::container_too_deep(depth) {
             // Past the limit nothing more is read: the empty container stands for the deep one
-            // and validation reports TOO_DEEP at this path.
+            // and validation reports TOO_DEEP at this path. (JS sends `O` or `A` there: a
+            // container it did read is malformed text, which `skip` refuses.)
             if unread {
                 self.bump();
             } else {
-                self.skip()?;
+                self.skip(depth)?;
             }
             if array {
                 self.out.begin_array();
@@ -609,7 +610,7 @@ impl<'t> Reader<'t> {
                 self.path.push(PathStep::Key(key));
                 self.report(|p| kit::invalid_text(p, TextPlace::Key));
                 self.path.pop();
-                self.skip()?;
+                self.skip(depth + 1)?;
                 continue;
             }
             if self.peek()? == unit(b'u') {
@@ -652,13 +653,16 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// Passes over one value without converting it (the value of a key that is refused).
-    fn skip(&mut self) -> Step<()> {
+    /// Passes over one value at level `depth` without converting it (the value of a key that is
+    /// refused). JS reads no container past the depth limit, so deeper nesting is malformed text
+    /// (and the recursion stays bounded).
+    fn skip(&mut self, depth: usize) -> Step<()> {
         let c = self.peek()?;
         if c > 0x7F {
             return Err(Stop::Malformed);
         }
         match c as u8 {
+            b'{' | b'[' if kit::container_too_deep(depth) => return Err(Stop::Malformed),
             b'{' => {
                 self.bump();
                 loop {
@@ -667,7 +671,7 @@ impl<'t> Reader<'t> {
                         u if u == unit(b'T') => return Err(Stop::TooLarge),
                         _ => {
                             self.span()?;
-                            self.skip()?;
+                            self.skip(depth + 1)?;
                         }
                     }
                 }
@@ -684,7 +688,7 @@ impl<'t> Reader<'t> {
                         _ if !first => return Err(Stop::Malformed),
                         _ => {}
                     }
-                    self.skip()?;
+                    self.skip(depth + 1)?;
                     first = false;
                 }
                 self.bump();
