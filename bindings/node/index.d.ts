@@ -30,6 +30,11 @@ export declare class NativeClient {
   close(timeoutMs?: number | undefined | null): Promise<FlushResultInfo | ErrorInfo>
   /** Counters since the client started. */
   get stats(): StatsInfo
+  /**
+   * Log records dropped since the previous call (the main thread fell behind), now counted
+   * as reported; 0 without a logger.
+   */
+  takeLogsDropped(): number
   /** Whether `close` was called. */
   get closed(): boolean
   /** Test mode: the events "sent" so far, as canonical JSON texts. */
@@ -59,7 +64,7 @@ export declare function buildEvent(encodedParams: unknown, options?: Array<Setti
 export declare function callKeys(): Array<string>
 
 /** Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range. */
-export declare function createClient(options: Array<SettingInput>, onOutcome?: ((arg: OutcomeInfo) => void) | undefined | null): NativeClient | ErrorInfo
+export declare function createClient(options: Array<SettingInput>, onOutcome?: ((arg: OutcomeInfo) => void) | undefined | null, onLog?: ((arg: LogInfo) => void) | undefined | null): NativeClient | ErrorInfo
 
 /** `maxEventBytes` when none is given: `lib/encode.js` bounds its reading by it. */
 export declare const DEFAULT_MAX_EVENT_BYTES: number
@@ -105,6 +110,27 @@ export interface IssueInfo {
   message: string
   /** `error` (the event is refused) or `warning` (lenient reserved-trait problems). */
   severity: string
+}
+
+/**
+ * One log record of the client (a request, a retry, a split batch, a failure while sending),
+ * as the JS logger receives it.
+ */
+export interface LogInfo {
+  /** `debug`, `info`, `warn` or `error`. */
+  level: string
+  /** `request`, `retry`, `split` or `internal`. */
+  kind: string
+  /** The sentence. */
+  message: string
+  /** The events concerned. */
+  events: number
+  /** The attempt (1 for a batch's first request; 0 when none was made). */
+  attempt: number
+  /** The HTTP status of the answer, if one came. */
+  status?: number
+  /** Records dropped just before this one (the main thread fell behind). */
+  droppedBefore: number
 }
 
 /** How deep values may nest (the event object is level 1): `lib/encode.js` reads no deeper. */
@@ -165,6 +191,8 @@ export interface StatsInfo {
   recovered: number
   /** Torn or damaged places skipped while reading the spool at start. */
   spoolSkipped: number
+  /** 429 answers (each halved the requests allowed in flight). */
+  throttled: number
 }
 
 /** Every issue of a JSON payload; empty when valid. */

@@ -120,6 +120,28 @@ typedef enum {
 } rudder_status;
 
 /**
+ * How much a log line matters.
+ */
+typedef enum {
+    /**
+     * Each request with its answer, each retry with its wait, each batch a 413 split.
+     */
+    RUDDER_LOG_DEBUG = 0,
+    /**
+     * Not sent by the library today; kept for summaries.
+     */
+    RUDDER_LOG_INFO = 1,
+    /**
+     * Events that failed or were dropped, with the status, the answer and the reason.
+     */
+    RUDDER_LOG_WARN = 2,
+    /**
+     * Sending failed unexpectedly; the client goes on.
+     */
+    RUDDER_LOG_ERROR = 3,
+} rudder_log_level;
+
+/**
  * The kind of a terminal outcome.
  */
 typedef enum {
@@ -236,6 +258,20 @@ typedef struct {
 typedef void (*rudder_outcome_callback)(const rudder_outcome *outcome, void *user_data);
 
 /**
+ * Receives the client's log lines: `message` is one line of UTF-8 text with no newline, never
+ * holding the write key, valid until the callback returns (copy what you keep).
+ *
+ * It is called on the client's worker threads, up to one call at a time per lane
+ * (`max_concurrent_requests`), so several calls may run at once: make it thread-safe. A
+ * dropped event's line may also come on the thread calling `rudder_client_enqueue`. Keep it
+ * short (a line per request at `RUDDER_LOG_DEBUG`; compare `level` first and return at once
+ * for what you do not keep), do not call `rudder_client_flush`, `rudder_client_close` or
+ * `rudder_client_free` from it, and do not let it unwind. `user_data` is the pointer given
+ * with the callback, passed through untouched.
+ */
+typedef void (*rudder_log_callback)(rudder_log_level level, const char *message, void *user_data);
+
+/**
  * The terminal outcomes reached since the previous flush (or close) of the client returned.
  */
 typedef struct {
@@ -297,6 +333,10 @@ typedef struct {
      * Torn or damaged places skipped while reading the spool at start.
      */
     uint64_t spool_skipped;
+    /**
+     * 429 answers (each halved the requests allowed in flight).
+     */
+    uint64_t throttled;
 } rudder_stats;
 
 #ifdef __cplusplus
@@ -880,6 +920,16 @@ rudder_status rudder_client_config_set_spool_sync_interval_ms(rudder_client_conf
 rudder_status rudder_client_config_set_outcome_callback(rudder_client_config *config,
                                                         rudder_outcome_callback callback,
                                                         void *user_data);
+
+/**
+ * Sets the log callback (NULL removes it) and the `user_data` pointer passed to it: every log
+ * line of a client made from this config, at every level (see `rudder_log_level`; filter in
+ * the callback). See `rudder_log_callback` for the threads it runs on. `user_data` is not
+ * touched by the library; it must stay valid as long as a client made from this config lives.
+ */
+rudder_status rudder_client_config_set_log_callback(rudder_client_config *config,
+                                                    rudder_log_callback callback,
+                                                    void *user_data);
 
 /**
  * Checks `config` and starts a client (and its worker thread); writes it to `*out`.

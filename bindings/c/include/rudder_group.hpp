@@ -31,6 +31,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -358,6 +359,10 @@ private:
 /** The outcome handler: runs on the client's worker thread; exceptions it throws are dropped. */
 using OutcomeHandler = std::function<void(const Outcome &)>;
 
+/** The log handler: each log line with its level (see rudder_log_callback: it runs on the
+ * client's worker threads, several at once); exceptions it throws are dropped. */
+using LogHandler = std::function<void(rudder_log_level, std::string_view)>;
+
 /** Every client setting; setters return *this. */
 class ClientConfig {
 public:
@@ -442,6 +447,16 @@ public:
         return *this;
     }
 
+    /** Receives every log line (each request, retry and split at RUDDER_LOG_DEBUG, failed and
+     * dropped events at RUDDER_LOG_WARN), on the client's worker threads. */
+    ClientConfig &on_log(LogHandler handler) {
+        auto owned = handler ? std::make_shared<LogHandler>(std::move(handler)) : nullptr;
+        detail::check(rudder_client_config_set_log_callback(
+            ptr_.get(), owned ? &ClientConfig::log_trampoline : nullptr, owned.get()));
+        log_handler_ = std::move(owned);
+        return *this;
+    }
+
     const rudder_client_config *get() const noexcept { return ptr_.get(); }
 
 private:
@@ -458,14 +473,24 @@ private:
             // An exception must not unwind into the library's worker thread.
         }
     }
+    static void log_trampoline(rudder_log_level level, const char *message,
+                               void *user_data) noexcept {
+        try {
+            (*static_cast<LogHandler *>(user_data))(level, std::string_view(message));
+        } catch (...) {
+            // An exception must not unwind into the library's worker thread.
+        }
+    }
     std::shared_ptr<OutcomeHandler> handler_;
+    std::shared_ptr<LogHandler> log_handler_;
     std::unique_ptr<rudder_client_config, detail::Free> ptr_;
 };
 
 /** A client. Thread-safe; the destructor closes it within the config's shutdown timeout. */
 class Client {
 public:
-    explicit Client(const ClientConfig &config) : handler_(config.handler_) {
+    explicit Client(const ClientConfig &config)
+        : handler_(config.handler_), log_handler_(config.log_handler_) {
         rudder_client *c = nullptr;
         detail::check(rudder_client_new(config.get(), &c));
         ptr_.reset(c);
@@ -520,6 +545,7 @@ private:
     }
     // Declared first so that it outlives the client (members are destroyed in reverse order).
     std::shared_ptr<OutcomeHandler> handler_;
+    std::shared_ptr<LogHandler> log_handler_;
     std::unique_ptr<rudder_client, detail::Free> ptr_;
 };
 

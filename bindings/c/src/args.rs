@@ -4,7 +4,7 @@
 
 use crate::error::{guard_value, Error, Result};
 use crate::status::rudder_status;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 
 /// Reads a required input string. NULL is `RUDDER_NULL_ARGUMENT`; bytes that are not UTF-8 are
 /// `RUDDER_INVALID_UTF8`. The borrow ends with the call: callers copy what they keep.
@@ -114,3 +114,13 @@ mod tests {
         }
     }
 }
+
+/// The caller's `user_data` pointer, handed back to the caller's callback on a worker thread.
+/// The caller promised (in each callback's docs) that this is safe.
+#[derive(Clone, Copy)]
+pub(crate) struct UserData(pub(crate) *mut c_void);
+// SAFETY: the pointer is only passed back to the caller's callback, whose documented contract
+// makes the caller responsible for using it from the worker threads.
+unsafe impl Send for UserData {}
+// SAFETY: as above; the pointer itself is never dereferenced here.
+unsafe impl Sync for UserData {}

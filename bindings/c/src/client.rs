@@ -51,6 +51,8 @@ pub struct rudder_stats {
     pub recovered: u64,
     /// Torn or damaged places skipped while reading the spool at start.
     pub spool_skipped: u64,
+    /// 429 answers (each halved the requests allowed in flight).
+    pub throttled: u64,
 }
 
 /// The terminal outcomes reached since the previous flush (or close) of the client returned.
@@ -88,6 +90,7 @@ impl From<Stats> for rudder_stats {
             queued: s.queued,
             recovered: s.recovered,
             spool_skipped: s.spool_skipped,
+            throttled: s.throttled,
         }
     }
 }

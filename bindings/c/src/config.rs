@@ -2,6 +2,7 @@
 
 use crate::args::{handle_mut, input_opt_str, input_str, output_ptr, take_handle};
 use crate::error::{guard, guard_value, Error, Result};
+use crate::log::{c_log_callback, rudder_log_callback};
 use crate::options::c_options;
 use crate::outcome::{c_callback, rudder_outcome_callback};
 use crate::status::rudder_status;
@@ -470,6 +471,22 @@ pub extern "C" fn rudder_client_config_set_outcome_callback(
 ) -> rudder_status {
     with_config(config, |c| {
         c.on_outcome = callback.map(|cb| c_callback(cb, user_data));
+        Ok(())
+    })
+}
+
+/// Sets the log callback (NULL removes it) and the `user_data` pointer passed to it: every log
+/// line of a client made from this config, at every level (see `rudder_log_level`; filter in
+/// the callback). See `rudder_log_callback` for the threads it runs on. `user_data` is not
+/// touched by the library; it must stay valid as long as a client made from this config lives.
+#[no_mangle]
+pub extern "C" fn rudder_client_config_set_log_callback(
+    config: *mut rudder_client_config,
+    callback: rudder_log_callback,
+    user_data: *mut c_void,
+) -> rudder_status {
+    with_config(config, |c| {
+        c.on_log = callback.map(|cb| c_log_callback(cb, user_data));
         Ok(())
     })
 }

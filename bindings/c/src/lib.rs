@@ -54,6 +54,8 @@ mod exit;
 
 mod outcome;
 
+mod log;
+
 #[cfg(test)]
 mod header;
 
@@ -62,5 +64,6 @@ pub use client::{rudder_client, rudder_flush_result, rudder_stats};
 pub use config::rudder_client_config;
 pub use event::rudder_event;
 pub use issues::{rudder_issue, rudder_issues};
+pub use log::{rudder_log_callback, rudder_log_level};
 pub use outcome::{rudder_outcome, rudder_outcome_callback, rudder_outcome_kind};
 pub use status::rudder_status;

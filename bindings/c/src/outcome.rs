@@ -1,6 +1,6 @@
 //! `rudder_outcome`: what happened to a set of events, handed to the outcome callback.
 
-use crate::args::{handle_ref, output_ptr};
+use crate::args::{handle_ref, output_ptr, UserData};
 use crate::cstr::to_c_lossy;
 use crate::error::{guard, guard_value};
 use crate::status::rudder_status;
@@ -65,16 +65,6 @@ impl rudder_outcome {
 /// given with the callback, passed through untouched.
 pub type rudder_outcome_callback =
     Option<extern "C" fn(outcome: *const rudder_outcome, user_data: *mut c_void)>;
-
-/// The caller's pointer, handed back to the caller's callback on the worker thread. The caller
-/// promised (in the callback's docs) that this is safe.
-#[derive(Clone, Copy)]
-struct UserData(*mut c_void);
-// SAFETY: the pointer is only passed back to the caller's callback, whose documented contract
-// makes the caller responsible for using it from the worker thread.
-unsafe impl Send for UserData {}
-// SAFETY: as above; the pointer itself is never dereferenced here.
-unsafe impl Sync for UserData {}
 
 /// Wraps a C callback as the client's outcome callback.
 pub(crate) fn c_callback(

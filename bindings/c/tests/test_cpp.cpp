@@ -1,8 +1,9 @@
 // The C++ wrapper without a data plane (the memory transport): the message of a refused event,
-// temporaries given to Client::group.
+// temporaries given to Client::group, the log handler.
 #include <rudder_group.hpp>
 
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -69,10 +70,38 @@ static void exit_flush_client_destroyed_before_exit() {
     EXPECT(client.close().delivered == 1);
 }
 
+// The log handler sees each request; the handler outlives the config that set it.
+static void log_handler_sees_each_request() {
+    std::mutex lock;
+    std::vector<std::string> lines;
+    std::unique_ptr<rudder::Client> client;
+    {
+        rudder::ClientConfig config("key", "http://127.0.0.1:9");
+        config.memory_transport(true).on_log([&](rudder_log_level level, std::string_view line) {
+            std::lock_guard<std::mutex> guard(lock);
+            if (level == RUDDER_LOG_DEBUG) {
+                lines.emplace_back(line);
+            }
+        });
+        client = std::make_unique<rudder::Client>(config);
+    }
+    client->group(rudder::EventBuilder("g").user_id("u"));
+    EXPECT(client->flush().delivered == 1);
+    client->group(rudder::EventBuilder("g").user_id("u"));
+    EXPECT(client->flush().delivered == 1);
+    std::lock_guard<std::mutex> guard(lock);
+    EXPECT(lines.size() == 2);
+    for (const std::string &line : lines) {
+        EXPECT(line.rfind("POST /v1/batch: 1 event, ", 0) == 0);
+        EXPECT(line.find("attempt 1: status 200 in ") != std::string::npos);
+    }
+}
+
 int main() {
     refused_event_has_a_message();
     group_takes_temporaries();
     exit_flush_client_destroyed_before_exit();
+    log_handler_sees_each_request();
     if (failures) {
         std::fprintf(stderr, "test_cpp: %d failure(s)\n", failures);
         return 1;

@@ -2,11 +2,12 @@
  * The client against the local data plane (`rudder-group serve`, its URL in RUDDER_GROUP_URL):
  * delivery in batches, outcomes through the callback with HTTP status and body, retries, terminal
  * failures, a wrong write key, flush timeouts, gzip on and off, delivery when the client is
- * freed, and the durable spool. The data plane's admin API is read with curl.
+ * freed, the durable spool, and the log callback. The data plane's admin API is read with curl.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -167,14 +168,15 @@ static void test_terminal_failure(void) {
 
 static void test_retries_then_delivery(void) {
     rudder_client *client = client_from(dataplane_config("test-write-key"));
-    admin_do("POST", "/_rudder_group/faults", "{\"status\":503,\"next\":2}");
+    admin_do("POST", "/_rudder_group/faults", "{\"status\":503,\"next\":1}");
+    admin_do("POST", "/_rudder_group/faults", "{\"status\":429,\"next\":1}");
     char *id = send_one(client, "g-retry");
     rudder_flush_result result = {0, 0, 0};
     CHECK_OK(rudder_client_flush(client, -1, &result));
     CHECK(result.delivered == 1);
     rudder_stats stats;
     CHECK_OK(rudder_client_stats(client, &stats));
-    CHECK(stats.retried == 2 && stats.batches == 3);
+    CHECK(stats.retried == 2 && stats.batches == 3 && stats.throttled == 1);
     CHECK(outcomes.records[0].kind == RUDDER_OUTCOME_DELIVERED);
     CHECK(outcomes.records[0].attempts == 3);
     char *events = admin("GET", "/_rudder_group/events", NULL);
@@ -196,6 +198,62 @@ static void test_wrong_write_key(void) {
     rudder_client_free(client);
 }
 
+/* Log lines, kept by a callback that several lanes may call at once. */
+#define MAX_LINES 16
+static struct {
+    pthread_mutex_t lock;
+    size_t count;
+    rudder_log_level level[MAX_LINES];
+    char line[MAX_LINES][256];
+} logs = {PTHREAD_MUTEX_INITIALIZER, 0, {0}, {{0}}};
+
+static void keep_line(rudder_log_level level, const char *message, void *user_data) {
+    CHECK(user_data == &logs);
+    pthread_mutex_lock(&logs.lock);
+    if (logs.count < MAX_LINES) {
+        logs.level[logs.count] = level;
+        snprintf(logs.line[logs.count], sizeof logs.line[0], "%s", message);
+        logs.count++;
+    }
+    pthread_mutex_unlock(&logs.lock);
+}
+
+/* The lines of one level, in order, joined by newlines. */
+static void lines_of(rudder_log_level level, char *out, size_t cap) {
+    out[0] = '\0';
+    pthread_mutex_lock(&logs.lock);
+    for (size_t i = 0; i < logs.count; i++) {
+        if (logs.level[i] == level) {
+            strncat(out, logs.line[i], cap - strlen(out) - 2);
+            strcat(out, "\n");
+        }
+    }
+    pthread_mutex_unlock(&logs.lock);
+}
+
+static void test_log_callback(void) {
+    rudder_client_config *config = dataplane_config("a-secret-write-key");
+    CHECK_OK(rudder_client_config_set_log_callback(config, keep_line, &logs));
+    rudder_client *client = client_from(config);
+    admin_do("POST", "/_rudder_group/faults", "{\"status\":503,\"next\":1}");
+    char *id = send_one(client, "g-log");
+    rudder_flush_result result = {0, 0, 0};
+    CHECK_OK(rudder_client_flush(client, -1, &result));
+    CHECK(result.failed == 1); /* the 503 is retried, then the wrong key is refused */
+    char debug[2048], warn[1024];
+    lines_of(RUDDER_LOG_DEBUG, debug, sizeof debug);
+    lines_of(RUDDER_LOG_WARN, warn, sizeof warn);
+    CHECK(contains(debug, "POST /v1/batch: 1 event, "));
+    CHECK(contains(debug, "attempt 1: status 503 in "));
+    CHECK(contains(debug, "retrying 1 event in "));
+    CHECK(contains(debug, "attempt 2: status 401 in "));
+    CHECK(contains(warn, "1 event failed after 2 attempts (status 401: "));
+    CHECK(!contains(debug, "a-secret-write-key") && !contains(warn, "a-secret-write-key"));
+    CHECK_STATUS(rudder_client_config_set_log_callback(NULL, keep_line, &logs), RUDDER_NULL_ARGUMENT);
+    rudder_string_free(id);
+    rudder_client_free(client);
+}
+
 static void test_flush_timeout_keeps_events(void) {
     rudder_client *client = client_from(dataplane_config("test-write-key"));
     admin_do("POST", "/_rudder_group/faults", "{\"latency_ms\":1500,\"next\":1}");
@@ -203,7 +261,7 @@ static void test_flush_timeout_keeps_events(void) {
     rudder_flush_result result = {9, 9, 9};
     CHECK_STATUS(rudder_client_flush(client, 50, &result), RUDDER_FLUSH_TIMEOUT);
     CHECK(result.delivered == 9); /* not written on failure */
-    CHECK(contains(rudder_last_error_message(), "1 events"));
+    CHECK(contains(rudder_last_error_message(), "with 1 event not yet delivered"));
     CHECK_OK(rudder_client_flush(client, -1, &result));
     CHECK(result.delivered == 1);
     CHECK(collector_saw(&outcomes, id, RUDDER_OUTCOME_DELIVERED));
@@ -307,6 +365,7 @@ int main(void) {
     RUN(test_terminal_failure);
     RUN(test_retries_then_delivery);
     RUN(test_wrong_write_key);
+    RUN(test_log_callback);
     RUN(test_flush_timeout_keeps_events);
     RUN(test_free_delivers_what_is_queued);
     RUN(test_spool_keeps_events_for_the_next_client);

@@ -7,7 +7,7 @@ const { GroupEvent } = require('./event.js')
 const {
   RudderGroupError, fromInfo, configError, optionsObject, describe, millis, settingList
 } = require('./errors.js')
-const { loggerFrom, describeOutcome, describeResult } = require('./log.js')
+const { loggerFrom, describeOutcome, describeResult, logRecord } = require('./log.js')
 const { encode } = require('./encode.js')
 
 /**
@@ -78,9 +78,13 @@ class OutcomeState {
   constructor (onOutcome, logger) {
     this.onOutcome = onOutcome && guarded(onOutcome, 'onOutcome')
     this.logger = logger
+    /** The native client, once made: drops of log records are taken from it with each outcome. */
+    this.native = undefined
     this.callbacks = new Map()
     this.handled = 0
     this.waiters = []
+    /** A timer that keeps the process alive while a flush waits for outcomes to reach JS. */
+    this.keepAlive = undefined
     this.warned = new Set()
   }
 
@@ -108,12 +112,15 @@ class OutcomeState {
     this.#tell(o, seen || this.onOutcome !== undefined)
     if (this.waiters.length > 0) {
       this.waiters = this.waiters.filter((w) => (this.handled >= w.target ? (w.resolve(), false) : true))
+      if (this.waiters.length === 0) this.keepAlive = clearInterval(this.keepAlive)
     }
   }
 
   /** The logger's line for an outcome; with no logger, a failure nobody saw warns once per kind. */
   #tell (o, seen) {
     if (this.logger) {
+      const dropped = this.native ? this.native.takeLogsDropped() : 0
+      if (dropped > 0) logRecord(this.logger, { droppedBefore: dropped })
       this.logger[o.kind === 'delivered' ? 'debug' : 'warn'](describeOutcome(o))
     } else if (o.kind !== 'delivered' && !seen && !this.warned.has(o.kind)) {
       this.warned.add(o.kind)
@@ -125,6 +132,9 @@ class OutcomeState {
   /** Resolves once the outcomes of `target` events (counted since the start) reached JS. */
   handledUpTo (target) {
     if (this.handled >= target) return Promise.resolve()
+    // The outcomes are already on their way (the native wait returned), but the queue that
+    // brings them does not keep the process alive: a timer does until they are in.
+    this.keepAlive ??= setInterval(() => {}, 1 << 30)
     return new Promise((resolve) => this.waiters.push({ target, resolve }))
   }
 }
@@ -157,11 +167,12 @@ class Client {
   constructor (options) {
     const { settings, onOutcome, logger } = clientConfig(options)
     const outcomes = new OutcomeState(onOutcome, logger)
-    const result = native.createClient(settings, (o) => outcomes.receive(o))
+    const result = native.createClient(settings, (o) => outcomes.receive(o), logger ? (r) => logRecord(logger, r) : undefined)
     if (!(result instanceof native.NativeClient)) throw fromInfo(result)
     this.#native = result
     this.#maxEventBytes = result.maxEventBytes
     this.#outcomes = outcomes
+    outcomes.native = result
     this.#entry = exit.track(this, result, result.shutdownTimeout)
   }
 

@@ -3,7 +3,11 @@
 // these lines are made from the outcomes the channel brings to the main thread, and from the
 // flush and close results.
 // - A `logger` option (console-like: debug, info, warn, error; a missing method is skipped):
-//   debug for every outcome, info for each flush and close, warn for failed and dropped events.
+//   debug for each request (its answer and time), each retry (why, and the wait) and every
+//   outcome, info for each flush and close, warn for failed and dropped events. The request and
+//   retry lines are the native client's log records: with a logger (or DEBUG) set, they come
+//   through a bounded queue of their own (256 waiting; past that they are dropped, and the next
+//   line that gets through says how many); with neither, none is made.
 // - Without one, DEBUG=rudder-group (the `debug` package's convention: names separated by commas
 //   or spaces, `*` wildcards, `-name` to exclude) writes the same lines to stderr.
 // - With neither, and no onOutcome, a failure is never silent: the first failed and the first
@@ -51,8 +55,22 @@ function describeOutcome (o) {
   return `${count(o.messageIds.length, 'event')} ${o.kind} after ${count(o.attempts, 'attempt')}${answer}: ${o.reason}`
 }
 
+/** Hands a native log record to the logger (`{ droppedBefore }` alone reports drops that no
+ * record followed); a logger that throws is ignored (it runs from the native queue's callback,
+ * which must not throw). */
+function logRecord (logger, r) {
+  try {
+    if (r.droppedBefore > 0) logger.warn(`${count(r.droppedBefore, 'log record')} dropped: the main thread fell behind`)
+    if (r.message === undefined) return
+    const method = LEVELS.includes(r.level) ? r.level : 'warn'
+    logger[method](r.message)
+  } catch {
+    // The logger's own failure has nowhere better to go.
+  }
+}
+
 function describeResult (what, r) {
   return `${what}: ${r.delivered} delivered, ${r.failed} failed, ${r.dropped} dropped`
 }
 
-module.exports = { loggerFrom, describeOutcome, describeResult, debugNames }
+module.exports = { loggerFrom, describeOutcome, describeResult, debugNames, logRecord }

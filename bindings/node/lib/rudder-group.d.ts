@@ -235,8 +235,9 @@ export interface ClientSettings extends EventOptions {
   /** Receives every terminal outcome on the main thread; what it throws becomes a process warning. */
   onOutcome?: (outcome: Outcome) => void | Promise<void>
   /**
-   * Where delivery is told about (console is one): debug for every outcome, info for each flush
-   * and close, warn for failed and dropped events. Unset, DEBUG=rudder-group writes the same
+   * Where delivery is told about (console is one): debug for every outcome, each request (its
+   * answer and time) and each retry (why, and the wait), info for each flush and close, warn for
+   * failed and dropped events. Unset, DEBUG=rudder-group writes the same
    * lines to stderr; with neither (and no onOutcome), the first failure of each kind is a process
    * warning. The write key is never logged.
    */

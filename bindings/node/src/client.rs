@@ -4,7 +4,7 @@ use crate::config::{client_config, millis, SettingInput};
 use crate::convert::{encoded, event_parts, Shape};
 use crate::error::{client_error, ErrorInfo};
 use crate::event::NativeEvent;
-use crate::outcome::{OutcomeInfo, OutcomeSink, StatsInfo};
+use crate::outcome::{LogInfo, LogSink, OutcomeInfo, OutcomeSink, StatsInfo};
 use napi::bindgen_prelude::{Either, Env, Function, Object, Unknown};
 use napi::JsValue;
 use napi_derive::napi;
@@ -50,6 +50,8 @@ fn settled(r: std::thread::Result<Result<FlushResult, ClientError>>) -> Settled 
 #[napi]
 pub struct NativeClient {
     client: Option<Arc<Client>>,
+    /// Log records dropped and not yet reported (with a logger).
+    logs_dropped: Option<Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range.
@@ -57,6 +59,7 @@ pub struct NativeClient {
 pub fn create_client(
     options: Vec<SettingInput>,
     on_outcome: Option<Function<OutcomeInfo, ()>>,
+    on_log: Option<Function<LogInfo, ()>>,
 ) -> napi::Result<Either<NativeClient, ErrorInfo>> {
     let mut config = match client_config(&options) {
         Ok(c) => c,
@@ -65,9 +68,16 @@ pub fn create_client(
     if let Some(f) = on_outcome {
         config.on_outcome = Some(OutcomeSink::new(&f)?.callback());
     }
+    let mut logs_dropped = None;
+    if let Some(f) = on_log {
+        let sink = LogSink::new(&f)?;
+        logs_dropped = Some(sink.dropped());
+        config.on_log = Some(sink.callback());
+    }
     Ok(match Client::new(config) {
         Ok(client) => Either::A(NativeClient {
             client: Some(Arc::new(client)),
+            logs_dropped,
         }),
         Err(e) => Either::B(client_error(&e)),
     })
@@ -178,6 +188,15 @@ impl NativeClient {
     #[napi(getter, catch_unwind)]
     pub fn stats(&self) -> StatsInfo {
         self.client().stats().into()
+    }
+
+    /// Log records dropped since the previous call (the main thread fell behind), now counted
+    /// as reported; 0 without a logger.
+    #[napi(catch_unwind)]
+    pub fn take_logs_dropped(&self) -> f64 {
+        self.logs_dropped.as_ref().map_or(0.0, |d| {
+            d.swap(0, std::sync::atomic::Ordering::Relaxed) as f64
+        })
     }
 
     /// Whether `close` was called.

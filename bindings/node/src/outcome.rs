@@ -1,10 +1,13 @@
-//! Outcomes and counters as JS objects; the outcome callback's way to the main thread; and the
-//! bounded close of collected clients.
+//! Outcomes and counters as JS objects; the outcome callback's way to the main thread; the log
+//! records' way there (bounded); and the bounded close of collected clients.
 
 use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use rudder_group_client::{Client, Outcome, OutcomeCallback, Stats};
+use rudder_group_client::{
+    Client, LogCallback, LogKind, LogRecord, Outcome, OutcomeCallback, Stats,
+};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
@@ -61,6 +64,8 @@ pub struct StatsInfo {
     pub recovered: f64,
     /// Torn or damaged places skipped while reading the spool at start.
     pub spool_skipped: f64,
+    /// 429 answers (each halved the requests allowed in flight).
+    pub throttled: f64,
 }
 
 impl From<Stats> for StatsInfo {
@@ -76,6 +81,7 @@ impl From<Stats> for StatsInfo {
             queued: s.queued as f64,
             recovered: s.recovered as f64,
             spool_skipped: s.spool_skipped as f64,
+            throttled: s.throttled as f64,
         }
     }
 }
@@ -108,6 +114,92 @@ impl OutcomeSink {
                 OutcomeInfo::from(o),
                 ThreadsafeFunctionCallMode::NonBlocking,
             );
+        })
+    }
+}
+
+/// One log record of the client (a request, a retry, a split batch, a failure while sending),
+/// as the JS logger receives it.
+#[napi(object)]
+pub struct LogInfo {
+    /// `debug`, `info`, `warn` or `error`.
+    pub level: String,
+    /// `request`, `retry`, `split` or `internal`.
+    pub kind: String,
+    /// The sentence.
+    pub message: String,
+    /// The events concerned.
+    pub events: f64,
+    /// The attempt (1 for a batch's first request; 0 when none was made).
+    pub attempt: u32,
+    /// The HTTP status of the answer, if one came.
+    pub status: Option<u32>,
+    /// Records dropped just before this one (the main thread fell behind).
+    pub dropped_before: f64,
+}
+
+/// Log records waiting for the main thread at most; past it new ones are dropped and counted.
+const LOGS_MAX: usize = 256;
+
+type LogFn = ThreadsafeFunction<LogInfo, (), LogInfo, napi::Status, false, true, LOGS_MAX>;
+
+/// Carries log records from the lanes to a JS function on the main thread, at most `LOGS_MAX`
+/// waiting: past that a record is dropped, and the next one that gets through says how many.
+/// Failed and dropped outcomes are logged from the outcomes themselves, so their records are
+/// not sent.
+pub(crate) struct LogSink {
+    tsfn: LogFn,
+    dropped: Arc<AtomicU64>,
+}
+
+impl LogSink {
+    /// A sink for `f`; `f` must not throw (the JS layer wraps the logger).
+    pub(crate) fn new(f: &Function<LogInfo, ()>) -> napi::Result<LogSink> {
+        let tsfn = f
+            .build_threadsafe_function::<LogInfo>()
+            .weak::<true>()
+            .callee_handled::<false>()
+            .max_queue_size::<LOGS_MAX>()
+            .build()?;
+        Ok(LogSink {
+            tsfn,
+            dropped: Arc::default(),
+        })
+    }
+
+    /// The count of records dropped and not yet reported, shared with the client: the JS side
+    /// takes it with each outcome, so drops with no record after them are reported too.
+    pub(crate) fn dropped(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.dropped)
+    }
+
+    /// The client's log callback: queue the record for the main thread, never wait.
+    pub(crate) fn callback(self) -> LogCallback {
+        Arc::new(move |r: &LogRecord| {
+            if r.kind == LogKind::Outcome {
+                return;
+            }
+            // Taken with the record; the JS side also takes it with each outcome.
+            let dropped_before = self.dropped.swap(0, Ordering::Relaxed);
+            let info = LogInfo {
+                level: r.level.as_str().to_owned(),
+                kind: r.kind.as_str().to_owned(),
+                message: r.message.clone(),
+                events: r.events as f64,
+                attempt: r.attempt,
+                status: r.status.map(u32::from),
+                dropped_before: dropped_before as f64,
+            };
+            if self
+                .tsfn
+                .call(info, ThreadsafeFunctionCallMode::NonBlocking)
+                != napi::Status::Ok
+            {
+                // Full (or the environment is closing): this record and the ones it carried
+                // the count of are dropped.
+                self.dropped
+                    .fetch_add(dropped_before + 1, Ordering::Relaxed);
+            }
         })
     }
 }

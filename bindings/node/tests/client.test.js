@@ -135,6 +135,7 @@ test('429 with Retry-After is retried after the wait; a dropped connection is re
   const { client } = clientFor()
   client.group({ groupId: 'g', userId: 'u1' })
   assert.deepStrictEqual(await client.flush(), { delivered: 1, failed: 0, dropped: 0 })
+  assert.equal(client.stats.throttled, 1)
   await plane.fault({ drop: true, next: 1 })
   client.group({ groupId: 'g', userId: 'u2' })
   assert.deepStrictEqual(await client.flush(), { delivered: 1, failed: 0, dropped: 0 })

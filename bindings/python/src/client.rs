@@ -3,13 +3,16 @@
 
 use crate::config::{client_config, seconds, settings_error};
 use crate::errors::{client_error, config_error, validation_error};
+use crate::event::PyGroupEvent;
 use crate::fields::{CallFields, DETACH_BYTES};
 use crate::outcome::{OutcomeChannel, PyFlushResult, PyOutcomeQueue};
 use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use rudder_group_client::{Client, ClientError, Config, Interrupt, Outcome, Overflow, SpoolSync};
+use rudder_group_client::{
+    Client, ClientError, Config, Interrupt, LogRecord, Outcome, Overflow, SpoolSync,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -31,6 +34,8 @@ fn start(base: &Config) -> Result<Live, ClientError> {
     let mut config = base.clone();
     let sink = Arc::clone(&channel);
     config.on_outcome = Some(Arc::new(move |o: &Outcome| sink.push(o)));
+    let sink = Arc::clone(&channel);
+    config.on_log = Some(Arc::new(move |r: &LogRecord| sink.push_log(r)));
     let client = Arc::new(Client::new(config)?);
     Ok(Live { client, channel })
 }
@@ -213,6 +218,23 @@ impl PyClient {
         }
     }
 
+    /// Enqueues an event built with `GroupEvent.build` (validated there) and returns its
+    /// messageId: the event is not converted or validated again.
+    fn enqueue(slf: &Bound<'_, Self>, event: &Bound<'_, PyGroupEvent>) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        if !this.outcome_thread.load(Ordering::Acquire) {
+            this.start_outcomes(slf)?;
+        }
+        let client = this.client(py)?;
+        let event = event.get().event.clone();
+        if this.blocking {
+            wait_detached(py, |i| client.enqueue_interruptible(event, i))
+        } else {
+            client.enqueue(event).map_err(|e| client_error(py, &e))
+        }
+    }
+
     /// Waits (GIL released) until every event enqueued before the call has an outcome. Ctrl-C
     /// ends the wait with `KeyboardInterrupt`; the events stay queued.
     #[pyo3(signature = (timeout = None))]
@@ -236,7 +258,7 @@ impl PyClient {
     }
 
     /// Counters since the client started: enqueued, delivered, failed, dropped, retried,
-    /// batches, bytes, queued, recovered, spool_skipped.
+    /// throttled, batches, bytes, queued, recovered, spool_skipped.
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = self.client(py)?.stats();
@@ -247,6 +269,7 @@ impl PyClient {
             ("failed", s.failed),
             ("dropped", s.dropped),
             ("retried", s.retried),
+            ("throttled", s.throttled),
             ("batches", s.batches),
             ("bytes", s.bytes),
             ("queued", s.queued),

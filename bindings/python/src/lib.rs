@@ -37,6 +37,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::PyClient>()?;
     m.add_class::<outcome::PyOutcome>()?;
     m.add_class::<outcome::PyOutcomeQueue>()?;
+    m.add_class::<outcome::PyLogRecord>()?;
     m.add_class::<outcome::PyFlushResult>()?;
     m.add_function(wrap_pyfunction!(event::validate, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_class, m)?)?;

@@ -1,13 +1,16 @@
 //! Outcomes reach Python through a queue: the client's worker thread pushes (it never touches
 //! Python, so it can never wait on the GIL), and a Python thread of the package pops and calls
 //! the user's `on_outcome`. When that thread falls behind, outcomes of one kind merge, so that
-//! the queue stays bounded. Also `Outcome` and `FlushResult` as Python classes.
+//! the queue stays bounded. The client's log records (each request, retry and split) travel the
+//! same queue, in order with the outcomes, for the `rudder_group` logger; past `LOGS_MAX`
+//! waiting, new ones are dropped and counted (the next record or outcome popped says how many).
+//! Also `Outcome`, `LogRecord` and `FlushResult` as Python classes.
 
 use crate::errors::client_error;
 use crate::scalars::py_repr;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use rudder_group_client::{FlushResult, Outcome};
+use rudder_group_client::{FlushResult, LogKind, LogRecord, Outcome};
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -19,6 +22,15 @@ const PENDING_MAX: usize = 1024;
 const MERGE_AT: usize = PENDING_MAX - 2;
 /// The messageIds a merged outcome keeps; it counts the others.
 const MERGED_IDS_MAX: usize = 1000;
+/// Log records waiting for the Python thread at most; past it new ones are dropped and counted.
+const LOGS_MAX: usize = 256;
+
+/// What waits for the Python thread, in the order the worker pushed it.
+enum Item {
+    Outcome(Pending),
+    /// A log record, and how many were dropped just before it.
+    Log(LogRecord, u64),
+}
 
 /// An outcome waiting for the Python thread, perhaps several of one kind merged.
 struct Pending {
@@ -52,7 +64,14 @@ impl Pending {
 
 #[derive(Default)]
 struct QueueState {
-    items: VecDeque<Pending>,
+    items: VecDeque<Item>,
+    /// Outcomes among `items`.
+    outcomes: usize,
+    /// Log records among `items`.
+    logs: usize,
+    /// Log records dropped since the last one queued, and in all.
+    logs_dropped_since: u64,
+    logs_dropped: u64,
     /// Outcomes pushed, and popped (merged ones included), since the client started.
     pushed: u64,
     popped: u64,
@@ -88,18 +107,44 @@ impl OutcomeChannel {
             return;
         }
         st.pushed += 1;
-        let merged = st.items.len() >= MERGE_AT
+        let merged = st.outcomes >= MERGE_AT
             && st
                 .items
                 .iter_mut()
                 .rev()
-                .find(|p| p.outcome.kind == outcome.kind)
+                .find_map(|item| match item {
+                    Item::Outcome(p) if p.outcome.kind == outcome.kind => Some(p),
+                    _ => None,
+                })
                 .map(|p| p.merge(outcome))
                 .is_some();
         if !merged {
-            st.items.push_back(Pending::new(outcome));
-            st.peak = st.peak.max(st.items.len());
+            st.items.push_back(Item::Outcome(Pending::new(outcome)));
+            st.outcomes += 1;
+            st.peak = st.peak.max(st.outcomes);
         }
+        self.ready.notify_all();
+    }
+
+    /// Called on the worker thread: queue a log record, or count it as dropped when
+    /// `LOGS_MAX` wait. Failed and dropped outcomes are logged from the outcomes themselves
+    /// (merged ones included), so their records are not queued.
+    pub(crate) fn push_log(&self, record: &LogRecord) {
+        if record.kind == LogKind::Outcome {
+            return;
+        }
+        let mut st = self.lock();
+        if !st.active {
+            return;
+        }
+        if st.logs >= LOGS_MAX {
+            st.logs_dropped_since += 1;
+            st.logs_dropped += 1;
+            return;
+        }
+        let dropped = std::mem::take(&mut st.logs_dropped_since);
+        st.items.push_back(Item::Log(record.clone(), dropped));
+        st.logs += 1;
         self.ready.notify_all();
     }
 
@@ -112,13 +157,19 @@ impl OutcomeChannel {
 
     /// The next outcome, waiting at most `timeout` (`None`: until one comes or the channel is
     /// closed). `None` on timeout, or when closed and drained.
-    fn pop(&self, timeout: Option<Duration>) -> Option<Pending> {
+    fn pop(&self, timeout: Option<Duration>) -> Option<Item> {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut st = self.lock();
         loop {
-            if let Some(p) = st.items.pop_front() {
-                st.popped += p.merged;
-                return Some(p);
+            if let Some(item) = st.items.pop_front() {
+                match &item {
+                    Item::Outcome(p) => {
+                        st.popped += p.merged;
+                        st.outcomes -= 1;
+                    }
+                    Item::Log(..) => st.logs -= 1,
+                }
+                return Some(item);
             }
             if st.closed {
                 return None;
@@ -149,18 +200,51 @@ pub(crate) struct PyOutcomeQueue {
 
 #[pymethods]
 impl PyOutcomeQueue {
-    /// The next outcome, waiting with the GIL released at most `timeout` seconds (`None`: until
-    /// one comes or the queue is closed); `None` on timeout or when closed and drained.
+    /// The next outcome or log record, waiting with the GIL released at most `timeout` seconds
+    /// (`None`: until one comes or the queue is closed); `None` on timeout or when closed and
+    /// drained.
     #[pyo3(signature = (timeout = None))]
-    fn get(&self, py: Python<'_>, timeout: Option<f64>) -> Option<PyOutcome> {
+    fn get(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<Py<PyAny>>> {
         let timeout =
             timeout.map(|t| Duration::try_from_secs_f64(t.max(0.0)).unwrap_or(Duration::MAX));
         let channel = &self.channel;
-        py.detach(|| channel.pop(timeout)).map(|p| PyOutcome {
-            outcome: p.outcome,
-            count: p.count,
-            merged: p.merged,
+        Ok(match py.detach(|| channel.pop(timeout)) {
+            None => None,
+            Some(Item::Outcome(p)) => Some(
+                Py::new(
+                    py,
+                    PyOutcome {
+                        outcome: p.outcome,
+                        count: p.count,
+                        merged: p.merged,
+                    },
+                )?
+                .into_any(),
+            ),
+            Some(Item::Log(record, dropped_before)) => Some(
+                Py::new(
+                    py,
+                    PyLogRecord {
+                        record,
+                        dropped_before,
+                    },
+                )?
+                .into_any(),
+            ),
         })
+    }
+
+    /// Log records dropped and not yet reported by a record after them, now counted as
+    /// reported: the dispatcher takes it with each outcome, so that drops no record followed
+    /// are reported too.
+    fn take_logs_dropped(&self) -> u64 {
+        std::mem::take(&mut self.channel.lock().logs_dropped_since)
+    }
+
+    /// Log records dropped since the client started because `LOGS_MAX` waited.
+    #[getter]
+    fn logs_dropped(&self) -> u64 {
+        self.channel.lock().logs_dropped
     }
 
     /// Outcomes pushed since the client started.
@@ -185,6 +269,12 @@ impl PyOutcomeQueue {
     #[getter]
     fn limit(&self) -> usize {
         PENDING_MAX
+    }
+
+    /// The most log records that may wait at once.
+    #[getter]
+    fn log_limit(&self) -> usize {
+        LOGS_MAX
     }
 
     /// Whether the queue is closed and empty: the dispatcher can stop.
@@ -268,6 +358,67 @@ impl PyOutcome {
             self.merged,
             self.outcome.attempts,
             py_repr(py, &self.outcome.reason)
+        )
+    }
+}
+
+/// One line of the client's log: a request, a retry, a split batch, or a failure while sending.
+#[pyclass(name = "LogRecord", module = "rudder_group._native", frozen)]
+pub(crate) struct PyLogRecord {
+    record: LogRecord,
+    dropped_before: u64,
+}
+
+#[pymethods]
+impl PyLogRecord {
+    /// `"debug"`, `"info"`, `"warn"` or `"error"`.
+    #[getter]
+    fn level(&self) -> &'static str {
+        self.record.level.as_str()
+    }
+
+    /// `"request"`, `"retry"`, `"split"` or `"internal"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.record.kind.as_str()
+    }
+
+    /// The sentence.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.record.message
+    }
+
+    /// The events concerned.
+    #[getter]
+    fn events(&self) -> u64 {
+        self.record.events
+    }
+
+    /// The attempt (1 for a batch's first request; 0 when none was made).
+    #[getter]
+    fn attempt(&self) -> u32 {
+        self.record.attempt
+    }
+
+    /// The HTTP status of the answer, if one came.
+    #[getter]
+    fn status(&self) -> Option<u16> {
+        self.record.status
+    }
+
+    /// Log records dropped just before this one (the queue held `log_limit`).
+    #[getter]
+    fn dropped_before(&self) -> u64 {
+        self.dropped_before
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "LogRecord(level={}, kind={}, message={})",
+            py_repr(py, self.record.level.as_str()),
+            py_repr(py, self.record.kind.as_str()),
+            py_repr(py, &self.record.message)
         )
     }
 }

@@ -50,8 +50,8 @@ def test_stats_and_flush_results_since_the_previous_flush(data_plane: DataPlane)
     assert client.flush(timeout=30) == rg.FlushResult(delivered=1)
     stats = client.stats
     assert set(stats) == {
-        "enqueued", "delivered", "failed", "dropped", "retried", "batches", "bytes", "queued",
-        "recovered", "spool_skipped",
+        "enqueued", "delivered", "failed", "dropped", "retried", "throttled", "batches", "bytes",
+        "queued", "recovered", "spool_skipped",
     }
     assert (stats["enqueued"], stats["delivered"], stats["queued"], stats["batches"]) == (4, 4, 0, 2)
     assert stats["bytes"] > 0
@@ -414,3 +414,18 @@ def test_an_unknown_setting_is_a_type_error_naming_the_nearest() -> None:
     with pytest.raises(TypeError, match="unexpected keyword argument 'flush_att'; did you mean 'flush_at'"):
         rg.Client(WRITE_KEY, "http://127.0.0.1:9", flush_att=10)  # type: ignore[call-arg]
 
+
+
+def test_enqueue_sends_a_built_event_as_it_is(data_plane: DataPlane) -> None:
+    client = make(data_plane)
+    event = rg.GroupEvent.build("g", {"name": "Acme", "employees": 3}, user_id="u", message_id="m-1")
+    assert client.enqueue(event) == "m-1"
+    assert client.flush() == rg.FlushResult(delivered=1)
+    [sent] = data_plane.events()
+    assert sent["messageId"] == "m-1" and sent["traits"] == {"name": "Acme", "employees": 3}
+    assert sent["originalTimestamp"] == event.original_timestamp
+    with pytest.raises(TypeError):
+        client.enqueue({"groupId": "g", "userId": "u"})  # type: ignore[arg-type]
+    client.close()
+    with pytest.raises(rg.ClientClosedError):
+        client.enqueue(event)

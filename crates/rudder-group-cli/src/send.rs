@@ -7,11 +7,12 @@ use crate::ranges::{count, wait_seconds};
 use crate::report::line_report;
 use indicatif::{ProgressBar, ProgressStyle};
 use rudder_group::{EventOptions, Issue};
-use rudder_group_client::{Client, Config, Overflow, Stats};
+use rudder_group_client::{Client, Config, LogRecord, Overflow, Stats};
 use std::io::{IsTerminal, Write};
 use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// `--flush-at`: a batch holds at least one event and at most what the client's queue holds.
@@ -51,6 +52,10 @@ pub struct SendArgs {
     /// stays there for the next run.
     #[arg(long, value_name = "DIR")]
     pub spool_dir: Option<PathBuf>,
+    /// Print each request (its answer and time), retry (why, and the wait) and batch split on
+    /// stderr as they happen, and each failure as it is decided. Never the write key.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 fn flush_at(s: &str) -> Result<usize, String> {
@@ -71,6 +76,11 @@ pub fn run(args: SendArgs) -> ExitCode {
         ..EventOptions::default()
     };
     config.on_outcome = Some(failures.callback());
+    if args.verbose {
+        config.on_log = Some(Arc::new(|r: &LogRecord| {
+            eprintln!("rudder-group send: {}: {}", r.level.as_str(), r.message)
+        }));
+    }
     let spooled = args.spool_dir.is_some();
     config.spool_dir = args.spool_dir;
     let options = config.event_options.clone();

@@ -225,8 +225,18 @@ fn send_reports_invalid_lines_and_exits_one() {
 }
 
 fn send_with_key(plane: &DataPlane, key: &str, input: &str) -> std::process::Output {
+    send_with_args(plane, key, &[], input)
+}
+
+fn send_with_args(
+    plane: &DataPlane,
+    key: &str,
+    extra: &[&str],
+    input: &str,
+) -> std::process::Output {
     let mut child = Command::new(BIN)
         .args(["send", "--write-key", key, "--data-plane-url", &plane.url()])
+        .args(extra)
         .env_remove("RUDDER_WRITE_KEY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -300,4 +310,36 @@ fn demo_delivers_everything() {
     assert!(stdout.contains("delivered:  3001\n"));
     assert!(stdout.contains("failed:     0\n"));
     assert!(stdout.contains("dropped:    0\n"));
+}
+
+#[test]
+fn send_verbose_prints_each_request_and_retry() {
+    let plane = DataPlane::start(Default::default()).unwrap();
+    plane.inject(rudder_group_dataplane::Fault::Status {
+        status: 503,
+        retry_after: Some("0".to_owned()),
+        count: rudder_group_dataplane::FaultCount::Next(1),
+    });
+    let key = "test-write-key";
+    let input: String = (0..3).map(|n| line(n) + "\n").collect();
+    let out = send_with_args(&plane, key, &["-v", "--flush-at", "3"], &input);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let requests: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("rudder-group send: debug: POST /v1/batch: "))
+        .collect();
+    assert_eq!(requests.len(), plane.requests().len(), "{stderr}");
+    assert!(requests.len() >= 2, "{stderr}");
+    assert!(
+        requests[0].contains("attempt 1: status 503 in "),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("rudder-group send: debug: retrying ")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(key));
 }

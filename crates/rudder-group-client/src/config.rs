@@ -1,5 +1,6 @@
 //! [`Config`]: every client setting, with documented defaults.
 
+use crate::logging::LogCallback;
 use crate::outcome::OutcomeCallback;
 use rudder_group::EventOptions;
 use std::fmt;
@@ -116,6 +117,10 @@ pub struct Config {
     pub event_options: EventOptions,
     /// Receives every terminal outcome, on the worker thread.
     pub on_outcome: Option<OutcomeCallback>,
+    /// Receives a log record for each request, retry and split (`Debug`), each failed or
+    /// dropped outcome (`Warn`) and a panic while sending (`Error`), on the lane's thread; the
+    /// same lines also go to the `log` facade. See [`crate::LogRecord`].
+    pub on_log: Option<LogCallback>,
     /// HTTP, or the in-memory test mode.
     pub transport: Transport,
     /// How long dropping a client waits to deliver what is queued (default 5 s).
@@ -163,6 +168,7 @@ impl fmt::Debug for Config {
                 "on_outcome",
                 &self.on_outcome.as_ref().map(|_| "<callback>"),
             )
+            .field("on_log", &self.on_log.as_ref().map(|_| "<callback>"))
             .field("transport", &self.transport)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("gzip_level", &self.gzip_level)

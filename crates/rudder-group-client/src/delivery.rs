@@ -4,7 +4,8 @@
 //! A panic anywhere in here (a bug, or a library's) fails the events it concerned, with the
 //! panic's message as the reason; the worker goes on with the next batch.
 
-use crate::outcome::{Counters, Outcome, OutcomeKind};
+use crate::logging::{self, LogKind, LogLevel};
+use crate::outcome::{events, Counters, Outcome, OutcomeKind};
 use crate::retry::{self, Next};
 use crate::state::{Queued, Shared};
 use crate::transport::Answer;
@@ -35,6 +36,21 @@ pub(crate) fn deliver(shared: &Shared, batch: Vec<Queued>, bodies: &mut Bodies) 
         match ending {
             Ok(Ending::Split) => {
                 let second = part.split_off(part.len() / 2);
+                let (a, b) = (part.len(), second.len());
+                logging::emit(
+                    &shared.config,
+                    LogLevel::Debug,
+                    LogKind::Split,
+                    (a + b) as u64,
+                    0,
+                    Some(413),
+                    || {
+                        format!(
+                            "status 413 for {}: sending them again as two batches of {a} and {b}",
+                            events((a + b) as u64)
+                        )
+                    },
+                );
                 pending.push_front(second);
                 pending.push_front(part);
             }
@@ -49,7 +65,15 @@ pub(crate) fn deliver(shared: &Shared, batch: Vec<Queued>, bodies: &mut Bodies) 
                     "sending failed unexpectedly ({}); the worker goes on",
                     panic_message(&*panic)
                 );
-                log::error!("rudder-group: {reason}");
+                logging::emit(
+                    &shared.config,
+                    LogLevel::Error,
+                    LogKind::Internal,
+                    part.len() as u64,
+                    0,
+                    None,
+                    || reason.clone(),
+                );
                 *bodies = Bodies::default();
                 report(shared, &part, OutcomeKind::Failed, None, reason, 0);
             }
@@ -85,8 +109,28 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
                 attempts: attempt - 1,
             };
         };
-        let answer = attempt_once(shared, batch, bodies);
+        let sent = Instant::now();
+        let (answer, bytes) = attempt_once(shared, batch, bodies);
         let status = answer.as_ref().ok().map(|a| a.status);
+        let what = match &answer {
+            Ok(a) => format!("status {}", a.status),
+            Err(e) => e.clone(),
+        };
+        logging::emit(
+            cfg,
+            LogLevel::Debug,
+            LogKind::Request,
+            batch.len() as u64,
+            attempt,
+            status,
+            || {
+                format!(
+                    "POST /v1/batch: {}, {bytes} bytes, attempt {attempt}: {what} in {}",
+                    events(batch.len() as u64),
+                    logging::took(sent.elapsed())
+                )
+            },
+        );
         let retry_after = answer
             .as_ref()
             .ok()
@@ -99,10 +143,6 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
             reason,
             answer: answer.as_ref().ok().map(|a| (a.status, a.body.clone())),
             attempts: attempt,
-        };
-        let what = match &answer {
-            Ok(a) => format!("status {}", a.status),
-            Err(e) => e.clone(),
         };
         match verdict {
             Verdict::Delivered => return end(OutcomeKind::Delivered, "delivered".to_owned()),
@@ -129,7 +169,21 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
                 return end(OutcomeKind::Failed, reason);
             }
         };
-        log::debug!("rudder-group: attempt {attempt} failed ({what}); retrying in {wait:?}");
+        logging::emit(
+            cfg,
+            LogLevel::Debug,
+            LogKind::Retry,
+            batch.len() as u64,
+            attempt,
+            status,
+            || {
+                format!(
+                    "retrying {} in {} (attempt {attempt}: {what})",
+                    events(batch.len() as u64),
+                    logging::took(wait)
+                )
+            },
+        );
         Counters::add(&shared.counters.retried, 1);
         if wait_or_abandon(shared, wait) {
             let reason = format!("the client was closed while retrying; last: {what}");
@@ -206,17 +260,23 @@ impl Drop for Permit<'_> {
 }
 
 /// One request for `batch`, with a fresh `sentAt`.
-fn attempt_once(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Result<Answer, String> {
+/// Also the body's size as sent.
+fn attempt_once(
+    shared: &Shared,
+    batch: &[Queued],
+    bodies: &mut Bodies,
+) -> (Result<Answer, String>, usize) {
     let cfg = &shared.config;
     let sent_at = rudder_group::time::now();
     build_body(batch, &sent_at, cfg.gzip, cfg.gzip_level, bodies);
     let body = if cfg.gzip { &bodies.gz } else { &bodies.raw };
     Counters::add(&shared.counters.batches, 1);
     Counters::add(&shared.counters.bytes, body.len() as u64);
-    shared
+    let answer = shared
         .sender
         .send(body, cfg.gzip, &bodies.raw)
-        .map_err(|e| e.0)
+        .map_err(|e| e.0);
+    (answer, body.len())
 }
 
 /// Reports a part's outcome and, with a spool, marks its events finished there. Events a

@@ -12,7 +12,7 @@ pub enum ClientError {
     #[error("the client is closed: create a new client to send more events")]
     Closed,
     /// The queue was full; the event was dropped (and reported as such).
-    #[error("the queue is full ({queued_events} events, {queued_bytes} bytes queued); the event {message_id} was dropped")]
+    #[error("the queue is full ({}, {queued_bytes} bytes queued); the event {message_id} was dropped", crate::outcome::events(*queued_events))]
     QueueFull {
         /// The dropped event's id.
         message_id: String,
@@ -23,13 +23,13 @@ pub enum ClientError {
     },
     /// A flush or close did not finish in time. After a flush nothing is lost: the events stay
     /// queued. After a close the remaining events are reported as dropped.
-    #[error("timed out with {pending} events not yet delivered")]
+    #[error("timed out with {} not yet delivered", crate::outcome::events(*pending))]
     FlushTimeout {
         /// Events without a terminal outcome when the time ran out.
         pending: u64,
     },
     /// Events reached a terminal failure (see the outcomes for status and body).
-    #[error("{failed} events failed and {dropped} were dropped")]
+    #[error("{} failed and {dropped} dropped", crate::outcome::events(*failed))]
     DeliveryFailed {
         /// Events that failed.
         failed: u64,

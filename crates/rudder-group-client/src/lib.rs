@@ -64,6 +64,7 @@ mod config;
 mod delivery;
 mod error;
 mod interrupt;
+mod logging;
 mod outcome;
 mod retry;
 pub mod settings;
@@ -78,6 +79,7 @@ pub use config::{
 };
 pub use error::ClientError;
 pub use interrupt::Interrupt;
+pub use logging::{LogCallback, LogKind, LogLevel, LogRecord};
 pub use outcome::{FlushResult, Outcome, OutcomeCallback, OutcomeKind, Stats};
 pub use retry::MAX_RETRY_AFTER;
 pub use rudder_group;

@@ -43,6 +43,30 @@ pub struct Outcome {
     pub attempts: u32,
 }
 
+impl Outcome {
+    /// One line for a log: `2 events failed after 1 attempt (status 401: invalid write key):
+    /// the data plane refused the events with status 401; retrying cannot help`.
+    pub fn describe(&self) -> String {
+        let answer = match self.status {
+            Some(status) => format!(
+                " (status {status}: {})",
+                self.body.as_deref().unwrap_or("").trim()
+            ),
+            None => String::new(),
+        };
+        let attempts = match self.attempts {
+            1 => "1 attempt".to_owned(),
+            n => format!("{n} attempts"),
+        };
+        format!(
+            "{} {} after {attempts}{answer}: {}",
+            events(self.message_ids.len() as u64),
+            self.kind.as_str(),
+            self.reason
+        )
+    }
+}
+
 /// The callback that receives every terminal outcome. It runs on the client's worker thread:
 /// keep it short, and do not call back into the client's `flush`/`close` from it.
 pub type OutcomeCallback = Arc<dyn Fn(&Outcome) + Send + Sync>;
@@ -135,5 +159,14 @@ impl Counters {
             recovered: get(&self.recovered),
             spool_skipped: get(&self.spool_skipped),
         }
+    }
+}
+
+/// "1 event", "2 events".
+pub(crate) fn events(n: u64) -> String {
+    if n == 1 {
+        "1 event".to_owned()
+    } else {
+        format!("{n} events")
     }
 }

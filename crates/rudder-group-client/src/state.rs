@@ -3,6 +3,7 @@
 //! uses the other's internals.
 
 use crate::config::Config;
+use crate::logging::{self, LogKind, LogLevel};
 use crate::outcome::{Counters, Outcome, OutcomeKind};
 use crate::spool::{Location, Log, Spool};
 use crate::transport::Sender;
@@ -145,19 +146,19 @@ impl Shared {
         let c = &self.counters;
         match outcome.kind {
             OutcomeKind::Delivered => Counters::add(&c.delivered, n),
-            OutcomeKind::Failed => {
-                log::warn!(
-                    "rudder-group: {} failed: {} (status {:?})",
-                    events(n),
-                    outcome.reason,
-                    outcome.status
-                );
-                Counters::add(&c.failed, n)
-            }
-            OutcomeKind::Dropped => {
-                log::warn!("rudder-group: {} dropped: {}", events(n), outcome.reason);
-                Counters::add(&c.dropped, n)
-            }
+            OutcomeKind::Failed => Counters::add(&c.failed, n),
+            OutcomeKind::Dropped => Counters::add(&c.dropped, n),
+        }
+        if outcome.kind != OutcomeKind::Delivered {
+            logging::emit(
+                &self.config,
+                LogLevel::Warn,
+                LogKind::Outcome,
+                n,
+                outcome.attempts,
+                outcome.status,
+                || outcome.describe(),
+            );
         }
         if let Some(cb) = &self.config.on_outcome {
             let call = std::panic::AssertUnwindSafe(|| cb(outcome));
@@ -165,14 +166,5 @@ impl Shared {
                 log::error!("rudder-group: the outcome callback panicked; delivery goes on");
             }
         }
-    }
-}
-
-/// "1 event", "2 events".
-fn events(n: u64) -> String {
-    if n == 1 {
-        "1 event".to_owned()
-    } else {
-        format!("{n} events")
     }
 }

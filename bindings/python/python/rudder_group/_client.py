@@ -4,7 +4,10 @@
   never touches Python; a daemon thread per client, started by its first ``group()``, pops them,
   logs failures on the ``rudder_group`` logger (WARNING, with the status, the answer and the
   reason) and calls ``on_outcome``. An exception in ``on_outcome`` is logged, never raised into
-  delivery. Each ``flush()`` and ``close()`` logs its counts at INFO.
+  delivery. Each ``flush()`` and ``close()`` logs its counts at INFO. The worker's log records
+  (each request with its answer, each retry with its wait, each batch a 413 split) travel the
+  same queue and are logged at DEBUG, their facts in the record's ``rudder_group`` attribute;
+  past 256 waiting, new ones are dropped and the next record or outcome popped says how many.
 - Exit: an ``atexit`` hook closes every live client at once, each on a thread of its own,
   waiting at most its exit timeout.
 - Fork: in a child process every live client leaks its parent's worker state and starts afresh
@@ -66,6 +69,29 @@ def _log_result(what: str, result: FlushResult) -> None:
     logger.info("%s: %s delivered, %s failed, %s dropped", what, result.delivered, result.failed, result.dropped)
 
 
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+
+
+def _log_record(dropped: int, record: Optional[_native.LogRecord]) -> None:
+    """A worker's log record on the ``rudder_group`` logger, its facts in ``extra``, after a
+    warning for the ``dropped`` records before it."""
+    if dropped:
+        logger.warning("%s dropped: the outcome thread fell behind", _count(dropped, "log record"))
+    if record is None:
+        return
+    level = _LEVELS.get(record.level, logging.WARNING)
+    if logger.isEnabledFor(level):
+        extra = {
+            "rudder_group": {
+                "kind": record.kind,
+                "events": record.events,
+                "attempt": record.attempt,
+                "status": record.status,
+            }
+        }
+        logger.log(level, "%s", record.message, extra=extra)
+
+
 class _Dispatcher:
     """Pops outcomes on a daemon thread and hands them to the logger and ``on_outcome``."""
 
@@ -82,12 +108,16 @@ class _Dispatcher:
         queue = self.queue
         try:
             while True:
-                outcome = queue.get(None)
-                if outcome is None:
+                item = queue.get(None)
+                if item is None:
                     if queue.done:
                         break
                     continue
-                self._deliver(outcome)
+                if isinstance(item, _native.LogRecord):
+                    _log_record(item.dropped_before, item)
+                    continue
+                _log_record(queue.take_logs_dropped(), None)
+                self._deliver(item)
                 with self._cond:
                     # Only this thread pops: every outcome popped so far (merged ones
                     # included) has now been handed over.

@@ -183,9 +183,9 @@ class OutcomeQueue:
     """Outcomes pushed by the worker thread, popped by the package's outcome thread; at most
     ``limit`` wait, outcomes of one kind merging past that."""
 
-    def get(self, timeout: Optional[float] = None) -> Optional[Outcome]:
-        """The next outcome, waiting with the GIL released; ``None`` on timeout or when closed
-        and drained."""
+    def get(self, timeout: Optional[float] = None) -> Union[Outcome, LogRecord, None]:
+        """The next outcome or log record, in the order the worker pushed them, waiting with the
+        GIL released; ``None`` on timeout or when closed and drained."""
     @property
     def pushed(self) -> int:
         """Outcomes pushed since the client started."""
@@ -198,9 +198,45 @@ class OutcomeQueue:
     @property
     def limit(self) -> int:
         """The most outcomes that may wait at once."""
+    def take_logs_dropped(self) -> int:
+        """Log records dropped and not yet reported by a record after them, now counted as
+        reported."""
+    @property
+    def logs_dropped(self) -> int:
+        """Log records dropped since the client started because ``log_limit`` waited."""
+    @property
+    def log_limit(self) -> int:
+        """The most log records that may wait at once."""
     @property
     def done(self) -> bool:
         """Closed and drained: the outcome thread can stop."""
+
+@final
+class LogRecord:
+    """One line of the client's log: a request, a retry, a split batch, or a failure while
+    sending."""
+
+    @property
+    def level(self) -> str:
+        """``"debug"``, ``"info"``, ``"warn"`` or ``"error"``."""
+    @property
+    def kind(self) -> str:
+        """``"request"``, ``"retry"``, ``"split"`` or ``"internal"``."""
+    @property
+    def message(self) -> str:
+        """The sentence."""
+    @property
+    def events(self) -> int:
+        """The events concerned."""
+    @property
+    def attempt(self) -> int:
+        """The attempt (1 for a batch's first request; 0 when none was made)."""
+    @property
+    def status(self) -> Optional[int]:
+        """The HTTP status of the answer, if one came."""
+    @property
+    def dropped_before(self) -> int:
+        """Log records dropped just before this one (the queue held ``log_limit``)."""
 
 @disjoint_base
 class Client:
@@ -234,6 +270,10 @@ class Client:
     ) -> str:
         """Validates and enqueues one group call; returns its messageId. Never waits on the
         network. Raises ``ValidationError``, ``QueueFullError`` or ``ClientClosedError``."""
+    def enqueue(self, event: GroupEvent) -> str:
+        """Enqueues an event built with ``GroupEvent.build`` (validated there, with that call's
+        options) and returns its messageId; the event is not converted again. Raises
+        ``QueueFullError`` or ``ClientClosedError``."""
     def flush(self, timeout: Optional[float] = None) -> FlushResult:
         """Waits (GIL released) until every event enqueued before the call has an outcome."""
     def close(self, timeout: Optional[float] = None) -> FlushResult:
@@ -241,7 +281,8 @@ class Client:
     @property
     def stats(self) -> dict[str, int]:
         """Counters since the client started: ``enqueued``, ``delivered``, ``failed``,
-        ``dropped``, ``retried``, ``batches`` (requests), ``bytes`` (sent), ``queued`` (now),
+        ``dropped``, ``retried``, ``throttled`` (429 answers, each of which halved the requests
+        in flight), ``batches`` (requests), ``bytes`` (sent), ``queued`` (now),
         ``recovered`` (events an earlier client left in the spool, queued again at start) and
         ``spool_skipped`` (torn or damaged places skipped while reading the spool)."""
     @property
@@ -272,6 +313,7 @@ __all__ = [
     "FlushResult",
     "GroupEvent",
     "Issue",
+    "LogRecord",
     "Outcome",
     "OutcomeQueue",
     "__version__",

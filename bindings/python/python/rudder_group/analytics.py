@@ -249,11 +249,8 @@ class Client:
             return True, message
         self._keep(message)
         try:
-            self.client.group(
-                args["group_id"], traits, user_id=args["user_id"], anonymous_id=args["anonymous_id"],
-                context=context, integrations=args["integrations"], timestamp=event.original_timestamp,
-                message_id=event.message_id,
-            )
+            # The event the message shows is the one sent: converted and validated once.
+            self.client.enqueue(event)
         except _errors.QueueFullError:
             # Its dropped outcome reaches on_error through the outcome thread.
             return False, message

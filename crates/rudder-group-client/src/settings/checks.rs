@@ -37,6 +37,7 @@ impl Config {
             proxy: None,
             event_options: EventOptions::default(),
             on_outcome: None,
+            on_log: None,
             transport: Transport::Http,
             shutdown_timeout: Duration::ZERO,
             gzip_level: 0,
