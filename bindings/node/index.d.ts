@@ -13,8 +13,13 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class NativeClient {
   /** The shutdown timeout in milliseconds (the bounded wait at exit or collection). */
   get shutdownTimeout(): number
-  /** Validates and enqueues a call's arguments; the messageId, or why it was refused. */
-  group(params: unknown): string | ErrorInfo
+  /** The largest event in bytes (`maxEventBytes`): `lib/encode.js` bounds its reading by it. */
+  get maxEventBytes(): number
+  /**
+   * Validates and enqueues a call's arguments, encoded by `lib/encode.js`; the messageId, or
+   * why it was refused.
+   */
+  group(encodedParams: unknown): string | ErrorInfo
   /** Enqueues a built event. */
   enqueue(event: NativeEvent): string | ErrorInfo
   /** Waits off the main thread until everything enqueued so far has an outcome. */
@@ -48,11 +53,23 @@ export declare class NativeEvent {
   get warnings(): Array<IssueInfo>
 }
 
-/** Builds an event from a call's arguments (`timestamp` is when it happened). */
-export declare function buildEvent(params: unknown, options?: Array<SettingInput> | undefined | null): NativeEvent | ErrorInfo
+/**
+ * Builds an event from a call's arguments (`timestamp` is when it happened), encoded by
+ * `lib/encode.js`.
+ */
+export declare function buildEvent(encodedParams: unknown, options?: Array<SettingInput> | undefined | null): NativeEvent | ErrorInfo
+
+/**
+ * The keys of a call's arguments: `lib/encode.js` does not read the value of any other key
+ * (the addon refuses it).
+ */
+export declare function callKeys(): Array<string>
 
 /** Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range. */
 export declare function createClient(options: Array<SettingInput>, onWake: () => void, withLogs: boolean): NativeClient | ErrorInfo
+
+/** `maxEventBytes` when none is given: `lib/encode.js` bounds its reading by it. */
+export declare const DEFAULT_MAX_EVENT_BYTES: number
 
 /** Every error code, in number order. */
 export declare function errorCodes(): Array<string>
@@ -117,6 +134,9 @@ export interface LogInfo {
   /** Records dropped just before this one (the main thread fell behind). */
   droppedBefore: number
 }
+
+/** How deep values may nest (the event object is level 1): `lib/encode.js` reads no deeper. */
+export declare const MAX_DEPTH: number
 
 /** One terminal outcome, as the `onOutcome` callback receives it. */
 export interface OutcomeInfo {
@@ -192,8 +212,11 @@ export interface StatsInfo {
 /** Every issue of a JSON payload; empty when valid. */
 export declare function validateJson(text: unknown, options?: Array<SettingInput> | undefined | null): Array<IssueInfo> | ErrorInfo
 
-/** Every issue of a payload object (as the data plane would receive it); empty when valid. */
-export declare function validatePayload(payload: unknown, options?: Array<SettingInput> | undefined | null): Array<IssueInfo> | ErrorInfo
+/**
+ * Every issue of a payload object (as the data plane would receive it), encoded by
+ * `lib/encode.js`; empty when valid.
+ */
+export declare function validatePayload(encodedPayload: unknown, options?: Array<SettingInput> | undefined | null): Array<IssueInfo> | ErrorInfo
 
 /** The lockstep version of the package and of the crates under it. */
 export declare const VERSION: string

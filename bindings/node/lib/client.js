@@ -8,6 +8,7 @@ const {
   RudderGroupError, fromInfo, configError, optionsObject, describe, millis, settingList
 } = require('./errors.js')
 const { loggerFrom, describeOutcome, describeResult, logRecord } = require('./log.js')
+const { encode } = require('./encode.js')
 
 /**
  * The options for the native settings table, and the JS-only ones: onOutcome (a function) and
@@ -175,6 +176,7 @@ class Client {
   #native
   #entry
   #outcomes
+  #maxEventBytes
 
   constructor (options) {
     const { settings, onOutcome, logger } = clientConfig(options)
@@ -182,6 +184,7 @@ class Client {
     const result = native.createClient(settings, () => outcomes.drain(), logger !== undefined)
     if (!(result instanceof native.NativeClient)) throw fromInfo(result)
     this.#native = result
+    this.#maxEventBytes = result.maxEventBytes
     this.#outcomes = outcomes
     outcomes.native = result
     this.#entry = exit.track(this, result, result.shutdownTimeout)
@@ -194,7 +197,7 @@ class Client {
    */
   group (params, callback) {
     callbackArg(callback)
-    const r = this.#native.group(params)
+    const r = this.#native.group(encode(params, this.#maxEventBytes, true))
     if (typeof r !== 'string') throw fromInfo(r)
     if (callback !== undefined) this.#outcomes.expect(r, callback)
     return r

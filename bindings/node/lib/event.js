@@ -3,6 +3,7 @@
 
 const native = require('../index.js')
 const { fromInfo, eventOptions } = require('./errors.js')
+const { encode, boundOf } = require('./encode.js')
 
 const CONSTRUCT = Symbol('GroupEvent.construct')
 
@@ -20,7 +21,8 @@ class GroupEvent {
 
   /** Builds and validates an event from a call's arguments; throws RudderGroupError. */
   static build (params, options) {
-    return wrap(native.buildEvent(params, eventOptions(options)))
+    const opts = eventOptions(options)
+    return wrap(native.buildEvent(encode(params, boundOf(options), true), opts))
   }
 
   /** Parses and validates JSON text as the data plane receives it; throws RudderGroupError. */
@@ -68,7 +70,7 @@ function validate (payload, options) {
   const opts = eventOptions(options)
   const result = typeof payload === 'string'
     ? native.validateJson(payload, opts)
-    : native.validatePayload(payload, opts)
+    : native.validatePayload(encode(payload, boundOf(options), false), opts)
   if (!Array.isArray(result)) throw fromInfo(result)
   return result
 }

@@ -1,7 +1,7 @@
 //! `NativeClient`: the delivery client, with `flush` and `close` off the main thread.
 
 use crate::config::{client_config, millis, SettingInput};
-use crate::convert::{event_parts, Shape};
+use crate::convert::{encoded, event_parts, Shape};
 use crate::error::{client_error, ErrorInfo};
 use crate::event::NativeEvent;
 use crate::outcome::{outcome_queue, QueuedInfo, StatsInfo};
@@ -118,11 +118,23 @@ impl NativeClient {
         self.client().config().shutdown_timeout.as_secs_f64() * 1000.0
     }
 
-    /// Validates and enqueues a call's arguments; the messageId, or why it was refused.
+    /// The largest event in bytes (`maxEventBytes`): `lib/encode.js` bounds its reading by it.
+    #[napi(getter, catch_unwind)]
+    pub fn max_event_bytes(&self) -> f64 {
+        self.client().config().event_options.max_event_bytes as f64
+    }
+
+    /// Validates and enqueues a call's arguments, encoded by `lib/encode.js`; the messageId, or
+    /// why it was refused.
     #[napi(catch_unwind)]
-    pub fn group(&self, env: Env, params: Unknown) -> napi::Result<Either<String, ErrorInfo>> {
+    pub fn group(
+        &self,
+        env: Env,
+        encoded_params: Unknown,
+    ) -> napi::Result<Either<String, ErrorInfo>> {
         let max_event_bytes = self.client().config().event_options.max_event_bytes;
-        let parts = match event_parts(env.raw(), params.raw(), Shape::Call, max_event_bytes)? {
+        let text = encoded(env.raw(), encoded_params.raw())?;
+        let parts = match event_parts(&text, Shape::Call, max_event_bytes)? {
             Ok(parts) => parts,
             Err(e) => return Ok(Either::B(ErrorInfo::from(&e))),
         };

@@ -1,7 +1,7 @@
 //! Events: build from a call's arguments, parse from JSON text, validate, serialize.
 
 use crate::config::{event_options, SettingInput};
-use crate::convert::{event_parts, Shape};
+use crate::convert::{encoded, event_parts, Shape};
 use crate::error::{client_error, issues, ErrorInfo, IssueInfo};
 use napi::bindgen_prelude::{Either, Env, Unknown};
 use napi::JsValue;
@@ -47,18 +47,20 @@ fn outcome(r: Result<GroupEvent, ValidationError>) -> Either<NativeEvent, ErrorI
     }
 }
 
-/// Builds an event from a call's arguments (`timestamp` is when it happened).
+/// Builds an event from a call's arguments (`timestamp` is when it happened), encoded by
+/// `lib/encode.js`.
 #[napi(catch_unwind)]
 pub fn build_event(
     env: Env,
-    params: Unknown,
+    encoded_params: Unknown,
     options: Option<Vec<SettingInput>>,
 ) -> napi::Result<Either<NativeEvent, ErrorInfo>> {
     let opts = match self::options(options) {
         Ok(o) => o,
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
-    let parts = event_parts(env.raw(), params.raw(), Shape::Call, opts.max_event_bytes)?;
+    let text = encoded(env.raw(), encoded_params.raw())?;
+    let parts = event_parts(&text, Shape::Call, opts.max_event_bytes)?;
     Ok(outcome(parts.and_then(|p| p.validate(&opts))))
 }
 
@@ -108,18 +110,20 @@ fn all_issues(r: Result<GroupEvent, ValidationError>) -> Vec<IssueInfo> {
     }
 }
 
-/// Every issue of a payload object (as the data plane would receive it); empty when valid.
+/// Every issue of a payload object (as the data plane would receive it), encoded by
+/// `lib/encode.js`; empty when valid.
 #[napi(catch_unwind)]
 pub fn validate_payload(
     env: Env,
-    payload: Unknown,
+    encoded_payload: Unknown,
     options: Option<Vec<SettingInput>>,
 ) -> napi::Result<Either<Vec<IssueInfo>, ErrorInfo>> {
     let opts = match self::options(options) {
         Ok(o) => o,
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
-    let parts = event_parts(env.raw(), payload.raw(), Shape::Wire, opts.max_event_bytes)?;
+    let text = encoded(env.raw(), encoded_payload.raw())?;
+    let parts = event_parts(&text, Shape::Wire, opts.max_event_bytes)?;
     Ok(Either::A(all_issues(parts.and_then(|p| p.validate(&opts)))))
 }
 

@@ -218,3 +218,90 @@ test('fromJSON keeps a payload as the data plane receives it, timestamp included
   assert.equal(event.originalTimestamp, '2022-02-01T19:14:17.000Z')
   assert.equal(event.custom, 1)
 })
+
+test('toJSON is never called: on a plain object it is a function property, on a Date it is ignored', () => {
+  assert.deepStrictEqual(refused({ ...base, traits: { x: { toJSON: () => 'no' } } }), [['UNSUPPORTED_VALUE', '/traits/x/toJSON']])
+  const when = new Date(Date.UTC(2022, 1, 1))
+  when.toJSON = () => 'not a date'
+  const saved = Date.prototype.toJSON
+  Date.prototype.toJSON = () => 'nor this' // eslint-disable-line no-extend-native
+  try {
+    assert.deepStrictEqual(traitsOf({ when, plain: new Date(0) }).traits, { when: '2022-02-01T00:00:00.000Z', plain: '1970-01-01T00:00:00.000Z' })
+  } finally {
+    Date.prototype.toJSON = saved // eslint-disable-line no-extend-native
+  }
+})
+
+test('strings and keys holding NUL, quotes, backslashes and control characters are kept exactly', () => {
+  const odd = 'a\u0000b"c\\d\ne\u001ff\u2028'
+  const traits = { [odd]: odd, list: [odd, '\u0000', ''], '': '' }
+  const { text, traits: back } = traitsOf(traits)
+  assert.deepStrictEqual(back, traits)
+  assert.ok(text.includes(`"traits":${JSON.stringify(traits)}`), text)
+})
+
+test('a cycle is reported once, where it repeats, with the problems beside it', () => {
+  const a = { n: NaN }
+  a.self = a
+  assert.deepStrictEqual(refused({ ...base, traits: { a } }), [['NON_FINITE_NUMBER', '/traits/a/n'], ['UNSUPPORTED_VALUE', '/traits/a/self']])
+  // Nothing of the cycle is counted against the size limit.
+  const big = { s: 'x'.repeat(1000) }
+  big.self = big
+  assert.deepStrictEqual(refused({ ...base, traits: { big } }), [['UNSUPPORTED_VALUE', '/traits/big/self']])
+})
+
+test('a proxy of an array is an array', () => {
+  assert.deepStrictEqual(traitsOf({ p: new Proxy([1, { k: 2 }], {}) }).traits, { p: [1, { k: 2 }] })
+})
+
+test('values from another realm: a Date is a Date, a plain object is plain', () => {
+  const vm = require('node:vm')
+  const other = vm.runInNewContext('({ when: new Date(0), obj: { k: [1] } })')
+  assert.deepStrictEqual(traitsOf(other).traits, { when: '1970-01-01T00:00:00.000Z', obj: { k: [1] } })
+})
+
+test('a getter may build another event while this one is read', () => {
+  let inner
+  const traits = {
+    before: 1,
+    get nested () {
+      inner = GroupEvent.build({ ...base, traits: { deep: { x: [1, 2] } } }).toJSON().traits
+      return 'n'
+    },
+    after: [3]
+  }
+  assert.deepStrictEqual(traitsOf(traits).traits, { before: 1, nested: 'n', after: [3] })
+  assert.deepStrictEqual(inner, { deep: { x: [1, 2] } })
+})
+
+test('built-ins replaced after the package loaded do not change what is read', () => {
+  const saved = { keys: Object.keys, indexOf: String.prototype.indexOf, getTime: Date.prototype.getTime }
+  Object.keys = () => ['forged']
+  String.prototype.indexOf = () => 0 // eslint-disable-line no-extend-native
+  Date.prototype.getTime = () => 0 // eslint-disable-line no-extend-native
+  let traits
+  try {
+    traits = traitsOf({ a: 'x', when: new Date(Date.UTC(2022, 1, 1)) }).traits
+  } finally {
+    Object.keys = saved.keys
+    String.prototype.indexOf = saved.indexOf // eslint-disable-line no-extend-native
+    Date.prototype.getTime = saved.getTime // eslint-disable-line no-extend-native
+  }
+  assert.deepStrictEqual(traits, { a: 'x', when: '2022-02-01T00:00:00.000Z' })
+})
+
+test("the value of a key a call does not take is not read", () => {
+  let read = false
+  const params = { groupId: 'g', userId: 'u', get trait () { read = true; return {} } }
+  assert.deepStrictEqual(refused(params), [['INVALID_FIELD_TYPE', '/trait']])
+  assert.equal(read, false)
+})
+
+test('the addon refuses text that lib/encode.js did not make, with an error and no crash', () => {
+  const native = require('../index.js')
+  const deep = '['.repeat(1000000)
+  for (const bad of ['{"groupId\u0000', '{"a\u0000[1,', '{"a\u0000Q}', '{L99"x', '', 42, undefined,
+    '{"traits\u0000' + deep, '{"traits\u0000{"\ud800\u0000' + deep]) {
+    assert.throws(() => native.buildEvent(bad), (err) => err instanceof Error && !(err instanceof RudderGroupError), String(bad).slice(0, 40))
+  }
+})

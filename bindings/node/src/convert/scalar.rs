@@ -1,4 +1,4 @@
-//! Scalars: JS numbers, bigints and dates as JSON numbers and timestamps.
+//! Scalars: JS numbers and dates as JSON numbers and timestamps.
 
 use rudder_group::serde_json::Number;
 use std::str::FromStr;
@@ -47,57 +47,6 @@ fn integer_digits(x: f64) -> String {
         digits.push('0');
     }
     digits
-}
-
-/// A bigint, given as its sign and little-endian 64-bit words, as its exact decimal digits.
-pub(crate) fn bigint(negative: bool, words: &[u64]) -> Number {
-    let mut digits = String::with_capacity(words.len() * 20 + 1);
-    let magnitude: Vec<u64> = {
-        let mut w = words.to_vec();
-        while w.last() == Some(&0) {
-            w.pop();
-        }
-        w
-    };
-    if negative && !magnitude.is_empty() {
-        digits.push('-');
-    }
-    match magnitude.len() {
-        0 => digits.push('0'),
-        1 => digits.push_str(&magnitude[0].to_string()),
-        2 => digits
-            .push_str(&((u128::from(magnitude[1]) << 64) | u128::from(magnitude[0])).to_string()),
-        _ => digits.push_str(&long_decimal(magnitude)),
-    }
-    // The digits are a valid JSON integer by construction.
-    Number::from_str(&digits).unwrap_or_else(|_| Number::from(0))
-}
-
-/// Decimal digits of a magnitude of any size, by repeated division by 10^19.
-fn long_decimal(mut words: Vec<u64>) -> String {
-    const CHUNK: u64 = 10_000_000_000_000_000_000;
-    let mut chunks = Vec::new();
-    while !words.is_empty() {
-        let mut rem: u128 = 0;
-        for w in words.iter_mut().rev() {
-            let cur = (rem << 64) | u128::from(*w);
-            *w = (cur / u128::from(CHUNK)) as u64;
-            rem = cur % u128::from(CHUNK);
-        }
-        chunks.push(rem as u64);
-        while words.last() == Some(&0) {
-            words.pop();
-        }
-    }
-    let mut out = String::with_capacity(chunks.len() * 19);
-    let mut iter = chunks.iter().rev();
-    if let Some(first) = iter.next() {
-        out.push_str(&first.to_string());
-    }
-    for chunk in iter {
-        out.push_str(&format!("{chunk:019}"));
-    }
-    out
 }
 
 /// A JS `Date`'s time value (milliseconds since the epoch) in the wire format, or `None` for an

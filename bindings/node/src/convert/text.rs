@@ -50,19 +50,31 @@ pub(crate) fn read_str(
     Ok(std::str::from_utf8(bytes).ok())
 }
 
-/// The string with lone surrogates replaced by U+FFFD (for paths in messages).
-pub(crate) fn read_lossy(env: sys::napi_env, v: sys::napi_value) -> napi::Result<String> {
-    Ok(String::from_utf16_lossy(&utf16(env, v)?))
+/// Reads a JS string as its UTF-16 units, exactly (a lone surrogate stays one): two Node-API
+/// calls, whatever the string holds. `None` when `v` is not a string.
+pub(crate) fn read_utf16(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Option<Vec<u16>>> {
+    let mut t = 0;
+    // SAFETY: `v` is a value of this env.
+    check(unsafe { sys::napi_typeof(env, v, &mut t) })?;
+    if t != sys::ValueType::napi_string {
+        return Ok(None);
+    }
+    utf16(env, v).map(Some)
 }
 
 fn utf16(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Vec<u16>> {
     let mut len = 0usize;
+    // SAFETY: a length query writes only `len`.
     check(unsafe { sys::napi_get_value_string_utf16(env, v, ptr::null_mut(), 0, &mut len) })?;
-    let mut units = vec![0u16; len + 1];
+    let mut units: Vec<u16> = Vec::with_capacity(len + 1);
+    let mut written = 0usize;
+    // SAFETY: the buffer has `len + 1` units of capacity; Node-API writes at most that many
+    // (the string and a NUL) and says in `written` how many units of the string it wrote.
     check(unsafe {
-        sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), len + 1, &mut len)
+        sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), len + 1, &mut written)
     })?;
-    units.truncate(len);
+    // SAFETY: the first `written` units (at most `len`) were written just above.
+    unsafe { units.set_len(written.min(len)) };
     Ok(units)
 }
 

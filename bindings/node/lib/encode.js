@@ -1,0 +1,202 @@
+'use strict'
+// The JS half of reading a caller's value: one walk in JS, where V8 reads properties fastest,
+// that turns the value into one string saying what each value is. The addon takes the string in
+// one Node-API call and applies every rule (src/convert/reader.rs has the grammar, and the
+// reasons): this file decides nothing about what an event may hold. It tags what only JS can
+// see (a bigint, a Date, a class instance and its name, a function, a symbol, a native
+// external, a container met again inside itself, undefined) and leaves everything else to the
+// core: which values are refused and how, lone surrogates (the string keeps them: the addon
+// reads UTF-16), non-finite numbers (written as String(number) writes them), what is too deep
+// or too large.
+//
+// The walk reads like JSON.stringify, minus toJSON: own enumerable string keys in property
+// order, array items by index up to length, getters and proxy traps run once each, in order;
+// what they throw passes through. It never writes to the caller's objects. It stops by itself:
+// no container past the core's depth limit is read (tag O or A), and once it has counted more
+// than its bound (twice max_event_bytes: it counts at most what the core's budget counts, so the
+// core's limit is met first; only text with a lone surrogate, which the core refuses without
+// counting it, can make the bound come first) it writes T and reads nothing more.
+//
+// Built-ins are taken once, when this file loads, so a program that replaces Object.keys or a
+// prototype's method later does not change what is read.
+
+const native = require('../index.js')
+const { isDate, isExternal } = require('node:util').types
+
+const MAX_DEPTH = native.MAX_DEPTH
+const ObjectPrototype = Object.prototype
+const getPrototypeOf = Object.getPrototypeOf
+const ownKeys = Object.keys
+const isArray = Array.isArray
+const uncurry = Function.prototype.bind.bind(Function.prototype.call)
+const dateValue = uncurry(Date.prototype.getTime)
+const indexOf = uncurry(String.prototype.indexOf)
+
+/** The keys of a call's arguments, as a lookup table. */
+const CALL_KEYS = Object.freeze(Object.fromEntries(native.callKeys().map((k) => [k, true])))
+
+// The state of one walk. A getter may start another walk (a nested group() call): `encode`
+// keeps the outer walk's state aside until the inner one ends.
+let count = 0
+let bound = 0
+let ancestors = []
+let busy = false
+
+/** A string: as it is up to a NUL terminator, or with its length when it holds a NUL. */
+function str (s) {
+  return indexOf(s, '\0') === -1 ? '"' + s + '\0' : 'L' + s.length + '"' + s
+}
+
+function value (v, level) {
+  switch (typeof v) {
+    case 'string':
+      count += v.length + 1
+      return str(v)
+    case 'number':
+      count++
+      return '' + v
+    case 'boolean':
+      count++
+      return v ? 'true' : 'false'
+    case 'undefined':
+      return 'u'
+    case 'object':
+      if (v === null) {
+        count++
+        return 'null'
+      }
+      return object(v, level)
+    case 'bigint':
+      count++
+      return 'B' + v
+    case 'function':
+      count++
+      return 'F'
+    default:
+      count++
+      return 'S'
+  }
+}
+
+/** Whether `v` (an object, not an array) is plain: its prototype is null or some realm's Object.prototype. */
+function isPlain (v, proto) {
+  if (proto === ObjectPrototype) return true
+  if (proto === null) return !isExternal(v)
+  return getPrototypeOf(proto) === null
+}
+
+function object (v, level) {
+  if (isArray(v)) return array(v, level)
+  const proto = getPrototypeOf(v)
+  if (isPlain(v, proto)) return plain(v, level, null)
+  count++
+  if (proto === null) return 'X'
+  if (isDate(v)) return 'D' + dateValue(v)
+  return 'U' + str(className(v))
+}
+
+/** `Map` for a Map; '' when there is no name to read (what a getter throws here is dropped). */
+function className (v) {
+  try {
+    const ctor = v.constructor
+    if (typeof ctor === 'function') {
+      const name = ctor.name
+      if (typeof name === 'string') return name
+    }
+  } catch {}
+  return ''
+}
+
+/** Whether `v` is one of the containers it sits in (levels 1 to level - 1). */
+function repeats (v, level) {
+  for (let i = 0; i < level - 1; i++) {
+    if (ancestors[i] === v) return true
+  }
+  return false
+}
+
+function array (v, level) {
+  if (repeats(v, level)) return 'C'
+  count++
+  if (level > MAX_DEPTH) return 'A'
+  ancestors[level - 1] = v
+  const n = v.length
+  let out = '['
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out += ','
+    count++
+    out += value(v[i], level + 1)
+    if (count > bound) return out + 'T'
+  }
+  return out + ']'
+}
+
+/** A plain object; with `known` (the payload of a call), the value of another key is not read. */
+function plain (v, level, known) {
+  if (repeats(v, level)) return 'C'
+  count++
+  if (level > MAX_DEPTH) return 'O'
+  ancestors[level - 1] = v
+  const keys = ownKeys(v)
+  let out = '{'
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]
+    if (known !== null && known[k] !== true) {
+      out += str(k) + 'u'
+      continue
+    }
+    const x = v[k]
+    if (x === undefined) {
+      out += str(k) + 'u'
+      continue
+    }
+    count += k.length + 1
+    out += str(k) + value(x, 1 + level)
+    if (count > bound) return out + 'T'
+  }
+  return out + '}'
+}
+
+function walk (v, known) {
+  if (known !== null && typeof v === 'object' && v !== null && !isArray(v) && isPlain(v, getPrototypeOf(v))) {
+    return plain(v, 1, known)
+  }
+  return value(v, 1)
+}
+
+/**
+ * The encoded form of `v` for the addon. `maxEventBytes` bounds the reading; `call` says that
+ * `v` holds a call's arguments (the value of a key that is not one of them is not read).
+ */
+function encode (v, maxEventBytes, call) {
+  const known = call ? CALL_KEYS : null
+  const limit = 2 * maxEventBytes + 1024
+  if (busy) {
+    const outer = { count, bound, ancestors }
+    count = 0
+    bound = limit
+    ancestors = []
+    try {
+      return walk(v, known)
+    } finally {
+      ({ count, bound, ancestors } = outer)
+    }
+  }
+  busy = true
+  count = 0
+  bound = limit
+  try {
+    return walk(v, known)
+  } finally {
+    busy = false
+    ancestors.length = 0
+  }
+}
+
+/** The reading bound of an event's options: their maxEventBytes when it is a number, else the default. */
+function boundOf (options) {
+  const given = options !== null && typeof options === 'object' ? options.maxEventBytes : undefined
+  return typeof given === 'number' && given > 0 && given < Infinity ? given : native.DEFAULT_MAX_EVENT_BYTES
+}
+
+module.exports = { encode, boundOf }
