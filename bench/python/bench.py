@@ -136,11 +136,9 @@ def run_rudder_group(url: str, n: int) -> Tuple[float, float, float]:
     return calls, total, cpu
 
 
-def run_dropin(url: str, n: int) -> Tuple[float, float, float]:
-    """rudder_group.analytics, called as rudder-sdk-python is called."""
-    from rudder_group.analytics import Client
-
-    client = Client(write_key=WRITE_KEY, host=url, max_queue_size=max(n, 100_000))
+def run_peer_style(client: Any, n: int) -> Tuple[float, float, float]:
+    """N calls as rudder-sdk-python is called, then its shutdown(): (seconds for the calls,
+    seconds until shut down, the calling thread's CPU seconds for the calls)."""
     group = client.group
     start, cpu = time.perf_counter(), time.thread_time()
     for _ in range(n):
@@ -149,20 +147,19 @@ def run_dropin(url: str, n: int) -> Tuple[float, float, float]:
     client.shutdown()
     total = time.perf_counter() - start
     return calls, total, cpu
+
+
+def run_dropin(url: str, n: int) -> Tuple[float, float, float]:
+    """rudder_group.analytics, called as rudder-sdk-python is called."""
+    from rudder_group.analytics import Client
+
+    return run_peer_style(Client(write_key=WRITE_KEY, host=url, max_queue_size=max(n, 100_000)), n)
 
 
 def run_rudder_sdk(url: str, n: int) -> Tuple[float, float, float]:
     from rudderstack.analytics.client import Client
 
-    client = Client(write_key=WRITE_KEY, host=url, max_queue_size=n)
-    group = client.group
-    start, cpu = time.perf_counter(), time.thread_time()
-    for _ in range(n):
-        group(user_id=USER_ID, group_id=GROUP_ID, traits=TRAITS)
-    calls, cpu = time.perf_counter() - start, time.thread_time() - cpu
-    client.shutdown()
-    total = time.perf_counter() - start
-    return calls, total, cpu
+    return run_peer_style(Client(write_key=WRITE_KEY, host=url, max_queue_size=n), n)
 
 
 def measure(

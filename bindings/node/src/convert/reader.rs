@@ -334,7 +334,7 @@ impl<'t> Reader<'t> {
                 self.issue(|p| kit::invalid_text(p, TextPlace::Key));
                 self.path.pop();
                 fields.values.insert(self.lossy(key), Value::Null);
-                self.skip(2)?;
+                self.pass_over(2)?;
                 continue;
             }
             let name = self.buf.clone();
@@ -342,7 +342,7 @@ impl<'t> Reader<'t> {
                 // Only the payload's own keys are checked: its path is the key alone.
                 let issue = kit::unknown_key(rudder_group::pointer("", &name), &name, known);
                 self.issues.push(issue);
-                self.skip(2)?;
+                self.pass_over(2)?;
                 continue;
             }
             let c = self.peek()?;
@@ -563,11 +563,11 @@ impl<'t> Reader<'t> {
         if unread || kit::container_too_deep(depth) {
             // Past the limit nothing more is read: the empty container stands for the deep one
             // and validation reports TOO_DEEP at this path. (JS sends `O` or `A` there: a
-            // container it did read is malformed text, which `skip` refuses.)
+            // container it did read is malformed text, which `pass_over` refuses.)
             if unread {
                 self.bump();
             } else {
-                self.skip(depth)?;
+                self.pass_over(depth)?;
             }
             if array {
                 self.out.begin_array();
@@ -610,7 +610,7 @@ impl<'t> Reader<'t> {
                 self.path.push(PathStep::Key(key));
                 self.report(|p| kit::invalid_text(p, TextPlace::Key));
                 self.path.pop();
-                self.skip(depth + 1)?;
+                self.pass_over(depth + 1)?;
                 continue;
             }
             if self.peek()? == unit(b'u') {
@@ -656,7 +656,7 @@ impl<'t> Reader<'t> {
     /// Passes over one value at level `depth` without converting it (the value of a key that is
     /// refused). JS reads no container past the depth limit, so deeper nesting is malformed text
     /// (and the recursion stays bounded).
-    fn skip(&mut self, depth: usize) -> Step<()> {
+    fn pass_over(&mut self, depth: usize) -> Step<()> {
         let c = self.peek()?;
         if c > 0x7F {
             return Err(Stop::Malformed);
@@ -671,7 +671,7 @@ impl<'t> Reader<'t> {
                         u if u == unit(b'T') => return Err(Stop::TooLarge),
                         _ => {
                             self.span()?;
-                            self.skip(depth + 1)?;
+                            self.pass_over(depth + 1)?;
                         }
                     }
                 }
@@ -688,7 +688,7 @@ impl<'t> Reader<'t> {
                         _ if !first => return Err(Stop::Malformed),
                         _ => {}
                     }
-                    self.skip(depth + 1)?;
+                    self.pass_over(depth + 1)?;
                     first = false;
                 }
                 self.bump();
