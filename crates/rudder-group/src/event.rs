@@ -140,9 +140,28 @@ impl GroupEvent {
 
     /// Serializes every field but `sentAt`, noting where `,"sentAt":…` goes.
     pub(crate) fn serialize_wire(&self) -> WireEvent {
-        let mut out = Vec::with_capacity(512);
+        // Sized once from the parts: growing the buffer halfway is a realloc, a copy, and (with a
+        // lane thread freeing the previous events) a contended allocator.
+        let mut out = Vec::with_capacity(self.wire_capacity());
         let splice = self.write(&mut out);
         WireEvent { bytes: out, splice }
+    }
+
+    /// What [`GroupEvent::write`] needs for an event of plain parts: the keys and punctuation of
+    /// every own field (under 200 bytes), the strings as they are, the written objects' bytes.
+    /// Escapes, trees and unknown keys may need more; the buffer then grows.
+    fn wire_capacity(&self) -> usize {
+        const KEYS: usize = 200;
+        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        KEYS + self.message_id.len()
+            + self.group_id.len()
+            + opt(&self.user_id)
+            + opt(&self.anonymous_id)
+            + self.traits.written_len()
+            + self.context.written_len()
+            + self.integrations.written_len()
+            + self.original_timestamp.len()
+            + self.channel.len()
     }
 
     /// The canonical writer: the keys of [`GroupEvent::entries`] in their order, without
@@ -313,6 +332,11 @@ impl<T: ObjectOf> Field<T> {
         })
     }
 
+    /// Bytes of the written form (0 for a tree).
+    fn written_len(&self) -> usize {
+        self.written.as_ref().map_or(0, |b| b.len())
+    }
+
     fn entry(&self) -> Entry<'_> {
         match &self.written {
             Some(bytes) => Entry::Written(bytes, self),
@@ -438,5 +462,42 @@ impl<'de> serde::Deserialize<'de> for GroupEvent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(d)?;
         GroupEvent::from_value(value).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::conversion::JsonWriter;
+    use crate::{EventOptions, EventParts};
+    use serde_json::json;
+
+    /// A binding's event (written objects, every id, an escaped-free text) is written into a
+    /// buffer sized once: `wire_capacity` covers every own key and punctuation.
+    #[test]
+    fn wire_capacity_holds_a_written_event_without_growing() {
+        let mut parts = EventParts {
+            group_id: Some(json!("g".repeat(300))),
+            user_id: Some(json!("u".repeat(200))),
+            anonymous_id: Some(json!("a".repeat(200))),
+            message_id: Some(json!("m".repeat(100))),
+            ..EventParts::default()
+        };
+        let mut traits = JsonWriter::for_field("traits");
+        traits.begin_object();
+        for i in 0..20 {
+            traits.key(&format!("key{i}"));
+            traits.string(&"v".repeat(i * 10));
+        }
+        traits.end_object();
+        parts.written.traits = traits.finish().ok();
+        let mut context = JsonWriter::for_field("context");
+        context.begin_object();
+        context.key("ip");
+        context.string("10.0.0.1");
+        context.end_object();
+        parts.written.context = context.finish().ok();
+        let event = parts.validate(&EventOptions::default()).expect("valid");
+        assert!(event.wire.bytes.len() <= event.wire_capacity());
+        assert_eq!(event.wire.bytes.capacity(), event.wire_capacity());
     }
 }
