@@ -78,6 +78,12 @@ impl PyOutcomeQueue {
         self.channel.take_logs_dropped()
     }
 
+    /// Whether the worker's debug records are queued from now on (at first they are): the
+    /// outcome thread turns them off while the `rudder_group` logger discards DEBUG.
+    fn set_debug_logs(&self, on: bool) {
+        self.channel.set_debug_logs(on);
+    }
+
     /// Log records dropped since the client started because `LOGS_MAX` waited.
     #[getter]
     fn logs_dropped(&self) -> u64 {

@@ -92,3 +92,43 @@ def test_log_records_past_the_bound_are_dropped_and_counted(
     assert len(records) + queue.logs_dropped == len(data_plane.requests()) + stats["retried"]
     warnings = [r.getMessage() for r in caplog.records if "dropped: the outcome thread fell behind" in r.getMessage()]
     assert sum(int(w.split()[0]) for w in warnings) == queue.logs_dropped
+
+
+def test_no_debug_records_are_made_while_the_logger_discards_debug(
+    data_plane: DataPlane, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The same held outcome thread and 300 requests as above, with the logger at WARNING: no
+    # record is queued, so none is dropped and no warning says the thread fell behind.
+    import threading
+
+    gate = threading.Event()
+    with caplog.at_level(logging.WARNING, logger="rudder_group"):
+        client = rg.Client(
+            WRITE_KEY,
+            data_plane.url,
+            flush_at=1,
+            retry_initial_backoff=0.001,
+            retry_max_backoff=0.001,
+            on_outcome=lambda _o: gate.wait(),
+        )
+        client.group("g", user_id="u")
+        assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 1)
+        data_plane.fault(status=503, every=1)
+        client.group("g", user_id="u")
+        assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 300)
+        data_plane.clear_faults()
+        queue = client._outcomes
+        gate.set()
+        client.flush()
+        # DEBUG turned on later: records come from the next outcome on.
+        with caplog.at_level(logging.DEBUG, logger="rudder_group"):
+            client.group("g", user_id="u")
+            client.flush()
+            client.group("g", user_id="u")
+            client.flush()
+        client.close()
+    assert queue.logs_dropped == 0
+    assert not [r for r in caplog.records if "fell behind" in r.getMessage()]
+    debug = [r for r in caplog.records if hasattr(r, "rudder_group")]
+    assert len(debug) >= 1, "the second call after DEBUG was turned on is logged"
+    assert len(debug) <= 2

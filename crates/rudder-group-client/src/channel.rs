@@ -14,11 +14,14 @@
 //!
 //! Outcomes and records come out in the order they were pushed. Failed and dropped outcomes are
 //! logged by the bindings from the outcomes themselves (merged ones included), so their log
-//! records are not queued.
+//! records are not queued. Debug records are queued only while the binding says its logger
+//! wants them ([`OutcomeQueue::set_debug_logs`]): a program that does not log at debug neither
+//! pays for them nor hears that some were dropped.
 
-use crate::logging::{LogKind, LogRecord};
+use crate::logging::{LogKind, LogLevel, LogRecord};
 use crate::outcome::Outcome;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -97,6 +100,8 @@ pub struct OutcomeQueue {
     ready: Condvar,
     ids_max: usize,
     waker: Option<Waker>,
+    /// Debug records are queued (see [`OutcomeQueue::set_debug_logs`]).
+    debug_logs: AtomicBool,
 }
 
 impl OutcomeQueue {
@@ -109,7 +114,14 @@ impl OutcomeQueue {
             ready: Condvar::new(),
             ids_max,
             waker,
+            debug_logs: AtomicBool::new(true),
         }
+    }
+
+    /// Whether debug records are queued from now on (at first they are): a binding turns
+    /// them off while its language's logger would discard them. Other records always are.
+    pub fn set_debug_logs(&self, on: bool) {
+        self.debug_logs.store(on, Ordering::Relaxed);
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -156,7 +168,9 @@ impl OutcomeQueue {
     /// Queues a log record, or counts it as dropped when [`LOGS_MAX`] wait; outcome records
     /// are left out (see the module docs). For the client's `on_log`.
     pub fn push_log(&self, record: &LogRecord) {
-        if record.kind == LogKind::Outcome {
+        if record.kind == LogKind::Outcome
+            || (record.level == LogLevel::Debug && !self.debug_logs.load(Ordering::Relaxed))
+        {
             return;
         }
         let mut st = self.lock();
@@ -385,5 +399,32 @@ mod tests {
         assert!(!q.done());
         assert!(q.pop(None).is_some());
         assert!(q.pop(None).is_none() && q.done());
+    }
+
+    #[test]
+    fn debug_records_wait_only_while_wanted() {
+        let q = OutcomeQueue::new(usize::MAX, None);
+        q.activate();
+        q.set_debug_logs(false);
+        let warn = LogRecord {
+            level: LogLevel::Warn,
+            ..record()
+        };
+        for _ in 0..LOGS_MAX + 5 {
+            q.push_log(&record());
+        }
+        q.push_log(&warn);
+        assert_eq!(
+            q.logs_dropped(),
+            0,
+            "unwanted records are not counted as dropped"
+        );
+        let items = q.drain(usize::MAX);
+        assert!(
+            matches!(&items[..], [Waiting::Log { record, .. }] if record.level == LogLevel::Warn)
+        );
+        q.set_debug_logs(true);
+        q.push_log(&record());
+        assert_eq!(q.drain(usize::MAX).len(), 1);
     }
 }

@@ -8,6 +8,9 @@
   (each request with its answer, each retry with its wait, each batch a 413 split) travel the
   same queue and are logged at DEBUG, their facts in the record's ``rudder_group`` attribute;
   past 256 waiting, new ones are dropped and the next record or outcome popped says how many.
+  They are made only while the ``rudder_group`` logger is enabled for DEBUG: the outcome thread
+  asks the logger when it starts and after each item it pops, so a program that turns DEBUG
+  on later sees records from the next outcome on.
 - Exit: an ``atexit`` hook closes every live client at once, each on a thread of its own,
   waiting at most its exit timeout.
 - Fork: in a child process every live client leaks its parent's worker state and starts afresh
@@ -101,6 +104,7 @@ class _Dispatcher:
         self._handled = 0
         self._finished = False
         self._cond = threading.Condition()
+        queue.set_debug_logs(logger.isEnabledFor(logging.DEBUG))
         self._thread = threading.Thread(target=self._run, name="rudder-group-outcomes", daemon=True)
         self._thread.start()
 
@@ -109,6 +113,7 @@ class _Dispatcher:
         try:
             while True:
                 item = queue.get(None)
+                queue.set_debug_logs(logger.isEnabledFor(logging.DEBUG))
                 if item is None:
                     if queue.done:
                         break

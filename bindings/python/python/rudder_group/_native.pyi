@@ -198,6 +198,8 @@ class OutcomeQueue:
     @property
     def limit(self) -> int:
         """The most outcomes that may wait at once."""
+    def set_debug_logs(self, on: bool) -> None:
+        """Whether the worker's debug records are queued from now on (at first they are)."""
     def take_logs_dropped(self) -> int:
         """Log records dropped and not yet reported by a record after them, now counted as
         reported."""
