@@ -455,8 +455,9 @@ pub(crate) fn check_reserved(
 
 /// Whether the canonical bytes of reserved trait `key`'s value keep its rule beyond doubt, read
 /// without parsing them: `null`, a string where a string is allowed, plain digits where an
-/// integer is, and a `createdAt` whose text (without escapes) is ISO-8601. Anything else is
-/// parsed and given to [`check_reserved`], which words its problem.
+/// integer is, a `createdAt` whose text (without escapes) is ISO-8601, and an `address` whose
+/// values are all strings or `null`. Anything else is parsed and given to [`check_reserved`],
+/// which words its problem.
 pub(crate) fn plainly_valid(key: &str, bytes: &[u8]) -> bool {
     let string = bytes.first() == Some(&b'"');
     let digits = |b: &[u8]| !b.is_empty() && b.iter().all(u8::is_ascii_digit);
@@ -469,6 +470,7 @@ pub(crate) fn plainly_valid(key: &str, bytes: &[u8]) -> bool {
             string
         }
         "employees" => string || digits(bytes),
+        "address" => object_of_strings(bytes),
         "createdAt" => {
             string
                 && !bytes.contains(&b'\\')
@@ -478,6 +480,56 @@ pub(crate) fn plainly_valid(key: &str, bytes: &[u8]) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether canonical bytes (no whitespace) are an object whose every value is a string or
+/// `null`. Keys and strings are stepped over with their escapes, never decoded.
+fn object_of_strings(bytes: &[u8]) -> bool {
+    let Some(inner) = bytes.strip_prefix(b"{").and_then(|b| b.strip_suffix(b"}")) else {
+        return false;
+    };
+    if inner.is_empty() {
+        return true;
+    }
+    let mut i = 0;
+    loop {
+        let Some(after_key) = past_string(inner, i) else {
+            return false;
+        };
+        if inner.get(after_key) != Some(&b':') {
+            return false;
+        }
+        let at = after_key + 1;
+        let after_value = if inner[at..].starts_with(b"null") {
+            at + 4
+        } else {
+            match past_string(inner, at) {
+                Some(end) => end,
+                None => return false,
+            }
+        };
+        match inner.get(after_value) {
+            None => return true,
+            Some(b',') => i = after_value + 1,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// Where the JSON string starting at `bytes[at]` ends (just past its closing quote).
+fn past_string(bytes: &[u8], at: usize) -> Option<usize> {
+    if bytes.get(at) != Some(&b'"') {
+        return None;
+    }
+    let mut i = at + 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// A JSON type's name, for messages.
@@ -490,5 +542,44 @@ pub(crate) fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path never passes an `address` that `check_reserved` would refuse, and takes
+    /// every flat object of strings.
+    #[test]
+    fn address_passes_plainly_only_when_check_reserved_agrees() {
+        let cases: [(&str, bool); 16] = [
+            (r#"{}"#, true),
+            (r#"{"city":"Paris"}"#, true),
+            (r#"{"city":"Paris","country":null,"x":"y"}"#, true),
+            (r#"{"city":"a\"b","state":"c\\"}"#, true),
+            (r#"{"c\"ity":"a","street":"\u0000"}"#, true),
+            (r#"{"city":1}"#, false),
+            (r#"{"other":1}"#, false),
+            (r#"{"city":{"x":"y"}}"#, false),
+            (r#"{"city":["a"]}"#, false),
+            (r#"{"city":true}"#, false),
+            (r#"{"city":"a","country":nul}"#, false),
+            (r#"{"city":"a""#, false),
+            (r#"{"city""a"}"#, false),
+            (r#""Paris""#, false),
+            (r#"[]"#, false),
+            (r#"null"#, true),
+        ];
+        for (text, plain) in cases {
+            assert_eq!(plainly_valid("address", text.as_bytes()), plain, "{text}");
+            if plain {
+                let value: Value = serde_json::from_str(text).expect(text);
+                let traits = Map::from_iter([("address".to_owned(), value)]);
+                let mut issues = Vec::new();
+                check_reserved(&traits, Severity::Error, &mut issues);
+                assert!(issues.is_empty(), "{text}: {issues:?}");
+            }
+        }
     }
 }
