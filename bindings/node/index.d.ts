@@ -35,8 +35,12 @@ export declare class NativeClient {
    * as reported; 0 without a logger.
    */
   takeLogsDropped(): number
-  /** Up to `max` outcomes and log records waiting for the main thread, oldest first. */
-  takeOutcomes(max: number): Array<QueuedInfo>
+  /**
+   * Up to `max` outcomes and log records waiting for the main thread, oldest first. Without
+   * `withIds` the outcomes' `messageIds` come empty (their `count` stays): making a JS
+   * string per delivered event is then spared when nothing in JS would read them.
+   */
+  takeOutcomes(max: number, withIds: boolean): Array<QueuedInfo>
   /** Whether `close` was called. */
   get closed(): boolean
   /** Test mode: the events "sent" so far, as canonical JSON texts. */

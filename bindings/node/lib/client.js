@@ -100,7 +100,10 @@ class OutcomeState {
     const native = this.native
     if (native === undefined) return
     for (;;) {
-      const items = native.takeOutcomes(256)
+      // The ids are read only to find callbacks and by onOutcome (each callback is registered
+      // as its group() returns, before any drain).
+      const withIds = this.callbacks.size > 0 || this.onOutcome !== undefined
+      const items = native.takeOutcomes(256, withIds)
       if (items.length === 0) return
       for (const item of items) {
         if (item.outcome) this.receive(item.outcome)

@@ -9,7 +9,7 @@ use napi::bindgen_prelude::{Either, Env, Function, Object, Unknown};
 use napi::JsValue;
 use napi_derive::napi;
 use rudder_group_client::{Client, ClientError, FlushResult};
-use rudder_group_client::{LogRecord, Outcome, OutcomeQueue};
+use rudder_group_client::{LogRecord, Outcome, OutcomeQueue, Waiting};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -196,13 +196,20 @@ impl NativeClient {
         self.queue.take_logs_dropped() as f64
     }
 
-    /// Up to `max` outcomes and log records waiting for the main thread, oldest first.
+    /// Up to `max` outcomes and log records waiting for the main thread, oldest first. Without
+    /// `withIds` the outcomes' `messageIds` come empty (their `count` stays): making a JS
+    /// string per delivered event is then spared when nothing in JS would read them.
     #[napi(catch_unwind)]
-    pub fn take_outcomes(&self, max: u32) -> Vec<QueuedInfo> {
+    pub fn take_outcomes(&self, max: u32, with_ids: bool) -> Vec<QueuedInfo> {
         self.queue
             .drain(max as usize)
             .into_iter()
-            .map(QueuedInfo::from)
+            .map(|mut item| {
+                if let (false, Waiting::Outcome(m)) = (with_ids, &mut item) {
+                    m.outcome.message_ids = Vec::new();
+                }
+                QueuedInfo::from(item)
+            })
             .collect()
     }
 
