@@ -42,7 +42,7 @@ if command -v cargo >/dev/null 2>&1 || command -v rustc >/dev/null 2>&1; then
 fi
 unset CARGO CARGO_HOME RUSTUP_HOME RUSTUP_TOOLCHAIN CARGO_TARGET_DIR
 
-wheel=$(ls "$dist"/rudder_group-"$version"-cp39-abi3-*.whl)
+wheel=$(ls "$dist"/rudder_group-"$version"-cp310-abi3-*.whl)
 npm_tgz=$dist/rudder-group-$version.tgz
 c_tgz=$dist/rudder_group-$version-$target.tar.gz
 

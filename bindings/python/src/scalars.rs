@@ -2,7 +2,6 @@
 //! ints (their digits), datetimes (ISO-8601), and the standard-library types looked up once.
 
 use pyo3::exceptions::PyRuntimeError;
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDateAccess, PyDateTime, PyInt, PyString, PyTimeAccess, PyType};
@@ -39,35 +38,11 @@ pub(crate) fn std_types(py: Python<'_>) -> PyResult<&StdTypes> {
     })
 }
 
-extern "C" {
-    // In the stable ABI from Python 3.10 on, and exported with this signature by every CPython
-    // since 3.3 (so also by 3.9, the oldest this abi3 module loads in). It returns the str's
-    // UTF-8 without a temporary bytes object (pyo3's abi3-py39 `to_cow` makes one per string).
-    fn PyUnicode_AsUTF8AndSize(
-        unicode: *mut ffi::PyObject,
-        size: *mut ffi::Py_ssize_t,
-    ) -> *const std::ffi::c_char;
-}
-
 /// The UTF-8 of a str (or str subclass), borrowed from the str itself (CPython keeps it with
-/// the object); `None` for text with a lone surrogate, which has no UTF-8.
+/// the object: `PyUnicode_AsUTF8AndSize`, in the stable ABI since 3.10); `None` for text with a
+/// lone surrogate, which has no UTF-8 (its UnicodeEncodeError is dropped here).
 pub(crate) fn utf8_of<'a>(obj: &'a Bound<'_, PyAny>) -> Option<&'a str> {
-    let s = obj.cast::<PyString>().ok()?;
-    let mut len: ffi::Py_ssize_t = 0;
-    // SAFETY: `s` is a live str and the GIL is held; the buffer belongs to `s` and lives as
-    // long as it does, which the returned borrow of `obj` guarantees.
-    let ptr = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
-    if ptr.is_null() {
-        // A lone surrogate has no UTF-8: the UnicodeEncodeError is ours to clear.
-        drop(PyErr::take(s.py()));
-        return None;
-    }
-    let len = usize::try_from(len).ok()?;
-    // SAFETY: CPython guarantees `len` readable bytes at `ptr`, and that they are valid UTF-8
-    // (it encodes them itself, and refuses a lone surrogate above): no second check.
-    Some(unsafe {
-        std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr.cast::<u8>(), len))
-    })
+    obj.cast::<PyString>().ok()?.to_str().ok()
 }
 
 /// The exact decimal digits of an int (or int subclass).
