@@ -177,6 +177,7 @@ function settle (result) {
 /** Sends group calls to a data plane: validated and queued at once, delivered by a native worker. */
 class Client {
   #native
+  #group
   #entry
   #outcomes
   #maxEventBytes
@@ -187,6 +188,7 @@ class Client {
     const result = native.createClient(settings, () => outcomes.drain(), logger !== undefined)
     if (!(result instanceof native.NativeClient)) throw fromInfo(result)
     this.#native = result
+    this.#group = result.groupFunction()
     this.#maxEventBytes = result.maxEventBytes
     this.#outcomes = outcomes
     outcomes.native = result
@@ -200,7 +202,7 @@ class Client {
    */
   group (params, callback) {
     callbackArg(callback)
-    const r = this.#native.group(encode(params, this.#maxEventBytes, true))
+    const r = this.#group(encode(params, this.#maxEventBytes, true))
     if (typeof r !== 'string') throw fromInfo(r)
     if (callback !== undefined) this.#outcomes.expect(r, callback)
     return r
