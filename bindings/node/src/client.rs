@@ -130,18 +130,22 @@ impl NativeClient {
     /// A function and not a method, for speed: napi-rs 3 wraps every `#[napi]` method that takes
     /// arguments in a borrow scope (the receiver's unwrap and type tag, a scope opened, deferred
     /// and closed), 9% of a `group()` call of the bench event; a function made from a closure
-    /// has none of it. The closure holds the client itself: a collected `NativeClient` is still
-    /// closed on a thread of its own, and the client is freed once the function is collected
-    /// too; a closed client answers `CLIENT_CLOSED`.
+    /// has none of it. The closure holds the client weakly: the `NativeClient` stays its only
+    /// owner, so a collected one still closes it on a thread of its own (`close_in_background`
+    /// closes by dropping the last owner, which must never be the function's finalizer on the
+    /// main thread). A closed client answers `CLIENT_CLOSED`, and so does a collected one.
     #[napi(
         catch_unwind,
         ts_return_type = "(encodedParams: string) => string | ErrorInfo"
     )]
     pub fn group_function<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
-        let client = Arc::clone(self.client());
+        let client = Arc::downgrade(self.client());
         let f = env.create_function_from_closure::<Unknown, Either<String, ErrorInfo>, _>(
             "group",
             move |ctx| {
+                let Some(client) = client.upgrade() else {
+                    return Ok(Either::B(client_error(&ClientError::Closed)));
+                };
                 let encoded_params: Unknown = ctx.first_arg()?;
                 group(&client, ctx.env.raw(), encoded_params.raw())
             },
