@@ -5,6 +5,8 @@ the write key."""
 from __future__ import annotations
 
 import logging
+import threading
+from typing import Tuple
 
 import pytest
 
@@ -56,30 +58,34 @@ def test_each_request_and_retry_is_logged_at_debug(data_plane: DataPlane, caplog
     assert all(secret not in r.getMessage() and secret not in str(r.__dict__) for r in caplog.records)
 
 
+def _held_through_300_requests(data_plane: DataPlane) -> Tuple[rg.Client, threading.Event]:
+    """A client whose outcome thread is held in on_outcome (by the first event's outcome) while
+    a second event is retried through 300 answers of 503; set the returned gate to let it go."""
+    gate = threading.Event()
+    client = rg.Client(
+        WRITE_KEY,
+        data_plane.url,
+        flush_at=1,
+        retry_initial_backoff=0.001,
+        retry_max_backoff=0.001,
+        on_outcome=lambda _o: gate.wait(),
+    )
+    client.group("g", user_id="u")
+    assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 1)
+    data_plane.fault(status=503, every=1)
+    client.group("g", user_id="u")
+    assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 300)
+    data_plane.clear_faults()
+    return client, gate
+
+
 def test_log_records_past_the_bound_are_dropped_and_counted(
     data_plane: DataPlane, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # The outcome thread is held in on_outcome (by the first event's outcome) while a second
-    # event is retried through 300 answers of 503: at most 256 records wait, the others are
-    # dropped, and the first record through afterwards says how many.
-    import threading
-
-    gate = threading.Event()
+    # While the outcome thread is held, at most 256 records wait, the others are dropped, and the
+    # first record through afterwards says how many.
     with caplog.at_level(logging.DEBUG, logger="rudder_group"):
-        client = rg.Client(
-            WRITE_KEY,
-            data_plane.url,
-            flush_at=1,
-            retry_initial_backoff=0.001,
-            retry_max_backoff=0.001,
-            on_outcome=lambda _o: gate.wait(),
-        )
-        client.group("g", user_id="u")
-        assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 1)
-        data_plane.fault(status=503, every=1)
-        client.group("g", user_id="u")
-        assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 300)
-        data_plane.clear_faults()
+        client, gate = _held_through_300_requests(data_plane)
         queue = client._outcomes
         dropped = queue.logs_dropped
         gate.set()
@@ -97,26 +103,10 @@ def test_log_records_past_the_bound_are_dropped_and_counted(
 def test_no_debug_records_are_made_while_the_logger_discards_debug(
     data_plane: DataPlane, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # The same held outcome thread and 300 requests as above, with the logger at WARNING: no
+    # The same held outcome thread and 300 requests, with the logger at WARNING: no
     # record is queued, so none is dropped and no warning says the thread fell behind.
-    import threading
-
-    gate = threading.Event()
     with caplog.at_level(logging.WARNING, logger="rudder_group"):
-        client = rg.Client(
-            WRITE_KEY,
-            data_plane.url,
-            flush_at=1,
-            retry_initial_backoff=0.001,
-            retry_max_backoff=0.001,
-            on_outcome=lambda _o: gate.wait(),
-        )
-        client.group("g", user_id="u")
-        assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 1)
-        data_plane.fault(status=503, every=1)
-        client.group("g", user_id="u")
-        assert data_plane.wait_for(lambda: len(data_plane.requests()) >= 300)
-        data_plane.clear_faults()
+        client, gate = _held_through_300_requests(data_plane)
         queue = client._outcomes
         gate.set()
         client.flush()

@@ -8,6 +8,7 @@
 
 use crate::issue::{pointer, Issue, Severity};
 use crate::time::is_iso_date_or_datetime;
+use crate::writer::string_end;
 use crate::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Number, Value};
@@ -521,15 +522,7 @@ fn past_string(bytes: &[u8], at: usize) -> Option<usize> {
     if bytes.get(at) != Some(&b'"') {
         return None;
     }
-    let mut i = at + 1;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
+    string_end(bytes, at)
 }
 
 /// A JSON type's name, for messages.

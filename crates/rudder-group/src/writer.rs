@@ -181,7 +181,7 @@ impl JsonWriter {
         while i < bytes.len() {
             match bytes[i] {
                 b'"' => {
-                    let end = string_end(bytes, i);
+                    let end = string_end(bytes, i).unwrap_or(bytes.len());
                     if depth == 0 && at_key {
                         if bytes[i..end] == escaped[..] {
                             return true;
@@ -387,17 +387,18 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// The index just past the string that starts (with its quote) at `start`.
-fn string_end(bytes: &[u8], start: usize) -> usize {
+/// The index just past the JSON string that starts (with its quote) at `start`, stepping over
+/// its escapes; `None` when it is not closed.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&b) = bytes.get(i) {
+        match b {
             b'\\' => i += 2,
-            b'"' => return i + 1,
+            b'"' => return Some(i + 1),
             _ => i += 1,
         }
     }
-    bytes.len()
+    None
 }
 
 /// Whether `bytes` hold a `"`, a `\\` or a control character (below 0x20): what JSON must
