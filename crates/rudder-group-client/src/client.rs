@@ -223,7 +223,9 @@ impl Client {
                 )));
             }
         }
-        self.accept(&mut st, key, Waiting::Ready(item));
+        let wake = self.accept(&mut st, key, Waiting::Ready(item));
+        drop(st);
+        self.wake(wake);
         Ok(Ok(()))
     }
 
@@ -275,8 +277,9 @@ impl Client {
             (false, Some(at)) => Waiting::OnDisk(at, item.message_id.into()),
             _ => Waiting::Ready(item),
         };
-        self.accept(&mut st, key, waiting);
+        let wake = self.accept(&mut st, key, waiting);
         drop(st);
+        self.wake(wake);
         if let Some(must) = must_sync {
             must.sync();
         }
@@ -308,8 +311,9 @@ impl Client {
         err
     }
 
-    /// Queues an accepted event on its lane.
-    fn accept(&self, st: &mut State, key: u64, item: Waiting) {
+    /// Queues an accepted event on its lane; the lane to wake once the lock is released, if
+    /// any (see [`Client::wake`]).
+    fn accept(&self, st: &mut State, key: u64, item: Waiting) -> Option<usize> {
         let shared = &*self.shared;
         let cfg = &shared.config;
         let lane = lane_of(key, cfg.max_concurrent_requests);
@@ -324,14 +328,22 @@ impl Client {
         l.queued_bytes += size;
         l.accepted += 1;
         Counters::add(&shared.counters.enqueued, 1);
-        // Wake the lane only when it has something new to decide: the first event starts the
-        // interval clock, a full batch is ready to go.
         let len = l.queue.len();
-        if len == 1 || len == cfg.flush_at || l.queued_bytes >= cfg.max_batch_bytes {
-            if len == 1 {
-                l.oldest = Some(Instant::now());
-            }
-            shared.work[lane].notify_one();
+        if len == 1 {
+            l.oldest = Some(Instant::now());
+        }
+        // Wake the lane only when it waits and has something new to decide: the first event
+        // starts the interval clock, a full batch is ready to go.
+        let due = len == 1 || len == cfg.flush_at || l.queued_bytes >= cfg.max_batch_bytes;
+        (due && l.idle).then_some(lane)
+    }
+
+    /// Wakes a lane that [`Client::accept`] named, with the state lock released: woken under
+    /// it, the lane would only wait for the lock again, and the caller pay a second system call
+    /// to hand it over.
+    fn wake(&self, lane: Option<usize>) {
+        if let Some(lane) = lane {
+            self.shared.work[lane].notify_one();
         }
     }
 

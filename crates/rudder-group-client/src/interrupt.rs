@@ -48,16 +48,7 @@ pub(crate) fn wait_progress<'s, E>(
         (left, Some(i)) => Some(left.map_or(i.every, |l| l.min(i.every))),
         (left, None) => left,
     };
-    let st = match slice {
-        None => shared.progress.wait(st).unwrap_or_else(|p| p.into_inner()),
-        Some(s) => {
-            shared
-                .progress
-                .wait_timeout(st, s)
-                .unwrap_or_else(|p| p.into_inner())
-                .0
-        }
-    };
+    let st = shared.wait_on_progress(st, slice);
     let Some(i) = interrupt.as_deref_mut() else {
         return Ok(st);
     };

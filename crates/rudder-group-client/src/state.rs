@@ -10,7 +10,7 @@ use crate::transport::Sender;
 use rudder_group::WireEvent;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// An event ready to send.
 pub(crate) struct Queued {
@@ -61,6 +61,9 @@ pub(crate) struct Lane {
     pub flush_target: u64,
     /// When the oldest queued event arrived.
     pub oldest: Option<Instant>,
+    /// Its worker waits on its `work` condition: an event that makes a batch due wakes it.
+    /// While it is busy (sending) nothing needs to: it looks at its queue before it waits again.
+    pub idle: bool,
 }
 
 /// The lanes, the totals that bound the queue, and the flow control shared by all lanes.
@@ -85,6 +88,8 @@ pub(crate) struct State {
     pub limit: usize,
     /// A 429's `Retry-After` pauses every lane until then.
     pub paused_until: Option<Instant>,
+    /// Threads waiting on `progress` now (see [`Shared::wait_on_progress`]).
+    pub progress_waiters: usize,
 }
 
 impl State {
@@ -100,6 +105,7 @@ impl State {
             in_flight: 0,
             limit: lanes,
             paused_until: None,
+            progress_waiters: 0,
         }
     }
 
@@ -133,6 +139,40 @@ impl Shared {
             w.notify_one();
         }
         self.progress.notify_all();
+    }
+
+    /// Waits on `progress` (at most `timeout`, when given), counted in `progress_waiters` so
+    /// that a change wakes waiters only when there are some ([`Shared::progress_made`]).
+    pub fn wait_on_progress<'s>(
+        &'s self,
+        mut st: MutexGuard<'s, State>,
+        timeout: Option<Duration>,
+    ) -> MutexGuard<'s, State> {
+        st.progress_waiters += 1;
+        let mut st = match timeout {
+            None => self.progress.wait(st).unwrap_or_else(|p| p.into_inner()),
+            Some(t) => {
+                self.progress
+                    .wait_timeout(st, t)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0
+            }
+        };
+        st.progress_waiters -= 1;
+        st
+    }
+
+    /// Releases the lock after a change made under it, then wakes what waits on `progress`.
+    /// A notification is a system call even when nothing waits, and one made under the lock
+    /// keeps the lock held through it, so the lanes (several times a batch) and the callers
+    /// (at every event) would queue behind it: it is made after the release, and only when a
+    /// thread waits. A waiter that comes after the release saw the change under the lock.
+    pub fn progress_made(&self, st: MutexGuard<'_, State>) {
+        let waiting = st.progress_waiters > 0;
+        drop(st);
+        if waiting {
+            self.progress.notify_all();
+        }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, State> {

@@ -31,7 +31,7 @@ pub(crate) fn run(shared: &Shared, lane: usize) {
         }
         let mut st = shared.lock();
         st.lanes[lane].finished += n;
-        shared.progress.notify_all();
+        shared.progress_made(st);
     }
 }
 
@@ -81,9 +81,11 @@ fn next_batch(shared: &Shared, lane: usize) -> Option<Vec<Waiting>> {
             if closing {
                 return None;
             }
+            st.lanes[lane].idle = true;
             st = shared.work[lane]
                 .wait(st)
                 .unwrap_or_else(|p| p.into_inner());
+            st.lanes[lane].idle = false;
             continue;
         }
         let age = l.oldest.map(|t| t.elapsed()).unwrap_or_default();
@@ -95,10 +97,12 @@ fn next_batch(shared: &Shared, lane: usize) -> Option<Vec<Waiting>> {
         if due {
             return Some(take_batch(shared, &mut st, lane));
         }
+        st.lanes[lane].idle = true;
         st = shared.work[lane]
             .wait_timeout(st, cfg.flush_interval.saturating_sub(age))
             .unwrap_or_else(|p| p.into_inner())
             .0;
+        st.lanes[lane].idle = false;
     }
 }
 
@@ -139,8 +143,10 @@ fn take_batch(shared: &Shared, st: &mut State, lane: usize) -> Vec<Waiting> {
     };
     st.queued_bytes -= memory;
     st.queued_events -= in_memory;
-    // Room was made: blocked enqueuers may go on.
-    shared.progress.notify_all();
+    // Room was made: blocked enqueuers may go on (the lock is released right after).
+    if st.progress_waiters > 0 {
+        shared.progress.notify_all();
+    }
     batch
 }
 
@@ -215,5 +221,5 @@ fn drop_all(shared: &Shared, mut st: MutexGuard<'_, State>, lane: usize) {
     }
     let mut st = shared.lock();
     st.lanes[lane].finished += n;
-    shared.progress.notify_all();
+    shared.progress_made(st);
 }
