@@ -99,12 +99,14 @@ async function runPeer (url, n) {
 /**
  * The caller's cost alone, medians of 5 runs of n calls: client.group() with the memory
  * transport (nothing leaves the process; a client per run), in a tight loop and in chunks that
- * yield to the event loop, and GroupEvent.build() in a tight loop, against JSON.stringify of the
- * same call.
+ * yield to the event loop, GroupEvent.build() in a tight loop, and the JS walk of group() alone,
+ * against JSON.stringify of the same call.
  */
 async function callerCost (n) {
   const { Client, GroupEvent } = require(path.join(REPO, 'bindings', 'node'))
-  const runs = { tight: [], yielding: [], build: [], stringify: [] }
+  const { encode } = require(path.join(REPO, 'bindings', 'node', 'lib', 'encode.js'))
+  const maxEventBytes = require(path.join(REPO, 'bindings', 'node', 'index.js')).DEFAULT_MAX_EVENT_BYTES
+  const runs = { tight: [], yielding: [], build: [], stringify: [], walk: [] }
   let sink = 0
   for (let r = 0; r < 6; r++) {
     let client = new Client({ writeKey: WRITE_KEY, transport: 'memory', maxQueueEvents: n })
@@ -121,8 +123,12 @@ async function callerCost (n) {
     const t2 = now()
     for (let i = 0; i < n; i++) sink += GroupEvent.build(params(i)).messageId.length
     const build = micros(now() - t2) / n
+    // The JS half of group() alone: the walk that tags the call's values (lib/encode.js).
+    const t3 = now()
+    for (let i = 0; i < n; i++) sink += encode(params(i), maxEventBytes, true).length
+    const walk = micros(now() - t3) / n
     // The first run warms up.
-    if (r > 0) Object.entries({ tight, yielding, build, stringify }).forEach(([k, v]) => runs[k].push(v))
+    if (r > 0) Object.entries({ tight, yielding, build, stringify, walk }).forEach(([k, v]) => runs[k].push(v))
   }
   if (sink === 0) throw new Error('nothing was measured')
   return Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]))
@@ -219,7 +225,8 @@ async function main () {
   console.log(`caller cost, memory transport, median of 5 runs: group() ${cost.tight.toFixed(2)} us in a tight loop, ` +
     `${cost.yielding.toFixed(2)} us yielding; JSON.stringify of the call ${cost.stringify.toFixed(2)} us: ` +
     `${(cost.tight / cost.stringify).toFixed(1)}x and ${(cost.yielding / cost.stringify).toFixed(1)}x (goal 3x); ` +
-    `GroupEvent.build() ${cost.build.toFixed(2)} us, ${(cost.build / cost.stringify).toFixed(1)}x`)
+    `GroupEvent.build() ${cost.build.toFixed(2)} us, ${(cost.build / cost.stringify).toFixed(1)}x; ` +
+    `of group(), the JS walk alone ${cost.walk.toFixed(2)} us (${(cost.walk / cost.stringify).toFixed(1)}x)`)
 }
 
 module.exports = { REPO, BIN, WRITE_KEY, params, callInChunks, tick, now, startDataPlane, admin, median }
