@@ -89,6 +89,8 @@ struct State {
     peak: usize,
     closed: bool,
     active: bool,
+    /// Threads waiting in [`OutcomeQueue::pop`]: a push notifies only when there are some.
+    waiters: usize,
 }
 
 /// A wake-up for the language's thread, called when the queue goes from empty to not empty.
@@ -160,9 +162,7 @@ impl OutcomeQueue {
             st.outcomes += 1;
             st.peak = st.peak.max(st.outcomes);
         }
-        self.ready.notify_all();
-        drop(st);
-        self.wake(was_empty);
+        self.pushed_one(st, was_empty);
     }
 
     /// Queues a log record, or counts it as dropped when [`LOGS_MAX`] wait; outcome records
@@ -189,12 +189,18 @@ impl OutcomeQueue {
             dropped_before,
         });
         st.logs += 1;
-        self.ready.notify_all();
-        drop(st);
-        self.wake(was_empty);
+        self.pushed_one(st, was_empty);
     }
 
-    fn wake(&self, was_empty: bool) {
+    /// After a push: releases the lock, then wakes a waiting [`pop`](Self::pop) (a system call
+    /// kept out of the lock, and not made when nothing waits, as with a binding that drains
+    /// instead) and the language's thread.
+    fn pushed_one(&self, st: MutexGuard<'_, State>, was_empty: bool) {
+        let waiting = st.waiters > 0;
+        drop(st);
+        if waiting {
+            self.ready.notify_all();
+        }
         if was_empty {
             if let Some(waker) = &self.waker {
                 waker();
@@ -221,19 +227,27 @@ impl OutcomeQueue {
             if st.closed {
                 return None;
             }
-            st = match deadline {
-                None | Some(None) => self.ready.wait(st).unwrap_or_else(|p| p.into_inner()),
+            let left = match deadline {
+                None | Some(None) => None,
                 Some(Some(d)) => {
                     let now = Instant::now();
                     if now >= d {
                         return None;
                     }
+                    Some(d - now)
+                }
+            };
+            st.waiters += 1;
+            st = match left {
+                None => self.ready.wait(st).unwrap_or_else(|p| p.into_inner()),
+                Some(left) => {
                     self.ready
-                        .wait_timeout(st, d - now)
+                        .wait_timeout(st, left)
                         .unwrap_or_else(|p| p.into_inner())
                         .0
                 }
             };
+            st.waiters -= 1;
         }
     }
 
@@ -426,5 +440,36 @@ mod tests {
         q.set_debug_logs(true);
         q.push_log(&record());
         assert_eq!(q.drain(usize::MAX).len(), 1);
+    }
+
+    /// A pop that waits is counted, and the next push wakes it (the push notifies only when
+    /// something waits); a timed-out pop leaves no waiter counted.
+    #[test]
+    fn a_push_wakes_a_waiting_pop() {
+        let q = OutcomeQueue::new(usize::MAX, None);
+        q.activate();
+        assert!(q.pop(Some(Duration::from_millis(1))).is_none());
+        assert_eq!(q.lock().waiters, 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let popped = std::thread::scope(|s| {
+            s.spawn(|| tx.send(q.pop(None)).unwrap());
+            while q.lock().waiters == 0 {
+                std::thread::yield_now();
+            }
+            q.push(&outcome(OutcomeKind::Delivered, 7));
+            // Only a guard that turns a lost wake-up into a failure rather than a hang; it
+            // never decides a pass. `close` wakes the pop then.
+            let got = rx.recv_timeout(Duration::from_secs(60));
+            if got.is_err() {
+                q.close();
+            }
+            got
+        });
+        let popped = popped.expect("the waiting pop was not woken");
+        assert!(
+            matches!(&popped, Some(Waiting::Outcome(m)) if m.outcome.message_ids == ["id-7"]),
+            "{popped:?}"
+        );
+        assert_eq!(q.lock().waiters, 0);
     }
 }
