@@ -376,6 +376,21 @@ mod tests {
     use rudder_group::GroupEvent;
     use std::sync::{Arc, Condvar, Mutex};
 
+    /// The shared state of a client with `lanes` lanes whose sender panics (no lane runs).
+    fn shared_of(config: Config, lanes: usize) -> Shared {
+        Shared {
+            state: Mutex::new(State::new(lanes)),
+            work: (0..lanes).map(|_| Condvar::new()).collect(),
+            progress: Condvar::new(),
+            counters: Counters::default(),
+            config,
+            sender: Sender::Panicking,
+            spool: None,
+            spool_owner: Mutex::new(None),
+            last_flush: Mutex::new((0, 0, 0)),
+        }
+    }
+
     fn queued(n: usize) -> Vec<Queued> {
         (0..n)
             .map(|i| {
@@ -403,17 +418,7 @@ mod tests {
         config.on_outcome = Some(Arc::new(move |o: &Outcome| {
             sink.lock().unwrap().push(o.clone())
         }));
-        let shared = Shared {
-            state: Mutex::new(State::new(1)),
-            work: vec![Condvar::new()],
-            progress: Condvar::new(),
-            counters: Counters::default(),
-            config,
-            sender: Sender::Panicking,
-            spool: None,
-            spool_owner: Mutex::new(None),
-            last_flush: Mutex::new((0, 0, 0)),
-        };
+        let shared = shared_of(config, 1);
         let mut bodies = Bodies::default();
         deliver(&shared, queued(3), &mut bodies);
         deliver(&shared, queued(2), &mut bodies);
@@ -437,17 +442,7 @@ mod tests {
         let mut config = Config::new("k", "http://127.0.0.1:9");
         config.transport = Transport::Memory;
         config.max_concurrent_requests = 8;
-        let shared = Shared {
-            state: Mutex::new(State::new(8)),
-            work: (0..8).map(|_| Condvar::new()).collect(),
-            progress: Condvar::new(),
-            counters: Counters::default(),
-            config,
-            sender: Sender::Panicking,
-            spool: None,
-            spool_owner: Mutex::new(None),
-            last_flush: Mutex::new((0, 0, 0)),
-        };
+        let shared = shared_of(config, 8);
         let limit = || shared.state.lock().unwrap().limit;
         let answer = |status| acquire(&shared).unwrap().release(Some(status), None);
         answer(429);
@@ -483,17 +478,7 @@ mod tests {
         let mut config = Config::new("k", "http://127.0.0.1:9");
         config.transport = Transport::Memory;
         config.max_concurrent_requests = 1;
-        let shared = Shared {
-            state: Mutex::new(State::new(1)),
-            work: vec![Condvar::new()],
-            progress: Condvar::new(),
-            counters: Counters::default(),
-            config,
-            sender: Sender::Panicking,
-            spool: None,
-            spool_owner: Mutex::new(None),
-            last_flush: Mutex::new((0, 0, 0)),
-        };
+        let shared = shared_of(config, 1);
         let held = acquire(&shared).unwrap();
         assert_eq!(shared.state.lock().unwrap().progress_waiters, 0);
         let (done, finished) = std::sync::mpsc::channel();

@@ -77,31 +77,37 @@ fn next_batch(shared: &Shared, lane: usize) -> Option<Vec<Waiting>> {
         }
         let closing = st.closing;
         let l = &st.lanes[lane];
-        if l.queue.is_empty() {
+        // How long to wait for the batch to become due: without a limit while the queue is
+        // empty.
+        let wait = if l.queue.is_empty() {
             if closing {
                 return None;
             }
-            st.lanes[lane].idle = true;
-            st = shared.work[lane]
-                .wait(st)
-                .unwrap_or_else(|p| p.into_inner());
-            st.lanes[lane].idle = false;
-            continue;
-        }
-        let age = l.oldest.map(|t| t.elapsed()).unwrap_or_default();
-        let due = l.queue.len() >= cfg.flush_at
-            || l.queued_bytes >= cfg.max_batch_bytes
-            || l.flush_target > l.finished
-            || closing
-            || age >= cfg.flush_interval;
-        if due {
-            return Some(take_batch(shared, &mut st, lane));
-        }
+            None
+        } else {
+            let age = l.oldest.map(|t| t.elapsed()).unwrap_or_default();
+            let due = l.queue.len() >= cfg.flush_at
+                || l.queued_bytes >= cfg.max_batch_bytes
+                || l.flush_target > l.finished
+                || closing
+                || age >= cfg.flush_interval;
+            if due {
+                return Some(take_batch(shared, &mut st, lane));
+            }
+            Some(cfg.flush_interval.saturating_sub(age))
+        };
         st.lanes[lane].idle = true;
-        st = shared.work[lane]
-            .wait_timeout(st, cfg.flush_interval.saturating_sub(age))
-            .unwrap_or_else(|p| p.into_inner())
-            .0;
+        st = match wait {
+            None => shared.work[lane]
+                .wait(st)
+                .unwrap_or_else(|p| p.into_inner()),
+            Some(t) => {
+                shared.work[lane]
+                    .wait_timeout(st, t)
+                    .unwrap_or_else(|p| p.into_inner())
+                    .0
+            }
+        };
         st.lanes[lane].idle = false;
     }
 }
