@@ -237,10 +237,14 @@ pub extern "C" fn rudder_client_flush(
 /// Flushes, then stops the worker thread. Idempotent; afterwards `rudder_client_enqueue`
 /// returns `RUDDER_CLIENT_CLOSED`. The client must still be freed with `rudder_client_free`.
 ///
-/// `timeout_ms` as for `rudder_client_flush` (negative: no limit). If it passes first, the
-/// events still queued are reported as dropped, the worker stops after its current request, and
-/// the call returns `RUDDER_FLUSH_TIMEOUT`. `out_result` as for `rudder_client_flush`.
-/// Thread-safe; do not call it from the outcome callback.
+/// `timeout_ms` as for `rudder_client_flush` (negative: no limit). When the call returns, every
+/// event the client accepted has had its one outcome delivered to the callback, and the
+/// callback is never called again. If the timeout passes first, the events still queued are
+/// reported as dropped, and so are those of requests still under way ("abandoned in flight; may
+/// have been delivered": their worker threads end later by themselves and report nothing); the
+/// call returns `RUDDER_FLUSH_TIMEOUT`, its message giving the counts. With a spool those events
+/// stay in it for the next client instead, unreported. `out_result` as for
+/// `rudder_client_flush`. Thread-safe; do not call it from the outcome callback.
 #[no_mangle]
 pub extern "C" fn rudder_client_close(
     client: *const rudder_client,
@@ -299,9 +303,10 @@ pub extern "C" fn rudder_client_sent_events_json(
 }
 
 /// Closes the client, waiting at most the config's shutdown timeout to deliver what is queued
-/// (what is left is reported as dropped), stops its worker thread, and frees it. NULL is accepted
-/// and ignored. Call it once, after every other call on the client has returned, and never from
-/// the outcome callback.
+/// (what is left is reported as dropped, as `rudder_client_close` does), and frees it. When it
+/// returns every outcome has been delivered to the callback and the callback is never called
+/// again, so its `user_data` may be freed next. NULL is accepted and ignored. Call it once,
+/// after every other call on the client has returned, and never from the outcome callback.
 #[no_mangle]
 pub extern "C" fn rudder_client_free(client: *mut rudder_client) {
     guard_value((), || {

@@ -9,14 +9,14 @@
 //! client) in a place where a program may not expect to wait.
 //!
 //! The hook holds no client alive: it keeps weak references, so `rudder_client_free` still frees
-//! at once and a freed client is skipped. It closes the clients one after the other, each within
-//! its own shutdown timeout, in the order they were made; what is left then is reported as
-//! dropped, as `rudder_client_close` does. The hook is registered once per process, by the first
-//! client that asks for it.
+//! at once and a freed client is skipped. It closes the clients all at once, each within its own
+//! shutdown timeout; what is left then is reported as dropped before the hook returns, as
+//! `rudder_client_close` does, and said on stderr. The hook is registered once per process, by
+//! the first client that asks for it.
 
 use crate::error::{Error, Result};
 use crate::status::rudder_status;
-use rudder_group_client::Client;
+use rudder_group_client::{Client, ClientError};
 use std::ffi::c_int;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
@@ -47,16 +47,47 @@ pub(crate) fn close_at_exit(client: &Arc<Client>, timeout: Duration) -> Result<(
     Ok(())
 }
 
-/// The exit hook: closes every live client on the list. A panic must not unwind into libc.
+/// The exit hook: closes every live client on the list, all at once (a thread each), so the
+/// exit waits as long as the longest shutdown timeout, not their sum. When it returns every
+/// event of those clients has had its outcome, and a loss is said on stderr (a program that
+/// opted in has nobody left to read an error). A panic must not unwind into libc.
 extern "C" fn run() {
     let _ = std::panic::catch_unwind(|| {
         let clients = std::mem::take(&mut *CLIENTS.lock().unwrap_or_else(|e| e.into_inner()));
-        for (weak, timeout) in clients {
-            if let Some(client) = weak.upgrade() {
-                // Failures are the client's to report (outcomes, stats); nobody is left to read
-                // an error here.
-                let _ = client.close(Some(timeout));
+        let live: Vec<(Arc<Client>, Duration)> = clients
+            .into_iter()
+            .filter_map(|(weak, timeout)| weak.upgrade().map(|c| (c, timeout)))
+            .collect();
+        std::thread::scope(|scope| {
+            for (client, timeout) in &live {
+                let spawned = std::thread::Builder::new()
+                    .name("rudder-group-exit".to_owned())
+                    .spawn_scoped(scope, move || close_one(client, *timeout));
+                if spawned.is_err() {
+                    close_one(client, *timeout);
+                }
             }
-        }
+        });
     });
+}
+
+/// Closes one client at exit, saying on stderr what it could not deliver.
+fn close_one(client: &Client, timeout: Duration) {
+    if let Err(ClientError::FlushTimeout {
+        pending,
+        dropped,
+        kept,
+    }) = client.close(Some(timeout))
+    {
+        let fate = match (dropped, kept) {
+            (_, 0) => "dropped".to_owned(),
+            (0, _) => "kept in the spool for the next client".to_owned(),
+            _ => format!("{dropped} dropped, {kept} kept in the spool for the next client"),
+        };
+        eprintln!(
+            "rudder-group: at exit, {pending} event{} not delivered within {} ms: {fate}",
+            if pending == 1 { " was" } else { "s were" },
+            timeout.as_millis()
+        );
+    }
 }

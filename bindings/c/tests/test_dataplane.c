@@ -294,6 +294,98 @@ static void test_free_delivers_what_is_queued(void) {
     rudder_string_free(b);
 }
 
+/* Counts the events of each outcome into a heap block the test frees right after the free. */
+static void count_into(const rudder_outcome *outcome, void *user_data) {
+    atomic_size_t *counts = user_data;
+    rudder_outcome_kind kind = RUDDER_OUTCOME_DELIVERED;
+    if (rudder_outcome_get_kind(outcome, &kind) == RUDDER_OK && (unsigned)kind <= 2) {
+        atomic_fetch_add(&counts[kind], rudder_outcome_message_id_count(outcome));
+    }
+}
+
+/* Waits until the data plane has answered `requests` requests (it counts one once answered). */
+static void until_answered(uint64_t requests) {
+    for (int i = 0; i < 3000; i++) {
+        char *stats = admin(url, "GET", "/_rudder_group/stats", NULL);
+        unsigned long long seen = 0;
+        const char *at = stats ? strstr(stats, "\"requests\":") : NULL;
+        int done = at != NULL && sscanf(at + strlen("\"requests\":"), "%llu", &seen) == 1 &&
+                   seen >= requests;
+        free(stats);
+        if (done) {
+            return;
+        }
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+}
+
+/* The data plane answers every request after 3 s; the client is freed (shutdown timeout 200
+ * ms) once a request is under way. When rudder_client_free returns every event has been
+ * reported dropped, and the callback never runs again: its user_data is freed at once, so a late
+ * call is a use-after-free that ASan and valgrind report. */
+static void test_free_out_of_time_reports_everything_before_it_returns(void) {
+    rudder_client_config *config = dataplane_config("test-write-key");
+    admin_do("POST", "/_rudder_group/faults", "{\"latency_ms\":3000,\"fraction\":1.0}");
+    atomic_size_t *counts = calloc(3, sizeof *counts);
+    CHECK(counts != NULL);
+    CHECK_OK(rudder_client_config_set_outcome_callback(config, count_into, counts));
+    CHECK_OK(rudder_client_config_set_flush_at(config, 10));
+    CHECK_OK(rudder_client_config_set_max_concurrent_requests(config, 2));
+    CHECK_OK(rudder_client_config_set_shutdown_timeout_ms(config, 200));
+    rudder_client *client = client_from(config);
+    for (int i = 0; i < 40; i++) {
+        char *id = send_one(client, "g-late");
+        rudder_string_free(id);
+    }
+    rudder_stats stats = {0};
+    for (int i = 0; i < 3000 && stats.batches == 0; i++) {
+        CHECK_OK(rudder_client_stats(client, &stats));
+        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    }
+    CHECK(stats.batches > 0);
+    rudder_client_free(client);
+    CHECK(atomic_load(&counts[RUDDER_OUTCOME_DROPPED]) == 40);
+    CHECK(atomic_load(&counts[RUDDER_OUTCOME_DELIVERED]) == 0);
+    free(counts);
+    /* The late answers reach lanes that must report nothing. */
+    until_answered(stats.batches);
+    nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
+    admin_do("DELETE", "/_rudder_group/faults", NULL);
+}
+
+/* The same through rudder_client_close: FLUSH_TIMEOUT, with every outcome reported before it
+ * returns, those of the requests under way as abandoned in flight. */
+static void test_close_out_of_time_reports_everything_before_it_returns(void) {
+    rudder_client_config *config = dataplane_config("test-write-key");
+    admin_do("POST", "/_rudder_group/faults", "{\"latency_ms\":3000,\"fraction\":1.0}");
+    CHECK_OK(rudder_client_config_set_flush_at(config, 10));
+    rudder_client *client = client_from(config);
+    for (int i = 0; i < 30; i++) {
+        char *id = send_one(client, "g-late");
+        rudder_string_free(id);
+    }
+    rudder_stats stats = {0};
+    for (int i = 0; i < 3000 && stats.batches == 0; i++) {
+        CHECK_OK(rudder_client_stats(client, &stats));
+        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    }
+    CHECK_STATUS(rudder_client_close(client, 200, NULL), RUDDER_FLUSH_TIMEOUT);
+    CHECK(contains(rudder_last_error_message(), "30 reported dropped"));
+    size_t at_return = atomic_load(&outcomes.ids);
+    CHECK(at_return == 30);
+    int abandoned = 0;
+    for (size_t i = 0; i < atomic_load(&outcomes.outcomes) && i < MAX_OUTCOMES; i++) {
+        abandoned += strcmp(outcomes.records[i].reason, "abandoned in flight; may have been delivered") == 0;
+    }
+    CHECK(abandoned > 0);
+    CHECK_OK(rudder_client_stats(client, &stats));
+    until_answered(stats.batches);
+    nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL);
+    CHECK(atomic_load(&outcomes.ids) == at_return);
+    rudder_client_free(client);
+    admin_do("DELETE", "/_rudder_group/faults", NULL);
+}
+
 /* How many files of `dir` are not `LOCK`. */
 static int files_other_than_lock(const char *dir) {
     DIR *d = opendir(dir);
@@ -379,6 +471,8 @@ int main(void) {
     RUN(test_outcome_callback_runs_one_at_a_time);
     RUN(test_flush_timeout_keeps_events);
     RUN(test_free_delivers_what_is_queued);
+    RUN(test_free_out_of_time_reports_everything_before_it_returns);
+    RUN(test_close_out_of_time_reports_everything_before_it_returns);
     RUN(test_spool_keeps_events_for_the_next_client);
     return harness_finish("test_dataplane");
 }

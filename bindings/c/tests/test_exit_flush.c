@@ -3,12 +3,17 @@
  * child process queues events and returns from main without rudder_client_free; the parent then
  * reads what the data plane stored. With rudder_client_config_set_flush_at_exit every event
  * arrives; without it none does (nothing would have sent them before exit: the batch size and
- * interval are far above what the child queues).
+ * interval are far above what the child queues). With the data plane down, the hook reports
+ * every event to the callbacks before the process ends and says the loss on stderr.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +25,30 @@
 
 static const char *url;
 /* The child's clients stay reachable from here: the program exits without freeing them. */
-static rudder_client *left_open[2];
+static rudder_client *left_open[4];
+
+static char down_log[256];
+
+static const char *down_log_stderr(void) {
+    static char path[300];
+    snprintf(path, sizeof path, "%s.stderr", down_log);
+    return path;
+}
+
+/* A whole small file, or NULL (the caller frees it). */
+static char *read_file(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        return NULL;
+    }
+    char *out = calloc(1, 1 << 16);
+    if (out != NULL) {
+        size_t n = fread(out, 1, (1 << 16) - 1, f);
+        out[n] = '\0';
+    }
+    fclose(f);
+    return out;
+}
 
 static size_t occurrences(const char *haystack, const char *needle) {
     size_t n = 0;
@@ -60,6 +88,66 @@ static int enqueue(rudder_client *client, const char *prefix, int count) {
     return 0;
 }
 
+#define DOWN_CLIENTS 4
+#define DOWN_EACH 25
+static atomic_size_t down_seen;
+
+static void count_down(const rudder_outcome *outcome, void *user_data) {
+    (void)user_data;
+    atomic_fetch_add(&down_seen, rudder_outcome_message_id_count(outcome));
+}
+
+/* Runs after the library's exit hook (registered before it, atexit runs in reverse). */
+static void write_down_seen(void) {
+    FILE *f = fopen(down_log, "w");
+    if (f != NULL) {
+        fprintf(f, "seen %zu\n", atomic_load(&down_seen));
+        fclose(f);
+    }
+}
+
+/* A loopback URL where nothing listens. */
+static void refusing_url(char *out, size_t cap) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(s, (struct sockaddr *)&a, &len) != 0) {
+        fprintf(stderr, "no loopback port\n");
+    }
+    snprintf(out, cap, "http://127.0.0.1:%d", ntohs(a.sin_port));
+    close(s);
+}
+
+/* The child with the data plane down: four clients with the switch, 25 events each, a
+ * shutdown timeout of 300 ms; the hook reports every event before the process ends. */
+static int child_down(void) {
+    atexit(write_down_seen);
+    if (freopen(down_log_stderr(), "w", stderr) == NULL) {
+        return 1;
+    }
+    char down[64];
+    refusing_url(down, sizeof down);
+    for (int n = 0; n < DOWN_CLIENTS; n++) {
+        rudder_client_config *config = NULL;
+        if (rudder_client_config_new("test-write-key", down, &config) != RUDDER_OK ||
+            rudder_client_config_set_flush_at(config, 10) != RUDDER_OK ||
+            rudder_client_config_set_shutdown_timeout_ms(config, 300) != RUDDER_OK ||
+            rudder_client_config_set_retry_initial_backoff_ms(config, 50) != RUDDER_OK ||
+            rudder_client_config_set_outcome_callback(config, count_down, NULL) != RUDDER_OK ||
+            rudder_client_config_set_flush_at_exit(config, 1) != RUDDER_OK ||
+            rudder_client_new(config, &left_open[n]) != RUDDER_OK ||
+            enqueue(left_open[n], "exit-down", DOWN_EACH) != 0) {
+            fprintf(stderr, "client: %s\n", rudder_last_error_message());
+            return 1;
+        }
+        rudder_client_config_free(config);
+    }
+    return 0;
+}
+
 /* The child: queue, then return from main with the clients still open. */
 static int child(int flush_at_exit) {
     if (flush_at_exit) {
@@ -92,7 +180,7 @@ static int run_child(int flush_at_exit, int *is_child) {
     pid_t pid = fork();
     if (pid == 0) {
         *is_child = 1;
-        return child(flush_at_exit);
+        return flush_at_exit == 2 ? child_down() : child(flush_at_exit);
     }
     int status = 0;
     CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
@@ -101,6 +189,7 @@ static int run_child(int flush_at_exit, int *is_child) {
 }
 
 int main(void) {
+    snprintf(down_log, sizeof down_log, "/tmp/rudder-group-exit-down-%d.txt", (int)getpid());
     url = getenv("RUDDER_GROUP_URL");
     if (url == NULL) {
         fprintf(stderr, "test_exit_flush: run it with tests/with_dataplane.sh\n");
@@ -134,6 +223,26 @@ int main(void) {
         CHECK(occurrences(events, "\"exit-freed-0\"") == 1);
     }
     free(events);
+
+    /* The data plane down: every event reported to the callbacks before the process ended,
+     * and the loss said on stderr, once per client. */
+    rc = run_child(2, &is_child);
+    if (is_child) {
+        return rc;
+    }
+    char *seen = read_file(down_log);
+    char *said = read_file(down_log_stderr());
+    CHECK(seen != NULL && strcmp(seen, "seen 100\n") == 0);
+    CHECK(said != NULL &&
+          occurrences(said, "rudder-group: at exit, 25 events were not delivered within 300 ms: dropped") ==
+              DOWN_CLIENTS);
+    if (seen == NULL || said == NULL || strcmp(seen, "seen 100\n") != 0) {
+        fprintf(stderr, "child with the data plane down: %s / %s\n", seen ? seen : "(none)", said ? said : "(none)");
+    }
+    free(seen);
+    free(said);
+    unlink(down_log);
+    unlink(down_log_stderr());
     printf("%s exit flush\n", harness_failures == 0 ? "ok  " : "FAIL");
     harness_tests++;
     return harness_finish("test_exit_flush");

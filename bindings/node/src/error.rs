@@ -98,7 +98,12 @@ pub(crate) fn client_error(e: &ClientError) -> ErrorInfo {
     match e {
         ClientError::Validation(v) => return ErrorInfo::from(v),
         ClientError::Closed | ClientError::QueueFull { .. } => {}
-        ClientError::FlushTimeout { pending } => info.pending = Some(*pending as f64),
+        ClientError::FlushTimeout {
+            pending, dropped, ..
+        } => {
+            info.pending = Some(*pending as f64);
+            info.dropped = Some(*dropped as f64);
+        }
         ClientError::DeliveryFailed { failed, dropped } => {
             info.failed = Some(*failed as f64);
             info.dropped = Some(*dropped as f64);

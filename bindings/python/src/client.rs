@@ -251,15 +251,21 @@ impl PyClient {
 
     /// Flushes, then stops the worker (GIL released). Idempotent. Ctrl-C ends the wait with
     /// `KeyboardInterrupt`: the client stays closed to new events and goes on delivering.
+    /// Whether it finished or ran out of time, every outcome is in the channel when it returns
+    /// (the core reports what it gives up before its close returns), so the channel is closed
+    /// and the outcome thread ends once it has handed them all over.
     #[pyo3(signature = (timeout = None))]
     fn close(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyFlushResult> {
         let timeout = timeout_arg(py, timeout)?;
         self.closing.store(true, Ordering::SeqCst);
         let (client, channel) = self.live(py)?;
-        let result = wait_detached(py, |i| client.close_interruptible(timeout, i))?;
+        // Only Ctrl-C leaves here early; the close's own result is looked at below.
+        let closed = wait_detached(py, |i| client.close_interruptible(timeout, i).map(Ok))?;
         self.closed.store(true, Ordering::SeqCst);
         channel.close();
-        Ok(result.into())
+        closed
+            .map(PyFlushResult::from)
+            .map_err(|e| client_error(py, &e))
     }
 
     /// Counters since the client started: enqueued, delivered, failed, dropped, retried,

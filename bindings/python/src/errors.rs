@@ -94,12 +94,20 @@ pub(crate) fn client_error(py: Python<'_>, err: &ClientError) -> PyErr {
                 ("queued_bytes", Detail::Count(*queued_bytes)),
             ],
         ),
-        ClientError::FlushTimeout { pending } => error(
+        ClientError::FlushTimeout {
+            pending,
+            dropped,
+            kept,
+        } => error(
             py,
             code,
             message,
             &[],
-            &[("pending", Detail::Count(*pending))],
+            &[
+                ("pending", Detail::Count(*pending)),
+                ("dropped", Detail::Count(*dropped)),
+                ("kept", Detail::Count(*kept)),
+            ],
         ),
         ClientError::DeliveryFailed { failed, dropped } => error(
             py,

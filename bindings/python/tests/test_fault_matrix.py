@@ -97,6 +97,40 @@ def outage_with_a_steady_producer(plane: DataPlane, max_queue_events: int) -> Tu
     return settle(f"1.2 s outage, steady producer, queue {max_queue_events}", plane, client, 300), refused
 
 
+def close_times_out_with_requests_in_flight(plane: DataPlane) -> Row:
+    # Every request answered after 3 s; the close gets 0.3 s once a request is under way. When
+    # it raises, every event has had its outcome (dropped), and the late answers add none.
+    plane.reset()
+    plane.fault(latency_ms=3000, fraction=1.0)
+    seen: List[Any] = []
+    client = make(plane.url, flush_at=10, max_concurrent_requests=4, on_outcome=seen.append)
+    for i in range(N):
+        client.group("g", user_id=f"u{i}")
+    assert plane.wait_for(lambda: client.stats["batches"] > 0)
+    try:
+        client.close(0.3)
+        raise AssertionError("the close should have run out of time")
+    except rg.FlushTimeoutError as err:
+        assert (err.pending, err.dropped, err.kept) == (N, N, 0)
+    assert sum(o.count for o in seen) == N, "every outcome handed over before the close raised"
+    at_return = len(seen)
+    assert plane.wait_for(lambda: plane.stats()["requests"] >= client.stats["batches"], timeout=20)
+    time.sleep(0.3)
+    assert len(seen) == at_return, "no outcome after the close"
+    stats = client.stats
+    plane.clear_faults()
+    stored = Counter(e["messageId"] for e in plane.events())
+    return Row(
+        "close (0.3 s) with requests in flight",
+        N,
+        stats["delivered"],
+        stats["failed"],
+        stats["dropped"],
+        sum(1 for n in stored.values() if n > 1),
+        stats["batches"],
+    )
+
+
 def table(rows: List[Row]) -> str:
     width = max(len(r.fault) for r in rows)
     head = f"{'fault':<{width}} | events | delivered | failed | dropped | duplicates | requests"
@@ -138,6 +172,7 @@ def test_fault_matrix(data_plane: DataPlane) -> None:
     assert refused_big == 0 and refused_small > 0
     cases.append((big, (300, 0, 0, 0), 2, False))
     cases.append((small, (300 - refused_small, 0, refused_small, 0), 2, False))
+    cases.append((close_times_out_with_requests_in_flight(p), (0, 0, N, 0), 1, False))
     print("\n" + table([c[0] for c in cases]))
     for row, want, requests, exact in cases:
         assert row.delivered + row.failed + row.dropped == row.events, row

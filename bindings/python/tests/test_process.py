@@ -6,8 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from collections import Counter
-from typing import Dict
+from typing import Any, Dict, List
+
+import pytest
+import rudder_group as rg
 
 from dataplane import WRITE_KEY, DataPlane
 
@@ -72,6 +76,54 @@ def test_exit_waits_at_most_the_exit_timeout() -> None:
         plane.stop()
     assert "at exit, 1 event was not delivered within 0.2 s; it was dropped" in result.stderr
     assert "at exit, 1 event was not delivered within 0.1 s; it was dropped" in result.stderr
+
+
+def test_exit_hands_every_outcome_to_on_outcome_before_the_process_ends() -> None:
+    # 100 events, a data plane that refuses every connection, and an exit timeout far shorter
+    # than the retries: the exit hook reports all 100 as dropped, and on_outcome has seen each
+    # before the process ends (an atexit hook registered before the package's runs after it).
+    result = run(
+        """
+        import atexit, socket, sys
+
+        seen = []
+        atexit.register(lambda: print("seen", sum(o.count for o in seen), "kinds", sorted({o.kind for o in seen})))
+        import rudder_group as rg
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        client = rg.Client("key", f"http://127.0.0.1:{port}", flush_at=10, exit_timeout=0.3, on_outcome=seen.append)
+        for i in range(100):
+            client.group("g", user_id=f"exit-{i}")
+        """
+    )
+    assert "seen 100 kinds ['dropped']" in result.stdout, result.stdout + result.stderr
+    assert "at exit, 100 events were not delivered within 0.3 s; they were dropped" in result.stderr
+
+
+def test_a_close_out_of_time_hands_over_every_outcome_before_it_raises(data_plane: DataPlane) -> None:
+    # Requests held 3 s by the data plane, a close given 0.3 s once one is under way: when the
+    # close raises, on_outcome has seen all 60 events, those of the requests under way as
+    # abandoned in flight; the late answers report nothing more.
+    data_plane.reset()
+    data_plane.fault(latency_ms=3000, fraction=1.0)
+    seen: List[Any] = []
+    client = rg.Client(WRITE_KEY, data_plane.url, flush_at=10, max_concurrent_requests=2, on_outcome=seen.append)
+    for i in range(60):
+        client.group("g", user_id=f"late-{i}")
+    assert data_plane.wait_for(lambda: client.stats["batches"] > 0)
+    with pytest.raises(rg.FlushTimeoutError) as raised:
+        client.close(0.3)
+    assert (raised.value.pending, raised.value.dropped, raised.value.kept) == (60, 60, 0)
+    assert sum(o.count for o in seen) == 60
+    assert {o.kind for o in seen} == {"dropped"}
+    assert any(o.reason == "abandoned in flight; may have been delivered" for o in seen)
+    at_return = len(seen)
+    assert data_plane.wait_for(lambda: data_plane.stats()["requests"] >= client.stats["batches"], timeout=20)
+    time.sleep(0.3)
+    assert len(seen) == at_return
+    data_plane.clear_faults()
 
 
 def test_exit_closes_every_client_at_once() -> None:

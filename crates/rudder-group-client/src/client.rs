@@ -2,9 +2,10 @@
 
 use crate::config::{Config, Overflow};
 use crate::interrupt::{wait_progress, Interrupt};
+use crate::logging::{self, LogKind, LogLevel};
 use crate::outcome::{Counters, FlushResult, Outcome, OutcomeKind, Stats};
 use crate::spool::{Log, Refused, Spool};
-use crate::state::{Queued, Shared, State, Waiting};
+use crate::state::{Claim, Queued, Shared, State, Waiting};
 use crate::transport::Sender;
 use crate::worker;
 use crate::ClientError;
@@ -286,10 +287,11 @@ impl Client {
         Ok(Ok(()))
     }
 
-    /// Reports an event dropped for want of room, and the error the caller gets.
+    /// Reports an event dropped for want of room, and the error the caller gets. The report
+    /// is claimed under the lock, so a close that starts meanwhile waits for it to end.
     fn drop_full(
         &self,
-        st: std::sync::MutexGuard<'_, State>,
+        mut st: std::sync::MutexGuard<'_, State>,
         message_id: String,
         (queued_events, queued_bytes): (u64, u64),
         reason: &str,
@@ -299,15 +301,20 @@ impl Client {
             queued_events,
             queued_bytes,
         };
+        let claimed = self
+            .shared
+            .claim_locked(&mut st, Claim::Dropped(message_id));
         drop(st);
-        self.shared.report(&Outcome {
-            kind: OutcomeKind::Dropped,
-            message_ids: vec![message_id],
-            status: None,
-            body: None,
-            reason: reason.to_owned(),
-            attempts: 0,
-        });
+        if let Some(mut claimed) = claimed {
+            self.shared.report(&Outcome {
+                kind: OutcomeKind::Dropped,
+                message_ids: std::mem::take(&mut claimed.ids),
+                status: None,
+                body: None,
+                reason: reason.to_owned(),
+                attempts: 0,
+            });
+        }
         err
     }
 
@@ -394,7 +401,11 @@ impl Client {
         };
         while left(&st) > 0 && !st.stopped {
             if deadline.is_some_and(|d| Instant::now() >= d) {
-                return Ok(Err(ClientError::FlushTimeout { pending: left(&st) }));
+                return Ok(Err(ClientError::FlushTimeout {
+                    pending: left(&st),
+                    dropped: 0,
+                    kept: 0,
+                }));
             }
             st = wait_progress(shared, st, deadline, &mut interrupt)?;
         }
@@ -419,15 +430,19 @@ impl Client {
 
     /// Flushes, then stops the worker. Idempotent. After it, `enqueue` is `CLIENT_CLOSED`.
     ///
-    /// If the timeout passes first, the events still queued are reported as dropped (so
-    /// nothing is lost silently), the worker stops after its current request, and the call
-    /// returns `FLUSH_TIMEOUT`. With a spool they are not dropped: they stay in the spool for
-    /// the next client on its directory, and no outcome is reported for them here.
+    /// When it returns, every event the client accepted has had its one terminal outcome
+    /// reported to `on_outcome` and counted, and no callback runs afterwards. If the timeout
+    /// passes first, the events still queued are reported as dropped ("the client was closed
+    /// before these events could be sent"), those whose request is under way (or waiting for
+    /// its retry) too, at once ("abandoned in flight; may have been delivered": a request
+    /// cannot be taken back, so the data plane may still store them), and the call returns
+    /// `FLUSH_TIMEOUT` with the counts. A lane still waiting for its answer ends later by
+    /// itself and reports nothing. With a spool those events are not dropped: they stay in the
+    /// spool for the next client on its directory (`kept` in the error), and no outcome is
+    /// reported for them. A warning log record says what was dropped and kept.
     ///
-    /// A close that finished releases the spool (its lock, and its files once every event is
-    /// finished), so a new client may open the directory at once. After a close that timed
-    /// out, the spool is released when the last lane stops (after its current request); a
-    /// second `close` waits for that.
+    /// On return the spool is released (its lock, and its files once every event is
+    /// finished), so a new client may open the directory at once.
     pub fn close(&self, timeout: Option<Duration>) -> Result<FlushResult, ClientError> {
         uninterrupted(self.close_interruptible(timeout, None))
     }
@@ -440,24 +455,107 @@ impl Client {
         timeout: Option<Duration>,
         interrupt: Option<&mut Interrupt<'_, E>>,
     ) -> Result<Result<FlushResult, ClientError>, E> {
+        let started = Instant::now();
         {
             let mut st = self.shared.lock();
             st.closing = true;
             // The lanes drain and stop; blocked enqueuers give up.
             self.shared.wake_all();
         }
-        if let Err(e) = self.wait_for_queue(timeout, interrupt)? {
-            let mut st = self.shared.lock();
-            st.abandon = true;
-            self.shared.wake_all();
-            drop(st);
-            return Ok(Err(e));
+        if let Err(ClientError::FlushTimeout { .. }) = self.wait_for_queue(timeout, interrupt)? {
+            return Ok(Err(self.abandon(started.elapsed())));
         }
+        // Reports under way on callers' threads (a full queue's drops) end before the return.
+        drop(self.shared.wait_for_reports(self.shared.lock()));
         let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|p| p.into_inner()));
+        // Never a lane's own thread: a close made from an outcome callback on a lane cannot get
+        // here, its own report keeping the queue unfinished (it times out, or waits).
         for h in workers {
             let _ = h.join();
         }
-        // The lanes have stopped: nothing appends to or reads the spool any more.
+        self.release_spool();
+        Ok(Ok(self.take_flush_result()))
+    }
+
+    /// A close out of time: takes every event not yet reported from the lanes (queued, or in a
+    /// batch being sent or waiting for its retry), reports them dropped (or, with a spool,
+    /// keeps them there), waits for reports under way on other threads, and releases the
+    /// spool. The lanes stop by themselves; one blocked on a request reports nothing when its
+    /// answer comes. The error for the caller.
+    fn abandon(&self, waited: Duration) -> ClientError {
+        let shared = &*self.shared;
+        let mut st = shared.lock();
+        let (mut queued, mut in_flight) = (Vec::new(), Vec::new());
+        if !st.abandon {
+            st.abandon = true;
+            for lane in &mut st.lanes {
+                queued.extend(lane.queue.drain(..).map(|mut w| w.take_message_id()));
+                in_flight.extend(lane.sending.drain(..));
+                lane.queued_bytes = 0;
+                lane.oldest = None;
+                lane.finished = lane.accepted;
+            }
+            st.queued_events = 0;
+            st.queued_bytes = 0;
+            shared.wake_all();
+        }
+        drop(st);
+        let (left_queued, left_in_flight) = (queued.len() as u64, in_flight.len() as u64);
+        let pending = left_queued + left_in_flight;
+        let (dropped, kept) = match shared.spool {
+            Some(_) => (0, pending),
+            None => (pending, 0),
+        };
+        if shared.spool.is_none() {
+            for (ids, reason) in [
+                (
+                    queued,
+                    "the client was closed before these events could be sent",
+                ),
+                (in_flight, "abandoned in flight; may have been delivered"),
+            ] {
+                if !ids.is_empty() {
+                    shared.report(&Outcome {
+                        kind: OutcomeKind::Dropped,
+                        message_ids: ids,
+                        status: None,
+                        body: None,
+                        reason: reason.to_owned(),
+                        attempts: 0,
+                    });
+                }
+            }
+        }
+        drop(shared.wait_for_reports(shared.lock()));
+        self.release_spool();
+        // The lanes end by themselves (one waiting for an answer, when it comes): detached, so
+        // a later close or the drop never waits for them.
+        drop(std::mem::take(
+            &mut *self.workers.lock().unwrap_or_else(|p| p.into_inner()),
+        ));
+        // The error says what this close ended with: a later flush or close counts from here.
+        self.take_flush_result();
+        if pending > 0 {
+            logging::emit(
+                &shared.config,
+                LogLevel::Warn,
+                LogKind::Close,
+                pending,
+                0,
+                None,
+                || closed_late(pending, left_in_flight, dropped, kept, waited),
+            );
+        }
+        ClientError::FlushTimeout {
+            pending,
+            dropped,
+            kept,
+        }
+    }
+
+    /// Releases the spool (its lock, and its files once every event is finished): no lane
+    /// appends to it, reads it or marks it any more.
+    fn release_spool(&self) {
         let owner = self
             .shared
             .spool_owner
@@ -465,7 +563,6 @@ impl Client {
             .unwrap_or_else(|p| p.into_inner())
             .take();
         drop(owner);
-        Ok(Ok(self.take_flush_result()))
     }
 
     /// Whether `close` was called.
@@ -527,6 +624,30 @@ impl Drop for Client {
             log::warn!("rudder-group: closing on drop: {e}");
         }
     }
+}
+
+/// The warning of a close out of time: `close: 100 events not delivered within 5.00 s: 100
+/// dropped (40 of them abandoned in flight; they may have been delivered)`.
+fn closed_late(pending: u64, in_flight: u64, dropped: u64, kept: u64, waited: Duration) -> String {
+    let mut text = format!(
+        "close: {} not delivered within {}",
+        crate::outcome::events(pending),
+        logging::took(waited)
+    );
+    if dropped > 0 {
+        text.push_str(&format!(": {dropped} dropped"));
+        if in_flight > 0 {
+            text.push_str(&format!(
+                " ({in_flight} of them abandoned in flight; they may have been delivered)"
+            ));
+        }
+    }
+    if kept > 0 {
+        text.push_str(&format!(
+            ": {kept} kept in the spool for the next client on its directory"
+        ));
+    }
+    text
 }
 
 /// The result of a wait that nothing could interrupt.

@@ -7,7 +7,7 @@
 use crate::logging::{self, LogKind, LogLevel};
 use crate::outcome::{events, Counters, Outcome, OutcomeKind};
 use crate::retry::{self, Next};
-use crate::state::{Queued, Shared};
+use crate::state::{Claim, Queued, Shared};
 use crate::transport::Answer;
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -25,7 +25,7 @@ pub(crate) struct Bodies {
 
 /// Delivers `batch` (and the halves a 413 splits it into) to terminal outcomes, each reported
 /// exactly once.
-pub(crate) fn deliver(shared: &Shared, batch: Vec<Queued>, bodies: &mut Bodies) {
+pub(crate) fn deliver(shared: &Shared, lane: usize, batch: Vec<Queued>, bodies: &mut Bodies) {
     // Parts not yet reported, the one being sent at the front.
     let mut pending = VecDeque::from([batch]);
     while let Some(part) = pending.front() {
@@ -59,7 +59,7 @@ pub(crate) fn deliver(shared: &Shared, batch: Vec<Queued>, bodies: &mut Bodies) 
                 reason,
                 answer,
                 attempts,
-            }) => report(shared, &part, kind, answer, reason, attempts),
+            }) => report(shared, lane, &part, kind, answer, reason, attempts),
             Err(panic) => {
                 let reason = format!(
                     "sending failed unexpectedly ({}); the worker goes on",
@@ -75,7 +75,7 @@ pub(crate) fn deliver(shared: &Shared, batch: Vec<Queued>, bodies: &mut Bodies) 
                     || reason.clone(),
                 );
                 *bodies = Bodies::default();
-                report(shared, &part, OutcomeKind::Failed, None, reason, 0);
+                report(shared, lane, &part, OutcomeKind::Failed, None, reason, 0);
             }
         }
     }
@@ -268,27 +268,29 @@ fn attempt_once(
     (answer, body.len())
 }
 
-/// Reports a part's outcome and, with a spool, marks its events finished there. Events a
-/// timed-out close gave up (dropped) stay in the spool unreported, for the next client.
+/// Reports a part's outcome (its events are the next of the lane's `sending`) and, with a
+/// spool, marks its events finished there. Nothing at all once a close gave up on them: it
+/// reported them itself (or kept them in the spool), and the spool may be another client's now.
 fn report(
     shared: &Shared,
+    lane: usize,
     part: &[Queued],
     kind: OutcomeKind,
     answer: Option<(u16, String)>,
     reason: String,
     attempts: u32,
 ) {
+    let Some(mut claimed) = shared.claim(Claim::Next(lane, part.len())) else {
+        return;
+    };
     if let Some(log) = &shared.spool {
-        if kind == OutcomeKind::Dropped {
-            return;
-        }
         let finished: Vec<_> = part.iter().filter_map(|q| q.spooled).collect();
         log.done(&finished);
     }
     let (status, body) = answer.unzip();
     shared.report(&Outcome {
         kind,
-        message_ids: part.iter().map(|q| q.message_id.clone()).collect(),
+        message_ids: std::mem::take(&mut claimed.ids),
         status,
         body,
         reason,
@@ -391,15 +393,18 @@ mod tests {
         }
     }
 
-    fn queued(n: usize) -> Vec<Queued> {
+    /// `n` events taken into lane 0's batch, as a lane takes them: their ids in its `sending`.
+    fn queued(shared: &Shared, n: usize) -> Vec<Queued> {
+        let mut st = shared.state.lock().unwrap();
         (0..n)
             .map(|i| {
                 let e = GroupEvent::builder("g")
                     .user_id(format!("u{i}"))
                     .build()
                     .unwrap();
+                st.lanes[0].sending.push_back(e.message_id().to_owned());
                 Queued {
-                    message_id: e.message_id().to_owned(),
+                    message_id: String::new(),
                     wire: e.into_wire(),
                     spooled: None,
                 }
@@ -420,8 +425,10 @@ mod tests {
         }));
         let shared = shared_of(config, 1);
         let mut bodies = Bodies::default();
-        deliver(&shared, queued(3), &mut bodies);
-        deliver(&shared, queued(2), &mut bodies);
+        let batch = queued(&shared, 3);
+        deliver(&shared, 0, batch, &mut bodies);
+        let batch = queued(&shared, 2);
+        deliver(&shared, 0, batch, &mut bodies);
         let seen = seen.lock().unwrap();
         assert_eq!(seen.len(), 2);
         assert!(seen.iter().all(|o| o.kind == OutcomeKind::Failed));

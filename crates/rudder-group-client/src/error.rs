@@ -22,11 +22,16 @@ pub enum ClientError {
         queued_bytes: u64,
     },
     /// A flush or close did not finish in time. After a flush nothing is lost: the events stay
-    /// queued. After a close the remaining events are reported as dropped.
-    #[error("timed out with {} not yet delivered", crate::outcome::events(*pending))]
+    /// queued (`dropped` and `kept` are 0). After a close the remaining events were reported
+    /// as dropped before it returned, or, with a spool, kept in it for the next client.
+    #[error("{}", timed_out(*pending, *dropped, *kept))]
     FlushTimeout {
         /// Events without a terminal outcome when the time ran out.
         pending: u64,
+        /// Of those, events a close reported as dropped.
+        dropped: u64,
+        /// Of those, events a close left in the spool for the next client on its directory.
+        kept: u64,
     },
     /// Events reached a terminal failure (see the outcomes for status and body).
     #[error("{} failed and {dropped} dropped", crate::outcome::events(*failed))]
@@ -45,6 +50,20 @@ pub enum ClientError {
         /// What is wrong.
         message: String,
     },
+}
+
+fn timed_out(pending: u64, dropped: u64, kept: u64) -> String {
+    let mut text = format!(
+        "timed out with {} not yet delivered",
+        crate::outcome::events(pending)
+    );
+    if dropped > 0 {
+        text.push_str(&format!("; {dropped} reported dropped"));
+    }
+    if kept > 0 {
+        text.push_str(&format!("; {kept} kept in the spool for the next client"));
+    }
+    text
 }
 
 impl ClientError {

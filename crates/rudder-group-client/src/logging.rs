@@ -64,10 +64,12 @@ pub enum LogKind {
     Outcome,
     /// Sending failed unexpectedly (a panic); the lane goes on.
     Internal,
+    /// A close ran out of time: what it reported dropped and what stays in the spool.
+    Close,
 }
 
 impl LogKind {
-    /// `"request"`, `"retry"`, `"split"`, `"outcome"` or `"internal"`.
+    /// `"request"`, `"retry"`, `"split"`, `"outcome"`, `"internal"` or `"close"`.
     pub const fn as_str(self) -> &'static str {
         match self {
             LogKind::Request => "request",
@@ -75,6 +77,7 @@ impl LogKind {
             LogKind::Split => "split",
             LogKind::Outcome => "outcome",
             LogKind::Internal => "internal",
+            LogKind::Close => "close",
         }
     }
 }

@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 /// An event ready to send.
 pub(crate) struct Queued {
     pub wire: WireEvent,
+    /// Its messageId, until a lane takes it into a batch: the id then moves to the lane's
+    /// `sending` (see [`Waiting::take_message_id`]) and this is left empty.
     pub message_id: String,
     /// Where it is in the spool, if there is one.
     pub spooled: Option<Location>,
@@ -33,6 +35,15 @@ impl Waiting {
         match self {
             Waiting::Ready(q) => q.wire.wire_len(),
             Waiting::OnDisk(l, _) => l.wire_len as usize,
+        }
+    }
+
+    /// Its messageId, moved out (to the lane's `sending`, when a batch takes it, or to a
+    /// close's report).
+    pub fn take_message_id(&mut self) -> String {
+        match self {
+            Waiting::Ready(q) => std::mem::take(&mut q.message_id),
+            Waiting::OnDisk(_, id) => String::from(std::mem::take(id)),
         }
     }
 
@@ -64,6 +75,49 @@ pub(crate) struct Lane {
     /// Its worker waits on its `work` condition: an event that makes a batch due wakes it.
     /// While it is busy (sending) nothing needs to: it looks at its queue before it waits again.
     pub idle: bool,
+    /// The messageIds of the events the lane took into its batch and has not yet reported, in
+    /// batch order: the lane claims them when it reports ([`Shared::claim`]), and a close that
+    /// runs out of time takes them to report them itself ("abandoned in flight").
+    pub sending: VecDeque<String>,
+}
+
+/// What [`Shared::claim`] claims.
+pub(crate) enum Claim<'a> {
+    /// The next `n` events of a lane's batch.
+    Next(usize, usize),
+    /// The events at these places of a lane's batch, in increasing order (events the spool
+    /// could not give back).
+    At(usize, &'a [usize]),
+    /// One event the caller's thread dropped (its queue was full): never accepted, so it
+    /// counts in no lane.
+    Dropped(String),
+}
+
+thread_local! {
+    /// Claims held by this thread: a close called from an outcome callback must not wait for
+    /// the report it runs inside.
+    static REPORTING_HERE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A claimed report: the messageIds to report. Dropping it counts the events finished (unless
+/// a close counted them already) and wakes a close that waits for reports to end.
+pub(crate) struct Claimed<'a> {
+    shared: &'a Shared,
+    lane: Option<usize>,
+    count: u64,
+    pub ids: Vec<String>,
+}
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        REPORTING_HERE.with(|r| r.set(r.get().saturating_sub(1)));
+        let mut st = self.shared.lock();
+        st.reporting -= 1;
+        if let (Some(lane), false) = (self.lane, st.abandon) {
+            st.lanes[lane].finished += self.count;
+        }
+        self.shared.progress_made(st);
+    }
 }
 
 /// The lanes, the totals that bound the queue, and the flow control shared by all lanes.
@@ -76,8 +130,12 @@ pub(crate) struct State {
     pub queued_bytes: usize,
     /// No more enqueues; the lanes drain their queues and stop.
     pub closing: bool,
-    /// A close timed out: the lanes drop what is left and stop.
+    /// A close ran out of time and reported (or kept in the spool) everything left: the lanes
+    /// stop, report nothing more, and touch neither a callback nor the spool again.
     pub abandon: bool,
+    /// Threads reporting an outcome now, outside the lock (see [`Shared::claim`]): a close
+    /// returns only once none is left, so no callback runs after it.
+    pub reporting: usize,
     /// Lane workers still running.
     pub running: usize,
     /// Every lane worker has stopped.
@@ -100,6 +158,7 @@ impl State {
             queued_bytes: 0,
             closing: false,
             abandon: false,
+            reporting: 0,
             running: lanes,
             stopped: false,
             in_flight: 0,
@@ -173,6 +232,60 @@ impl Shared {
         if waiting {
             self.progress.notify_all();
         }
+    }
+
+    /// Claims the right to report the outcome of `n` events of `lane`'s batch (the next `n` of
+    /// its `sending` ids; `lane` `None` for an event the caller's thread drops, with its id
+    /// given): their messageIds, and a guard that counts the report as running until it drops.
+    /// `None` once a close gave up on them: it reported them itself, so nothing may be reported,
+    /// counted or marked in the spool.
+    pub fn claim(&self, what: Claim) -> Option<Claimed<'_>> {
+        let mut st = self.lock();
+        self.claim_locked(&mut st, what)
+    }
+
+    /// [`Shared::claim`] with the lock already held.
+    pub fn claim_locked(&self, st: &mut State, what: Claim) -> Option<Claimed<'_>> {
+        if st.abandon {
+            return None;
+        }
+        let (lane, ids) = match what {
+            Claim::Next(lane, n) => {
+                let sending = &mut st.lanes[lane].sending;
+                let n = n.min(sending.len());
+                (Some(lane), sending.drain(..n).collect())
+            }
+            Claim::At(lane, at) => {
+                let sending = &mut st.lanes[lane].sending;
+                let mut ids = Vec::with_capacity(at.len());
+                // From the back, so the earlier indices stay valid.
+                for &i in at.iter().rev() {
+                    if let Some(id) = sending.remove(i) {
+                        ids.push(id);
+                    }
+                }
+                ids.reverse();
+                (Some(lane), ids)
+            }
+            Claim::Dropped(id) => (None, vec![id]),
+        };
+        st.reporting += 1;
+        REPORTING_HERE.with(|r| r.set(r.get() + 1));
+        Some(Claimed {
+            shared: self,
+            lane,
+            count: ids.len() as u64,
+            ids,
+        })
+    }
+
+    /// Waits until no thread but this one reports (see [`Shared::claim`]).
+    pub fn wait_for_reports<'s>(&'s self, mut st: MutexGuard<'s, State>) -> MutexGuard<'s, State> {
+        let mine = REPORTING_HERE.with(std::cell::Cell::get);
+        while st.reporting > mine {
+            st = self.wait_on_progress(st, None);
+        }
+        st
     }
 
     pub fn lock(&self) -> MutexGuard<'_, State> {

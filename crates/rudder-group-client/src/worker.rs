@@ -14,8 +14,7 @@
 use crate::config::BATCH_OVERHEAD;
 use crate::delivery::{self, Bodies};
 use crate::outcome::{Outcome, OutcomeKind};
-use crate::state::{Queued, Shared, State, Waiting};
-use std::sync::MutexGuard;
+use crate::state::{Claim, Queued, Shared, State, Waiting};
 use std::time::Instant;
 
 /// The worker's main loop; returns when the client is closed and the queue is empty, or when
@@ -24,14 +23,11 @@ pub(crate) fn run(shared: &Shared, lane: usize) {
     let _stopped = StoppedOnExit(shared);
     let mut bodies = Bodies::default();
     while let Some(batch) = next_batch(shared, lane) {
-        let n = batch.len() as u64;
-        let batch = read_back(shared, batch);
+        // Each part of the batch is counted finished as it is reported ([`Shared::claim`]).
+        let batch = read_back(shared, lane, batch);
         if !batch.is_empty() {
-            delivery::deliver(shared, batch, &mut bodies);
+            delivery::deliver(shared, lane, batch, &mut bodies);
         }
-        let mut st = shared.lock();
-        st.lanes[lane].finished += n;
-        shared.progress_made(st);
     }
 }
 
@@ -72,7 +68,7 @@ fn next_batch(shared: &Shared, lane: usize) -> Option<Vec<Waiting>> {
     let mut st = shared.lock();
     loop {
         if st.abandon {
-            drop_all(shared, st, lane);
+            // The close that gave up reported (or kept in the spool) what was queued.
             return None;
         }
         let closing = st.closing;
@@ -135,6 +131,8 @@ fn take_batch(shared: &Shared, st: &mut State, lane: usize) -> Vec<Waiting> {
         };
         size += add;
         bytes += item.wire_len();
+        let mut item = item;
+        l.sending.push_back(item.take_message_id());
         if item.memory_len() > 0 {
             memory += item.memory_len();
             in_memory += 1;
@@ -159,29 +157,40 @@ fn take_batch(shared: &Shared, st: &mut State, lane: usize) -> Vec<Waiting> {
 /// The batch's events, those kept only on disk read back from the spool. One the spool cannot
 /// give back (its record damaged since it was read at start, or the disk failing) fails alone,
 /// reported with the reason, and is marked finished in the spool.
-fn read_back(shared: &Shared, batch: Vec<Waiting>) -> Vec<Queued> {
+fn read_back(shared: &Shared, lane: usize, batch: Vec<Waiting>) -> Vec<Queued> {
     let mut ready = Vec::with_capacity(batch.len());
     let mut unreadable = Vec::new();
-    for item in batch {
+    for (i, item) in batch.into_iter().enumerate() {
         match item {
             Waiting::Ready(q) => ready.push(q),
-            Waiting::OnDisk(at, message_id) => {
+            Waiting::OnDisk(at, _) => {
                 let read = match &shared.spool {
                     Some(log) => log.read(&at),
                     None => Err("no spool is open".to_owned()),
                 };
                 match read {
-                    Ok((message_id, wire)) => ready.push(Queued {
+                    Ok((_, wire)) => ready.push(Queued {
                         wire,
-                        message_id,
+                        message_id: String::new(),
                         spooled: Some(at),
                     }),
-                    Err(reason) => unreadable.push((at, String::from(message_id), reason)),
+                    Err(reason) => unreadable.push((i, at, reason)),
                 }
             }
         }
     }
-    for (at, message_id, reason) in unreadable {
+    if unreadable.is_empty() {
+        return ready;
+    }
+    let places: Vec<usize> = unreadable.iter().map(|(i, ..)| *i).collect();
+    let Some(mut claimed) = shared.claim(Claim::At(lane, &places)) else {
+        return ready;
+    };
+    let ids = std::mem::take(&mut claimed.ids);
+    for ((_, at, reason), message_id) in unreadable.into_iter().zip(ids) {
+        if let Some(log) = &shared.spool {
+            log.done(&[at]);
+        }
         shared.report(&Outcome {
             kind: OutcomeKind::Failed,
             message_ids: vec![message_id],
@@ -190,42 +199,6 @@ fn read_back(shared: &Shared, batch: Vec<Waiting>) -> Vec<Queued> {
             reason,
             attempts: 0,
         });
-        if let Some(log) = &shared.spool {
-            log.done(&[at]);
-        }
     }
     ready
-}
-
-/// A timed-out close: the lane's queue is given up. Without a spool its events are reported
-/// dropped; with one they stay in it for the next client, and no outcome is reported here.
-fn drop_all(shared: &Shared, mut st: MutexGuard<'_, State>, lane: usize) {
-    let l = &mut st.lanes[lane];
-    let items: Vec<Waiting> = l.queue.drain(..).collect();
-    l.queued_bytes = 0;
-    let memory: usize = items.iter().map(Waiting::memory_len).sum();
-    st.queued_bytes -= memory;
-    st.queued_events -= items.iter().filter(|i| i.memory_len() > 0).count();
-    let n = items.len() as u64;
-    drop(st);
-    if n > 0 && shared.spool.is_none() {
-        let message_ids = items
-            .into_iter()
-            .map(|item| match item {
-                Waiting::Ready(q) => q.message_id,
-                Waiting::OnDisk(_, id) => id.into(),
-            })
-            .collect();
-        shared.report(&Outcome {
-            kind: OutcomeKind::Dropped,
-            message_ids,
-            status: None,
-            body: None,
-            reason: "the client was closed before these events could be sent".to_owned(),
-            attempts: 0,
-        });
-    }
-    let mut st = shared.lock();
-    st.lanes[lane].finished += n;
-    shared.progress_made(st);
 }

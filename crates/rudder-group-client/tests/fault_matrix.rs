@@ -10,6 +10,7 @@ mod matrix;
 
 use common::plane;
 use matrix::{client, produce_steadily, send_and_settle, settle, table, Expect, Requests, Row};
+use rudder_group_client::{ClientError, OutcomeKind};
 use rudder_group_dataplane::{Config as PlaneConfig, DataPlane, Fault, FaultCount};
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
@@ -148,6 +149,85 @@ fn outage_with_a_steady_producer(max_queue_events: usize) -> (Row, Expect) {
     (row, expect)
 }
 
+/// Every request answered after 3 s, and a close given 300 ms once requests are under way: when
+/// the close returns, every event has been reported dropped (those of requests under way as
+/// "abandoned in flight"), and the answers that come later report nothing more.
+fn close_times_out_with_requests_in_flight() -> (Row, Expect) {
+    let plane = plane();
+    plane.inject(Fault::Latency {
+        millis: 3_000,
+        count: FaultCount::Fraction(1.0),
+    });
+    let (client, outcomes) = client(&plane.url(), 10, |c| c.max_concurrent_requests = 4);
+    for i in 0..N {
+        client.enqueue(common::event(i)).expect("enqueued");
+    }
+    // Counting, not timing: the close starts once a request is under way.
+    while plane.in_flight() == 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let err = client
+        .close(Some(Duration::from_millis(300)))
+        .expect_err("the close runs out of time");
+    let at_return = outcomes.all();
+    let reported = |all: &[rudder_group_client::Outcome]| -> u64 {
+        all.iter().map(|o| o.message_ids.len() as u64).sum()
+    };
+    assert_eq!(
+        reported(&at_return),
+        N as u64,
+        "every event reported before the close returned"
+    );
+    assert!(at_return.iter().all(|o| o.kind == OutcomeKind::Dropped));
+    assert!(
+        at_return
+            .iter()
+            .any(|o| o.reason == "abandoned in flight; may have been delivered"),
+        "{at_return:?}"
+    );
+    assert!(
+        matches!(
+            err,
+            ClientError::FlushTimeout {
+                pending: 100,
+                dropped: 100,
+                kept: 0
+            }
+        ),
+        "{err:?}"
+    );
+    // The answers come after the close: nothing more is reported or counted.
+    while plane.in_flight() > 0 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        outcomes.all().len(),
+        at_return.len(),
+        "no outcome after the close returned"
+    );
+    let stats = client.stats();
+    assert_eq!((stats.delivered, stats.dropped, stats.queued), (0, 100, 0));
+    let stored = common::stored_ids(&plane);
+    let row = Row {
+        fault: "close (300 ms) with requests in flight".to_owned(),
+        events_in: N as u64,
+        delivered: stats.delivered,
+        failed: stats.failed,
+        dropped: stats.dropped,
+        duplicates: stored.values().filter(|&&n| n > 1).count() as u64,
+        requests: stats.batches,
+    };
+    let expect = Expect {
+        delivered: 0,
+        failed: 0,
+        dropped: N as u64,
+        duplicates: 0,
+        requests: Requests::AtLeast(1),
+    };
+    (row, expect)
+}
+
 #[test]
 fn fault_matrix() {
     type Case = Box<dyn FnOnce() -> (Row, Expect) + Send>;
@@ -216,6 +296,7 @@ fn fault_matrix() {
         Box::new(retries_run_out_of_time),
         Box::new(|| outage_with_a_steady_producer(100_000)),
         Box::new(|| outage_with_a_steady_producer(20)),
+        Box::new(close_times_out_with_requests_in_flight),
     ];
     // Independent planes and clients: the cases run side by side.
     let results: Vec<(Row, Expect)> = std::thread::scope(|scope| {

@@ -277,7 +277,7 @@ fn flush_timeout_returns_and_loses_nothing() {
     let ids = send(&client, 20);
     let err = client.flush(Some(Duration::from_millis(200))).unwrap_err();
     assert!(
-        matches!(err, ClientError::FlushTimeout { pending: 20 }),
+        matches!(err, ClientError::FlushTimeout { pending: 20, .. }),
         "{err:?}"
     );
     assert_eq!(err.code(), ErrorCode::FlushTimeout);

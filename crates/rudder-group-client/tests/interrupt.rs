@@ -50,7 +50,7 @@ fn an_interrupted_flush_keeps_the_events_queued() {
     let again = client.flush(Some(Duration::from_millis(20)));
     assert!(matches!(
         again,
-        Err(ClientError::FlushTimeout { pending: 1 })
+        Err(ClientError::FlushTimeout { pending: 1, .. })
     ));
 }
 

@@ -311,17 +311,31 @@ class Client(_native.Client):
 
     def close(self, timeout: Optional[float] = None) -> FlushResult:
         """Flushes, then stops the worker and the outcome thread. Idempotent; ``group()`` after
-        it raises ``ClientClosedError``. On timeout, what is left is reported as dropped (with a
-        ``spool_dir``, it stays in the spool for the next client instead, unreported) and
-        ``FlushTimeoutError`` is raised. On Ctrl-C, ``KeyboardInterrupt``: the client goes on
-        delivering what is queued, and a later ``close()`` (or the exit hook) waits for it."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        result = super().close(timeout)
-        if self._dispatcher is not None:
-            self._dispatcher.join(_remaining(deadline))
-        _live.discard(self)
+        it raises ``ClientClosedError``. When it returns or raises, every event the client
+        accepted has had its one outcome handed to ``on_outcome`` (and the logger), and no
+        outcome comes later. On timeout, what is left is reported as dropped, requests still
+        under way included ("abandoned in flight; may have been delivered"), and
+        ``FlushTimeoutError`` is raised with the counts; with a ``spool_dir`` those events stay
+        in the spool for the next client instead (``kept``), unreported. ``timeout`` bounds the
+        wait for delivery, not ``on_outcome`` itself: the outcomes it is handed after the
+        deadline are still handed before the return. On Ctrl-C, ``KeyboardInterrupt``: the
+        client goes on delivering what is queued, and a later ``close()`` (or the exit hook)
+        waits for it."""
+        try:
+            result = super().close(timeout)
+        except FlushTimeoutError:
+            self._outcomes_handed_over()
+            raise
+        self._outcomes_handed_over()
         _log_result("close", result)
         return result
+
+    def _outcomes_handed_over(self) -> None:
+        # The native close put every outcome in the channel and closed it: the outcome thread
+        # hands them over and ends.
+        if self._dispatcher is not None:
+            self._dispatcher.join(None)
+        _live.discard(self)
 
     async def flush_async(self, timeout: Optional[float] = None) -> FlushResult:
         """``flush()`` on the event loop's executor: the loop never blocks."""
@@ -360,11 +374,13 @@ def _close_at_exit(client: Client, timeout: float) -> None:
         client.close(timeout)
     except FlushTimeoutError as err:
         pending = int(getattr(err, "pending", 0))
+        kept = int(getattr(err, "kept", 0))
         logger.warning(
-            "at exit, %s not delivered within %s s; %s dropped",
+            "at exit, %s not delivered within %s s; %s",
             _count(pending, "event") + (" was" if pending == 1 else " were"),
             timeout,
-            "it was" if pending == 1 else "they were",
+            ("it was" if pending == 1 else "they were")
+            + (" kept in the spool for the next client" if kept else " dropped"),
         )
     except Exception:  # noqa: BLE001 - exit must go on
         logger.exception("closing a client at exit failed")

@@ -68,10 +68,17 @@ class QueueFullError(RudderGroupError):
 
 
 class FlushTimeoutError(RudderGroupError, TimeoutError):
-    """``FLUSH_TIMEOUT``: a flush or close did not finish in time; ``pending`` events stay queued."""
+    """``FLUSH_TIMEOUT``: a flush or close did not finish in time. After ``flush()`` the
+    ``pending`` events stay queued. After ``close()`` they have had their outcome before it
+    raised: ``dropped`` were reported dropped (to ``on_outcome`` and the logger), ``kept`` stay
+    in the spool for the next client on its directory."""
 
     pending: int
     """Events without an outcome when the time ran out."""
+    dropped: int
+    """Of those, events a close reported as dropped (0 after a flush)."""
+    kept: int
+    """Of those, events a close left in the spool (0 after a flush, or without a spool)."""
 
 
 class DeliveryFailedError(RudderGroupError):
