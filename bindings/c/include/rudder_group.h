@@ -117,6 +117,11 @@ typedef enum {
      * involved are still safe to free.
      */
     RUDDER_PANIC = 203,
+    /**
+     * `rudder_client_flush` or `rudder_client_close` was called from inside an outcome or log
+     * callback, where it would wait for the callback itself: refused at once, nothing changed.
+     */
+    RUDDER_CALLED_FROM_CALLBACK = 204,
 } rudder_status;
 
 /**
@@ -253,9 +258,9 @@ typedef struct {
  * `rudder_client_enqueue`, before the call returns `RUDDER_QUEUE_FULL` (after any call running
  * then; an enqueue made from inside the callback reports its drop at once). Keep it short: a
  * slow callback holds up every lane's next outcome. Make it safe to run on another thread than
- * the one that set it, and do not call
- * `rudder_client_flush`, `rudder_client_close` or `rudder_client_free` from it (they wait for
- * the worker). It must not unwind (no C++ exception may leave it). `user_data` is the pointer
+ * the one that set it. `rudder_client_flush`, `rudder_client_close` and `rudder_client_free`
+ * called from it are refused with `RUDDER_CALLED_FROM_CALLBACK` (they would wait for the
+ * callback itself). It must not unwind (no C++ exception may leave it). `user_data` is the pointer
  * given with the callback, passed through untouched.
  */
 typedef void (*rudder_outcome_callback)(const rudder_outcome *outcome, void *user_data);
@@ -268,8 +273,9 @@ typedef void (*rudder_outcome_callback)(const rudder_outcome *outcome, void *use
  * (`max_concurrent_requests`), so several calls may run at once: make it thread-safe. A
  * dropped event's line may also come on the thread calling `rudder_client_enqueue`. Keep it
  * short (a line per request at `RUDDER_LOG_DEBUG`; compare `level` first and return at once
- * for what you do not keep), do not call `rudder_client_flush`, `rudder_client_close` or
- * `rudder_client_free` from it, and do not let it unwind. `user_data` is the pointer given
+ * for what you do not keep), and do not let it unwind. `rudder_client_flush`,
+ * `rudder_client_close` and `rudder_client_free` called from it are refused with
+ * `RUDDER_CALLED_FROM_CALLBACK`. `user_data` is the pointer given
  * with the callback, passed through untouched.
  */
 typedef void (*rudder_log_callback)(rudder_log_level level, const char *message, void *user_data);
@@ -982,7 +988,8 @@ rudder_status rudder_client_group(const rudder_client *client,
  * timeout the call returns `RUDDER_FLUSH_TIMEOUT` and nothing is lost: the events stay queued.
  * When `out_result` is not NULL it receives, on success, the outcomes reached since the
  * previous flush: failed or dropped events are counted there (and reported to the callback),
- * they do not make the call fail. Thread-safe; do not call it from the outcome callback.
+ * they do not make the call fail. Thread-safe. From inside an outcome or log callback it
+ * returns `RUDDER_CALLED_FROM_CALLBACK` at once (it would wait for the callback itself).
  */
 rudder_status rudder_client_flush(const rudder_client *client,
                                   int64_t timeout_ms,
@@ -999,7 +1006,8 @@ rudder_status rudder_client_flush(const rudder_client *client,
  * have been delivered": their worker threads end later by themselves and report nothing); the
  * call returns `RUDDER_FLUSH_TIMEOUT`, its message giving the counts. With a spool those events
  * stay in it for the next client instead, unreported. `out_result` as for
- * `rudder_client_flush`. Thread-safe; do not call it from the outcome callback.
+ * `rudder_client_flush`. Thread-safe. From inside an outcome or log callback it returns
+ * `RUDDER_CALLED_FROM_CALLBACK` at once (it would wait for the callback itself).
  */
 rudder_status rudder_client_close(const rudder_client *client,
                                   int64_t timeout_ms,
@@ -1027,7 +1035,9 @@ rudder_status rudder_client_sent_events_json(const rudder_client *client, char *
  * (what is left is reported as dropped, as `rudder_client_close` does), and frees it. When it
  * returns every outcome has been delivered to the callback and the callback is never called
  * again, so its `user_data` may be freed next. NULL is accepted and ignored. Call it once,
- * after every other call on the client has returned, and never from the outcome callback.
+ * after every other call on the client has returned. From inside an outcome or log callback it
+ * does nothing (the client stays usable and must be freed later, from another thread), and
+ * `rudder_last_error_message` says why.
  */
 void rudder_client_free(rudder_client *client);
 

@@ -7,6 +7,7 @@ use crate::cstr::output_string;
 use crate::error::{guard, guard_value, Error, Result};
 use crate::event::rudder_event;
 use crate::issues::rudder_issues;
+use crate::reentry::not_inside_callback;
 use crate::status::rudder_status;
 use rudder_group_client::{Client, ClientError, FlushResult, Stats};
 use std::ffi::c_char;
@@ -220,7 +221,8 @@ fn finish(
 /// timeout the call returns `RUDDER_FLUSH_TIMEOUT` and nothing is lost: the events stay queued.
 /// When `out_result` is not NULL it receives, on success, the outcomes reached since the
 /// previous flush: failed or dropped events are counted there (and reported to the callback),
-/// they do not make the call fail. Thread-safe; do not call it from the outcome callback.
+/// they do not make the call fail. Thread-safe. From inside an outcome or log callback it
+/// returns `RUDDER_CALLED_FROM_CALLBACK` at once (it would wait for the callback itself).
 #[no_mangle]
 pub extern "C" fn rudder_client_flush(
     client: *const rudder_client,
@@ -230,6 +232,7 @@ pub extern "C" fn rudder_client_flush(
     guard(|| {
         // SAFETY: NULL or a live client, per the documented contract.
         let client = unsafe { handle_ref(client, "client") }?;
+        not_inside_callback("rudder_client_flush")?;
         finish(client.client.flush(timeout(timeout_ms)), out_result)
     })
 }
@@ -244,7 +247,8 @@ pub extern "C" fn rudder_client_flush(
 /// have been delivered": their worker threads end later by themselves and report nothing); the
 /// call returns `RUDDER_FLUSH_TIMEOUT`, its message giving the counts. With a spool those events
 /// stay in it for the next client instead, unreported. `out_result` as for
-/// `rudder_client_flush`. Thread-safe; do not call it from the outcome callback.
+/// `rudder_client_flush`. Thread-safe. From inside an outcome or log callback it returns
+/// `RUDDER_CALLED_FROM_CALLBACK` at once (it would wait for the callback itself).
 #[no_mangle]
 pub extern "C" fn rudder_client_close(
     client: *const rudder_client,
@@ -254,6 +258,7 @@ pub extern "C" fn rudder_client_close(
     guard(|| {
         // SAFETY: NULL or a live client, per the documented contract.
         let client = unsafe { handle_ref(client, "client") }?;
+        not_inside_callback("rudder_client_close")?;
         finish(client.client.close(timeout(timeout_ms)), out_result)
     })
 }
@@ -306,11 +311,17 @@ pub extern "C" fn rudder_client_sent_events_json(
 /// (what is left is reported as dropped, as `rudder_client_close` does), and frees it. When it
 /// returns every outcome has been delivered to the callback and the callback is never called
 /// again, so its `user_data` may be freed next. NULL is accepted and ignored. Call it once,
-/// after every other call on the client has returned, and never from the outcome callback.
+/// after every other call on the client has returned. From inside an outcome or log callback it
+/// does nothing (the client stays usable and must be freed later, from another thread), and
+/// `rudder_last_error_message` says why.
 #[no_mangle]
 pub extern "C" fn rudder_client_free(client: *mut rudder_client) {
-    guard_value((), || {
+    // Refused from inside a callback (the client is left as it is, the reason in
+    // `rudder_last_error_message`): status-returning guard, result dropped.
+    let _ = guard(|| {
+        not_inside_callback("rudder_client_free")?;
         // SAFETY: NULL or a client from this library, freed once, per the documented contract.
         drop(unsafe { take_handle(client) });
-    })
+        Ok(())
+    });
 }

@@ -52,6 +52,8 @@ mod client;
 
 mod exit;
 
+mod reentry;
+
 mod outcome;
 
 mod log;

@@ -27,8 +27,9 @@ pub enum rudder_log_level {
 /// (`max_concurrent_requests`), so several calls may run at once: make it thread-safe. A
 /// dropped event's line may also come on the thread calling `rudder_client_enqueue`. Keep it
 /// short (a line per request at `RUDDER_LOG_DEBUG`; compare `level` first and return at once
-/// for what you do not keep), do not call `rudder_client_flush`, `rudder_client_close` or
-/// `rudder_client_free` from it, and do not let it unwind. `user_data` is the pointer given
+/// for what you do not keep), and do not let it unwind. `rudder_client_flush`,
+/// `rudder_client_close` and `rudder_client_free` called from it are refused with
+/// `RUDDER_CALLED_FROM_CALLBACK`. `user_data` is the pointer given
 /// with the callback, passed through untouched.
 pub type rudder_log_callback =
     Option<extern "C" fn(level: rudder_log_level, message: *const c_char, user_data: *mut c_void)>;
@@ -49,6 +50,6 @@ pub(crate) fn c_log_callback(
         };
         // A NUL inside (an answer's body could hold one) would cut the line: replace it.
         let line = CString::new(record.message.replace('\0', "\u{FFFD}")).unwrap_or_default();
-        callback(level, line.as_ptr(), data.0);
+        crate::reentry::inside_callback(|| callback(level, line.as_ptr(), data.0));
     })
 }

@@ -3,6 +3,7 @@
 use crate::args::{handle_ref, output_ptr, UserData};
 use crate::cstr::to_c_lossy;
 use crate::error::{guard, guard_value};
+use crate::reentry::inside_callback;
 use crate::status::rudder_status;
 use rudder_group_client::{Outcome, OutcomeCallback, OutcomeKind};
 use std::ffi::{c_char, c_void, CString};
@@ -63,9 +64,9 @@ impl rudder_outcome {
 /// `rudder_client_enqueue`, before the call returns `RUDDER_QUEUE_FULL` (after any call running
 /// then; an enqueue made from inside the callback reports its drop at once). Keep it short: a
 /// slow callback holds up every lane's next outcome. Make it safe to run on another thread than
-/// the one that set it, and do not call
-/// `rudder_client_flush`, `rudder_client_close` or `rudder_client_free` from it (they wait for
-/// the worker). It must not unwind (no C++ exception may leave it). `user_data` is the pointer
+/// the one that set it. `rudder_client_flush`, `rudder_client_close` and `rudder_client_free`
+/// called from it are refused with `RUDDER_CALLED_FROM_CALLBACK` (they would wait for the
+/// callback itself). It must not unwind (no C++ exception may leave it). `user_data` is the pointer
 /// given with the callback, passed through untouched.
 pub type rudder_outcome_callback =
     Option<extern "C" fn(outcome: *const rudder_outcome, user_data: *mut c_void)>;
@@ -85,12 +86,12 @@ pub(crate) fn c_callback(
         let lent = rudder_outcome::new(outcome);
         let me = thread_marker();
         if running.load(Ordering::Acquire) == me {
-            callback(&lent, data.0);
+            inside_callback(|| callback(&lent, data.0));
             return;
         }
         let _turn = one_at_a_time.lock().unwrap_or_else(|p| p.into_inner());
         running.store(me, Ordering::Release);
-        callback(&lent, data.0);
+        inside_callback(|| callback(&lent, data.0));
         running.store(0, Ordering::Release);
     })
 }

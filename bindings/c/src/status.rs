@@ -54,6 +54,9 @@ pub enum rudder_status {
     /// The library hit an internal error (a Rust panic, caught at the boundary). The handles
     /// involved are still safe to free.
     RUDDER_PANIC = 203,
+    /// `rudder_client_flush` or `rudder_client_close` was called from inside an outcome or log
+    /// callback, where it would wait for the callback itself: refused at once, nothing changed.
+    RUDDER_CALLED_FROM_CALLBACK = 204,
 }
 
 impl From<ErrorCode> for rudder_status {
@@ -80,7 +83,7 @@ impl From<ErrorCode> for rudder_status {
 
 impl rudder_status {
     /// Every status, in number order.
-    pub(crate) const ALL: [rudder_status; 20] = [
+    pub(crate) const ALL: [rudder_status; 21] = [
         rudder_status::RUDDER_OK,
         rudder_status::RUDDER_MISSING_GROUP_ID,
         rudder_status::RUDDER_MISSING_IDENTITY,
@@ -101,6 +104,7 @@ impl rudder_status {
         rudder_status::RUDDER_INVALID_UTF8,
         rudder_status::RUDDER_INVALID_ARGUMENT,
         rudder_status::RUDDER_PANIC,
+        rudder_status::RUDDER_CALLED_FROM_CALLBACK,
     ];
 
     /// The stable name as a NUL-terminated static string, e.g. `MISSING_GROUP_ID`.
@@ -126,6 +130,7 @@ impl rudder_status {
             rudder_status::RUDDER_INVALID_UTF8 => c"INVALID_UTF8",
             rudder_status::RUDDER_INVALID_ARGUMENT => c"INVALID_ARGUMENT",
             rudder_status::RUDDER_PANIC => c"PANIC",
+            rudder_status::RUDDER_CALLED_FROM_CALLBACK => c"CALLED_FROM_CALLBACK",
         }
     }
 }

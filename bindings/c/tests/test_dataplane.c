@@ -386,6 +386,49 @@ static void test_close_out_of_time_reports_everything_before_it_returns(void) {
     admin_do("DELETE", "/_rudder_group/faults", NULL);
 }
 
+/* Flush, close and free from inside the outcome and log callbacks: refused at once with
+ * RUDDER_CALLED_FROM_CALLBACK (each would wait for the callback itself), the client untouched. */
+static rudder_client *reentered;
+static atomic_int refused_in_outcome, refused_in_log;
+
+static void flush_from_outcome(const rudder_outcome *outcome, void *user_data) {
+    (void)outcome;
+    (void)user_data;
+    if (rudder_client_flush(reentered, -1, NULL) == RUDDER_CALLED_FROM_CALLBACK &&
+        rudder_client_close(reentered, -1, NULL) == RUDDER_CALLED_FROM_CALLBACK) {
+        rudder_client_free(reentered);
+        if (strstr(rudder_last_error_message(), "rudder_client_free was called from inside") != NULL) {
+            atomic_fetch_add(&refused_in_outcome, 1);
+        }
+    }
+}
+
+static void close_from_log(rudder_log_level level, const char *message, void *user_data) {
+    (void)level;
+    (void)message;
+    (void)user_data;
+    if (rudder_client_close(reentered, -1, NULL) == RUDDER_CALLED_FROM_CALLBACK) {
+        atomic_fetch_add(&refused_in_log, 1);
+    }
+}
+
+static void test_flush_close_free_from_callbacks_are_refused(void) {
+    rudder_client_config *config = dataplane_config("test-write-key");
+    CHECK_OK(rudder_client_config_set_outcome_callback(config, flush_from_outcome, NULL));
+    CHECK_OK(rudder_client_config_set_log_callback(config, close_from_log, NULL));
+    reentered = client_from(config);
+    char *id = send_one(reentered, "g-reentry");
+    rudder_flush_result result = {0};
+    CHECK_OK(rudder_client_flush(reentered, -1, &result));
+    CHECK(result.delivered == 1);
+    CHECK(atomic_load(&refused_in_outcome) == 1);
+    CHECK(atomic_load(&refused_in_log) >= 1);
+    CHECK_STR(rudder_status_name(RUDDER_CALLED_FROM_CALLBACK), "CALLED_FROM_CALLBACK");
+    rudder_string_free(id);
+    CHECK_OK(rudder_client_close(reentered, -1, NULL));
+    rudder_client_free(reentered);
+}
+
 /* How many files of `dir` are not `LOCK`. */
 static int files_other_than_lock(const char *dir) {
     DIR *d = opendir(dir);
@@ -472,6 +515,7 @@ int main(void) {
     RUN(test_flush_timeout_keeps_events);
     RUN(test_free_delivers_what_is_queued);
     RUN(test_free_out_of_time_reports_everything_before_it_returns);
+    RUN(test_flush_close_free_from_callbacks_are_refused);
     RUN(test_close_out_of_time_reports_everything_before_it_returns);
     RUN(test_spool_keeps_events_for_the_next_client);
     return harness_finish("test_dataplane");

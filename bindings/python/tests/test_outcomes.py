@@ -3,6 +3,7 @@ the counts the callback sees stay exact."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -80,3 +81,38 @@ def test_outcomes_that_keep_up_are_never_merged(data_plane: DataPlane) -> None:
     assert all(o.kind == "delivered" and o.count >= 10 and o.merged == 1 for o in seen[:-1])
     assert sum(o.count for o in seen) == 50 and seen[-1].merged == 1
     assert [m for o in seen for m in o.message_ids] == ids
+
+
+def test_flush_and_close_from_on_outcome_and_a_log_handler_never_deadlock(data_plane: DataPlane) -> None:
+    # on_outcome and the worker's log records run on the package's outcome thread, never on a
+    # lane: a flush or close from there waits for the lanes alone, and ends, with no limit.
+    data_plane.reset()
+    done: List[str] = []
+
+    class FlushOnRequest(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("POST /v1/batch") and not done:
+                client.flush(None)
+                done.append("the log handler flushed")
+
+    def on_outcome(outcome: rg.Outcome) -> None:
+        client.flush(None)
+        client.close(None)
+        done.append(f"on_outcome flushed and closed after {outcome.kind}")
+
+    handler = FlushOnRequest()
+    log = logging.getLogger("rudder_group")
+    old_level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        client = rg.Client(WRITE_KEY, data_plane.url, flush_at=1, on_outcome=on_outcome)
+        client.group("g", user_id="reentry")
+        assert data_plane.wait_for(lambda: len(done) >= 2, timeout=30), f"a flush or close hung: {done}"
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(old_level)
+    assert done == ["the log handler flushed", "on_outcome flushed and closed after delivered"]
+    assert client.closed
+    client.close(None)
+    assert len(data_plane.events()) == 1
