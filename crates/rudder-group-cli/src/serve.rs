@@ -43,6 +43,21 @@ pub struct ServeArgs {
     /// would (0 to 600,000; a hosted data plane is about 50).
     #[arg(long, value_name = "MS", default_value = "0", value_parser = latency_ms)]
     pub latency_ms: u64,
+    /// The token the admin API (/_rudder_group/) then requires as `Authorization: Bearer
+    /// <token>`. Needed off loopback: with a --host other than a loopback address and no token,
+    /// one is made up and printed on stderr. On loopback the admin API needs none unless given.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "RUDDER_GROUP_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+}
+
+/// A token no one can guess: 128 bits from the system's random source (a UUID v4).
+fn made_up_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 fn latency_ms(s: &str) -> Result<u64, String> {
@@ -72,14 +87,32 @@ pub fn run(args: ServeArgs) -> ExitCode {
     if !args.write_keys.is_empty() {
         config.write_keys = args.write_keys;
     }
+    let exposed = !args.host.is_loopback();
+    let made_up = exposed && args.admin_token.as_deref().unwrap_or("").is_empty();
+    config.admin_token = if made_up {
+        Some(made_up_token())
+    } else {
+        args.admin_token.filter(|t| !t.is_empty())
+    };
+    let token = config.admin_token.clone();
     match DataPlane::start(config) {
         Ok(plane) => {
             // stdout is line-buffered: the URL line reaches a reading parent at once.
             println!("{}", plane.url());
             eprintln!(
-                "rudder-group: local data plane on {} (admin API under /_rudder_group/); stop with Ctrl-C",
+                "rudder-group: local data plane listening on {} ({}); admin API under /_rudder_group/; stop with Ctrl-C",
+                plane.addr(),
                 plane.url()
             );
+            if exposed {
+                eprintln!(
+                    "rudder-group: warning: {} is reachable from other machines; the admin API needs `Authorization: Bearer <token>`, and recorded requests have their authorization header redacted",
+                    plane.addr()
+                );
+            }
+            if let (true, Some(token)) = (made_up, token) {
+                eprintln!("rudder-group: admin token: {token}");
+            }
             loop {
                 std::thread::park();
             }

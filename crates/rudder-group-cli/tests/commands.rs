@@ -58,6 +58,96 @@ fn serve_prints_its_url_first_and_answers_like_a_data_plane() {
     child.wait().unwrap();
 }
 
+#[test]
+fn serve_off_loopback_puts_the_admin_api_behind_a_token_and_redacts_write_keys() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--host", "0.0.0.0", "--port", "0"])
+        .env_remove("RUDDER_GROUP_ADMIN_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_owned();
+    let port = url.rsplit(':').next().unwrap().to_owned();
+    let mut said = Vec::new();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    for _ in 0..3 {
+        let mut l = String::new();
+        stderr.read_line(&mut l).unwrap();
+        said.push(l);
+    }
+    let said = said.concat();
+    assert!(
+        said.contains(&format!("listening on 0.0.0.0:{port}")),
+        "{said}"
+    );
+    assert!(said.contains("reachable from other machines"), "{said}");
+    let token = said
+        .lines()
+        .find_map(|l| l.strip_prefix("rudder-group: admin token: "))
+        .expect("the made-up token is printed")
+        .to_owned();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let sent = agent
+        .post(format!("{url}/v1/batch"))
+        .header(
+            "Authorization",
+            format!("Basic {}", base64_user("test-write-key")),
+        )
+        .send(format!(r#"{{"batch":[{}]}}"#, line(1)))
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(sent, 200);
+    let admin = |bearer: Option<&str>| {
+        let mut request = agent.get(format!("{url}/_rudder_group/requests"));
+        if let Some(token) = bearer {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        let mut reply = request.call().unwrap();
+        let status = reply.status().as_u16();
+        (status, reply.body_mut().read_to_string().unwrap())
+    };
+    assert_eq!(admin(None).0, 401);
+    assert_eq!(admin(Some("not-the-token")).0, 401);
+    let (status, body) = admin(Some(&token));
+    assert_eq!(status, 200);
+    let requests: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(requests[0]["headers"]["authorization"], "[redacted]");
+    assert!(!body.contains(&base64_user("test-write-key")), "{body}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn serve_refuses_a_store_that_is_not_a_regular_file() {
+    let dir = std::env::temp_dir().join(format!("rudder-group-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("events.ndjson");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for store in [&fifo, &dir] {
+        let out = Command::new(BIN)
+            .args(["serve", "--port", "0", "--store"])
+            .arg(store)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("is not a regular file"), "{said}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn base64_user(key: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))

@@ -1,5 +1,7 @@
 //! The admin HTTP API under `/_rudder_group/` (a path no real data plane uses): JSON in and out,
-//! no auth, never recorded, never faulted. It lets tests in any language read back what was
+//! never recorded, never faulted; open on a loopback address, behind a token
+//! (`Authorization: Bearer`, [`Config::admin_token`](crate::Config::admin_token)) on any other,
+//! where a request without it is answered 401. It lets tests in any language read back what was
 //! received and inject faults.
 //!
 //! | request | answer |
@@ -43,8 +45,35 @@ fn ok() -> Answer {
     json_answer(200, &json!({ "ok": true }))
 }
 
+/// Whether the request carries the admin token, when one is required.
+fn allowed(shared: &Shared, request: &Request<Incoming>) -> bool {
+    let Some(token) = shared.admin_token.as_deref() else {
+        return true;
+    };
+    let given = request
+        .headers()
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // Compared in full whatever differs first, so the answer's timing tells nothing.
+    given.is_some_and(|given| {
+        given.len() == token.len()
+            && given
+                .bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    })
+}
+
 /// Handles one admin request.
 pub(crate) async fn handle(shared: &Arc<Shared>, request: Request<Incoming>) -> Answer {
+    if !allowed(shared, &request) {
+        return error(
+            401,
+            "the admin API needs its token: Authorization: Bearer <token> (printed by `rudder-group serve` at start)",
+        );
+    }
     let path = request.uri().path().to_string();
     let method = request.method().clone();
     match (method, path.as_str()) {

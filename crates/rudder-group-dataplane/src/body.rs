@@ -34,7 +34,26 @@ pub(crate) enum BodyRead {
     BadGzip,
 }
 
-/// A request body read in steps. An `Err` from any step means the client went away mid-body.
+/// Why a body stopped before its end.
+#[derive(Debug)]
+pub(crate) enum Cut<E> {
+    /// The connection failed or the client went away.
+    Body(E),
+    /// The body came slower than its [`Pace`] allows (a stalled or trickling client).
+    Stalled,
+}
+
+/// How fast a body must come: all of it within `grace` plus one second per `min_rate` bytes
+/// read so far, counted from when reading starts. A client that stops sending (headers with a
+/// `Content-Length` and no body) or trickles is cut off instead of holding its connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pace {
+    pub grace: std::time::Duration,
+    pub min_rate: u64,
+}
+
+/// A request body read in steps. An `Err` from any step means the client went away mid-body,
+/// or sent it too slowly.
 pub(crate) struct BodyStream<B> {
     body: B,
     /// Bytes read ahead (for the gzip header) and not handed out yet.
@@ -42,29 +61,58 @@ pub(crate) struct BodyStream<B> {
     /// Raw bytes read from the connection so far.
     seen: usize,
     ended: bool,
+    pace: Option<(Pace, tokio::time::Instant)>,
 }
 
 impl<B: Body + Unpin> BodyStream<B> {
+    /// A body read at any pace.
+    #[cfg(test)]
     pub(crate) fn new(body: B) -> BodyStream<B> {
         BodyStream {
             body,
             ahead: Vec::new(),
             seen: 0,
             ended: false,
+            pace: None,
         }
     }
 
+    /// A body that must come at `pace`, from now on.
+    pub(crate) fn paced(body: B, pace: Pace) -> BodyStream<B> {
+        BodyStream {
+            body,
+            ahead: Vec::new(),
+            seen: 0,
+            ended: false,
+            pace: Some((pace, tokio::time::Instant::now())),
+        }
+    }
+
+    /// When the bytes read so far must have been followed by more.
+    fn deadline(&self) -> Option<tokio::time::Instant> {
+        let (pace, started) = self.pace?;
+        let earned =
+            std::time::Duration::from_secs_f64(self.seen as f64 / pace.min_rate.max(1) as f64);
+        Some(started + pace.grace + earned)
+    }
+
     /// The next chunk of raw bytes: the ones read ahead first.
-    async fn next_chunk(&mut self) -> Result<Option<Bytes>, B::Error> {
+    async fn next_chunk(&mut self) -> Result<Option<Bytes>, Cut<B::Error>> {
         if !self.ahead.is_empty() {
             return Ok(Some(Bytes::from(std::mem::take(&mut self.ahead))));
         }
         while !self.ended {
-            let Some(frame) = self.body.frame().await else {
+            let frame = match self.deadline() {
+                Some(deadline) => tokio::time::timeout_at(deadline, self.body.frame())
+                    .await
+                    .map_err(|_| Cut::Stalled)?,
+                None => self.body.frame().await,
+            };
+            let Some(frame) = frame else {
                 self.ended = true;
                 break;
             };
-            if let Ok(mut data) = frame?.into_data() {
+            if let Ok(mut data) = frame.map_err(Cut::Body)?.into_data() {
                 self.seen += data.remaining();
                 return Ok(Some(data.copy_to_bytes(data.remaining())));
             } // else trailers
@@ -74,7 +122,7 @@ impl<B: Body + Unpin> BodyStream<B> {
 
     /// Whether the body starts with a gzip header (magic and method). Reads only that far:
     /// an empty or shorter body fails, as Go's `gzip.NewReader` does.
-    pub(crate) async fn gzip_header_ok(&mut self) -> Result<bool, B::Error> {
+    pub(crate) async fn gzip_header_ok(&mut self) -> Result<bool, Cut<B::Error>> {
         while self.ahead.len() < GZIP_HEADER {
             let Some(chunk) = self.next_chunk_unbuffered().await? else {
                 break;
@@ -85,7 +133,7 @@ impl<B: Body + Unpin> BodyStream<B> {
     }
 
     /// Like [`Self::next_chunk`] but never hands out the bytes read ahead.
-    async fn next_chunk_unbuffered(&mut self) -> Result<Option<Bytes>, B::Error> {
+    async fn next_chunk_unbuffered(&mut self) -> Result<Option<Bytes>, Cut<B::Error>> {
         let ahead = std::mem::take(&mut self.ahead);
         let chunk = self.next_chunk().await;
         self.ahead = ahead;
@@ -95,7 +143,7 @@ impl<B: Body + Unpin> BodyStream<B> {
     /// Reads the rest of the body, gunzipping it when `gzip`, keeping at most
     /// [`MAX_REQUEST_BYTES`] of it. Stops reading once the body is known to be too large or
     /// not gzip; [`Self::drain`] reads what is left.
-    pub(crate) async fn read(&mut self, gzip: bool) -> Result<BodyRead, B::Error> {
+    pub(crate) async fn read(&mut self, gzip: bool) -> Result<BodyRead, Cut<B::Error>> {
         let mut decoder = gzip.then(|| {
             flate2::write::MultiGzDecoder::new(Capped {
                 kept: Vec::new(),
@@ -141,7 +189,7 @@ impl<B: Body + Unpin> BodyStream<B> {
 
     /// Reads what is left of the body and drops it, up to a limit, so that a client still
     /// writing reads the answer. Nothing is kept or decompressed.
-    pub(crate) async fn drain(&mut self) -> Result<(), B::Error> {
+    pub(crate) async fn drain(&mut self) -> Result<(), Cut<B::Error>> {
         self.ahead.clear();
         while self.seen <= DRAIN_LIMIT && self.next_chunk().await?.is_some() {}
         Ok(())

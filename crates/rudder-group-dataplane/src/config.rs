@@ -47,12 +47,28 @@ pub struct Config {
     /// opens or finished its previous answer; a connection that takes longer (a half-open one
     /// trickling headers, or an idle keep-alive one) is closed without an answer. Default 10 s.
     pub header_read_timeout: Duration,
+    /// How long a request's body may take to arrive, counted from when its headers were read
+    /// (after any added latency), plus one second per [`Config::min_body_rate`] bytes already
+    /// received. A client that sends headers with a `Content-Length` and then no body, or
+    /// trickles it, has its connection closed without an answer once that passes. While a body
+    /// is being read the request does not count against [`Config::max_in_flight`]. Default 10 s.
+    pub body_read_timeout: Duration,
+    /// The slowest a body may come once [`Config::body_read_timeout`] is used up, in bytes per
+    /// second. Default 64 KiB/s (a full 4,096,000-byte batch in about a minute).
+    pub min_body_rate: u64,
     /// How many connections are served at once, admin ones included. When that many are open,
     /// new ones wait in the listen backlog until one closes. Default 256.
     pub max_connections: usize,
     /// Added to every data request before it is answered, as a data plane that far away would
     /// be (a hosted one is about 50 ms). Default zero. Faults' latency comes on top.
     pub latency: Duration,
+    /// The token the admin API requires (`Authorization: Bearer <token>`), or `None`. On a
+    /// loopback address the admin API is open to the machine alone and needs none; on any other
+    /// address (`0.0.0.0`, a LAN address) [`DataPlane::start`](crate::DataPlane::start) refuses
+    /// to start without one, since the admin API reads back every stored event and fault
+    /// injection; there, recorded requests also have their `authorization` header (the
+    /// senders' write keys) redacted. Default `None`.
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -65,8 +81,11 @@ impl Default for Config {
             max_in_flight: 64,
             rate_limit: None,
             header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            min_body_rate: 64 * 1024,
             max_connections: 256,
             latency: Duration::ZERO,
+            admin_token: None,
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use hyper::body::Incoming;
-use hyper::header::{HeaderMap, HeaderValue, CONTENT_ENCODING, RETRY_AFTER};
+use hyper::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_ENCODING, RETRY_AFTER};
 use hyper::http::request::Parts;
 use hyper::Request;
 use std::sync::atomic::Ordering;
@@ -71,10 +71,10 @@ pub(crate) async fn handle(
         tokio::time::sleep(Duration::from_millis(millis)).await;
     }
     let (parts, body) = request.into_parts();
-    let mut body = BodyStream::new(body);
-    let arrival = arrive(&parts);
+    let mut body = BodyStream::paced(body, shared.body_pace);
+    let arrival = arrive(shared, &parts);
     match fault {
-        Some(Action::Drop) => return drop_after_reading(&mut body).await,
+        Some(Action::Drop) => return drop_after_reading(shared, &mut body).await,
         Some(Action::Status {
             status,
             retry_after,
@@ -92,15 +92,17 @@ pub(crate) async fn handle(
 async fn admit(shared: &Shared, parts: &Parts, body: &mut Body) -> Result<Admitted, Stop> {
     let route = checks::route(&parts.method, parts.uri.path())?;
     let gzip = is_gzip(&parts.headers);
+    let reading = InFlight::enter(&shared.reading_bodies);
     if gzip {
         checks::gzip_header(body.gzip_header_ok().await.map_err(gone)?)?;
     }
     checks::write_key_allowed(&shared.keys, &parts.headers)?;
     shared.bodies_read.fetch_add(1, Ordering::SeqCst);
     let bytes = checks::body(body.read(gzip).await.map_err(gone)?)?;
+    drop(reading);
     let parsed = checks::json(&bytes, route)?;
     checks::events(&parsed.items)?;
-    checks::load(shared.in_flight(), shared.max_in_flight)?;
+    checks::load(shared.handling(), shared.max_in_flight)?;
     checks::rate(within_rate(shared))?;
     Ok(Admitted {
         route,
@@ -125,7 +127,7 @@ fn within_rate(shared: &Shared) -> bool {
 }
 
 /// The record of a request, before its answer is known.
-fn arrive(parts: &Parts) -> Arrival {
+fn arrive(shared: &Shared, parts: &Parts) -> Arrival {
     let received_at = Utc::now();
     let record = ReceivedRequest {
         method: parts.method.to_string(),
@@ -134,7 +136,11 @@ fn arrive(parts: &Parts) -> Arrival {
             .headers
             .iter()
             .map(|(name, value)| {
-                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                let value = if shared.redact_authorization && name == AUTHORIZATION {
+                    "[redacted]".to_owned()
+                } else {
+                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                };
                 (name.as_str().to_string(), value)
             })
             .collect(),
@@ -151,7 +157,8 @@ fn arrive(parts: &Parts) -> Arrival {
 }
 
 /// A drop fault: reads the request, then closes the connection without answering.
-async fn drop_after_reading(body: &mut Body) -> Result<Answer, Dropped> {
+async fn drop_after_reading(shared: &Shared, body: &mut Body) -> Result<Answer, Dropped> {
+    let _reading = InFlight::enter(&shared.reading_bodies);
     let _ = body.drain().await;
     Err(Dropped)
 }
@@ -167,11 +174,13 @@ async fn answer_fault(
     retry_after: Option<String>,
 ) -> Result<Answer, Dropped> {
     shared.bodies_read.fetch_add(1, Ordering::SeqCst);
+    let reading = InFlight::enter(&shared.reading_bodies);
     let read = body
         .read(is_gzip(&parts.headers))
         .await
         .map_err(|_| Dropped)?;
     body.drain().await.map_err(|_| Dropped)?;
+    drop(reading);
     let kept = match (read, checks::route(&parts.method, parts.uri.path())) {
         (BodyRead::Complete(bytes), Ok(route)) if incoming::parse(&bytes, route).is_some() => {
             Some(RequestBody {
@@ -201,7 +210,9 @@ async fn refuse(
     body: &mut Body,
     rejection: Rejection,
 ) -> Result<Answer, Dropped> {
+    let reading = InFlight::enter(&shared.reading_bodies);
     body.drain().await.map_err(|_| Dropped)?;
+    drop(reading);
     Ok(reply(
         shared,
         arrival,

@@ -27,7 +27,7 @@
 //! | each `batch[i]` | not an object | 400 | `event is not a valid rudder event` |
 //! | | userId and anonymousId both empty after trimming (numbers stringified first) | 400 | `request neither has anonymousId nor userId` (the whole request is rejected) |
 //! | | batch has no events | 400 | `empty batch payload` |
-//! | load | more than [`Config::max_in_flight`] requests in flight | 503 | `Service Unavailable` |
+//! | load | more than [`Config::max_in_flight`] requests in flight (those still receiving their body do not count) | 503 | `Service Unavailable` |
 //! | rate limit (off by default) | over [`Config::rate_limit`] per second | 429 | `max requests limit reached` |
 //! | success | | 200 | `ok` |
 //!
@@ -58,7 +58,9 @@
 //!
 //! HTTP/1.1 with keep-alive. A connection must send a request's headers within
 //! [`Config::header_read_timeout`] (10 s by default; an idle keep-alive connection too), else it
-//! is closed; at most [`Config::max_connections`] are served at once, and further ones wait in
+//! is closed, and its body within [`Config::body_read_timeout`] plus a second per
+//! [`Config::min_body_rate`] bytes received (10 s and 64 KiB/s by default), else it is closed
+//! without an answer: a client that sends headers and stalls cannot hold a request slot; at most [`Config::max_connections`] are served at once, and further ones wait in
 //! the listen backlog. By default it listens on `127.0.0.1` only.
 //!
 //! # Beyond the real gateway
@@ -145,6 +147,16 @@ impl DataPlane {
     /// Starts a data plane and returns once it is listening. Fails when the address cannot be
     /// bound or the store file cannot be opened.
     pub fn start(config: Config) -> io::Result<DataPlane> {
+        if !config.addr.ip().is_loopback() && config.admin_token.as_deref().unwrap_or("").is_empty()
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is not a loopback address: the admin API, which reads back every stored event, needs a token (Config::admin_token; `serve --admin-token`)",
+                    config.addr.ip()
+                ),
+            ));
+        }
         let store = match &config.store {
             Some(path) => Some(store::open_store(path)?),
             None => None,

@@ -7,6 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify, Semaphore};
 
+use crate::body::Pace;
 use crate::checks::Keys;
 use crate::config::Config;
 use crate::faults::{Fault, FaultQueue};
@@ -50,6 +51,12 @@ pub(crate) struct Shared {
     pub rate_limit: Option<u32>,
     /// How long a connection may take to send a request's headers (idle ones included).
     pub header_read_timeout: Duration,
+    /// How fast a request body must come.
+    pub body_pace: Pace,
+    /// The admin API's token (`Authorization: Bearer`), when it needs one.
+    pub admin_token: Option<String>,
+    /// Recorded requests keep `authorization` as `[redacted]` (off loopback).
+    pub redact_authorization: bool,
     /// Added before every data request is answered.
     pub latency: Duration,
     /// One permit per open connection; the accept loop waits for one before accepting.
@@ -65,8 +72,11 @@ pub(crate) struct Shared {
     pub control: Notify,
     /// Bumped to close every open connection once its current request is answered.
     pub close_connections: watch::Sender<u64>,
-    /// Data requests being handled now.
+    /// Data requests being handled now (their bodies being read included).
     pub in_flight: AtomicUsize,
+    /// Of those, requests whose body is being read: they do not count against
+    /// `max_in_flight`, so clients that stall mid-body cannot make the others refused.
+    pub reading_bodies: AtomicUsize,
     /// Request bodies read past the write-key check (decompressed and parsed).
     pub bodies_read: AtomicUsize,
     pub shutdown: AtomicBool,
@@ -86,7 +96,13 @@ impl Shared {
             max_in_flight: config.max_in_flight,
             rate_limit: config.rate_limit,
             header_read_timeout: config.header_read_timeout,
+            body_pace: Pace {
+                grace: config.body_read_timeout,
+                min_rate: config.min_body_rate,
+            },
             latency: config.latency,
+            admin_token: config.admin_token.clone(),
+            redact_authorization: !config.addr.ip().is_loopback(),
             connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
             records: Mutex::new(Records {
                 store,
@@ -99,6 +115,7 @@ impl Shared {
             control: Notify::new(),
             close_connections: watch::Sender::new(0),
             in_flight: AtomicUsize::new(0),
+            reading_bodies: AtomicUsize::new(0),
             bodies_read: AtomicUsize::new(0),
             shutdown: AtomicBool::new(false),
         }
@@ -135,6 +152,12 @@ impl Shared {
 
     pub(crate) fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Requests being handled with their body read: what `max_in_flight` bounds.
+    pub(crate) fn handling(&self) -> usize {
+        self.in_flight()
+            .saturating_sub(self.reading_bodies.load(Ordering::SeqCst))
     }
 }
 

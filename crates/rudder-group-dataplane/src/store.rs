@@ -131,6 +131,17 @@ pub(crate) struct Records {
 
 /// Opens (creating if needed) the NDJSON store file for appending.
 pub(crate) fn open_store(path: &Path) -> io::Result<File> {
+    // Checked before opening: opening a FIFO for writing would wait for a reader forever, and
+    // a device or a directory is no place for NDJSON either.
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the store {} is not a regular file", path.display()),
+            ))
+        }
+        _ => {}
+    }
     File::options().create(true).append(true).open(path)
 }
 
