@@ -159,7 +159,15 @@ impl PyClient {
             }
         }
         if let Some(t) = exit_timeout {
-            seconds(py, "exit_timeout", t)?;
+            // A day at most, as every duration setting of the table.
+            let max = rudder_group_client::settings::MAX_DURATION;
+            if seconds(py, "exit_timeout", t)? > max {
+                return Err(config_error(
+                    py,
+                    "exit_timeout",
+                    format!("must be at most {} seconds (a day), got {t}", max.as_secs()),
+                ));
+            }
         }
         let base = client_config(py, write_key, data_plane_url, settings)?;
         let live = start(&base).map_err(|e| start_error(py, &e))?;

@@ -57,6 +57,13 @@ def test_a_write_key_is_required() -> None:
     assert isinstance(info.value, rg.ConfigError) and info.value.setting == "write_key"
 
 
+def test_a_write_key_of_the_wrong_type_is_never_shown() -> None:
+    with pytest.raises(rg.ConfigError) as info:
+        analytics.Client(b"secret-write-key")  # type: ignore[arg-type]
+    assert "secret" not in str(info.value)
+    assert "a value of type bytes" in str(info.value)
+
+
 def test_flush_join_and_shutdown_return_none(client: analytics.Client) -> None:
     assert client.flush() is None
     assert client.join() is None and client.shutdown() is None

@@ -41,6 +41,8 @@ __all__ = ["Client", "set_exit_timeout", "get_exit_timeout"]
 logger = logging.getLogger("rudder_group")
 
 _exit_timeout = 5.0
+# The longest wait any duration setting allows.
+_MAX_EXIT_TIMEOUT = 86_400.0
 # How long the exit hook waits, past the longest exit timeout, for the closing threads to end.
 _EXIT_GRACE = 1.0
 _live: "weakref.WeakSet[Client]" = weakref.WeakSet()
@@ -50,9 +52,10 @@ def set_exit_timeout(seconds: float) -> None:
     """Sets how long the exit hook waits for each client without an ``exit_timeout`` of its own."""
     global _exit_timeout
     value = float(seconds)
-    if not math.isfinite(value) or value < 0:
+    if not math.isfinite(value) or value < 0 or value > _MAX_EXIT_TIMEOUT:
         raise ConfigError(
-            f"invalid setting `exit_timeout`: must be a finite number of seconds, at least 0, got {seconds!r}",
+            "invalid setting `exit_timeout`: must be a finite number of seconds from 0 to "
+            f"{_MAX_EXIT_TIMEOUT:.0f} (a day, as every duration setting), got {seconds!r}",
             "INVALID_CONFIG",
             setting="exit_timeout",
         )

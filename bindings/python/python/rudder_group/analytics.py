@@ -173,7 +173,10 @@ class Client:
         upload_interval: Optional[float] = None,
     ) -> None:
         if not isinstance(write_key, str) or not write_key:
-            raise ConfigError(f"write_key must be a non-empty str, got {write_key!r}", "INVALID_CONFIG",
+            # Never the value itself: a write key given as bytes is still a secret.
+            got = "an empty str" if write_key == "" else "None" if write_key is None else (
+                f"a value of type {type(write_key).__name__}")
+            raise ConfigError(f"write_key must be a non-empty str, got {got}", "INVALID_CONFIG",
                               setting="write_key")
         if thread is not None:
             _warn_once("thread", "rudder_group.analytics: `thread` is not honoured; "
