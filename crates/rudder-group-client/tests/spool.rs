@@ -148,6 +148,37 @@ fn a_torn_last_record_is_skipped_and_counted_at_every_offset() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A segment whose last record leaves 0 to 16 bytes of zeroes at its end (too few, for some,
+/// to hold the next record's header) is clean: nothing is counted as skipped.
+#[test]
+fn a_segment_ending_a_few_bytes_after_its_last_record_is_clean() {
+    let dir = temp_dir("spool-leftover");
+    let ids = leave_in_spool(&dir, 3, |_| {});
+    let segs = segments(&dir);
+    assert_eq!(segs.len(), 1);
+    let full = std::fs::read(&segs[0]).expect("segment");
+    let end = records_end(&full);
+    let name = segs[0].file_name().expect("name");
+    for left in 0..=16 {
+        let copy = temp_dir("spool-leftover-copy");
+        std::fs::write(copy.join(name), &full[..end + left]).expect("write");
+        let (client, _) = memory_client(&copy);
+        client
+            .flush(Some(Duration::from_secs(60)))
+            .expect("flushed");
+        let stats = client.stats();
+        assert_eq!(
+            (stats.spool_skipped, stats.recovered),
+            (0, 3),
+            "{left} bytes left"
+        );
+        assert_eq!(sent_ids(&client), ids, "{left} bytes left");
+        client.close(None).expect("closed");
+        let _ = std::fs::remove_dir_all(&copy);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_damaged_segment_does_not_stop_the_others() {
     let dir = temp_dir("spool-damaged");

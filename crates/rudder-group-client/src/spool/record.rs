@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! record  = len:u32le crc:u32le payload[len]          crc = CRC-32 (IEEE) of payload
-//! segment = record* zeroes                              a header of zeroes ends the log
+//! segment = record* zeroes                              zeroes where a header would start end the log
 //! payload = 1 seq:u64 lane:u64 id_len:u16 message_id splice:u32 wire     an event
 //!         | 2 seq:u64*                                                   events finished
 //! ```
@@ -93,9 +93,11 @@ fn seal(out: &mut [u8], start: usize) {
 
 /// Reads the record that starts at `bytes[0]`.
 pub(crate) fn read(bytes: &[u8]) -> Read {
-    // Segments are made of zeroes, and a record's header is stored last: a header of zeroes
-    // (or no byte at all) is where the log ends.
-    if bytes.is_empty() || bytes.get(..HEADER) == Some(&[0; HEADER][..]) {
+    // Segments are made of zeroes, and a record's header is stored last: a header of zeroes is
+    // where the log ends. So are the zeroes left at a segment's end when a record filled it to
+    // fewer than a header's bytes (or to none): no record can start there.
+    let head = &bytes[..bytes.len().min(HEADER)];
+    if head.iter().all(|b| *b == 0) {
         return Read::End;
     }
     let Some(header) = bytes.get(..HEADER) else {
@@ -196,6 +198,9 @@ mod tests {
         );
         assert_eq!(read(&[]), Read::End);
         assert_eq!(read(&[0; 64]), Read::End);
+        for left in 1..HEADER {
+            assert_eq!(read(&vec![0; left]), Read::End, "{left} zeroes");
+        }
     }
 
     /// Every prefix of a record is a torn record, and every flipped byte fails the checksum.
