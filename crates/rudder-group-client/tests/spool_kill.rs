@@ -2,8 +2,8 @@
 //! with SIGKILL at a random point; a new client on the same directory must deliver every event
 //! whose `group()` had returned in the child (each messageId at least once). Once with the data
 //! plane down during the kill, once with it up. Also: a second process on a held directory gets
-//! `INVALID_CONFIG` naming the holder's pid, and a process the holder starts does not inherit
-//! the lock.
+//! `INVALID_CONFIG` naming the holder's pid, a process the holder starts does not inherit
+//! the lock, and a process under a file size limit (`ulimit -f`) gets an error, not SIGXFSZ.
 //!
 //! This test has its own `main` (no libtest harness), so that the same binary can be the child:
 //! with `SPOOL_CHILD` set it plays that role instead. Every check counts; none times.
@@ -35,12 +35,14 @@ fn main() {
         Ok("enqueue") => child_enqueue(),
         Ok("hold") => child_hold(),
         Ok("try") => child_try(),
+        Ok("file-size-limit") => child_under_a_file_size_limit(),
         _ => {
             killed_while_the_data_plane_is_down();
             killed_while_the_data_plane_is_up();
             a_second_process_gets_invalid_config_naming_the_holder();
             a_child_of_the_holder_does_not_inherit_the_lock();
-            println!("spool_kill: 4 passed");
+            a_file_size_limit_is_an_error_not_a_signal();
+            println!("spool_kill: 5 passed");
         }
     }
 }
@@ -88,6 +90,22 @@ fn child_try() {
         Ok(_) => println!("opened"),
         Err(e) => println!("{:?} {e}", e.code()),
     }
+}
+
+/// Lowers its file size limit under a segment's size, with SIGXFSZ at its default (which
+/// ends the process), then tries to open the spool.
+fn child_under_a_file_size_limit() {
+    let limit = libc::rlimit {
+        rlim_cur: 16 << 10,
+        rlim_max: 16 << 10,
+    };
+    // SAFETY: a valid resource and an initialized `rlimit`; setting a signal's disposition to
+    // its default is always allowed.
+    unsafe {
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+        libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
+    }
+    child_try();
 }
 
 /// Runs the child until `kill_after` ids were read, kills it with SIGKILL, and returns every
@@ -203,6 +221,21 @@ fn a_second_process_gets_invalid_config_naming_the_holder() {
     // Released with its holder: the directory opens now.
     let client = Client::new(spool_config(&url, &dir)).expect("the lock was released");
     client.close(Some(Duration::ZERO)).expect("nothing queued");
+}
+
+/// Under `ulimit -f` smaller than a segment, opening a spool fails with INVALID_CONFIG saying
+/// why; the process is not killed by SIGXFSZ.
+fn a_file_size_limit_is_an_error_not_a_signal() {
+    let dir = temp_dir("spool-fsize");
+    let out = child_env("file-size-limit", &dir, &refusing_url())
+        .stdin(Stdio::null())
+        .output()
+        .expect("child runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{:?}: {said}", out.status);
+    assert!(said.starts_with("InvalidConfig"), "{said}");
+    assert!(said.contains("File too large"), "{said}");
+    assert!(segments(&dir).is_empty(), "no segment left: {said}");
 }
 
 /// A process started by the holder (fork and exec) does not hold its lock: it is refused, and

@@ -55,10 +55,11 @@ impl DirLock {
             return Err(held_by(setting, dir, holder, ""));
         }
         // The pid is only for people reading the directory; the lock is what counts.
-        let written = file
-            .set_len(0)
+        let text = format!("{pid}\n");
+        let written = super::segment::within_file_size_limit(text.len() as u64)
+            .and_then(|()| file.set_len(0))
             .and_then(|()| file.seek(SeekFrom::Start(0)))
-            .and_then(|_| file.write_all(format!("{pid}\n").as_bytes()));
+            .and_then(|_| file.write_all(text.as_bytes()));
         if let Err(e) = written {
             return Err(io_error(setting, &path, &e));
         }

@@ -71,6 +71,7 @@ pub(crate) struct Segment {
 impl Segment {
     /// Creates the file `path` with `size` bytes of zeroes and maps it.
     pub fn create(path: &Path, size: u64) -> io::Result<Segment> {
+        within_file_size_limit(size)?;
         let file = OpenOptions::new()
             .create_new(true)
             .read(true)
@@ -147,6 +148,39 @@ impl Reader {
             None => self.file.read_exact_at(out, offset),
         }
     }
+}
+
+/// Refuses a file of `size` bytes past the process's file size limit (`ulimit -f`): the kernel
+/// enforces it with SIGXFSZ, whose default ends the process, and a library never changes a
+/// signal's disposition. So the limit is read before the file is made, and passing it is an
+/// error of EFBIG's kind (`FileTooLarge`).
+pub(crate) fn within_file_size_limit(size: u64) -> io::Result<()> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: a valid resource and an initialized `rlimit` the call writes.
+    if unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } != 0 {
+        // Unknown: the file is made as if there were none.
+        return Ok(());
+    }
+    if limit.rlim_cur == libc::RLIM_INFINITY {
+        return Ok(());
+    }
+    // `rlim_t` is u64 on Linux and macOS, i64 on FreeBSD (where no limit is negative).
+    #[allow(clippy::unnecessary_cast)]
+    let most = limit.rlim_cur as u64;
+    if size <= most {
+        return Ok(());
+    }
+    // The kind EFBIG maps to (`FileTooLarge`, named in std only since Rust 1.83).
+    let kind = io::Error::from_raw_os_error(libc::EFBIG).kind();
+    Err(io::Error::new(
+        kind,
+        format!(
+            "File too large: a spool file of {size} bytes passes the process's file size limit (ulimit -f) of {most} bytes"
+        ),
+    ))
 }
 
 /// Gives the file `size` bytes of zeroes with their blocks allocated, so that no store through
