@@ -234,6 +234,34 @@ fn one_live_client_per_directory() {
     again.close(None).expect("closed");
 }
 
+/// A client deletes nothing in a directory it did not lock: once its directory was moved away
+/// and another made at its path, its close leaves the segments found there alone.
+#[test]
+fn a_client_whose_directory_was_replaced_deletes_nothing_at_its_path() {
+    let dir = temp_dir("spool-replaced");
+    let (first, _) = memory_client(&dir);
+    send(&first, 5);
+    let flushed = first.flush(Some(Duration::from_secs(60))).expect("flushed");
+    assert_eq!(flushed.delivered, 5);
+    let moved = dir.with_extension("moved");
+    let _ = std::fs::remove_dir_all(&moved);
+    std::fs::rename(&dir, &moved).expect("moved away");
+    std::fs::create_dir(&dir).expect("made again");
+    let ids = leave_in_spool(&dir, 3, |_| {});
+    assert_eq!(segments(&dir).len(), 1);
+    first.close(None).expect("closed");
+    assert_eq!(
+        segments(&dir).len(),
+        1,
+        "the other client's segment is kept"
+    );
+    let (next, _) = memory_client(&dir);
+    next.flush(Some(Duration::from_secs(60))).expect("flushed");
+    assert_eq!(sent_ids(&next), ids);
+    next.close(None).expect("closed");
+    let _ = std::fs::remove_dir_all(&moved);
+}
+
 #[test]
 fn a_full_spool_applies_the_overflow_policy_and_counts_it() {
     let dir = temp_dir("spool-full");

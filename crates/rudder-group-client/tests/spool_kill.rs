@@ -35,16 +35,63 @@ fn main() {
         Ok("enqueue") => child_enqueue(),
         Ok("hold") => child_hold(),
         Ok("try") => child_try(),
+        #[cfg(unix)]
         Ok("file-size-limit") => child_under_a_file_size_limit(),
-        _ => {
-            killed_while_the_data_plane_is_down();
-            killed_while_the_data_plane_is_up();
-            a_second_process_gets_invalid_config_naming_the_holder();
-            a_child_of_the_holder_does_not_inherit_the_lock();
-            a_file_size_limit_is_an_error_not_a_signal();
-            println!("spool_kill: 5 passed");
-        }
+        #[cfg(unix)]
+        Ok("fork") => child_fork_then_hold(),
+        _ => run_checks(),
     }
+}
+
+/// Runs every check, or those whose name holds the first argument (as libtest's filter).
+fn run_checks() {
+    let mut checks: Vec<(&str, fn())> = vec![
+        (
+            "killed_while_the_data_plane_is_down",
+            killed_while_the_data_plane_is_down,
+        ),
+        (
+            "killed_while_the_data_plane_is_up",
+            killed_while_the_data_plane_is_up,
+        ),
+        (
+            "a_second_process_gets_invalid_config_naming_the_holder",
+            a_second_process_gets_invalid_config_naming_the_holder,
+        ),
+        (
+            "a_child_of_the_holder_does_not_inherit_the_lock",
+            a_child_of_the_holder_does_not_inherit_the_lock,
+        ),
+        (
+            "the_lock_survives_the_holder_closing_its_lock_file",
+            the_lock_survives_the_holder_closing_its_lock_file,
+        ),
+        (
+            "the_lock_survives_its_lock_file_removed",
+            the_lock_survives_its_lock_file_removed,
+        ),
+    ];
+    #[cfg(unix)]
+    checks.extend([
+        (
+            "a_file_size_limit_is_an_error_not_a_signal",
+            a_file_size_limit_is_an_error_not_a_signal as fn(),
+        ),
+        (
+            "a_forked_child_that_outlives_the_holder_does_not_hold_the_lock",
+            a_forked_child_that_outlives_the_holder_does_not_hold_the_lock,
+        ),
+    ]);
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let mut passed = 0;
+    for (name, check) in checks {
+        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        check();
+        passed += 1;
+    }
+    println!("spool_kill: {passed} passed");
 }
 
 fn child_env(role: &str, dir: &Path, url: &str) -> Command {
@@ -94,6 +141,7 @@ fn child_try() {
 
 /// Lowers its file size limit under a segment's size, with SIGXFSZ at its default (which
 /// ends the process), then tries to open the spool.
+#[cfg(unix)]
 fn child_under_a_file_size_limit() {
     let limit = libc::rlimit {
         rlim_cur: 16 << 10,
@@ -106,6 +154,31 @@ fn child_under_a_file_size_limit() {
         libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
     }
     child_try();
+}
+
+/// Opens the spool, then forks: the forked child waits for its stdin to close (with only
+/// async-signal-safe calls, as a child of a threaded process must), while this process prints
+/// the forked child's pid and waits to be killed.
+#[cfg(unix)]
+fn child_fork_then_hold() {
+    let dir = std::env::var("SPOOL_DIR").expect("SPOOL_DIR");
+    let url = std::env::var("SPOOL_URL").expect("SPOOL_URL");
+    let client = Client::new(spool_config(&url, Path::new(&dir))).expect("child client");
+    // SAFETY: the forked child below calls only `read` and `_exit`.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        let mut byte = 0u8;
+        // SAFETY: reads at most one byte into a byte of this stack frame; `_exit` ends the
+        // process without running anything of the parent's.
+        unsafe {
+            while libc::read(0, (&mut byte as *mut u8).cast(), 1) > 0 {}
+            libc::_exit(0);
+        }
+    }
+    assert!(pid > 0, "fork failed");
+    println!("{pid}");
+    let _ = std::io::stdin().lines().count();
+    drop(client);
 }
 
 /// Runs the child until `kill_after` ids were read, kills it with SIGKILL, and returns every
@@ -225,6 +298,7 @@ fn a_second_process_gets_invalid_config_naming_the_holder() {
 
 /// Under `ulimit -f` smaller than a segment, opening a spool fails with INVALID_CONFIG saying
 /// why; the process is not killed by SIGXFSZ.
+#[cfg(unix)]
 fn a_file_size_limit_is_an_error_not_a_signal() {
     let dir = temp_dir("spool-fsize");
     let out = child_env("file-size-limit", &dir, &refusing_url())
@@ -236,6 +310,80 @@ fn a_file_size_limit_is_an_error_not_a_signal() {
     assert!(said.starts_with("InvalidConfig"), "{said}");
     assert!(said.contains("File too large"), "{said}");
     assert!(segments(&dir).is_empty(), "no segment left: {said}");
+}
+
+/// What a "try" child says about `dir`.
+fn try_in_a_child(dir: &Path, url: &str) -> String {
+    let out = child_env("try", dir, url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("child runs");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Opening and closing the lock file, or the directory, in the holding process (as any
+/// library of the program may) keeps the directory locked.
+fn the_lock_survives_the_holder_closing_its_lock_file() {
+    let dir = temp_dir("spool-lock-close");
+    let url = refusing_url();
+    let holder = Client::new(spool_config(&url, &dir)).expect("the spool");
+    drop(std::fs::File::open(dir.join("LOCK")).expect("LOCK opens"));
+    drop(
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.join("LOCK"))
+            .expect("LOCK opens"),
+    );
+    drop(std::fs::File::open(&dir).expect("the directory opens"));
+    let said = try_in_a_child(&dir, &url);
+    assert!(said.starts_with("InvalidConfig"), "{said}");
+    assert!(
+        said.contains(&format!("process {}", std::process::id())),
+        "{said}"
+    );
+    holder.close(Some(Duration::ZERO)).expect("nothing queued");
+    assert_eq!(try_in_a_child(&dir, &url), "opened");
+}
+
+/// A stale-lock cleanup that removes `LOCK` does not unlock the directory.
+fn the_lock_survives_its_lock_file_removed() {
+    let dir = temp_dir("spool-lock-rm");
+    let url = refusing_url();
+    let holder = Client::new(spool_config(&url, &dir)).expect("the spool");
+    std::fs::remove_file(dir.join("LOCK")).expect("LOCK removed");
+    let said = try_in_a_child(&dir, &url);
+    assert!(said.starts_with("InvalidConfig"), "{said}");
+    let err = Client::new(spool_config(&url, &dir)).expect_err("held in this process too");
+    assert_eq!(err.code(), ErrorCode::InvalidConfig);
+    holder.close(Some(Duration::ZERO)).expect("nothing queued");
+    assert_eq!(try_in_a_child(&dir, &url), "opened");
+}
+
+/// A child forked by the holder, still running after the holder died, does not keep the
+/// directory locked.
+#[cfg(unix)]
+fn a_forked_child_that_outlives_the_holder_does_not_hold_the_lock() {
+    let dir = temp_dir("spool-lock-fork");
+    let url = refusing_url();
+    let mut holder = child_env("fork", &dir, &url).spawn().expect("child starts");
+    let mut line = String::new();
+    BufReader::new(holder.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read");
+    let forked: libc::pid_t = line.trim().parse().expect("the forked child's pid");
+    // Its stdin is the forked child's too: it lives until this end closes.
+    let stdin = holder.stdin.take();
+    holder.kill().expect("SIGKILL");
+    holder.wait().expect("reaped");
+    // SAFETY: signal 0 only checks that the process exists.
+    assert_eq!(
+        unsafe { libc::kill(forked, 0) },
+        0,
+        "the forked child lives"
+    );
+    let client = Client::new(spool_config(&url, &dir)).expect("the holder's death freed it");
+    client.close(Some(Duration::ZERO)).expect("nothing queued");
+    drop(stdin);
 }
 
 /// A process started by the holder (fork and exec) does not hold its lock: it is refused, and

@@ -1,6 +1,7 @@
 //! The log: appends (the callers), reads back and `done` records (the lanes), deletion of
 //! finished segments, and the syncer thread.
 
+use super::lock::DirLock;
 use super::record::{self, Read, Record, HEADER};
 use super::scan::segment_name;
 use super::segment::Segment;
@@ -31,6 +32,8 @@ struct Writer {
 /// The log itself, shared by the callers (appends) and the lanes (reads, `done`).
 pub(crate) struct Log {
     dir: PathBuf,
+    /// The directory's lock: segments are made and deleted only while it is held.
+    lock: DirLock,
     sync: SpoolSync,
     interval: Duration,
     segment_bytes: u64,
@@ -59,6 +62,7 @@ impl Log {
     pub fn open(
         config: &Config,
         dir: &Path,
+        lock: DirLock,
         segments: BTreeMap<u64, Segment>,
         next_seq: u64,
         last_segment: u64,
@@ -70,6 +74,7 @@ impl Log {
         let total_bytes = segments.values().map(|s| s.size).sum();
         let log = Log {
             dir: dir.to_owned(),
+            lock,
             sync: config.spool_sync,
             interval: config.spool_sync_interval,
             segment_bytes,
@@ -238,6 +243,7 @@ impl Log {
     }
 
     fn start_segment(&self, w: &mut Writer, size: u64) -> std::io::Result<()> {
+        self.lock.still_ours().map_err(std::io::Error::other)?;
         let id = w
             .active
             .max(w.segments.keys().next_back().copied().unwrap_or(0))
@@ -250,15 +256,31 @@ impl Log {
         Ok(())
     }
 
+    /// Forgets a finished segment and deletes its file, if the directory is still this
+    /// client's (locked, and the one its path names): a client never deletes in a directory
+    /// another client may hold.
     fn remove(&self, w: &mut Writer, id: u64) {
         if let Some(s) = w.segments.remove(&id) {
             w.total_bytes = w.total_bytes.saturating_sub(s.size);
             w.unsynced.retain(|f| !Arc::ptr_eq(f, &s.file));
-            if let Err(e) = std::fs::remove_file(self.dir.join(segment_name(id))) {
+            let path = self.dir.join(segment_name(id));
+            if let Err(why) = self.lock.still_ours() {
+                log::warn!(
+                    "rudder-group: the finished spool segment {} is kept: {why}",
+                    path.display()
+                );
+                return;
+            }
+            if let Err(e) = std::fs::remove_file(&path) {
                 log::warn!("rudder-group: removing a finished spool segment failed: {e}");
             }
             w.dir_unsynced = true;
         }
+    }
+
+    /// Releases the directory's lock: from now on this log neither makes nor deletes a file.
+    pub fn release(&self) {
+        self.lock.release();
     }
 
     fn mark_unsynced(&self, w: &mut Writer, file: Arc<File>) {

@@ -17,14 +17,17 @@
 //!
 //! # Layout and crash safety
 //!
-//! The directory holds `LOCK` ([`lock`]: one live client per directory) and segments
+//! The directory holds `LOCK` (the holder's pid; the lock, one live client per directory, is on
+//! the directory itself: [`lock`]) and segments
 //! `<number>.log`, each a sequence of records framed by length and CRC-32 ([`record`]) followed
 //! by zeroes. A client appends only to segments it created; it starts a new one when the current
 //! one is full (segments are a sixteenth of `max_spool_bytes`, between 64 KiB and 8 MiB), or
 //! when the spool is full and the current one holds only finished events. When an event reaches
 //! a terminal outcome, a small `done` record lists it, and a segment whose every event is
-//! finished is deleted (once it is no longer the one appended to). So the spool never grows
-//! past what is unsent, and `max_spool_bytes` bounds the sum of the segments' sizes on disk.
+//! finished is deleted (once it is no longer the one appended to), as long as the client still
+//! holds the directory's lock and its path still names the directory it locked. So the spool
+//! never grows past what is unsent, and `max_spool_bytes` bounds the sum of the segments' sizes
+//! on disk.
 //!
 //! - **Process crash** (a panic, SIGKILL, OOM kill): `group()` returns only after the record
 //!   was stored through the shared map, which puts it in the page cache; the kernel keeps it
@@ -58,17 +61,17 @@
 //!
 //! # Fork
 //!
-//! A child made by `fork(2)` does not inherit the lock (a POSIX record lock belongs to the
-//! process), so it cannot use its parent's spool: the parent may still be appending to it. The
+//! A child made by `fork(2)` does not keep the lock (a fork handler closes the child's copy of
+//! the locked descriptor, [`lock`]), so it cannot use its parent's spool: the parent may still
+//! be appending to it, and a child that outlives its parent leaves the directory free. The
 //! bindings start a child's client without a spool (an empty memory queue, as without one); a
 //! Rust program does the same by clearing `spool_dir` in the child's config. A client made in the
 //! child with the same `spool_dir` gets `INVALID_CONFIG` naming the parent's pid.
-
 //!
 //! # Platforms
 //!
-//! The spool needs a Unix system (Linux, macOS, the BSDs): it relies on POSIX record locks and
-//! shared file mappings. Elsewhere (Windows) a client with `spool_dir` set is refused with
+//! The spool needs a Unix system (Linux, macOS, the BSDs): it relies on `flock`, fork handlers
+//! and shared file mappings. Elsewhere (Windows) a client with `spool_dir` set is refused with
 //! `INVALID_CONFIG`.
 
 #[cfg(unix)]
@@ -139,13 +142,13 @@ pub(crate) struct Opened {
     pub skipped: u64,
 }
 
-/// An open spool: the directory's lock, the log, and the syncer thread. Dropping it stops the
-/// syncer, flushes, deletes the segments when every event is finished, and releases the lock.
+/// An open spool: the log (which holds the directory's lock) and the syncer thread. Dropping
+/// it stops the syncer, flushes, deletes the segments when every event is finished, and
+/// releases the lock.
 #[cfg(unix)]
 pub(crate) struct Spool {
     log: Arc<Log>,
     syncer: Option<JoinHandle<()>>,
-    _lock: DirLock,
 }
 
 #[cfg(unix)]
@@ -166,6 +169,7 @@ impl Spool {
         let log = Log::open(
             config,
             &dir,
+            lock,
             scanned.segments,
             scanned.next_seq,
             scanned.last_segment,
@@ -191,11 +195,7 @@ impl Spool {
             );
         }
         Ok(Opened {
-            spool: Spool {
-                log,
-                syncer,
-                _lock: lock,
-            },
+            spool: Spool { log, syncer },
             found,
             skipped,
         })
@@ -215,5 +215,8 @@ impl Drop for Spool {
             let _ = h.join();
         }
         self.log.finish();
+        // A thread of this client that outlives it (a request abandoned at close) finds the
+        // lock released and deletes nothing.
+        self.log.release();
     }
 }
