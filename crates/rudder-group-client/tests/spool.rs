@@ -5,77 +5,12 @@
 #![cfg(unix)]
 
 mod common;
+use common::spool::*;
 use common::*;
 use rudder_group::{ErrorCode, GroupEvent};
-use rudder_group_client::{Client, Config, OutcomeKind, SpoolSync, Transport};
+use rudder_group_client::{Client, OutcomeKind, SpoolSync, Transport};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 use std::time::Duration;
-
-fn spool_config(url: &str, dir: &Path) -> Config {
-    let mut c = config(url);
-    c.spool_dir = Some(dir.to_owned());
-    c
-}
-
-/// A client whose events cannot leave (the data plane refuses connections), closed at once:
-/// every event stays in the spool.
-fn leave_in_spool(dir: &Path, n: usize, tune: impl FnOnce(&mut Config)) -> Vec<String> {
-    let mut c = spool_config(&refusing_url(), dir);
-    c.flush_at = 1_000_000;
-    tune(&mut c);
-    let outcomes = Outcomes::default();
-    outcomes.attach(&mut c);
-    let client = Client::new(c).expect("client");
-    let ids = send(&client, n);
-    let err = client
-        .close(Some(Duration::ZERO))
-        .expect_err("nothing could be sent");
-    assert_eq!(err.code(), ErrorCode::FlushTimeout);
-    drop(client);
-    assert!(
-        outcomes.all().is_empty(),
-        "left in the spool, not reported: {:?}",
-        outcomes.all()
-    );
-    ids
-}
-
-/// Where the record at `at` ends: records are framed by their payload's length (u32,
-/// little-endian) and a checksum (u32).
-fn frame(log: &[u8], at: usize) -> usize {
-    let len = u32::from_le_bytes(log[at..at + 4].try_into().expect("4 bytes"));
-    at + 8 + len as usize
-}
-
-/// Where a segment's records end: the zeroes it was made of follow.
-fn records_end(log: &[u8]) -> usize {
-    let mut at = 0;
-    while at + 8 <= log.len() && log[at..at + 8] != [0; 8] {
-        at = frame(log, at);
-    }
-    assert!(
-        log[at..].iter().all(|b| *b == 0),
-        "zeroes after the records"
-    );
-    at
-}
-
-fn memory_client(dir: &Path) -> (Client, Outcomes) {
-    let mut c = spool_config("http://127.0.0.1:9", dir);
-    c.transport = Transport::Memory;
-    let outcomes = Outcomes::default();
-    outcomes.attach(&mut c);
-    (Client::new(c).expect("client"), outcomes)
-}
-
-fn sent_ids(client: &Client) -> Vec<String> {
-    client
-        .sent_events()
-        .iter()
-        .map(|e| e["messageId"].as_str().expect("messageId").to_owned())
-        .collect()
-}
 
 #[test]
 fn a_timed_out_close_leaves_events_for_the_next_client_which_flushes_them() {

@@ -1,6 +1,8 @@
 //! Shared pieces of the delivery tests: a local data plane, a client aimed at it, events.
 #![allow(dead_code)]
 
+pub mod spool;
+
 use rudder_group::GroupEvent;
 use rudder_group_client::{Client, Config, Outcome, RetryPolicy};
 use rudder_group_dataplane::{Config as PlaneConfig, DataPlane};
