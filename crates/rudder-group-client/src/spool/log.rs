@@ -4,7 +4,7 @@
 use super::lock::DirLock;
 use super::record::{self, Read, Record, HEADER};
 use super::scan::segment_name;
-use super::segment::Segment;
+use super::segment::{Segment, MAX_ID, SEGMENT_HEADER};
 use super::{Location, Refused};
 use crate::config::{Config, SpoolSync};
 use rudder_group::WireEvent;
@@ -105,7 +105,7 @@ impl Log {
             }
             // Appends go to a segment of this client only.
             let size = segment_bytes.min(max_bytes.saturating_sub(w.total_bytes));
-            log.start_segment(&mut w, size.max(HEADER as u64))?;
+            log.start_segment(&mut w, size.max((SEGMENT_HEADER + HEADER) as u64))?;
         }
         Ok(log)
     }
@@ -214,7 +214,7 @@ impl Log {
         let len = record.len() as u64;
         let fits = w.segments.get(&w.active).is_some_and(|s| s.fits(len));
         if !fits {
-            let need = self.segment_bytes.max(len);
+            let need = self.segment_bytes.max(SEGMENT_HEADER as u64 + len);
             let old = w.active;
             let old_finished = w.segments.get(&old).is_some_and(|s| s.live == 0);
             let freed = if old_finished {
@@ -244,11 +244,21 @@ impl Log {
 
     fn start_segment(&self, w: &mut Writer, size: u64) -> std::io::Result<()> {
         self.lock.still_ours().map_err(std::io::Error::other)?;
-        let id = w
+        let mut id = w
             .active
-            .max(w.segments.keys().next_back().copied().unwrap_or(0))
-            + 1;
-        let segment = Segment::create(&self.dir.join(segment_name(id)), size)?;
+            .max(w.segments.keys().next_back().copied().unwrap_or(0));
+        let segment = loop {
+            id = id.checked_add(1).filter(|id| *id <= MAX_ID).ok_or_else(|| {
+                std::io::Error::other(format!(
+                    "the spool's segment numbers are used up ({MAX_ID} is the highest): rename its segments to lower numbers, in the same order"
+                ))
+            })?;
+            match Segment::create(&self.dir.join(segment_name(id)), size) {
+                // A name the spool did not write (left alone at open): the next one.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                made => break made?,
+            }
+        };
         w.total_bytes += segment.size;
         w.segments.insert(id, segment);
         w.active = id;

@@ -18,9 +18,12 @@
 //! # Layout and crash safety
 //!
 //! The directory holds `LOCK` (the holder's pid; the lock, one live client per directory, is on
-//! the directory itself: [`lock`]) and segments
-//! `<number>.log`, each a sequence of records framed by length and CRC-32 ([`record`]) followed
-//! by zeroes. A client appends only to segments it created; it starts a new one when the current
+//! the directory itself: [`lock`]) and segments `<number>.log` (20 digits, at most `u64::MAX /
+//! 2`: numbers never wrap), each a header (a magic and the format's version, [`segment`]), then
+//! records framed by length and CRC-32 ([`record`]), then zeroes. The spool reads and deletes
+//! only the segments it wrote (those of the format before the header too, [`scan`]): any other
+//! entry, a link named like a segment included, is left alone and named in a warning. A client
+//! appends only to segments it created; it starts a new one when the current
 //! one is full (segments are a sixteenth of `max_spool_bytes`, between 64 KiB and 8 MiB), or
 //! when the spool is full and the current one holds only finished events. When an event reaches
 //! a terminal outcome, a small `done` record lists it, and a segment whose every event is

@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! record  = len:u32le crc:u32le payload[len]          crc = CRC-32 (IEEE) of payload
-//! segment = record* zeroes                              zeroes where a header would start end the log
+//! segment = "RGSPOOL" version:u8 record* zeroes        version 1 (see `segment`); zeroes where
+//!                                                       a record's header would start end the log
+//!         | record* zeroes                              written before segments had a header
 //! payload = 1 seq:u64 lane:u64 id_len:u16 message_id splice:u32 wire     an event
 //!         | 2 seq:u64*                                                   events finished
 //! ```

@@ -1,11 +1,15 @@
-//! Reading a spool directory at start: every segment in order, its events, its `done` records
-//! and its damage.
+//! Reading a spool directory at start: which entries are segments the spool wrote, then every
+//! segment in order, its events, its `done` records and its damage. Anything else in the
+//! directory is neither read past its first record nor deleted: it is named in a warning.
 
-use super::record::{self, Read, Record};
-use super::segment::Segment;
+use super::record::{self, Read, Record, HEADER};
+use super::segment::{Segment, MAGIC, MAX_ID, SEGMENT_HEADER, VERSION};
 use super::{Found, Location};
 use std::collections::{BTreeMap, HashSet};
-use std::fs::OpenOptions;
+use std::ffi::OsStr;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read as _};
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 
 /// What reading a directory found.
@@ -19,35 +23,114 @@ pub(crate) struct Scanned {
     pub last_segment: u64,
 }
 
-/// The file name of segment `id`.
+/// The file name of segment `id`: 20 digits, so that names sort as numbers.
 pub(crate) fn segment_name(id: u64) -> String {
     format!("{id:020}.log")
 }
 
-/// Reads every segment of `dir` in order.
-pub(crate) fn scan(dir: &Path) -> std::io::Result<Scanned> {
-    let mut ids: Vec<u64> = Vec::new();
+/// The number a segment's name carries: exactly 20 ASCII digits then `.log`, at most
+/// [`MAX_ID`]. Any other name is not a segment's.
+fn segment_id(name: &OsStr) -> Option<u64> {
+    let digits = name.to_str()?.strip_suffix(".log")?;
+    if digits.len() != 20 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|id| *id <= MAX_ID)
+}
+
+/// A segment the spool wrote: its file, its bytes, and where its records start.
+struct Written {
+    file: File,
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+/// Whether the file at `path` (named like a segment) is one the spool wrote, or why not.
+/// It is opened without following a link, and read past its first record only if it is.
+fn written(path: &Path) -> io::Result<Result<Written, &'static str>> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        return Ok(Err("not a regular file"));
+    }
+    let opened = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(Err("a symbolic link")),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.file_type().is_file() {
+        return Ok(Err("not a regular file"));
+    }
+    let size = meta.len();
+    let mut head = [0u8; SEGMENT_HEADER];
+    if size < head.len() as u64 {
+        return Ok(Err("too short for a segment"));
+    }
+    file.read_exact_at(&mut head, 0)?;
+    let start = if head[..MAGIC.len()] == MAGIC[..] {
+        if head[MAGIC.len()] != VERSION {
+            return Ok(Err("a segment of another format (a newer rudder-group?)"));
+        }
+        SEGMENT_HEADER
+    } else if first_record_decodes(&file, &head, size)? {
+        // Written before segments had a header: records from the first byte.
+        0
+    } else {
+        return Ok(Err("not written by the spool"));
+    };
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    (&file).read_to_end(&mut bytes)?;
+    Ok(Ok(Written { file, bytes, start }))
+}
+
+/// Whether the file starts with a whole record (the mark of a segment without a header).
+fn first_record_decodes(file: &File, head: &[u8; SEGMENT_HEADER], size: u64) -> io::Result<bool> {
+    let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as u64;
+    let whole = HEADER as u64 + len;
+    if whole > size {
+        return Ok(false);
+    }
+    let mut first = vec![0; whole as usize];
+    file.read_exact_at(&mut first, 0)?;
+    Ok(matches!(record::read(&first), Read::Record(..)))
+}
+
+/// Reads every segment of `dir` in order; warns about the entries that are not the spool's.
+pub(crate) fn scan(dir: &Path) -> io::Result<Scanned> {
+    let mut ours: BTreeMap<u64, Written> = BTreeMap::new();
+    let mut foreign: Vec<String> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name();
-        let name = name.to_string_lossy();
-        if let Some(id) = name.strip_suffix(".log").and_then(|n| n.parse().ok()) {
-            ids.push(id);
+        if name == "LOCK" {
+            continue;
         }
+        let why = match segment_id(&name) {
+            Some(id) => match written(&dir.join(&name))? {
+                Ok(w) => {
+                    ours.insert(id, w);
+                    continue;
+                }
+                Err(why) => why,
+            },
+            None => "not named as a segment",
+        };
+        foreign.push(format!("{} ({why})", name.to_string_lossy()));
     }
-    ids.sort_unstable();
+    warn_foreign(dir, &mut foreign);
     let mut out = Scanned {
         segments: BTreeMap::new(),
         found: Vec::new(),
         skipped: 0,
         next_seq: 0,
-        last_segment: ids.last().copied().unwrap_or(0),
+        last_segment: ours.keys().next_back().copied().unwrap_or(0),
     };
     let mut finished = HashSet::new();
-    for id in ids {
-        let path = dir.join(segment_name(id));
-        let file = OpenOptions::new().read(true).open(&path)?;
-        let bytes = std::fs::read(&path)?;
-        let mut at = 0;
+    for (id, Written { file, bytes, start }) in ours {
+        let mut at = start;
         loop {
             match record::read(&bytes[at..]) {
                 Read::End => break,
@@ -88,4 +171,47 @@ pub(crate) fn scan(dir: &Path) -> std::io::Result<Scanned> {
     }
     out.found.sort_by_key(|f| f.location.seq);
     Ok(out)
+}
+
+/// One warning naming what the spool leaves alone (the first ten entries, then a count).
+fn warn_foreign(dir: &Path, foreign: &mut [String]) {
+    if foreign.is_empty() {
+        return;
+    }
+    foreign.sort();
+    let shown = foreign.len().min(10);
+    let more = match foreign.len() - shown {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    log::warn!(
+        "rudder-group: the spool {} holds entries it did not write, left alone: {}{more}",
+        dir.display(),
+        foreign[..shown].join(", ")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_twenty_digits_up_to_the_highest_number_name_a_segment() {
+        let id = |n: &str| segment_id(OsStr::new(n));
+        assert_eq!(id("00000000000000000007.log"), Some(7));
+        assert_eq!(id(&segment_name(MAX_ID)), Some(MAX_ID));
+        for other in [
+            "1.log",
+            "+1.log",
+            "+0000000000000000001.log",
+            "18446744073709551615.log",
+            "99999999999999999999.log",
+            "09223372036854775808.log",
+            "00000000000000000007.log.tmp",
+            "00000000000000000007",
+            "０0000000000000000007.log",
+        ] {
+            assert_eq!(id(other), None, "{other}");
+        }
+    }
 }

@@ -3,6 +3,10 @@
 //! cache rather than a system call. What is stored through a shared map belongs to the kernel
 //! the moment the copy ends: a crash of the process cannot take it back.
 //!
+//! A segment starts with a header, [`MAGIC`] then the format's [`VERSION`], so that the spool
+//! reads and deletes only files it wrote. Segments written before the header existed (records
+//! from the first byte) are still read.
+//!
 //! The directory belongs to its client: a segment truncated by another program while mapped
 //! would end the client with SIGBUS at its next store. Segments a client did not create (found
 //! at start) are read with `pread`, never mapped.
@@ -13,6 +17,16 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::Arc;
+
+/// The first bytes of every segment, before its format's version.
+pub(crate) const MAGIC: &[u8; 7] = b"RGSPOOL";
+/// The format of the records that follow the header.
+pub(crate) const VERSION: u8 = 1;
+/// The header's length: where the first record starts.
+pub(crate) const SEGMENT_HEADER: usize = MAGIC.len() + 1;
+/// The highest segment number: half of u64's range, so far past any real count that only a
+/// file not written by the spool could reach it, and the next number never wraps.
+pub(crate) const MAX_ID: u64 = u64::MAX / 2;
 
 /// A shared, writable mapping of a whole segment file.
 pub(crate) struct Map {
@@ -69,8 +83,10 @@ pub(crate) struct Segment {
 }
 
 impl Segment {
-    /// Creates the file `path` with `size` bytes of zeroes and maps it.
+    /// Creates the file `path` with `size` bytes of zeroes (at least a header's), maps it
+    /// and writes its header. Fails with `AlreadyExists` when the name is taken.
     pub fn create(path: &Path, size: u64) -> io::Result<Segment> {
+        let size = size.max(SEGMENT_HEADER as u64);
         within_file_size_limit(size)?;
         let file = OpenOptions::new()
             .create_new(true)
@@ -79,13 +95,17 @@ impl Segment {
             .open(path)?;
         let made = allocate(&file, size).and_then(|()| map(&file, size));
         match made {
-            Ok(map) => Ok(Segment {
-                file: Arc::new(file),
-                map: Some(Arc::new(map)),
-                size,
-                used: 0,
-                live: 0,
-            }),
+            Ok(map) => {
+                map.store(0, MAGIC);
+                map.store(MAGIC.len(), &[VERSION]);
+                Ok(Segment {
+                    file: Arc::new(file),
+                    map: Some(Arc::new(map)),
+                    size,
+                    used: SEGMENT_HEADER as u64,
+                    live: 0,
+                })
+            }
             Err(e) => {
                 let _ = std::fs::remove_file(path);
                 Err(e)

@@ -3,7 +3,7 @@
 
 use super::{config, refusing_url, send, Outcomes};
 use rudder_group::ErrorCode;
-use rudder_group_client::{Client, Config, Transport};
+use rudder_group_client::{Client, ClientError, Config, Transport};
 use std::path::Path;
 use std::time::Duration;
 
@@ -36,6 +36,26 @@ pub fn leave_in_spool(dir: &Path, n: usize, tune: impl FnOnce(&mut Config)) -> V
     ids
 }
 
+/// A segment starts with a header: this magic, then the format's version (one byte).
+pub const SEGMENT_MAGIC: &[u8] = b"RGSPOOL";
+pub const SEGMENT_VERSION: u8 = 1;
+
+/// Where a segment's records start: after its header.
+pub fn records_start(log: &[u8]) -> usize {
+    let header = SEGMENT_MAGIC.len() + 1;
+    assert_eq!(
+        &log[..SEGMENT_MAGIC.len()],
+        SEGMENT_MAGIC,
+        "a segment's magic"
+    );
+    assert_eq!(
+        log[SEGMENT_MAGIC.len()],
+        SEGMENT_VERSION,
+        "a segment's version"
+    );
+    header
+}
+
 /// Where the record at `at` ends: records are framed by their payload's length (u32,
 /// little-endian) and a checksum (u32).
 pub fn frame(log: &[u8], at: usize) -> usize {
@@ -45,7 +65,7 @@ pub fn frame(log: &[u8], at: usize) -> usize {
 
 /// Where a segment's records end: the zeroes it was made of follow.
 pub fn records_end(log: &[u8]) -> usize {
-    let mut at = 0;
+    let mut at = records_start(log);
     while at + 8 <= log.len() && log[at..at + 8] != [0; 8] {
         at = frame(log, at);
     }
@@ -62,6 +82,13 @@ pub fn memory_client(dir: &Path) -> (Client, Outcomes) {
     let outcomes = Outcomes::default();
     outcomes.attach(&mut c);
     (Client::new(c).expect("client"), outcomes)
+}
+
+/// A client of the in-memory transport on `dir`, or why it could not open.
+pub fn memory_client_result(dir: &Path) -> Result<Client, ClientError> {
+    let mut c = spool_config("http://127.0.0.1:9", dir);
+    c.transport = Transport::Memory;
+    Client::new(c)
 }
 
 pub fn sent_ids(client: &Client) -> Vec<String> {
