@@ -3,7 +3,8 @@
 //! whose `group()` had returned in the child (each messageId at least once). Once with the data
 //! plane down during the kill, once with it up. Also: a second process on a held directory gets
 //! `INVALID_CONFIG` naming the holder's pid, a process the holder starts does not inherit
-//! the lock, and a process under a file size limit (`ulimit -f`) gets an error, not SIGXFSZ.
+//! the lock, a process under a file size limit (`ulimit -f`) gets an error, not SIGXFSZ, and a
+//! live segment cut short by another program costs its events (reported failed), not a crash.
 //!
 //! This test has its own `main` (no libtest harness), so that the same binary can be the child:
 //! with `SPOOL_CHILD` set it plays that role instead. Every check counts; none times.
@@ -12,7 +13,7 @@ mod common;
 use common::*;
 use rand::Rng;
 use rudder_group::ErrorCode;
-use rudder_group_client::{Client, ClientError, Config};
+use rudder_group_client::{Client, ClientError, Config, Transport};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -39,6 +40,7 @@ fn main() {
         Ok("file-size-limit") => child_under_a_file_size_limit(),
         #[cfg(unix)]
         Ok("fork") => child_fork_then_hold(),
+        Ok("cut") => child_with_its_segment_cut(),
         _ => run_checks(),
     }
 }
@@ -69,6 +71,10 @@ fn run_checks() {
         (
             "the_lock_survives_its_lock_file_removed",
             the_lock_survives_its_lock_file_removed,
+        ),
+        (
+            "a_segment_cut_short_by_another_program_is_no_crash",
+            a_segment_cut_short_by_another_program_is_no_crash,
         ),
     ];
     #[cfg(unix)]
@@ -179,6 +185,33 @@ fn child_fork_then_hold() {
     println!("{pid}");
     let _ = std::io::stdin().lines().count();
     drop(client);
+}
+
+/// Enqueues 50 events (10 kept in memory, the rest only on disk), then cuts its live segment
+/// to nothing, as another program might; with `SPOOL_CUT=append` enqueues 50 more. Then
+/// flushes and prints how many events were delivered and how many failed.
+fn child_with_its_segment_cut() {
+    let dir = std::env::var("SPOOL_DIR").expect("SPOOL_DIR");
+    let dir = Path::new(&dir);
+    let mut c = spool_config("http://127.0.0.1:9", dir);
+    c.transport = Transport::Memory;
+    c.flush_at = 1_000_000;
+    c.max_queue_events = 10;
+    let client = Client::new(c).expect("child client");
+    send(&client, 50);
+    for segment in segments(dir) {
+        let file = std::fs::OpenOptions::new().write(true).open(&segment);
+        file.and_then(|f| f.set_len(0)).expect("cut");
+    }
+    if std::env::var("SPOOL_CUT").as_deref() == Ok("append") {
+        send(&client, 50);
+    }
+    client
+        .flush(Some(Duration::from_secs(60)))
+        .expect("flushed");
+    let stats = client.stats();
+    println!("{} {}", stats.delivered, stats.failed);
+    client.close(None).expect("closed");
 }
 
 /// Runs the child until `kill_after` ids were read, kills it with SIGKILL, and returns every
@@ -384,6 +417,26 @@ fn a_forked_child_that_outlives_the_holder_does_not_hold_the_lock() {
     let client = Client::new(spool_config(&url, &dir)).expect("the holder's death freed it");
     client.close(Some(Duration::ZERO)).expect("nothing queued");
     drop(stdin);
+}
+
+/// A live segment cut short by another program (a log rotation's copytruncate, say) costs the
+/// events it held, each reported failed, and nothing else: events read back from it and events
+/// appended after the cut neither crash the process (as a store or load through a mapping past
+/// the file's end would, with SIGBUS) nor go missing.
+fn a_segment_cut_short_by_another_program_is_no_crash() {
+    for (mode, delivered) in [("read", 10), ("append", 60)] {
+        let dir = temp_dir("spool-cut");
+        let out = child_env("cut", &dir, "http://127.0.0.1:9")
+            .env("SPOOL_CUT", mode)
+            .stdin(Stdio::null())
+            .output()
+            .expect("child runs");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{mode}: {:?} {said}", out.status);
+        // The 10 events in memory and those appended after the cut are delivered; the 40 kept
+        // only in the cut part of the segment fail, reported.
+        assert_eq!(said.trim(), format!("{delivered} 40"), "{mode}");
+    }
 }
 
 /// A process started by the holder (fork and exec) does not hold its lock: it is refused, and

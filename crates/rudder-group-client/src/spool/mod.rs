@@ -7,13 +7,17 @@
 //!
 //! The spool's one hot path is an append per event on the caller's thread, and its one read is
 //! in order, once. A segmented append-only log does exactly that. Each segment is created at its
-//! full size and mapped shared into memory ([`segment`]), so an append is a copy of the record
-//! into the kernel's page cache under a mutex: no system call, no read-modify-write. Embedded
-//! stores (redb, fjall, sled) pay for random access and transactions we never use, with a
-//! B-tree or LSM commit and at least one system call per write; a `write(2)` per event into a
-//! plain file was what we measured first, at several microseconds per event on a loaded
-//! machine. The figures of `cargo bench -p rudder-group-client --bench spool` are in the
-//! repository README.
+//! full size ([`segment`]), so an append is two `pwrite` calls into the kernel's page cache
+//! under a mutex (the payload, then its header): no read-modify-write, no allocation on disk.
+//! Embedded stores (redb, fjall, sled) pay for random access and transactions we never use,
+//! with a B-tree or LSM commit per write.
+//!
+//! Segments were once mapped shared, so that an append was a copy with no system call; but a
+//! store or load through a mapping past the end of its file is SIGBUS, so any program that cut
+//! a segment short (a log rotation's copytruncate matching `*.log`, say) killed the client's
+//! whole process. `cargo bench -p rudder-group-client --bench spool` put the two `pwrite`s at
+//! about 0.4 µs of the caller's CPU per event over the mapped copy, with end-to-end throughput
+//! unchanged.
 //!
 //! # Layout and crash safety
 //!
@@ -33,10 +37,10 @@
 //! on disk.
 //!
 //! - **Process crash** (a panic, SIGKILL, OOM kill): `group()` returns only after the record
-//!   was stored through the shared map, which puts it in the page cache; the kernel keeps it
-//!   and writes it to the file whatever happens to the process. Nothing that `group()` accepted
-//!   is lost. A record's header is stored after its payload, so a record cut short by the crash
-//!   reads as the end of the log (a header of zeroes) or fails its checksum.
+//!   was written (`pwrite`), which puts it in the page cache; the kernel keeps it and writes it
+//!   to the file whatever happens to the process. Nothing that `group()` accepted is lost. A
+//!   record's header is written after its payload, so a record cut short by the crash reads as
+//!   the end of the log (a header of zeroes).
 //! - **Power loss or kernel crash** depends on `spool_sync`:
 //!   - `"event"`: `group()` also waits for `fdatasync` of the segment: an accepted event
 //!     survives power loss. Costs a disk flush per event (milliseconds on most disks).
@@ -60,7 +64,8 @@
 //! Events stay in memory as well while `max_queue_events` and `max_queue_bytes` allow (a
 //! read-ahead for the lanes); past that, the lanes keep only where each event is on disk (about
 //! 100 bytes per event) and read it back when its batch is made. Events found at start are read
-//! back the same way. The mapped segments are page cache, which the kernel reclaims as needed.
+//! back the same way. Segments are read with `pread`; what is cached of them is page cache, which
+//! the kernel reclaims as needed.
 //!
 //! # Fork
 //!
@@ -74,7 +79,7 @@
 //! # Platforms
 //!
 //! The spool needs a Unix system (Linux, macOS, the BSDs): it relies on `flock`, fork handlers
-//! and shared file mappings. Elsewhere (Windows) a client with `spool_dir` set is refused with
+//! and positioned I/O (`pread`, `pwrite`). Elsewhere (Windows) a client with `spool_dir` set is refused with
 //! `INVALID_CONFIG`.
 
 #[cfg(unix)]

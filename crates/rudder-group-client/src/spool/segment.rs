@@ -1,15 +1,12 @@
-//! One segment file: created at its full size (`posix_fallocate`, so that no later store can
-//! meet a full disk) and mapped shared into memory, so that an append is a copy into the page
-//! cache rather than a system call. What is stored through a shared map belongs to the kernel
-//! the moment the copy ends: a crash of the process cannot take it back.
+//! One segment file: created at its full size (`posix_fallocate`, so that no later write can
+//! meet a full disk), written with `pwrite` and read with `pread`. What `pwrite` returned is in
+//! the kernel's page cache: a crash of the process cannot take it back. No segment is mapped
+//! into memory, so a segment truncated by another program costs a read error or a file grown
+//! back, never SIGBUS.
 //!
 //! A segment starts with a header, [`MAGIC`] then the format's [`VERSION`], so that the spool
 //! reads and deletes only files it wrote. Segments written before the header existed (records
 //! from the first byte) are still read.
-//!
-//! The directory belongs to its client: a segment truncated by another program while mapped
-//! would end the client with SIGBUS at its next store. Segments a client did not create (found
-//! at start) are read with `pread`, never mapped.
 
 use std::fs::{File, OpenOptions};
 use std::io;
@@ -28,52 +25,10 @@ pub(crate) const SEGMENT_HEADER: usize = MAGIC.len() + 1;
 /// file not written by the spool could reach it, and the next number never wraps.
 pub(crate) const MAX_ID: u64 = u64::MAX / 2;
 
-/// A shared, writable mapping of a whole segment file.
-pub(crate) struct Map {
-    ptr: *mut u8,
-    len: usize,
-}
-
-// SAFETY: the mapping is plain memory shared with the kernel's page cache. Writers store only
-// under the spool's writer lock, into bytes no reader is given a location for until the store
-// is done; readers copy out bytes of records already written. No Rust reference into the map is
-// ever made, only raw copies.
-unsafe impl Send for Map {}
-// SAFETY: as above.
-unsafe impl Sync for Map {}
-
-impl Map {
-    /// Copies `bytes` to `offset`; the caller checked that they fit.
-    fn store(&self, offset: usize, bytes: &[u8]) {
-        debug_assert!(offset + bytes.len() <= self.len);
-        // SAFETY: `offset + bytes.len() <= self.len` (checked by the caller, `Segment::append`),
-        // the mapping is writable and lives as long as `self`, and `bytes` is not inside it.
-        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr.add(offset), bytes.len()) }
-    }
-
-    /// Copies `out.len()` bytes from `offset` out, or `None` past the end.
-    fn load(&self, offset: usize, out: &mut [u8]) -> Option<()> {
-        if offset.checked_add(out.len())? > self.len {
-            return None;
-        }
-        // SAFETY: the range is inside the mapping (checked above), which lives as long as
-        // `self`; `out` is not inside it.
-        unsafe { std::ptr::copy_nonoverlapping(self.ptr.add(offset), out.as_mut_ptr(), out.len()) };
-        Some(())
-    }
-}
-
-impl Drop for Map {
-    fn drop(&mut self) {
-        // SAFETY: `ptr` and `len` are those `mmap` returned, unmapped once, here.
-        unsafe { libc::munmap(self.ptr.cast(), self.len) };
-    }
-}
-
-/// A segment: its file, and (for the segments this client appends to) its mapping.
+/// A segment: its file, and whether this client appends to it (it created it).
 pub(crate) struct Segment {
     pub file: Arc<File>,
-    map: Option<Arc<Map>>,
+    appends: bool,
     /// Its size on disk (what counts against `max_spool_bytes`).
     pub size: u64,
     /// Bytes of records in it.
@@ -83,8 +38,8 @@ pub(crate) struct Segment {
 }
 
 impl Segment {
-    /// Creates the file `path` with `size` bytes of zeroes (at least a header's), maps it
-    /// and writes its header. Fails with `AlreadyExists` when the name is taken.
+    /// Creates the file `path` with `size` bytes of zeroes (at least a header's) and writes
+    /// its header. Fails with `AlreadyExists` when the name is taken.
     pub fn create(path: &Path, size: u64) -> io::Result<Segment> {
         let size = size.max(SEGMENT_HEADER as u64);
         within_file_size_limit(size)?;
@@ -93,19 +48,17 @@ impl Segment {
             .read(true)
             .write(true)
             .open(path)?;
-        let made = allocate(&file, size).and_then(|()| map(&file, size));
+        let mut header = [VERSION; SEGMENT_HEADER];
+        header[..MAGIC.len()].copy_from_slice(MAGIC);
+        let made = allocate(&file, size).and_then(|()| file.write_all_at(&header, 0));
         match made {
-            Ok(map) => {
-                map.store(0, MAGIC);
-                map.store(MAGIC.len(), &[VERSION]);
-                Ok(Segment {
-                    file: Arc::new(file),
-                    map: Some(Arc::new(map)),
-                    size,
-                    used: SEGMENT_HEADER as u64,
-                    live: 0,
-                })
-            }
+            Ok(()) => Ok(Segment {
+                file: Arc::new(file),
+                appends: true,
+                size,
+                used: SEGMENT_HEADER as u64,
+                live: 0,
+            }),
             Err(e) => {
                 let _ = std::fs::remove_file(path);
                 Err(e)
@@ -113,11 +66,11 @@ impl Segment {
         }
     }
 
-    /// A segment an earlier client wrote, read with `pread`.
+    /// A segment an earlier client wrote: read, never appended to.
     pub fn existing(file: File, size: u64, used: u64, live: u64) -> Segment {
         Segment {
             file: Arc::new(file),
-            map: None,
+            appends: false,
             size,
             used,
             live,
@@ -126,20 +79,20 @@ impl Segment {
 
     /// Whether `len` more bytes fit.
     pub fn fits(&self, len: u64) -> bool {
-        self.map.is_some() && self.used + len <= self.size
+        self.appends && self.used + len <= self.size
     }
 
-    /// Appends a record (header first in `record`): the payload is stored before the header, so
-    /// that a record is either whole or reads as the end of the log (a header of zeroes).
-    /// Returns its offset. The caller checked [`Segment::fits`].
+    /// Appends a record (header first in `record`): the payload is written before the header,
+    /// so that a record is either whole or reads as the end of the log (a header of zeroes),
+    /// whenever the process dies. Returns its offset. The caller checked [`Segment::fits`].
     pub fn append(&mut self, record: &[u8], header: usize) -> io::Result<u64> {
-        let Some(map) = &self.map else {
+        if !self.appends {
             return Err(io::Error::other("the segment is not open for appends"));
-        };
+        }
         let offset = self.used;
-        let at = offset as usize;
-        map.store(at + header, &record[header..]);
-        map.store(at, &record[..header]);
+        self.file
+            .write_all_at(&record[header..], offset + header as u64)?;
+        self.file.write_all_at(&record[..header], offset)?;
         self.used += record.len() as u64;
         Ok(offset)
     }
@@ -148,7 +101,6 @@ impl Segment {
     pub fn reader(&self) -> Reader {
         Reader {
             file: Arc::clone(&self.file),
-            map: self.map.clone(),
         }
     }
 }
@@ -156,17 +108,11 @@ impl Segment {
 /// Reads records of one segment.
 pub(crate) struct Reader {
     file: Arc<File>,
-    map: Option<Arc<Map>>,
 }
 
 impl Reader {
     pub fn read(&self, offset: u64, out: &mut [u8]) -> io::Result<()> {
-        match &self.map {
-            Some(map) => map
-                .load(offset as usize, out)
-                .ok_or_else(|| io::Error::other("the record is past the segment's end")),
-            None => self.file.read_exact_at(out, offset),
-        }
+        self.file.read_exact_at(out, offset)
     }
 }
 
@@ -203,8 +149,8 @@ pub(crate) fn within_file_size_limit(size: u64) -> io::Result<()> {
     ))
 }
 
-/// Gives the file `size` bytes of zeroes with their blocks allocated, so that no store through
-/// the mapping can meet a full disk (which a mapping reports as SIGBUS).
+/// Gives the file `size` bytes of zeroes with their blocks allocated, so that no write of a
+/// record can meet a full disk.
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
 fn allocate(file: &File, size: u64) -> io::Result<()> {
     let len = libc::off_t::try_from(size).map_err(|_| io::Error::other("segment too large"))?;
@@ -230,27 +176,4 @@ fn allocate(file: &File, size: u64) -> io::Result<()> {
         left -= n as u64;
     }
     Ok(())
-}
-
-fn map(file: &File, size: u64) -> io::Result<Map> {
-    let len = usize::try_from(size).map_err(|_| io::Error::other("segment too large"))?;
-    // SAFETY: a valid descriptor opened for reading and writing, a file of at least `len`
-    // bytes (allocated above), a fresh mapping chosen by the kernel.
-    let ptr = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_SHARED,
-            file.as_raw_fd(),
-            0,
-        )
-    };
-    if ptr == libc::MAP_FAILED {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(Map {
-        ptr: ptr.cast(),
-        len,
-    })
 }
