@@ -162,9 +162,9 @@ fn child_under_a_file_size_limit() {
     child_try();
 }
 
-/// Opens the spool, then forks: the forked child waits for its stdin to close (with only
-/// async-signal-safe calls, as a child of a threaded process must), while this process prints
-/// the forked child's pid and waits to be killed.
+/// Opens the spool, then forks: the forked child prints "forked" and waits for its stdin to
+/// close (with only async-signal-safe calls, as a child of a threaded process must), while this
+/// process prints the forked child's pid and waits to be killed.
 #[cfg(unix)]
 fn child_fork_then_hold() {
     let dir = std::env::var("SPOOL_DIR").expect("SPOOL_DIR");
@@ -173,10 +173,13 @@ fn child_fork_then_hold() {
     // SAFETY: the forked child below calls only `read` and `_exit`.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
+        // Running here means `fork` returned in the child, its fork handlers done: say so.
+        let said = b"forked\n";
         let mut byte = 0u8;
-        // SAFETY: reads at most one byte into a byte of this stack frame; `_exit` ends the
-        // process without running anything of the parent's.
+        // SAFETY: writes a static buffer to stdout, reads at most one byte into a byte of this
+        // stack frame; `_exit` ends the process without running anything of the parent's.
         unsafe {
+            libc::write(1, said.as_ptr().cast(), said.len());
             while libc::read(0, (&mut byte as *mut u8).cast(), 1) > 0 {}
             libc::_exit(0);
         }
@@ -399,11 +402,19 @@ fn a_forked_child_that_outlives_the_holder_does_not_hold_the_lock() {
     let dir = temp_dir("spool-lock-fork");
     let url = refusing_url();
     let mut holder = child_env("fork", &dir, &url).spawn().expect("child starts");
-    let mut line = String::new();
-    BufReader::new(holder.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read");
-    let forked: libc::pid_t = line.trim().parse().expect("the forked child's pid");
+    // Two lines, in either order: the forked child's pid, and "forked" from the child itself
+    // once its fork handlers ran.
+    let mut lines = BufReader::new(holder.stdout.take().expect("stdout")).lines();
+    let mut forked: Option<libc::pid_t> = None;
+    let mut running = false;
+    while forked.is_none() || !running {
+        let line = lines.next().expect("a line").expect("read");
+        match line.trim() {
+            "forked" => running = true,
+            pid => forked = Some(pid.parse().expect("the forked child's pid")),
+        }
+    }
+    let forked = forked.expect("the forked child's pid");
     // Its stdin is the forked child's too: it lives until this end closes.
     let stdin = holder.stdin.take();
     holder.kill().expect("SIGKILL");
