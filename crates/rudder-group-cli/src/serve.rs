@@ -53,6 +53,34 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub admin_token: Option<String>,
+    /// Exit when standard input reaches its end: a test helper that starts serve with a pipe
+    /// as its stdin is then never outlived by it, even when the helper's process is killed.
+    #[arg(long)]
+    pub exit_with_stdin: bool,
+}
+
+/// Reads standard input to its end on a thread of its own, then ends the process: the parent
+/// holding the pipe's other end has closed it or died.
+fn exit_when_stdin_ends() {
+    let watch = std::thread::Builder::new()
+        .name("stdin-watch".to_owned())
+        .spawn(|| {
+            let mut sink = [0u8; 256];
+            let mut stdin = std::io::stdin().lock();
+            loop {
+                match std::io::Read::read(&mut stdin, &mut sink) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            std::process::exit(0);
+        });
+    if let Err(e) = watch {
+        eprintln!("rudder-group serve: cannot watch stdin: {e}");
+        std::process::exit(2);
+    }
 }
 
 /// A token no one can guess: 128 bits from the system's random source (a UUID v4).
@@ -112,6 +140,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
             }
             if let (true, Some(token)) = (made_up, token) {
                 eprintln!("rudder-group: admin token: {token}");
+            }
+            if args.exit_with_stdin {
+                exit_when_stdin_ends();
             }
             loop {
                 std::thread::park();

@@ -148,6 +148,26 @@ fn serve_refuses_a_store_that_is_not_a_regular_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+#[test]
+fn serve_with_exit_with_stdin_ends_when_its_stdin_closes() {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--exit-with-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("http://127.0.0.1:"), "{first}");
+    drop(child.stdin.take());
+    // Only a guard against a hang: the process ends as soon as it reads the end of its stdin.
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
 fn base64_user(key: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
