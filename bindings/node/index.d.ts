@@ -16,8 +16,10 @@ export declare class NativeClient {
   /** The largest event in bytes (`maxEventBytes`): `lib/encode.js` bounds its reading by it. */
   get maxEventBytes(): number
   /**
-   * `group` for this client, as a function of its own: `(encodedParams) => messageId |
-   * ErrorInfo`, where `encodedParams` is a call's arguments encoded by `lib/encode.js`.
+   * `group` for this client, as a function of its own: `(encodedParams, withCallback) =>
+   * messageId | ErrorInfo`, where `encodedParams` is a call's arguments encoded by
+   * `lib/encode.js`, and `withCallback` says that the caller waits for the event's outcome by
+   * its messageId (a merged outcome then keeps that id).
    *
    * A function and not a method, for speed: napi-rs 3 wraps every `#[napi]` method that takes
    * arguments in a borrow scope (the receiver's unwrap and type tag, a scope opened, deferred
@@ -27,9 +29,9 @@ export declare class NativeClient {
    * closes by dropping the last owner, which must never be the function's finalizer on the
    * main thread). A closed client answers `CLIENT_CLOSED`, and so does a collected one.
    */
-  groupFunction(): (encodedParams: string) => string | ErrorInfo
-  /** Enqueues a built event. */
-  enqueue(event: NativeEvent): string | ErrorInfo
+  groupFunction(): (encodedParams: string, withCallback: boolean) => string | ErrorInfo
+  /** Enqueues a built event; `withCallback` as for the group function. */
+  enqueue(event: NativeEvent, withCallback: boolean): string | ErrorInfo
   /** Waits off the main thread until everything enqueued so far has an outcome. */
   flush(timeoutMs?: number | undefined | null): Promise<FlushResultInfo | ErrorInfo>
   /** Flushes on the calling thread, waiting at most `timeout_ms` (for process exit). */
@@ -44,7 +46,8 @@ export declare class NativeClient {
    */
   takeLogsDropped(): number
   /**
-   * Up to `max` outcomes and log records waiting for the main thread, oldest first. Without
+   * Up to `max` outcomes and log records waiting for the main thread, oldest first; their
+   * ids no longer wait for a callback (JS calls each callback of them now). Without
    * `withIds` the outcomes' `messageIds` come empty (their `count` stays): making a JS
    * string per delivered event is then spared when nothing in JS would read them.
    */
@@ -154,7 +157,11 @@ export declare const MAX_DEPTH: number
 export interface OutcomeInfo {
   /** `delivered`, `failed` or `dropped`. */
   kind: string
-  /** The events concerned. */
+  /**
+   * The events concerned: all of them, except in a merged outcome (`merged` > 1), which
+   * keeps 1,000 of them and every one that has a `group()` or `enqueue()` callback; `count`
+   * is always the number of events.
+   */
   messageIds: Array<string>
   /** The last HTTP status, if an answer came. */
   status?: number
@@ -164,7 +171,7 @@ export interface OutcomeInfo {
   reason: string
   /** Requests made for these events (of a merged outcome, in all). */
   attempts: number
-  /** How many events this outcome concerns (`messageIds.length`). */
+  /** How many events this outcome concerns (`messageIds.length` unless merged). */
   count: number
   /** How many outcomes were merged into this one: 1 unless the main thread fell behind. */
   merged: number

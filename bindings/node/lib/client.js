@@ -202,7 +202,7 @@ class Client {
    */
   group (params, callback) {
     callbackArg(callback)
-    const r = this.#group(encode(params, this.#maxEventBytes, true))
+    const r = this.#group(encode(params, this.#maxEventBytes, true), callback !== undefined)
     if (typeof r !== 'string') throw fromInfo(r)
     if (callback !== undefined) this.#outcomes.expect(r, callback)
     return r
@@ -214,7 +214,7 @@ class Client {
     if (!(event instanceof GroupEvent)) {
       throw new TypeError('enqueue takes a GroupEvent (GroupEvent.build(params) or GroupEvent.fromJSON(text))')
     }
-    const r = this.#native.enqueue(GroupEvent.handle(event))
+    const r = this.#native.enqueue(GroupEvent.handle(event), callback !== undefined)
     if (typeof r !== 'string') throw fromInfo(r)
     if (callback !== undefined) this.#outcomes.expect(r, callback)
     return r

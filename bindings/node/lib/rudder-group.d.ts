@@ -163,7 +163,11 @@ export declare class GroupEvent {
 /** Every problem of a payload (an object or JSON text), errors first; empty when valid. */
 export declare function validate (payload: object | string, options?: EventOptions): Issue[]
 
-/** A terminal outcome for some events. */
+/**
+ * A terminal outcome for some events. `count` is how many; `messageIds` names them all unless
+ * the outcome is merged (`merged` > 1: the main thread fell behind), when it names 1,000 of them
+ * and every one that has a group() or enqueue() callback.
+ */
 export type Outcome = Omit<OutcomeInfo, 'kind'> & { kind: 'delivered' | 'failed' | 'dropped' }
 
 /** Counters since the client started. */
@@ -232,7 +236,10 @@ export interface ClientSettings extends EventOptions {
   }
   /** An HTTP(S) proxy URL; unset, HTTPS_PROXY and the like are read (default null). */
   proxy?: string
-  /** Receives every terminal outcome on the main thread; what it throws becomes a process warning. */
+  /**
+   * Receives every terminal outcome on the main thread; what it throws becomes a process warning.
+   * Count events with `outcome.count`: a merged outcome's messageIds may name only some of them.
+   */
   onOutcome?: (outcome: Outcome) => void | Promise<void>
   /**
    * Where delivery is told about (console is one): debug for every outcome, each request (its

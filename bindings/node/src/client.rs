@@ -4,7 +4,7 @@ use crate::config::{client_config, millis, SettingInput};
 use crate::convert::{encoded, event_parts, Shape};
 use crate::error::{client_error, ErrorInfo};
 use crate::event::NativeEvent;
-use crate::outcome::{outcome_queue, QueuedInfo, StatsInfo};
+use crate::outcome::{outcome_queue, CallbackIds, QueuedInfo, StatsInfo};
 use napi::bindgen_prelude::{Either, Env, Function, Object, Unknown};
 use napi::JsValue;
 use napi_derive::napi;
@@ -53,6 +53,8 @@ pub struct NativeClient {
     client: Option<Arc<Client>>,
     /// Where outcomes and log records wait for the main thread.
     queue: Arc<OutcomeQueue>,
+    /// The messageIds whose outcome a callback waits for (kept when outcomes merge).
+    callbacks: Arc<CallbackIds>,
 }
 
 /// Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range.
@@ -66,7 +68,8 @@ pub fn create_client(
         Ok(c) => c,
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
-    let queue = outcome_queue(&on_wake)?;
+    let callbacks = Arc::new(CallbackIds::default());
+    let queue = outcome_queue(&on_wake, &callbacks)?;
     let sink = Arc::clone(&queue);
     config.on_outcome = Some(Arc::new(move |o: &Outcome| sink.push(o)));
     if with_logs {
@@ -77,6 +80,7 @@ pub fn create_client(
         Ok(client) => Either::A(NativeClient {
             client: Some(Arc::new(client)),
             queue,
+            callbacks,
         }),
         Err(e) => Either::B(client_error(&e)),
     })
@@ -124,8 +128,10 @@ impl NativeClient {
         self.client().config().event_options.max_event_bytes as f64
     }
 
-    /// `group` for this client, as a function of its own: `(encodedParams) => messageId |
-    /// ErrorInfo`, where `encodedParams` is a call's arguments encoded by `lib/encode.js`.
+    /// `group` for this client, as a function of its own: `(encodedParams, withCallback) =>
+    /// messageId | ErrorInfo`, where `encodedParams` is a call's arguments encoded by
+    /// `lib/encode.js`, and `withCallback` says that the caller waits for the event's outcome by
+    /// its messageId (a merged outcome then keeps that id).
     ///
     /// A function and not a method, for speed: napi-rs 3 wraps every `#[napi]` method that takes
     /// arguments in a borrow scope (the receiver's unwrap and type tag, a scope opened, deferred
@@ -136,10 +142,11 @@ impl NativeClient {
     /// main thread). A closed client answers `CLIENT_CLOSED`, and so does a collected one.
     #[napi(
         catch_unwind,
-        ts_return_type = "(encodedParams: string) => string | ErrorInfo"
+        ts_return_type = "(encodedParams: string, withCallback: boolean) => string | ErrorInfo"
     )]
     pub fn group_function<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
         let client = Arc::downgrade(self.client());
+        let callbacks = Arc::clone(&self.callbacks);
         let f = env.create_function_from_closure::<Unknown, Either<String, ErrorInfo>, _>(
             "group",
             move |ctx| {
@@ -147,16 +154,26 @@ impl NativeClient {
                     return Ok(Either::B(client_error(&ClientError::Closed)));
                 };
                 let encoded_params: Unknown = ctx.first_arg()?;
-                group(&client, ctx.env.raw(), encoded_params.raw())
+                let with_callback = ctx.length() > 1 && ctx.get::<bool>(1)?;
+                let callbacks = with_callback.then_some(&*callbacks);
+                group(&client, callbacks, ctx.env.raw(), encoded_params.raw())
             },
         )?;
         Ok(f.to_unknown())
     }
 
-    /// Enqueues a built event.
+    /// Enqueues a built event; `withCallback` as for the group function.
     #[napi(catch_unwind)]
-    pub fn enqueue(&self, event: &NativeEvent) -> Either<String, ErrorInfo> {
-        match self.client().enqueue(event.event.clone()) {
+    pub fn enqueue(&self, event: &NativeEvent, with_callback: bool) -> Either<String, ErrorInfo> {
+        let event = event.event.clone();
+        let client = self.client();
+        let r = if with_callback {
+            let id = event.message_id().to_owned();
+            self.callbacks.enqueue(&id, || client.enqueue(event))
+        } else {
+            client.enqueue(event)
+        };
+        match r {
             Ok(id) => Either::A(id),
             Err(e) => Either::B(client_error(&e)),
         }
@@ -205,7 +222,8 @@ impl NativeClient {
         self.queue.take_logs_dropped() as f64
     }
 
-    /// Up to `max` outcomes and log records waiting for the main thread, oldest first. Without
+    /// Up to `max` outcomes and log records waiting for the main thread, oldest first; their
+    /// ids no longer wait for a callback (JS calls each callback of them now). Without
     /// `withIds` the outcomes' `messageIds` come empty (their `count` stays): making a JS
     /// string per delivered event is then spared when nothing in JS would read them.
     #[napi(catch_unwind)]
@@ -214,8 +232,11 @@ impl NativeClient {
             .drain(max as usize)
             .into_iter()
             .map(|mut item| {
-                if let (false, Waiting::Outcome(m)) = (with_ids, &mut item) {
-                    m.outcome.message_ids = Vec::new();
+                if let Waiting::Outcome(m) = &mut item {
+                    self.callbacks.taken(&m.outcome.message_ids);
+                    if !with_ids {
+                        m.outcome.message_ids = Vec::new();
+                    }
                 }
                 QueuedInfo::from(item)
             })
@@ -240,19 +261,31 @@ impl NativeClient {
 }
 
 /// Validates and enqueues a call's arguments, encoded by `lib/encode.js`: the messageId, or why
-/// they were refused.
+/// they were refused. With `callbacks`, its messageId is marked as waited for.
 fn group(
     client: &Client,
+    callbacks: Option<&CallbackIds>,
     env: napi::sys::napi_env,
     encoded_params: napi::sys::napi_value,
 ) -> napi::Result<Either<String, ErrorInfo>> {
-    let max_event_bytes = client.config().event_options.max_event_bytes;
+    let options = &client.config().event_options;
     let text = encoded(env, encoded_params)?;
-    let parts = match event_parts(&text, Shape::Call, max_event_bytes)? {
+    let parts = match event_parts(&text, Shape::Call, options.max_event_bytes)? {
         Ok(parts) => parts,
         Err(e) => return Ok(Either::B(ErrorInfo::from(&e))),
     };
-    Ok(match client.group(parts) {
+    let r = match callbacks {
+        // `Client::group` is these two steps; the id is needed between them.
+        Some(callbacks) => match parts.validate(options) {
+            Ok(event) => {
+                let id = event.message_id().to_owned();
+                callbacks.enqueue(&id, || client.enqueue(event))
+            }
+            Err(e) => Err(e.into()),
+        },
+        None => client.group(parts),
+    };
+    Ok(match r {
         Ok(id) => Either::A(id),
         Err(e) => Either::B(client_error(&e)),
     })

@@ -1,12 +1,14 @@
 //! Outcomes, log records and counters as JS objects; their way to the main thread (the client
-//! crate's bounded, merging `OutcomeQueue`, and a wake-up); and the bounded close of collected
-//! clients.
+//! crate's bounded, merging `OutcomeQueue`, and a wake-up), with the messageIds that have a
+//! callback; and the bounded close of collected clients.
 
 use napi::bindgen_prelude::Function;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use rudder_group_client::{Client, LogRecord, MergedOutcome, OutcomeQueue, Stats, Waiting};
-use std::sync::{Arc, Condvar, Mutex};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 /// One terminal outcome, as the `onOutcome` callback receives it.
@@ -14,7 +16,9 @@ use std::time::Instant;
 pub struct OutcomeInfo {
     /// `delivered`, `failed` or `dropped`.
     pub kind: String,
-    /// The events concerned.
+    /// The events concerned: all of them, except in a merged outcome (`merged` > 1), which
+    /// keeps 1,000 of them and every one that has a `group()` or `enqueue()` callback; `count`
+    /// is always the number of events.
     pub message_ids: Vec<String>,
     /// The last HTTP status, if an answer came.
     pub status: Option<u32>,
@@ -24,7 +28,7 @@ pub struct OutcomeInfo {
     pub reason: String,
     /// Requests made for these events (of a merged outcome, in all).
     pub attempts: u32,
-    /// How many events this outcome concerns (`messageIds.length`).
+    /// How many events this outcome concerns (`messageIds.length` unless merged).
     pub count: f64,
     /// How many outcomes were merged into this one: 1 unless the main thread fell behind.
     pub merged: f64,
@@ -155,28 +159,94 @@ impl From<Waiting> for QueuedInfo {
 /// Unref'd (it never keeps the process alive), no argument.
 type WakeFn = ThreadsafeFunction<(), (), (), napi::Status, false, true>;
 
-/// A merged outcome keeps every messageId: the callbacks of `group(params, cb)` are found by
-/// id, and each must be called. Merging still bounds the outcome objects to 1,024 however far
-/// the main thread falls behind; what grows is one id per event.
-const MERGED_IDS_MAX: usize = usize::MAX;
+/// The messageIds a merged outcome keeps, beyond those with a callback; it counts the others.
+/// So memory stays bounded however far the main thread falls behind, but for one id per event
+/// whose callback JS holds anyway.
+const MERGED_IDS_MAX: usize = 1000;
+
+/// The messageIds of events enqueued with a callback whose outcome JS has not taken yet: a
+/// merged outcome keeps them past `MERGED_IDS_MAX`, so that each callback is found by id and
+/// called. A count per id, since a caller may give two events one messageId.
+#[derive(Default)]
+pub(crate) struct CallbackIds {
+    ids: Mutex<HashMap<String, usize>>,
+}
+
+thread_local! {
+    /// The messageId this thread is enqueueing with a callback. An outcome for it pushed on
+    /// this thread during that call is the call's own refusal (a full queue or spool drops the
+    /// event and reports it on the caller's thread; the call throws and its callback is never
+    /// registered): that id is not kept.
+    static ENQUEUING: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+impl CallbackIds {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, usize>> {
+        self.ids.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `enqueue` for the event `id` with its id marked as having a callback: marked
+    /// before, so that no outcome of it can be merged unmarked; unmarked again if it fails.
+    pub(crate) fn enqueue<T, E>(
+        &self,
+        id: &str,
+        enqueue: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        *self.lock().entry(id.to_owned()).or_default() += 1;
+        ENQUEUING.with_borrow_mut(|e| id.clone_into(e));
+        let r = enqueue();
+        ENQUEUING.with_borrow_mut(String::clear);
+        if r.is_err() {
+            let mut ids = self.lock();
+            if let Some(n) = ids.get_mut(id) {
+                *n -= 1;
+                if *n == 0 {
+                    ids.remove(id);
+                }
+            }
+        }
+        r
+    }
+
+    /// Whether a merged outcome keeps `id` (the queue's `keep_ids`).
+    fn keeps(&self, id: &str) -> bool {
+        self.lock().contains_key(id) && ENQUEUING.with_borrow(|e| e != id)
+    }
+
+    /// The outcome of these events reached JS, which calls every callback of their ids.
+    pub(crate) fn taken(&self, message_ids: &[String]) {
+        let mut ids = self.lock();
+        if ids.is_empty() {
+            return;
+        }
+        for id in message_ids {
+            ids.remove(id);
+        }
+    }
+}
 
 /// The queue for one client: outcomes (and, with `with_logs`, log records) wait in it, and
 /// `wake` is called on the main thread when it stops being empty; the JS side then takes what
 /// waits with `takeOutcomes`. At most one wake-up is pending at a time in the usual case, so
 /// the thread-safe function's own queue stays small.
-pub(crate) fn outcome_queue(wake: &Function<(), ()>) -> napi::Result<Arc<OutcomeQueue>> {
+pub(crate) fn outcome_queue(
+    wake: &Function<(), ()>,
+    callbacks: &Arc<CallbackIds>,
+) -> napi::Result<Arc<OutcomeQueue>> {
     let tsfn: WakeFn = wake
         .build_threadsafe_function::<()>()
         .weak::<true>()
         .callee_handled::<false>()
         .build()?;
+    let callbacks = Arc::clone(callbacks);
     let queue = OutcomeQueue::new(
         MERGED_IDS_MAX,
         Some(Box::new(move || {
             // A closing environment refuses the call; the outcomes are still counted.
             let _ = tsfn.call((), ThreadsafeFunctionCallMode::NonBlocking);
         })),
-    );
+    )
+    .keep_ids(Box::new(move |id| callbacks.keeps(id)));
     queue.activate();
     Ok(Arc::new(queue))
 }

@@ -6,7 +6,7 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const { Client } = require('rudder-group')
-const { startDataPlane, runNode, WRITE_KEY } = require('./helpers.js')
+const { startDataPlane, unusedUrl, runNode, WRITE_KEY } = require('./helpers.js')
 
 let plane
 test.before(async () => { plane = await startDataPlane() })
@@ -128,9 +128,52 @@ test('outcomes merge while the main thread is busy: at most 1,024 objects, every
     assert.equal(dropped.reduce((n, o) => n + o.count, 0), refused)
     assert.equal(client.stats.dropped, refused)
     assert.equal(seen.reduce((n, o) => n + o.count, 0), 5000)
-    assert.ok(dropped.every((o) => o.messageIds.length === o.count))
+    // With no callback waiting for them, a merged outcome keeps 1,000 of its ids.
+    assert.ok(dropped.every((o) => o.messageIds.length === (o.merged > 1 ? Math.min(o.count, 1000) : o.count)))
     assert.equal(result.delivered, 5000 - refused)
   } finally {
     await plane.stop()
   }
+})
+
+test('merged outcomes keep a bounded number of messageIds, and every group() callback still fires once', async () => {
+  const seen = []
+  // Connections refused, one attempt each: the accepted events fail while the loop below runs.
+  const client = new Client({
+    writeKey: WRITE_KEY,
+    dataPlaneUrl: await unusedUrl(),
+    maxQueueEvents: 10,
+    flushAt: 1,
+    retry: { maxAttempts: 1 },
+    onOutcome: (o) => seen.push(o)
+  })
+  const calls = new Map()
+  let refused = 0
+  let inMerged = 0
+  // The main thread does not yield: outcomes wait in the native queue, and merge.
+  for (let i = 0; i < 20_000; i++) {
+    try {
+      const id = client.group({ groupId: 'g', userId: `u${i % 64}` }, (err, o) => {
+        assert.ok(err !== null && o.messageIds.includes(id))
+        calls.set(id, calls.get(id) + 1)
+        if (o.merged > 1) inMerged++
+      })
+      calls.set(id, 0)
+    } catch (err) {
+      assert.equal(err.code, 'QUEUE_FULL')
+      refused++
+    }
+  }
+  await client.close()
+  assert.ok(refused > 2000, `${refused} refused`)
+  assert.equal(calls.size, 20_000 - refused)
+  assert.deepStrictEqual(new Set(calls.values()), new Set([1]))
+  assert.ok(inMerged > 0, 'no callback was for an event of a merged outcome')
+  const merged = seen.filter((o) => o.merged > 1)
+  assert.ok(merged.some((o) => o.count > o.messageIds.length), 'no merged outcome left messageIds out')
+  // Those with no callback are kept up to 1,000 per merged outcome.
+  for (const o of merged) assert.ok(o.messageIds.filter((id) => !calls.has(id)).length <= 1000)
+  const { delivered, failed, dropped } = client.stats
+  assert.equal(seen.reduce((n, o) => n + o.count, 0), delivered + failed + dropped)
+  assert.equal(delivered + failed + dropped, 20_000)
 })

@@ -3,6 +3,7 @@
 
 const { spawn } = require('node:child_process')
 const fs = require('node:fs')
+const net = require('node:net')
 const path = require('node:path')
 const readline = require('node:readline')
 
@@ -60,6 +61,15 @@ async function startDataPlane (args = []) {
   }
 }
 
+/** The URL of a local port nothing listens on (a data plane that is down: connections are refused). */
+async function unusedUrl () {
+  const server = net.createServer()
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address()
+  await new Promise((resolve) => server.close(resolve))
+  return `http://127.0.0.1:${port}`
+}
+
 /** Runs `node` on a script file or source with the given environment; resolves { code, stdout, stderr }. */
 function runNode (args, { env = {}, input, cwd = PACKAGE } = {}) {
   return new Promise((resolve, reject) => {
@@ -89,5 +99,5 @@ async function eventually (check) {
 
 module.exports = {
   PACKAGE, REPO, VECTORS, BIN, WRITE_KEY, PACKAGE_VERSION,
-  vectorFiles, startDataPlane, runNode, eventually
+  vectorFiles, startDataPlane, unusedUrl, runNode, eventually
 }

@@ -5,9 +5,9 @@
 //! on its own thread. The lanes never wait on that thread; memory stays bounded however far it
 //! falls behind:
 //! - past [`MERGE_AT`] outcomes waiting, a new outcome merges into the latest waiting one of its
-//!   kind: its events are counted (`count`), its messageIds kept up to the queue's `ids_max`,
-//!   its attempts added; status, body and reason stay the first outcome's. The counters stay
-//!   exact;
+//!   kind: its events are counted (`count`), its messageIds kept up to the queue's `ids_max`
+//!   (and beyond it those the binding asks to keep, [`OutcomeQueue::keep_ids`]), its attempts
+//!   added; status, body and reason stay the first outcome's. The counters stay exact;
 //! - past [`LOGS_MAX`] log records waiting, a new one is dropped and counted; the next record
 //!   popped carries the count (`dropped_before`), and [`OutcomeQueue::take_logs_dropped`] gives
 //!   the rest, so a binding can say how many it lost.
@@ -53,10 +53,14 @@ impl MergedOutcome {
         }
     }
 
-    fn merge(&mut self, other: &Outcome, ids_max: usize) {
+    fn merge(&mut self, other: &Outcome, ids_max: usize, keep: Option<&KeepId>) {
         let ids = &mut self.outcome.message_ids;
         let room = ids_max.saturating_sub(ids.len());
         ids.extend(other.message_ids.iter().take(room).cloned());
+        if let Some(keep) = keep {
+            let rest = other.message_ids.iter().skip(room);
+            ids.extend(rest.filter(|id| keep(id)).cloned());
+        }
         self.count += other.message_ids.len() as u64;
         self.merged += 1;
         self.outcome.attempts = self.outcome.attempts.saturating_add(other.attempts);
@@ -96,11 +100,16 @@ struct State {
 /// A wake-up for the language's thread, called when the queue goes from empty to not empty.
 pub type Waker = Box<dyn Fn() + Send + Sync>;
 
+/// Whether a merged outcome keeps a messageId past the queue's `ids_max` (see
+/// [`OutcomeQueue::keep_ids`]). Called under the queue's lock, on the thread that pushes.
+pub type KeepId = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
 /// The bounded, merging queue between the lanes and a language's thread (see the module docs).
 pub struct OutcomeQueue {
     state: Mutex<State>,
     ready: Condvar,
     ids_max: usize,
+    keep: Option<KeepId>,
     waker: Option<Waker>,
     /// Debug records are queued (see [`OutcomeQueue::set_debug_logs`]).
     debug_logs: AtomicBool,
@@ -115,9 +124,18 @@ impl OutcomeQueue {
             state: Mutex::default(),
             ready: Condvar::new(),
             ids_max,
+            keep: None,
             waker,
             debug_logs: AtomicBool::new(true),
         }
+    }
+
+    /// Merged outcomes also keep, past `ids_max`, every messageId for which `keep` is true: a
+    /// binding that finds a per-event callback by id keeps those ids and counts the others.
+    /// `keep` must not push into this queue.
+    pub fn keep_ids(mut self, keep: KeepId) -> Self {
+        self.keep = Some(keep);
+        self
     }
 
     /// Whether debug records are queued from now on (at first they are): a binding turns
@@ -144,7 +162,7 @@ impl OutcomeQueue {
         }
         st.pushed += 1;
         let was_empty = st.items.is_empty();
-        let ids_max = self.ids_max;
+        let (ids_max, keep) = (self.ids_max, self.keep.as_ref());
         let merged = st.outcomes >= MERGE_AT
             && st
                 .items
@@ -154,7 +172,7 @@ impl OutcomeQueue {
                     Waiting::Outcome(m) if m.outcome.kind == outcome.kind => Some(m),
                     _ => None,
                 })
-                .map(|m| m.merge(outcome, ids_max))
+                .map(|m| m.merge(outcome, ids_max, keep))
                 .is_some();
         if !merged {
             st.items
@@ -361,6 +379,34 @@ mod tests {
             (q.pushed(), q.popped()),
             (MERGE_AT as u64 + 11, MERGE_AT as u64 + 11)
         );
+    }
+
+    #[test]
+    fn a_merged_outcome_keeps_the_ids_it_is_asked_to_keep() {
+        let q = OutcomeQueue::new(2, None).keep_ids(Box::new(|id| id.ends_with('7')));
+        q.activate();
+        for i in 0..MERGE_AT + 30 {
+            q.push(&outcome(OutcomeKind::Failed, i));
+        }
+        let items = q.drain(usize::MAX);
+        let Waiting::Outcome(last) = &items[MERGE_AT - 1] else {
+            panic!("an outcome")
+        };
+        assert_eq!((last.count, last.merged), (31, 31));
+        let kept: Vec<&str> = last
+            .outcome
+            .message_ids
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let first = MERGE_AT - 1;
+        let mut expected = vec![format!("id-{first}"), format!("id-{}", first + 1)];
+        expected.extend(
+            (first + 2..MERGE_AT + 30)
+                .filter(|i| i % 10 == 7)
+                .map(|i| format!("id-{i}")),
+        );
+        assert_eq!(kept, expected, "ids_max, then the kept ones");
     }
 
     #[test]

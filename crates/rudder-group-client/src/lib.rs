@@ -74,7 +74,9 @@ mod state;
 mod transport;
 mod worker;
 
-pub use channel::{MergedOutcome, OutcomeQueue, Waiting, Waker, LOGS_MAX, MERGE_AT, OUTCOMES_MAX};
+pub use channel::{
+    KeepId, MergedOutcome, OutcomeQueue, Waiting, Waker, LOGS_MAX, MERGE_AT, OUTCOMES_MAX,
+};
 pub use client::Client;
 pub use config::{
     Config, Overflow, RetryPolicy, SpoolSync, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT,
