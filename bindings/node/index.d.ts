@@ -34,8 +34,6 @@ export declare class NativeClient {
   enqueue(event: NativeEvent, withCallback: boolean): string | ErrorInfo
   /** Waits off the main thread until everything enqueued so far has an outcome. */
   flush(timeoutMs?: number | undefined | null): Promise<FlushResultInfo | ErrorInfo>
-  /** Flushes on the calling thread, waiting at most `timeout_ms` (for process exit). */
-  flushSync(timeoutMs: number): FlushResultInfo | ErrorInfo
   /** Flushes and stops the worker, off the main thread. Idempotent. */
   close(timeoutMs?: number | undefined | null): Promise<FlushResultInfo | ErrorInfo>
   /** Counters since the client started. */
@@ -80,6 +78,14 @@ export declare function buildEvent(encodedParams: unknown, options?: Array<Setti
  */
 export declare function callKeys(): Array<string>
 
+/**
+ * Closes `clients` at once (process exit), each on a thread of its own and within its own
+ * timeout (`timeoutsMs`, in the same order), and returns when all are closed: their results, in
+ * order. When a close returns, its events have had their outcomes pushed to the client's queue
+ * (those kept in a spool excepted), so the caller can take them at once.
+ */
+export declare function closeClientsSync(clients: Array<NativeClient>, timeoutsMs: Array<number>): Array<FlushResultInfo | ErrorInfo>
+
 /** Creates a client; an `ErrorInfo` (INVALID_CONFIG) when a setting is out of range. */
 export declare function createClient(options: Array<SettingInput>, onWake: () => void, withLogs: boolean): NativeClient | ErrorInfo
 
@@ -99,12 +105,20 @@ export interface ErrorInfo {
   issues: Array<IssueInfo>
   /** `INVALID_CONFIG`: the setting at fault. */
   setting?: string
-  /** `FLUSH_TIMEOUT`: events still queued. */
+  /** `FLUSH_TIMEOUT`: events without an outcome when the time ran out. */
   pending?: number
   /** `DELIVERY_FAILED`: events that failed. */
   failed?: number
-  /** `DELIVERY_FAILED`: events that were dropped. */
+  /**
+   * `DELIVERY_FAILED`: events that were dropped; `FLUSH_TIMEOUT` of a close: those of
+   * `pending` it reported dropped.
+   */
   dropped?: number
+  /**
+   * `FLUSH_TIMEOUT` of a close with a spool: those of `pending` left in the spool for the
+   * next client.
+   */
+  kept?: number
 }
 
 /** Outcomes since the previous flush. */
@@ -130,13 +144,13 @@ export interface IssueInfo {
 }
 
 /**
- * One log record of the client (a request, a retry, a split batch, a failure while sending),
- * as the JS logger receives it.
+ * One log record of the client (a request, a retry, a split batch, a failure while sending, a
+ * close out of time), as the JS logger receives it.
  */
 export interface LogInfo {
   /** `debug`, `info`, `warn` or `error`. */
   level: string
-  /** `request`, `retry`, `split` or `internal`. */
+  /** `request`, `retry`, `split`, `internal` or `close` (a close that ran out of time). */
   kind: string
   /** The sentence. */
   message: string

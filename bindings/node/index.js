@@ -839,6 +839,7 @@ module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeEvent = nativeBinding.NativeEvent
 module.exports.buildEvent = nativeBinding.buildEvent
 module.exports.callKeys = nativeBinding.callKeys
+module.exports.closeClientsSync = nativeBinding.closeClientsSync
 module.exports.createClient = nativeBinding.createClient
 module.exports.DEFAULT_MAX_EVENT_BYTES = nativeBinding.DEFAULT_MAX_EVENT_BYTES
 module.exports.errorCodes = nativeBinding.errorCodes

@@ -86,6 +86,24 @@ class OutcomeState {
     /** A timer that keeps the process alive while a flush waits for outcomes to reach JS. */
     this.keepAlive = undefined
     this.warned = new Set()
+    /**
+     * At exit, once the client is closed: the reasons of the failed and dropped outcomes taken,
+     * by kind, for the line that says the loss (which stands for the close's own log record).
+     */
+    this.reasons = undefined
+  }
+
+  /** Takes what waits at exit, gathering the reasons of failures (see takeReasons). */
+  drainAtExit () {
+    this.reasons = { failed: new Set(), dropped: new Set() }
+    this.drain()
+  }
+
+  /** The reasons gathered by drainAtExit(), by kind; gathering stops. */
+  takeReasons () {
+    const reasons = this.reasons
+    this.reasons = undefined
+    return reasons
   }
 
   /** Calls `callback(err, outcome)` once the outcome of `messageId` arrives. */
@@ -107,13 +125,14 @@ class OutcomeState {
       if (items.length === 0) return
       for (const item of items) {
         if (item.outcome) this.receive(item.outcome)
-        else if (item.log && this.logger) logRecord(this.logger, item.log)
+        else if (item.log && this.logger && !(this.reasons && item.log.kind === 'close')) logRecord(this.logger, item.log)
       }
     }
   }
 
   receive (o) {
     this.handled += o.count
+    if (this.reasons !== undefined && o.kind !== 'delivered') this.reasons[o.kind].add(o.reason)
     let seen = false
     if (this.callbacks.size > 0) {
       const err = outcomeError(o)
@@ -169,11 +188,6 @@ function timeoutOf (options) {
   return timeout === undefined ? undefined : millis('timeout', timeout)
 }
 
-function settle (result) {
-  if ('code' in result) throw fromInfo(result)
-  return result
-}
-
 /** Sends group calls to a data plane: validated and queued at once, delivered by a native worker. */
 class Client {
   #native
@@ -192,7 +206,7 @@ class Client {
     this.#maxEventBytes = result.maxEventBytes
     this.#outcomes = outcomes
     outcomes.native = result
-    this.#entry = exit.track(this, result, result.shutdownTimeout)
+    this.#entry = exit.track(this, result, outcomes, result.shutdownTimeout)
   }
 
   /**
@@ -240,9 +254,12 @@ class Client {
   }
 
   async #wait (what, options, op) {
-    const result = settle(await op(timeoutOf(options)))
+    const result = await op(timeoutOf(options))
     const { delivered, failed, dropped } = this.#native.stats
+    // Even when the wait timed out, onOutcome and the callbacks see every outcome counted so
+    // far (after a close, every event's but those kept in a spool) before the caller hears.
     await this.#outcomes.handledUpTo(delivered + failed + dropped)
+    if ('code' in result) throw fromInfo(result)
     if (this.#outcomes.logger) this.#outcomes.logger.info(describeResult(what, result))
     return result
   }

@@ -17,7 +17,7 @@ class RudderGroupError extends Error {
     this.code = code
     this.issues = (details && details.issues) || []
     if (details) {
-      for (const key of ['setting', 'pending', 'failed', 'dropped']) {
+      for (const key of ['setting', 'pending', 'failed', 'dropped', 'kept']) {
         if (details[key] !== undefined && details[key] !== null) this[key] = details[key]
       }
     }

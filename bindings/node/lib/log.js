@@ -12,6 +12,11 @@
 //   or spaces, `*` wildcards, `-name` to exclude) writes the same lines to stderr.
 // - With neither, and no onOutcome, a failure is never silent: the first failed and the first
 //   dropped outcome of each client are a process warning.
+// - A close that runs out of time says what it did not deliver in a warn record of the native
+//   client (`close: 100 events not delivered within 5.00 s: 100 dropped (...)`). At exit, one
+//   line says it instead, through the logger or, without one, on stderr (a process warning
+//   would come too late): `at exit, 100 events were not delivered within 5000 ms: 100 dropped
+//   (why)`.
 // Lines carry counts, statuses, the data plane's answers and reasons: never the write key.
 
 const { configError, describe } = require('./errors.js')
@@ -73,4 +78,34 @@ function describeResult (what, r) {
   return `${what}: ${r.delivered} delivered, ${r.failed} failed, ${r.dropped} dropped`
 }
 
-module.exports = { loggerFrom, describeOutcome, describeResult, debugNames, logRecord }
+/**
+ * What a close did not deliver, from the client's stats before and after it, its result (a
+ * FLUSH_TIMEOUT error says how many it left in the spool: `kept`) and the reasons of the failed
+ * and dropped outcomes taken meanwhile ({ failed, dropped }: Sets); undefined when it delivered
+ * everything.
+ */
+function describeLoss (what, timeout, before, after, result, reasons) {
+  const failed = after.failed - before.failed
+  const dropped = after.dropped - before.dropped
+  const kept = result?.kept ?? 0
+  const lost = failed + dropped + kept
+  if (lost === 0) return undefined
+  const why = (kind) => (reasons?.[kind]?.size > 0 ? ` (${[...reasons[kind]].join(' / ')})` : '')
+  const parts = []
+  if (dropped > 0) parts.push(`${dropped} dropped${why('dropped')}`)
+  if (failed > 0) parts.push(`${failed} failed${why('failed')}`)
+  if (kept > 0) parts.push(`${kept} kept in the spool for the next client`)
+  return `${what}, ${count(lost, 'event')} ${lost === 1 ? 'was' : 'were'} not delivered within ${timeout} ms: ${parts.join(', ')}`
+}
+
+/** Says a loss through the logger, else on stderr; never throws (it runs at exit too). */
+function tellLoss (logger, line) {
+  try {
+    if (logger) logger.warn(line)
+    else process.stderr.write(`rudder-group: ${line}\n`)
+  } catch {
+    // Nowhere better to say it.
+  }
+}
+
+module.exports = { loggerFrom, describeOutcome, describeResult, describeLoss, tellLoss, debugNames, logRecord }

@@ -131,8 +131,13 @@ export declare class RudderGroupError extends Error {
   readonly pending?: number
   /** DELIVERY_FAILED: events that failed. */
   readonly failed?: number
-  /** DELIVERY_FAILED: events that were dropped. */
+  /**
+   * DELIVERY_FAILED: events that were dropped. FLUSH_TIMEOUT of a close: those of `pending` it
+   * reported dropped (onOutcome and the callbacks have seen them when the close rejects).
+   */
   readonly dropped?: number
+  /** FLUSH_TIMEOUT of a close with spoolDir: those of `pending` left in the spool for the next client. */
+  readonly kept?: number
 }
 
 /** How events are validated. */
@@ -307,7 +312,11 @@ export declare class Client {
   /** The same, reported to the callback instead of a Promise. */
   flush (callback: WaitCallback): void
   flush (options: WaitOptions | undefined, callback: WaitCallback): void
-  /** Flushes, then stops the worker; idempotent. On timeout what is left is reported dropped, or, with spoolDir, stays in the spool for the next client. */
+  /**
+   * Flushes, then stops the worker; idempotent. On timeout what is left is reported dropped, or,
+   * with spoolDir, stays in the spool for the next client, and it rejects with FLUSH_TIMEOUT
+   * once onOutcome and the callbacks have seen every outcome.
+   */
   close (options?: WaitOptions): Promise<FlushResult>
   /** The same, reported to the callback instead of a Promise. */
   close (callback: WaitCallback): void

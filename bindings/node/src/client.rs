@@ -190,14 +190,6 @@ impl NativeClient {
         self.off_thread(env, move |c| c.flush(timeout))
     }
 
-    /// Flushes on the calling thread, waiting at most `timeout_ms` (for process exit).
-    #[napi(catch_unwind)]
-    pub fn flush_sync(&self, timeout_ms: f64) -> Either<FlushResultInfo, ErrorInfo> {
-        settled(catch_unwind(AssertUnwindSafe(|| {
-            self.client().flush(Some(millis(timeout_ms)))
-        })))
-    }
-
     /// Flushes and stops the worker, off the main thread. Idempotent.
     #[napi(catch_unwind, ts_return_type = "Promise<FlushResultInfo | ErrorInfo>")]
     pub fn close<'env>(
@@ -258,6 +250,43 @@ impl NativeClient {
             .map(|v| v.to_string())
             .collect()
     }
+}
+
+/// Closes `clients` at once (process exit), each on a thread of its own and within its own
+/// timeout (`timeoutsMs`, in the same order), and returns when all are closed: their results, in
+/// order. When a close returns, its events have had their outcomes pushed to the client's queue
+/// (those kept in a spool excepted), so the caller can take them at once.
+#[napi(catch_unwind, ts_return_type = "Array<FlushResultInfo | ErrorInfo>")]
+pub fn close_clients_sync(clients: Vec<&NativeClient>, timeouts_ms: Vec<f64>) -> Vec<Settled> {
+    let closing: Vec<(&Client, Option<std::time::Duration>)> = clients
+        .iter()
+        .zip(timeouts_ms.iter().map(|t| Some(millis(*t))))
+        .map(|(c, t)| (&**c.client(), t))
+        .collect();
+    let close = |&(client, timeout): &(&Client, _)| {
+        catch_unwind(AssertUnwindSafe(|| client.close(timeout)))
+    };
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = closing
+            .iter()
+            .map(|job| {
+                std::thread::Builder::new()
+                    .name("rudder-group-exit".to_owned())
+                    .spawn_scoped(scope, move || close(job))
+            })
+            .collect();
+        threads
+            .into_iter()
+            .zip(&closing)
+            .map(|(thread, job)| {
+                settled(match thread {
+                    Ok(thread) => thread.join().unwrap_or_else(Err),
+                    // No thread to be had: this one closes it, after the others started.
+                    Err(_) => close(job),
+                })
+            })
+            .collect()
+    })
 }
 
 /// Validates and enqueues a call's arguments, encoded by `lib/encode.js`: the messageId, or why

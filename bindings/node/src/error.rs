@@ -60,12 +60,16 @@ pub struct ErrorInfo {
     pub issues: Vec<IssueInfo>,
     /// `INVALID_CONFIG`: the setting at fault.
     pub setting: Option<String>,
-    /// `FLUSH_TIMEOUT`: events still queued.
+    /// `FLUSH_TIMEOUT`: events without an outcome when the time ran out.
     pub pending: Option<f64>,
     /// `DELIVERY_FAILED`: events that failed.
     pub failed: Option<f64>,
-    /// `DELIVERY_FAILED`: events that were dropped.
+    /// `DELIVERY_FAILED`: events that were dropped; `FLUSH_TIMEOUT` of a close: those of
+    /// `pending` it reported dropped.
     pub dropped: Option<f64>,
+    /// `FLUSH_TIMEOUT` of a close with a spool: those of `pending` left in the spool for the
+    /// next client.
+    pub kept: Option<f64>,
 }
 
 impl ErrorInfo {
@@ -79,6 +83,7 @@ impl ErrorInfo {
             pending: None,
             failed: None,
             dropped: None,
+            kept: None,
         }
     }
 }
@@ -99,10 +104,13 @@ pub(crate) fn client_error(e: &ClientError) -> ErrorInfo {
         ClientError::Validation(v) => return ErrorInfo::from(v),
         ClientError::Closed | ClientError::QueueFull { .. } => {}
         ClientError::FlushTimeout {
-            pending, dropped, ..
+            pending,
+            dropped,
+            kept,
         } => {
             info.pending = Some(*pending as f64);
             info.dropped = Some(*dropped as f64);
+            info.kept = Some(*kept as f64);
         }
         ClientError::DeliveryFailed { failed, dropped } => {
             info.failed = Some(*failed as f64);

@@ -95,13 +95,13 @@ impl From<Stats> for StatsInfo {
     }
 }
 
-/// One log record of the client (a request, a retry, a split batch, a failure while sending),
-/// as the JS logger receives it.
+/// One log record of the client (a request, a retry, a split batch, a failure while sending, a
+/// close out of time), as the JS logger receives it.
 #[napi(object)]
 pub struct LogInfo {
     /// `debug`, `info`, `warn` or `error`.
     pub level: String,
-    /// `request`, `retry`, `split` or `internal`.
+    /// `request`, `retry`, `split`, `internal` or `close` (a close that ran out of time).
     pub kind: String,
     /// The sentence.
     pub message: String,

@@ -5,7 +5,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const { isMainThread, threadId } = require('node:worker_threads')
 const { Client, RudderGroupError } = require('rudder-group')
-const { startDataPlane, eventually, WRITE_KEY, PACKAGE_VERSION } = require('./helpers.js')
+const { startDataPlane, unusedUrl, eventually, WRITE_KEY, PACKAGE_VERSION } = require('./helpers.js')
 
 let plane
 
@@ -189,6 +189,18 @@ test('close delivers what is queued, then refuses new calls', async () => {
   assert.deepStrictEqual(await client.close({ timeout: 10_000 }), { delivered: 5, failed: 0, dropped: 0 })
   assert.equal((await plane.events()).length, 5)
   assert.throws(() => client.group({ groupId: 'g', userId: 'u' }), { code: 'CLIENT_CLOSED' })
+})
+
+test('a close that times out rejects only once onOutcome and the callbacks have seen every event', async () => {
+  // 64 lanes, each retrying when the time runs out: each reports its events as it stops.
+  const { client, outcomes } = clientFor({ dataPlaneUrl: await unusedUrl(), maxConcurrentRequests: 64 })
+  let called = 0
+  for (let i = 0; i < 1000; i++) client.group({ groupId: 'g', userId: `u${i}` }, () => { called++ })
+  await assert.rejects(client.close({ timeout: 200 }), { code: 'FLUSH_TIMEOUT', pending: 1000, dropped: 1000, kept: 0 })
+  // Read at once: nothing else ran between the rejection and here.
+  assert.equal(called, 1000)
+  assert.equal(outcomes.reduce((n, o) => n + o.count, 0), 1000)
+  assert.ok(outcomes.every((o) => o.kind === 'dropped'))
 })
 
 test('events sent by several clients at once all arrive', async () => {
