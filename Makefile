@@ -21,6 +21,17 @@ export CARGO_TERM_PROGRESS_WHEN := never
 RUST_TARGET := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 VERSION_NOW := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 DIST := $(REPO)/dist
+# What `make dist` ships for Linux needs no glibc newer than this (manylinux2014: Amazon Linux 2,
+# Ubuntu 18.04+, Debian 10+, RHEL/CentOS 7+). cargo-zigbuild links against that glibc's
+# symbols with zig as the linker; the wheel (maturin --zig) too. Both come from PyPI into the
+# repository's venv (`make dist-tools`). Elsewhere (macOS, Windows) the host's toolchain builds.
+GLIBC_FLOOR := 2.17
+ZIG_TOOLS := ziglang==0.15.1 cargo-zigbuild==0.24.0 auditwheel==6.8.2
+ifneq ($(filter %-linux-gnu,$(RUST_TARGET)),)
+ZIG_GLIBC := $(GLIBC_FLOOR)
+endif
+# The venv's bin holds zig (ziglang), cargo-zigbuild and auditwheel.
+DIST_PATH := $(REPO)/.venv/bin:$(PATH)
 
 .PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix \
 	fuzz dist dist-tools dist-check bump-version lint-workflows
@@ -92,17 +103,24 @@ fuzz:
 install:
 	$(MAKE) -C bindings/c install PREFIX=$(or $(PREFIX),/usr/local)
 
-# The C library first: the wheel and the addon then reuse its build of the dependencies.
-dist:
+# One release build of the C library, the Node addon and the CLI (with the glibc floor on
+# Linux), which the C tarball, the npm package and the wheel then ship; the wheel's own module
+# is built by maturin.
+dist: dist-tools
 	rm -rf $(DIST)
-	$(MAKE) -C bindings/c dist DIST=$(DIST)
-	$(MAKE) -C bindings/python dist DIST=$(DIST)
-	$(MAKE) -C bindings/node dist DIST=$(DIST)
+	cd $(REPO) && PATH=$(DIST_PATH) $(CARGO) $(if $(ZIG_GLIBC),zigbuild,build) --release --locked \
+		--target $(RUST_TARGET)$(if $(ZIG_GLIBC),.$(ZIG_GLIBC)) \
+		-p rudder-group-c -p rudder-group-node -p rudder-group-cli
+	PATH=$(DIST_PATH) $(MAKE) -C bindings/c dist DIST=$(DIST) ZIG_GLIBC=$(ZIG_GLIBC)
+	PATH=$(DIST_PATH) $(MAKE) -C bindings/python dist DIST=$(DIST) ZIG_GLIBC=$(ZIG_GLIBC)
+	PATH=$(DIST_PATH) $(MAKE) -C bindings/node dist DIST=$(DIST) ZIG_GLIBC=$(ZIG_GLIBC)
 	@ls -l $(DIST)
 
-# What dist-check needs besides the toolchains of the tests: cmake and pkg-config from apt-get
-# when missing.
+# What dist and dist-check need besides the toolchains of the tests: zig, cargo-zigbuild and
+# auditwheel from PyPI into the venv; cmake and pkg-config from apt-get when missing.
 dist-tools:
+	$(MAKE) -C bindings/python tools
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check $(ZIG_TOOLS)
 	@missing=""; \
 	command -v cmake >/dev/null || missing="$$missing cmake"; \
 	command -v pkg-config >/dev/null || missing="$$missing pkg-config"; \
@@ -122,6 +140,7 @@ bump-version:
 # scratch prefix, to check the CMake package that rule writes.
 dist-check: dist dist-tools build-cli
 	rm -rf $(REPO)/target/dist-install
-	$(MAKE) -C bindings/c install PREFIX=$(REPO)/target/dist-install
-	tests/dist/check.sh $(DIST) $(REPO)/target/dist-check $(VERSION_NOW) $(RUST_TARGET) \
-		$(REPO)/target/dist-install
+	PATH=$(DIST_PATH) $(MAKE) -C bindings/c install PREFIX=$(REPO)/target/dist-install \
+		ZIG_GLIBC=$(ZIG_GLIBC)
+	GLIBC_FLOOR=$(if $(ZIG_GLIBC),$(GLIBC_FLOOR)) tests/dist/check.sh $(DIST) \
+		$(REPO)/target/dist-check $(VERSION_NOW) $(RUST_TARGET) $(REPO)/target/dist-install

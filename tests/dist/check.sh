@@ -11,8 +11,15 @@
 # binding and groupId. Every artifact must also be under 15 MB (the static archive is exempt),
 # and each native library stripped (no symbol table, no debug sections).
 #
+# Each package's `rudder-group` command runs from where it was installed (the wheel's console
+# script and `python -m rudder_group`, `npx rudder-group`, the tarball's bin/): `--version`, and
+# `serve` answering /health; the tarball's serves the data plane the programs send to.
+#
+# With GLIBC_FLOOR set (2.17 on Linux), every shipped ELF file (the wheel's module and command,
+# the addon and the npm package's command, the C library and command) must need no GLIBC_ symbol
+# version above it, and the wheel must be tagged manylinux_2_17 (auditwheel agrees).
+#
 # Usage: check.sh DIST_DIR WORK_DIR VERSION TARGET INSTALL_PREFIX
-# RUDDER_GROUP_BIN names the `rudder-group` command that serves the data plane (a built binary).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +28,8 @@ work=$2
 version=$3
 target=$4
 install_prefix=$(cd "$5" && pwd)
+repo=$(cd "$here/../.." && pwd)
+floor=${GLIBC_FLOOR:-}
 count=5
 limit=$((15 * 1024 * 1024))
 
@@ -66,6 +75,48 @@ stripped() {
     fi
 }
 
+# The highest GLIBC_ symbol version an ELF file needs, checked against the floor.
+glibc_ok() {
+    needs=$(objdump -T "$1" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -n 1)
+    echo "dist-check: $(basename "$1") needs glibc ${needs:-(none)}"
+    if [ -n "$floor" ] && [ -n "$needs" ] &&
+        [ "$(printf '%s\n%s\n' "$floor" "$needs" | sort -V | tail -n 1)" != "$floor" ]; then
+        echo "dist-check: $1 needs GLIBC_$needs, above the floor $floor" >&2
+        exit 1
+    fi
+}
+
+# A packaged command: its version, then `serve` answering /health; it ends when its standard
+# input (a FIFO this script holds open) closes, through whatever shim started it.
+command_ok() {
+    what=$1
+    shift
+    "$@" --version | grep -q "rudder-group $version" ||
+        { echo "dist-check: $what: '$* --version' did not say $version" >&2; exit 1; }
+    out=$work/serve-$what.out
+    fifo=$work/serve-$what.stdin
+    rm -f "$fifo" && mkfifo "$fifo"
+    "$@" serve --port 0 --exit-with-stdin <"$fifo" >"$out" 2>/dev/null &
+    serve_pid=$!
+    exec 3>"$fifo"
+    tries=0
+    until [ -s "$out" ]; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 600 ]; then
+            exec 3>&-
+            echo "dist-check: $what: serve printed no URL" >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+    url=$(head -n 1 "$out")
+    health=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1] + "/health").status)' "$url")
+    exec 3>&-
+    wait "$serve_pid" || { echo "dist-check: $what: serve did not end cleanly when its stdin closed" >&2; exit 1; }
+    test "$health" = 200 || { echo "dist-check: $what: /health answered $health" >&2; exit 1; }
+    echo "dist-check: $what: rudder-group $version served and ended with its stdin"
+}
+
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -77,18 +128,38 @@ size_ok "$wheel"
 size_ok "$npm_tgz"
 size_ok "$c_root/lib/librudder_group.so.$version"
 stripped "$c_root/lib/librudder_group.so.$version"
+stripped "$c_root/bin/rudder-group"
+glibc_ok "$c_root/lib/librudder_group.so.$version"
+glibc_ok "$c_root/bin/rudder-group"
+if [ -n "$floor" ]; then
+    case $(basename "$wheel") in
+        *manylinux_2_17*) ;;
+        *) echo "dist-check: $(basename "$wheel") is not tagged manylinux_2_17" >&2; exit 1 ;;
+    esac
+    "$repo/.venv/bin/auditwheel" show "$wheel" >"$work/auditwheel.txt"
+    grep -q 'manylinux_2_17' "$work/auditwheel.txt" ||
+        { cat "$work/auditwheel.txt" >&2; echo "dist-check: auditwheel disagrees" >&2; exit 1; }
+fi
 
 # Python: a fresh venv, the wheel alone, no index, no source build.
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-index \
     --only-binary :all: "$wheel"
-stripped "$(ls "$work"/venv/lib/python3*/site-packages/rudder_group/_native*.so)"
+site=$(ls -d "$work"/venv/lib/python3*/site-packages)
+stripped "$(ls "$site"/rudder_group/_native*.so)"
+glibc_ok "$(ls "$site"/rudder_group/_native*.so)"
+glibc_ok "$site/rudder_group/_bin/rudder-group"
+command_ok wheel-script "$work/venv/bin/rudder-group"
+command_ok wheel-module "$work/venv/bin/python" -m rudder_group
 
 # Node: a scratch project installing the tarball, offline (it has no dependencies).
 mkdir -p "$work/npm-project"
 (cd "$work/npm-project" && npm init -y >/dev/null &&
     npm install --offline --no-audit --no-fund --silent "$npm_tgz")
 stripped "$(ls "$work"/npm-project/node_modules/rudder-group/*.node)"
+glibc_ok "$(ls "$work"/npm-project/node_modules/rudder-group/*.node)"
+glibc_ok "$work/npm-project/node_modules/rudder-group/rudder-group"
+command_ok npx sh -c 'cd "$0/npm-project" && exec npx --no-install rudder-group "$@"' "$work"
 cp "$here/send.js" "$work/npm-project/"
 
 # C through the relocatable pkg-config file; the run finds the library through the rpath.
@@ -108,8 +179,10 @@ cmake_build() {
 cmake_build cmake-build "$c_root"
 cmake_build cmake-install "$install_prefix"
 
-# Every program against one data plane, then what it stored.
-"$here/../../bindings/c/tests/with_dataplane.sh" sh -c '
+command_ok tarball "$c_root/bin/rudder-group"
+
+# Every program against one data plane (the tarball's command serves it), then what it stored.
+RUDDER_GROUP_BIN=$c_root/bin/rudder-group "$here/../../bindings/c/tests/with_dataplane.sh" sh -c '
     set -e
     "$1/venv/bin/python" "$2/send.py"
     (cd "$1/npm-project" && node send.js)
