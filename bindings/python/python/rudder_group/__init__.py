@@ -20,27 +20,30 @@ these rules:
 The caller's objects are only read, never changed.
 """
 
-from ._native import (
-    DEFAULT_MAX_EVENT_BYTES,
-    ERROR_CODES,
-    FlushResult,
-    GroupEvent,
-    Issue,
-    Outcome,
-    __version__,
-    error_class,
-    validate,
-)
-from ._errors import (
-    ClientClosedError,
-    ConfigError,
-    DeliveryFailedError,
-    FlushTimeoutError,
-    QueueFullError,
-    RudderGroupError,
-    ValidationError,
-)
-from ._client import Client, get_exit_timeout, set_exit_timeout
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from ._native import (
+        DEFAULT_MAX_EVENT_BYTES,
+        ERROR_CODES,
+        FlushResult,
+        GroupEvent,
+        Issue,
+        Outcome,
+        __version__,
+        error_class,
+        validate,
+    )
+    from ._errors import (
+        ClientClosedError,
+        ConfigError,
+        DeliveryFailedError,
+        FlushTimeoutError,
+        QueueFullError,
+        RudderGroupError,
+        ValidationError,
+    )
+    from ._client import Client, get_exit_timeout, set_exit_timeout
 
 __all__ = [
     "__version__",
@@ -63,3 +66,36 @@ __all__ = [
     "set_exit_timeout",
     "validate",
 ]
+
+# The module each public name comes from. They are imported on first use, not by
+# `import rudder_group`: the package's pytest plugin and `rudder_group.testing` are imported in
+# every test run of a project that installs the package, and must not load the native module
+# or register the client's exit and fork hooks there.
+_HOMES: _typing.Dict[str, str] = {
+    **dict.fromkeys(
+        ["DEFAULT_MAX_EVENT_BYTES", "ERROR_CODES", "FlushResult", "GroupEvent", "Issue", "Outcome",
+         "__version__", "error_class", "validate"],
+        "_native",
+    ),
+    **dict.fromkeys(
+        ["ClientClosedError", "ConfigError", "DeliveryFailedError", "FlushTimeoutError",
+         "QueueFullError", "RudderGroupError", "ValidationError"],
+        "_errors",
+    ),
+    **dict.fromkeys(["Client", "get_exit_timeout", "set_exit_timeout"], "_client"),
+}
+
+if not _typing.TYPE_CHECKING:
+
+    def __getattr__(name: str) -> _typing.Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> _typing.List[str]:
+        return sorted(set(globals()) | set(__all__))
