@@ -9,12 +9,9 @@ from dataplane import DataPlane
 
 @pytest.fixture(scope="session")
 def served() -> Iterator[DataPlane]:
-    """One `rudder-group serve` for the whole run, killed at teardown."""
-    plane = DataPlane()
-    try:
+    """One `rudder-group serve` for the whole run, stopped at teardown."""
+    with DataPlane() as plane:
         yield plane
-    finally:
-        plane.stop()
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ exact are asserted exactly; delivered + failed + dropped == events in, always.""
 from __future__ import annotations
 
 import socket
-import subprocess
 import time
 from collections import Counter
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import rudder_group as rg
-from dataplane import WRITE_KEY, DataPlane, binary
+from dataplane import WRITE_KEY, DataPlane
 
 N = 50
 
@@ -70,17 +69,8 @@ def refusing_port_that_comes_back() -> Row:
     for i in range(N):
         client.group("g", user_id=f"u{i}")
     time.sleep(0.8)
-    process = subprocess.Popen(
-        [binary(), "serve", "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    plane = DataPlane.__new__(DataPlane)
-    plane.process = process
-    assert process.stdout is not None
-    plane.url = process.stdout.readline().strip()
-    try:
+    with DataPlane(port=port) as plane:
         return settle("refusing port, back after 800 ms", plane, client, N)
-    finally:
-        plane.stop()
 
 
 def outage_with_a_steady_producer(plane: DataPlane, max_queue_events: int) -> Tuple[Row, int]:

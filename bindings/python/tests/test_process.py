@@ -73,7 +73,7 @@ def test_exit_waits_at_most_the_exit_timeout() -> None:
             timeout=50,
         )
     finally:
-        plane.stop()
+        plane.close()
     assert "at exit, 1 event was not delivered within 0.2 s; it was dropped" in result.stderr
     assert "at exit, 1 event was not delivered within 0.1 s; it was dropped" in result.stderr
 
