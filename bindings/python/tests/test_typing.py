@@ -20,6 +20,8 @@ rg.GroupEvent.build("g", validation="loose")
 client = rg.Client("k", "http://x", flush_att=3)
 count: str = client.flush().delivered
 rg.validate(42)
+from rudder_group.testing import LocalDataPlane
+LocalDataPlane(port="80").fault(staus=500)
 '''
 
 
@@ -43,7 +45,7 @@ def test_misuse_is_refused_by_mypy(tmp_path: Path) -> None:
     result = mypy(str(path))
     assert result.returncode == 1
     lines = {int(line.split(":")[1]) for line in result.stdout.splitlines() if ": error:" in line}
-    assert lines == {3, 4, 5, 6, 7}, result.stdout
+    assert lines == {3, 4, 5, 6, 7, 9}, result.stdout
 
 
 def test_stubs_match_the_runtime() -> None:

@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import rudder_group as rg
 import rudder_group.analytics as rudder_analytics
+from rudder_group.testing import LocalDataPlane, LocalDataPlaneError
 
 
 def build() -> str:
@@ -75,6 +76,29 @@ def dropin() -> bool:
     return success and message["type"] == "group"
 
 
+def tested() -> int:
+    """A test of one's own code against a local data plane."""
+    try:
+        plane = LocalDataPlane(binary="rudder-group", latency_ms=5, max_in_flight=4, rate_limit=100)
+    except LocalDataPlaneError as error:
+        return len(error.binary or "")
+    with plane:
+        plane.fault(status=429, retry_after="1", next=2)
+        plane.fault(outage_ms=100)
+        plane.fault(drop=True, requests=(1, 3))
+        plane.clear_faults()
+        with rg.Client(plane.write_key, plane.url) as client:
+            client.group("g", user_id="u")
+        user_ids = [str(event["userId"]) for event in plane.events()]
+        statuses = [int(request["status"]) for request in plane.requests()]
+        plane.reset()
+        return len(user_ids) + sum(statuses) + plane.stats()["events"] + plane.process.pid
+
+
+def test_with_the_fixture(rudder_data_plane: LocalDataPlane) -> None:
+    assert rudder_data_plane.events() == [] and not rudder_data_plane.closed
+
+
 def run() -> None:
     client = rg.Client("key", "http://127.0.0.1:1", transport="memory")
-    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), counted([]), rg.__version__, dropin())
+    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), counted([]), rg.__version__, dropin(), tested())
