@@ -170,7 +170,11 @@ def test_it_listens_on_the_port_it_is_given() -> None:
 
 @pytest.mark.parametrize(
     "setting, value, option",
-    [("latency_ms", 600_001, "--latency-ms"), ("max_in_flight", 0, "--max-in-flight"), ("rate_limit", 0, "--rate-limit")],
+    [
+        ("latency_ms", 600_001, "--latency-ms"),
+        ("max_in_flight", 0, "--max-in-flight"),
+        ("rate_limit", 0, "--rate-limit"),
+    ],
 )
 def test_settings_reach_serve(setting: str, value: int, option: str) -> None:
     # A value serve refuses shows that the setting reached it: the error quotes serve's stderr.
@@ -329,7 +333,10 @@ def test_the_pytest_plugin_gives_each_test_an_empty_data_plane(tmp_path: Path) -
 
 
 def test_importing_the_plugin_and_the_testing_module_leaves_the_native_module_unloaded() -> None:
-    script = "import sys, rudder_group.pytest_plugin, rudder_group.testing; print(sorted(m for m in sys.modules if m.startswith('rudder_group')))"
+    script = (
+        "import sys, rudder_group.pytest_plugin, rudder_group.testing\n"
+        "print(sorted(m for m in sys.modules if m.startswith('rudder_group')))"
+    )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['rudder_group', 'rudder_group.pytest_plugin', 'rudder_group.testing']"

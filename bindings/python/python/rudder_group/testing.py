@@ -170,7 +170,8 @@ class LocalDataPlane:
         self.binary = program
         self.write_key = secrets.token_hex(16) if write_key is None else write_key
         command = [program, "serve", "--port", str(port), "--exit-with-stdin", "--write-key", self.write_key]
-        for option, value in (("--latency-ms", latency_ms), ("--max-in-flight", max_in_flight), ("--rate-limit", rate_limit)):
+        options = {"--latency-ms": latency_ms, "--max-in-flight": max_in_flight, "--rate-limit": rate_limit}
+        for option, value in options.items():
             if value is not None:
                 command += [option, str(value)]
         stderr = tempfile.TemporaryFile()
@@ -329,4 +330,6 @@ class LocalDataPlane:
                 reason = text
             if error.code == 400:
                 raise ValueError(f"the data plane refused {body!r}: {reason}") from None
-            raise LocalDataPlaneError(f"{method} /_rudder_group/{path}: status {error.code}: {reason}") from None
+            raise LocalDataPlaneError(
+                f"{method} /_rudder_group/{path}: status {error.code}: {reason}"
+            ) from None
