@@ -11,6 +11,9 @@
 # binding and groupId. Every artifact must also be under 15 MB (the static archive is exempt),
 # and each native library stripped (no symbol table, no debug sections).
 #
+# A user's test through each package's test helper, with nothing else to find the command:
+# pytest with the `rudder_data_plane` fixture (user_test.py).
+#
 # Each package's `rudder-group` command runs from where it was installed (the wheel's console
 # script and `python -m rudder_group`, `npx rudder-group`, the tarball's bin/): `--version`, and
 # `serve` answering /health; the tarball's serves the data plane the programs send to.
@@ -151,6 +154,12 @@ glibc_ok "$(ls "$site"/rudder_group/_native*.so)"
 glibc_ok "$site/rudder_group/_bin/rudder-group"
 command_ok wheel-script "$work/venv/bin/rudder-group"
 command_ok wheel-module "$work/venv/bin/python" -m rudder_group
+# A user's pytest run with the package's fixture, served by the packaged command (pytest itself
+# from PyPI; the wheel stays the only thing installed from dist/).
+"$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check pytest==9.2.0
+mkdir -p "$work/user-test" && cp "$here/user_test.py" "$work/user-test/"
+(cd "$work/user-test" && env -u RUDDER_GROUP_BIN "$work/venv/bin/python" -m pytest -q \
+    -p no:cacheprovider user_test.py) || { echo "dist-check: the user's pytest run failed" >&2; exit 1; }
 
 # Node: a scratch project installing the tarball, offline (it has no dependencies).
 mkdir -p "$work/npm-project"
