@@ -1,11 +1,11 @@
 'use strict'
-// Shared by the tests: paths, the shared vectors, and the local data plane as a child process.
+// Shared by the tests: paths, the shared vectors, the local data plane and child processes.
 
 const { spawn } = require('node:child_process')
 const fs = require('node:fs')
 const net = require('node:net')
 const path = require('node:path')
-const readline = require('node:readline')
+const { LocalDataPlane } = require('rudder-group/testing')
 
 const PACKAGE = path.resolve(__dirname, '..')
 const REPO = path.resolve(PACKAGE, '..', '..')
@@ -23,42 +23,11 @@ function vectorFiles () {
 }
 
 /**
- * Starts `rudder-group serve --port 0` and reads its URL from the first stdout line. The
- * returned object reads the admin API back and injects faults.
+ * The suite's local data plane: rudder-group/testing's LocalDataPlane, as users get it, run by
+ * the command this checkout built and accepting the suite's write key.
  */
-async function startDataPlane (args = []) {
-  const child = spawn(BIN, ['serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d) => { stderr += d })
-  const lines = readline.createInterface({ input: child.stdout })
-  const url = await new Promise((resolve, reject) => {
-    lines.once('line', (line) => resolve(line.trim()))
-    child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`rudder-group serve exited with ${code}: ${stderr}`)))
-  })
-  const admin = async (method, what, body) => {
-    const res = await fetch(`${url}/_rudder_group/${what}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    })
-    if (!res.ok) throw new Error(`${method} ${what}: ${res.status} ${await res.text()}`)
-    const text = await res.text()
-    return text ? JSON.parse(text) : null
-  }
-  return {
-    url,
-    events: () => admin('GET', 'events'),
-    requests: () => admin('GET', 'requests'),
-    fault: (spec) => admin('POST', 'faults', spec),
-    clearFaults: () => admin('DELETE', 'faults'),
-    reset: () => admin('POST', 'reset'),
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  }
+function startDataPlane () {
+  return LocalDataPlane.start({ binary: BIN, writeKey: WRITE_KEY })
 }
 
 /** The URL of a local port nothing listens on (a data plane that is down: connections are refused). */
