@@ -29,7 +29,11 @@ const STDERR_QUOTED = 2000
 
 const OPTIONS = ['binary', 'writeKey', 'port', 'latencyMs', 'maxInFlight', 'rateLimit']
 // serve's options of the same meaning.
-const SERVE_OPTIONS = [['latencyMs', '--latency-ms'], ['maxInFlight', '--max-in-flight'], ['rateLimit', '--rate-limit']]
+const SERVE_OPTIONS = [
+  ['latencyMs', '--latency-ms'],
+  ['maxInFlight', '--max-in-flight'],
+  ['rateLimit', '--rate-limit']
+]
 
 /**
  * The local data plane could not start (`binary` names the program tried, when one was found),
@@ -142,7 +146,9 @@ function readUrl (child, stderr, describe) {
 /** One request to the admin API: resolves { status, text } once the answer is read. */
 function adminRequest (url, method, what, body) {
   const data = body === undefined ? undefined : JSON.stringify(body)
-  const headers = data === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
+  const headers = data === undefined
+    ? {}
+    : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
   const options = { method, headers, agent: false, timeout: ADMIN_TIMEOUT }
   return new Promise((resolve, reject) => {
     // A connection of its own (agent: false): no proxy, no socket kept open after the answer.
@@ -189,10 +195,13 @@ class LocalDataPlane {
    * LocalDataPlaneError naming the program and why it did not start.
    */
   static async start (options = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('LocalDataPlane.start: options is an object')
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('LocalDataPlane.start: options is an object')
+    }
     const unknown = Object.keys(options).find((k) => !OPTIONS.includes(k))
     if (unknown !== undefined) {
-      throw new TypeError(`LocalDataPlane.start: unknown option ${JSON.stringify(unknown)}; known: ${OPTIONS.join(', ')}`)
+      const known = OPTIONS.join(', ')
+      throw new TypeError(`LocalDataPlane.start: unknown option ${JSON.stringify(unknown)}; known: ${known}`)
     }
     const { file, source } = findBinary(options.binary)
     const writeKey = options.writeKey ?? crypto.randomUUID()
@@ -304,7 +313,9 @@ class LocalDataPlane {
   async #admin (method, what, body) {
     const child = this.#child
     const ended = () => child.exitCode !== null || child.signalCode !== null
-    if (this.#stopped !== null) throw new LocalDataPlaneError(`the local data plane at ${this.url} is stopped`, this.binary)
+    if (this.#stopped !== null) {
+      throw new LocalDataPlaneError(`the local data plane at ${this.url} is stopped`, this.binary)
+    }
     const gone = () => new LocalDataPlaneError(
       `the local data plane at ${this.url} ${ending(child.exitCode, child.signalCode)}: ${this.#stderr()}`, this.binary
     )

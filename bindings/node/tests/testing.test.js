@@ -135,10 +135,11 @@ test('a fault the data plane refuses rejects with its reason, and nothing is inj
     await assert.rejects(plane.fault({ status: 42 }), {
       name: 'TypeError', message: 'the data plane refused {"status":42}: "status" must be 200..=999'
     })
-    await assert.rejects(plane.fault({ status: 500, latency_ms: 10 }), { name: 'TypeError', message: /exactly one of/ })
-    await assert.rejects(plane.fault({ status: 429, retryAfter: 1 }), { name: 'TypeError', message: /unknown key "retryAfter"/ })
-    await assert.rejects(plane.fault({}), { name: 'TypeError', message: /exactly one of/ })
-    await assert.rejects(plane.fault([{ status: 500 }]), { name: 'TypeError', message: /a fault is an object/ })
+    const refused = (message) => ({ name: 'TypeError', message })
+    await assert.rejects(plane.fault({ status: 500, latency_ms: 10 }), refused(/exactly one of/))
+    await assert.rejects(plane.fault({ status: 429, retryAfter: 1 }), refused(/unknown key "retryAfter"/))
+    await assert.rejects(plane.fault({}), refused(/exactly one of/))
+    await assert.rejects(plane.fault([{ status: 500 }]), refused(/a fault is an object/))
     assert.equal((await send(plane, ['u1'])).delivered, 1)
     assert.deepStrictEqual(await statuses(plane), [200])
   } finally {
@@ -182,7 +183,10 @@ test('a data plane that ended on its own is said to have, and how', async () => 
   try {
     process.kill(plane.pid, 'SIGKILL')
     await eventually(() => !alive(plane.pid))
-    await assert.rejects(plane.events(), { name: 'LocalDataPlaneError', message: new RegExp(`^the local data plane at ${plane.url} was killed by SIGKILL: `) })
+    await assert.rejects(plane.events(), {
+      name: 'LocalDataPlaneError',
+      message: new RegExp(`^the local data plane at ${plane.url} was killed by SIGKILL: `)
+    })
   } finally {
     await plane.stop()
   }
@@ -198,7 +202,12 @@ test('port, latencyMs, maxInFlight and rateLimit reach serve', async () => {
     await fixed.stop()
   }
   // A value serve refuses shows that the option reached it: the error quotes serve's stderr.
-  for (const [name, value, option] of [['latencyMs', 600001, '--latency-ms'], ['maxInFlight', 0, '--max-in-flight'], ['rateLimit', 0, '--rate-limit']]) {
+  const refused = [
+    ['latencyMs', 600001, '--latency-ms'],
+    ['maxInFlight', 0, '--max-in-flight'],
+    ['rateLimit', 0, '--rate-limit']
+  ]
+  for (const [name, value, option] of refused) {
     await assert.rejects(start({ [name]: value }), (err) => err instanceof LocalDataPlaneError &&
       err.message.includes(`${BIN} (from options.binary) exited with status 2: `) && err.message.includes(option))
     const plane = await start({ [name]: 1 })
@@ -247,7 +256,8 @@ test('a program that is not executable, fails or prints no URL is named with why
   })
   const chatty = script(dir, 'chatty', 'echo hello\nexec sleep 600')
   await assert.rejects(start({ binary: chatty }), {
-    message: `cannot start the local data plane: ${chatty} (from options.binary) printed "hello" instead of its URL: (nothing on stderr)`
+    message: `cannot start the local data plane: ${chatty} (from options.binary) printed "hello" instead of its URL: ` +
+      '(nothing on stderr)'
   })
 })
 
@@ -268,7 +278,10 @@ test('require and import give the same classes, and neither loads the addon or t
   assert.deepStrictEqual(JSON.parse(loaded), ['lib/binary.js', 'lib/testing.js'])
 })
 
-/** Runs a Node script that starts a data plane and prints serve's pid first; resolves { pid, child, lines }. */
+/**
+ * Runs a Node script that starts a data plane and prints serve's pid first: the child, the lines
+ * it printed so far, and a promise of how it ended.
+ */
 function startChild (source) {
   const child = spawn(process.execPath, ['--input-type=commonjs', '-e', source, BIN], {
     cwd: PACKAGE, stdio: ['ignore', 'pipe', 'pipe']
