@@ -556,13 +556,7 @@ impl Client {
     /// Releases the spool (its lock, and its files once every event is finished): no lane
     /// appends to it, reads it or marks it any more.
     fn release_spool(&self) {
-        let owner = self
-            .shared
-            .spool_owner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        drop(owner);
+        self.shared.release_spool();
     }
 
     /// Whether `close` was called.

@@ -288,6 +288,14 @@ impl Shared {
         st
     }
 
+    /// Releases the spool (its lock, and its files once every event is finished). It is
+    /// dropped with its mutex held, so that a close that comes while a lane releases it returns
+    /// only once the release is over: a new client may open the directory as the close returns.
+    pub fn release_spool(&self) {
+        let mut owner = self.spool_owner.lock().unwrap_or_else(|p| p.into_inner());
+        drop(owner.take());
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave State inconsistent in a way that loses
         // events (every update is a few plain assignments), so a poisoned lock is used as is.

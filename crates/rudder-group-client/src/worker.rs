@@ -50,13 +50,7 @@ impl Drop for StoppedOnExit<'_> {
             // A close (even one that timed out) and no lane left: nothing reads or appends to
             // the spool any more, so its lock is released now rather than when the client is
             // dropped.
-            let owner = self
-                .0
-                .spool_owner
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
-            drop(owner);
+            self.0.release_spool();
         }
     }
 }
