@@ -4,7 +4,7 @@
 use super::lock::DirLock;
 use super::record::{self, Read, Record, HEADER};
 use super::scan::segment_name;
-use super::segment::{Segment, MAX_ID, SEGMENT_HEADER};
+use super::segment::{holding, holding_mut, Segment, MAX_ID, SEGMENT_HEADER};
 use super::{Location, Refused};
 use crate::config::{Config, SpoolSync};
 use rudder_group::WireEvent;
@@ -15,8 +15,15 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 struct Writer {
+    /// The segments by their first place: each takes the next `size` places of the log's
+    /// address space, in the order read or made, so a [`Location`]'s place names one.
     segments: BTreeMap<u64, Segment>,
+    /// The first place of the segment appended to.
     active: u64,
+    /// Where the next segment's places start.
+    next_place: u64,
+    /// The highest segment number read or made: a new segment takes a higher one.
+    last_id: u64,
     /// The segments' sizes on disk.
     total_bytes: u64,
     next_seq: u64,
@@ -57,21 +64,23 @@ impl MustSync {
 }
 
 impl Log {
-    /// The log of `dir`, with the segments an earlier client left, and a fresh segment to
-    /// append to. Segments with nothing left to send are deleted.
+    /// The log of `dir`, with the segments an earlier client left (by their first places, the
+    /// next free place `next_place`), and a fresh segment to append to. Segments with nothing
+    /// left to send are deleted.
     pub fn open(
         config: &Config,
         dir: &Path,
         lock: DirLock,
         segments: BTreeMap<u64, Segment>,
         next_seq: u64,
-        last_segment: u64,
+        next_place: u64,
     ) -> std::io::Result<Log> {
         let max_bytes = config.max_spool_bytes as u64;
         // A sixteenth of the bound, so that finished segments free it in steps; at least 64 KiB
         // unless the bound is small, at most 8 MiB (allocated at once, read back whole at start).
         let segment_bytes = (max_bytes / 16).clamp((64 << 10).min(max_bytes / 4), 8 << 20);
         let total_bytes = segments.values().map(|s| s.size).sum();
+        let last_id = segments.values().map(|s| s.id).max().unwrap_or(0);
         let log = Log {
             dir: dir.to_owned(),
             lock,
@@ -81,7 +90,9 @@ impl Log {
             max_bytes,
             writer: Mutex::new(Writer {
                 segments,
-                active: last_segment,
+                active: next_place,
+                next_place,
+                last_id,
                 total_bytes,
                 next_seq,
                 unsynced: Vec::new(),
@@ -98,10 +109,10 @@ impl Log {
                 .segments
                 .iter()
                 .filter(|(_, s)| s.live == 0)
-                .map(|(id, _)| *id)
+                .map(|(first, _)| *first)
                 .collect();
-            for id in finished {
-                log.remove(&mut w, id);
+            for first in finished {
+                log.remove(&mut w, first);
             }
             // Appends go to a segment of this client only.
             let size = segment_bytes.min(max_bytes.saturating_sub(w.total_bytes));
@@ -132,16 +143,16 @@ impl Log {
         record::event(&mut buf, seq, lane, message_id, wire);
         let appended = self.append_record(w, &buf);
         w.buf = buf;
-        let (segment, offset) = appended?;
+        let (first, offset) = appended?;
+        // Both far below u32::MAX: `max_event_bytes` is at most the gateway's batch limit.
         let location = Location {
-            segment,
-            offset,
-            len: w.buf.len() as u32,
+            place: first + offset,
             seq,
+            len: w.buf.len() as u32,
             wire_len: wire.wire_len() as u32,
         };
         w.next_seq += 1;
-        let Some(s) = w.segments.get_mut(&segment) else {
+        let Some(s) = w.segments.get_mut(&first) else {
             return Err(Refused::Io(std::io::Error::other("the segment vanished")));
         };
         s.live += 1;
@@ -161,13 +172,13 @@ impl Log {
 
     /// Reads an event back: its messageId and wire bytes.
     pub fn read(&self, at: &Location) -> Result<(String, WireEvent), String> {
-        let reader = match self.lock().segments.get(&at.segment) {
-            Some(s) => s.reader(),
-            None => return Err(format!("spool segment {} is gone", at.segment)),
+        let (reader, offset) = match holding(&self.lock().segments, at.place) {
+            Some((first, s)) => (s.reader(), at.place - first),
+            None => return Err("the event's spool segment is gone".to_owned()),
         };
         let mut bytes = vec![0; at.len as usize];
         reader
-            .read(at.offset, &mut bytes)
+            .read(offset, &mut bytes)
             .map_err(|e| format!("reading the spool failed: {e}"))?;
         match record::read(&bytes) {
             Read::Record(Record::Event(e), _) if e.seq == at.seq => Ok((e.message_id, e.wire)),
@@ -193,12 +204,12 @@ impl Log {
         }
         w.buf = buf;
         for l in finished {
-            let Some(s) = w.segments.get_mut(&l.segment) else {
+            let Some((first, s)) = holding_mut(&mut w.segments, l.place) else {
                 continue;
             };
             s.live = s.live.saturating_sub(1);
-            if s.live == 0 && l.segment != w.active {
-                self.remove(w, l.segment);
+            if s.live == 0 && first != w.active {
+                self.remove(w, first);
             }
         }
     }
@@ -209,7 +220,7 @@ impl Log {
     }
 
     /// Stores `record` at the end of the active segment, starting a new segment when it does
-    /// not fit; returns the segment and the offset.
+    /// not fit; returns the segment's first place and the record's offset in it.
     fn append_record(&self, w: &mut Writer, record: &[u8]) -> Result<(u64, u64), Refused> {
         let len = record.len() as u64;
         let fits = w.segments.get(&w.active).is_some_and(|s| s.fits(len));
@@ -244,36 +255,40 @@ impl Log {
 
     fn start_segment(&self, w: &mut Writer, size: u64) -> std::io::Result<()> {
         self.lock.still_ours().map_err(std::io::Error::other)?;
-        let mut id = w
-            .active
-            .max(w.segments.keys().next_back().copied().unwrap_or(0));
+        let first = w.next_place;
+        let next_place = first
+            .checked_add(Segment::size_for(size))
+            .ok_or_else(|| std::io::Error::other("the spool's places are used up"))?;
+        let mut id = w.last_id;
         let segment = loop {
             id = id.checked_add(1).filter(|id| *id <= MAX_ID).ok_or_else(|| {
                 std::io::Error::other(format!(
                     "the spool's segment numbers are used up ({MAX_ID} is the highest): rename its segments to lower numbers, in the same order"
                 ))
             })?;
-            match Segment::create(&self.dir.join(segment_name(id)), size) {
+            match Segment::create(&self.dir.join(segment_name(id)), id, size) {
                 // A name the spool did not write (left alone at open): the next one.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 made => break made?,
             }
         };
         w.total_bytes += segment.size;
-        w.segments.insert(id, segment);
-        w.active = id;
+        w.segments.insert(first, segment);
+        w.active = first;
+        w.next_place = next_place;
+        w.last_id = id;
         w.dir_unsynced = true;
         Ok(())
     }
 
-    /// Forgets a finished segment and deletes its file, if the directory is still this
-    /// client's (locked, and the one its path names): a client never deletes in a directory
-    /// another client may hold.
-    fn remove(&self, w: &mut Writer, id: u64) {
-        if let Some(s) = w.segments.remove(&id) {
+    /// Forgets a finished segment (by its first place) and deletes its file, if the directory
+    /// is still this client's (locked, and the one its path names): a client never deletes in a
+    /// directory another client may hold.
+    fn remove(&self, w: &mut Writer, first: u64) {
+        if let Some(s) = w.segments.remove(&first) {
             w.total_bytes = w.total_bytes.saturating_sub(s.size);
             w.unsynced.retain(|f| !Arc::ptr_eq(f, &s.file));
-            let path = self.dir.join(segment_name(id));
+            let path = self.dir.join(segment_name(s.id));
             if let Err(why) = self.lock.still_ours() {
                 log::warn!(
                     "rudder-group: the finished spool segment {} is kept: {why}",
@@ -360,9 +375,9 @@ impl Log {
         let mut guard = self.lock();
         let w = &mut *guard;
         if w.segments.values().all(|s| s.live == 0) {
-            let ids: Vec<u64> = w.segments.keys().copied().collect();
-            for id in ids {
-                self.remove(w, id);
+            let firsts: Vec<u64> = w.segments.keys().copied().collect();
+            for first in firsts {
+                self.remove(w, first);
             }
         } else {
             for f in w.unsynced.drain(..) {

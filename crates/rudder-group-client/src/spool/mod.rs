@@ -121,17 +121,21 @@ pub(crate) enum Refused {
     Io(std::io::Error),
 }
 
-/// Where an event is in the spool.
+/// Where an event is in the spool (24 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Location {
-    pub segment: u64,
-    pub offset: u64,
+    /// Its place in the log: the segments take consecutive ranges of one address space, in the
+    /// order the log read or made them ([`log`]), so one number names the segment and the
+    /// record's offset in it.
+    pub place: u64,
+    pub seq: u64,
     /// The record's length, header included.
     pub len: u32,
-    pub seq: u64,
     /// The event's size on the wire (`sentAt` included), for batching without reading it.
     pub wire_len: u32,
 }
+
+const _: () = assert!(std::mem::size_of::<Location>() == 24);
 
 /// An event found in the spool at start.
 pub(crate) struct Found {
@@ -180,7 +184,7 @@ impl Spool {
             lock,
             scanned.segments,
             scanned.next_seq,
-            scanned.last_segment,
+            scanned.next_place,
         )
         .map_err(|e| io_error(&setting, &dir, &e))?;
         let log = Arc::new(log);

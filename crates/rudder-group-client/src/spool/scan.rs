@@ -3,7 +3,7 @@
 //! directory is neither read past its first record nor deleted: it is named in a warning.
 
 use super::record::{self, Read, Record, HEADER};
-use super::segment::{Segment, MAGIC, MAX_ID, SEGMENT_HEADER, VERSION};
+use super::segment::{holding_mut, Segment, MAGIC, MAX_ID, SEGMENT_HEADER, VERSION};
 use super::{Found, Location};
 use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsStr;
@@ -14,13 +14,16 @@ use std::path::Path;
 
 /// What reading a directory found.
 pub(crate) struct Scanned {
+    /// The segments by their first places: in the order of their numbers, each takes the next
+    /// `size` places of the log's address space from 0 (see [`super::Location`]).
     pub segments: BTreeMap<u64, Segment>,
     /// Unfinished events, oldest first.
     pub found: Vec<Found>,
     /// Torn or damaged places; what followed each in its segment was not read.
     pub skipped: u64,
     pub next_seq: u64,
-    pub last_segment: u64,
+    /// The first place after the segments.
+    pub next_place: u64,
 }
 
 /// The file name of segment `id`: 20 digits, so that names sort as numbers.
@@ -126,10 +129,15 @@ pub(crate) fn scan(dir: &Path) -> io::Result<Scanned> {
         found: Vec::new(),
         skipped: 0,
         next_seq: 0,
-        last_segment: ours.keys().next_back().copied().unwrap_or(0),
+        next_place: 0,
     };
     let mut finished = HashSet::new();
     for (id, Written { file, bytes, start }) in ours {
+        let first = out.next_place;
+        let size = bytes.len() as u64;
+        out.next_place = first
+            .checked_add(size)
+            .ok_or_else(|| io::Error::other("the spool's segments are too large together"))?;
         let mut at = start;
         loop {
             match record::read(&bytes[at..]) {
@@ -143,14 +151,19 @@ pub(crate) fn scan(dir: &Path) -> io::Result<Scanned> {
                     at += n;
                 }
                 Read::Record(Record::Event(e), n) => {
-                    out.next_seq = out.next_seq.max(e.seq + 1);
+                    // Lengths past u32 (only a file larger than 4 GiB holds them) are damage.
+                    let lens = (u32::try_from(n), u32::try_from(e.wire.wire_len()));
+                    let (Ok(len), Ok(wire_len)) = lens else {
+                        out.skipped += 1;
+                        break;
+                    };
+                    out.next_seq = out.next_seq.max(e.seq.saturating_add(1));
                     out.found.push(Found {
                         location: Location {
-                            segment: id,
-                            offset: at as u64,
-                            len: n as u32,
+                            place: first + at as u64,
                             seq: e.seq,
-                            wire_len: e.wire.wire_len() as u32,
+                            len,
+                            wire_len,
                         },
                         lane: e.lane,
                         message_id: e.message_id.into(),
@@ -159,13 +172,12 @@ pub(crate) fn scan(dir: &Path) -> io::Result<Scanned> {
                 }
             }
         }
-        let size = bytes.len() as u64;
         out.segments
-            .insert(id, Segment::existing(file, size, at as u64, 0));
+            .insert(first, Segment::existing(id, file, size, at as u64, 0));
     }
     out.found.retain(|f| !finished.contains(&f.location.seq));
     for f in &out.found {
-        if let Some(s) = out.segments.get_mut(&f.location.segment) {
+        if let Some((_, s)) = holding_mut(&mut out.segments, f.location.place) {
             s.live += 1;
         }
     }

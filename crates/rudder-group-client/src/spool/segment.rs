@@ -8,6 +8,7 @@
 //! reads and deletes only files it wrote. Segments written before the header existed (records
 //! from the first byte) are still read.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::fd::AsRawFd;
@@ -25,8 +26,10 @@ pub(crate) const SEGMENT_HEADER: usize = MAGIC.len() + 1;
 /// file not written by the spool could reach it, and the next number never wraps.
 pub(crate) const MAX_ID: u64 = u64::MAX / 2;
 
-/// A segment: its file, and whether this client appends to it (it created it).
+/// A segment: its number (its file's name), its file, and whether this client appends to it (it
+/// created it).
 pub(crate) struct Segment {
+    pub id: u64,
     pub file: Arc<File>,
     appends: bool,
     /// Its size on disk (what counts against `max_spool_bytes`).
@@ -38,10 +41,11 @@ pub(crate) struct Segment {
 }
 
 impl Segment {
-    /// Creates the file `path` with `size` bytes of zeroes (at least a header's) and writes
-    /// its header. Fails with `AlreadyExists` when the name is taken.
-    pub fn create(path: &Path, size: u64) -> io::Result<Segment> {
-        let size = size.max(SEGMENT_HEADER as u64);
+    /// Creates the file `path` of segment `id` with `size` bytes of zeroes (at least a
+    /// header's, [`Segment::size_for`]) and writes its header. Fails with `AlreadyExists` when
+    /// the name is taken.
+    pub fn create(path: &Path, id: u64, size: u64) -> io::Result<Segment> {
+        let size = Segment::size_for(size);
         within_file_size_limit(size)?;
         let file = OpenOptions::new()
             .create_new(true)
@@ -53,6 +57,7 @@ impl Segment {
         let made = allocate(&file, size).and_then(|()| file.write_all_at(&header, 0));
         match made {
             Ok(()) => Ok(Segment {
+                id,
                 file: Arc::new(file),
                 appends: true,
                 size,
@@ -67,14 +72,20 @@ impl Segment {
     }
 
     /// A segment an earlier client wrote: read, never appended to.
-    pub fn existing(file: File, size: u64, used: u64, live: u64) -> Segment {
+    pub fn existing(id: u64, file: File, size: u64, used: u64, live: u64) -> Segment {
         Segment {
+            id,
             file: Arc::new(file),
             appends: false,
             size,
             used,
             live,
         }
+    }
+
+    /// The size of a segment made for `size` bytes: at least its header.
+    pub fn size_for(size: u64) -> u64 {
+        size.max(SEGMENT_HEADER as u64)
     }
 
     /// Whether `len` more bytes fit.
@@ -103,6 +114,22 @@ impl Segment {
             file: Arc::clone(&self.file),
         }
     }
+}
+
+/// The segment that holds `place`, with its first place, among `segments` keyed by their first
+/// places (each segment takes the `size` places from its first).
+pub(crate) fn holding(segments: &BTreeMap<u64, Segment>, place: u64) -> Option<(u64, &Segment)> {
+    let (&first, s) = segments.range(..=place).next_back()?;
+    (place - first < s.size).then_some((first, s))
+}
+
+/// [`holding`], to change the segment.
+pub(crate) fn holding_mut(
+    segments: &mut BTreeMap<u64, Segment>,
+    place: u64,
+) -> Option<(u64, &mut Segment)> {
+    let (&first, s) = segments.range_mut(..=place).next_back()?;
+    (place - first < s.size).then_some((first, s))
 }
 
 /// Reads records of one segment.
