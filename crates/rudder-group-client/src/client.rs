@@ -4,8 +4,9 @@ use crate::config::{Config, Overflow};
 use crate::interrupt::{wait_progress, Interrupt};
 use crate::logging::{self, LogKind, LogLevel};
 use crate::outcome::{Counters, FlushResult, Outcome, OutcomeKind, Stats};
+use crate::queue::{Queued, Waiting};
 use crate::spool::{Log, Refused, Spool};
-use crate::state::{Claim, Queued, Shared, State, Waiting};
+use crate::state::{Claim, Shared, State};
 use crate::transport::Sender;
 use crate::worker;
 use crate::ClientError;
@@ -275,7 +276,8 @@ impl Client {
         let in_memory = st.queued_events < cfg.max_queue_events
             && st.queued_bytes + size <= cfg.max_queue_bytes;
         let waiting = match (in_memory, item.spooled) {
-            (false, Some(at)) => Waiting::OnDisk(at, item.message_id.into()),
+            // Its messageId is read back from its record when its batch is made.
+            (false, Some(at)) => Waiting::OnDisk(at),
             _ => Waiting::Ready(item),
         };
         let wake = self.accept(&mut st, key, waiting);
@@ -486,10 +488,16 @@ impl Client {
         let shared = &*self.shared;
         let mut st = shared.lock();
         let (mut queued, mut in_flight) = (Vec::new(), Vec::new());
+        let mut left_queued = 0;
         if !st.abandon {
             st.abandon = true;
             for lane in &mut st.lanes {
-                queued.extend(lane.queue.drain(..).map(|mut w| w.take_message_id()));
+                // Without a spool every event is in memory, with its messageId; with one, the
+                // events are only counted (they stay in the spool), so those held only on disk
+                // need no id.
+                let (ids, n) = lane.queue.clear();
+                queued.extend(ids);
+                left_queued += n as u64;
                 in_flight.extend(lane.sending.drain(..));
                 lane.queued_bytes = 0;
                 lane.oldest = None;
@@ -500,7 +508,7 @@ impl Client {
             shared.wake_all();
         }
         drop(st);
-        let (left_queued, left_in_flight) = (queued.len() as u64, in_flight.len() as u64);
+        let left_in_flight = in_flight.len() as u64;
         let pending = left_queued + left_in_flight;
         let (dropped, kept) = match shared.spool {
             Some(_) => (0, pending),
@@ -604,7 +612,7 @@ fn requeue(state: &mut State, counters: &Counters, found: Vec<crate::spool::Foun
     for f in found {
         let l = &mut state.lanes[lane_of(f.lane, lanes)];
         l.queued_bytes += f.location.wire_len as usize;
-        l.queue.push_back(Waiting::OnDisk(f.location, f.message_id));
+        l.queue.push_back(Waiting::OnDisk(f.location));
         l.accepted += 1;
         l.flush_target = l.accepted;
         l.oldest.get_or_insert_with(Instant::now);

@@ -6,8 +6,9 @@
 
 use crate::logging::{self, LogKind, LogLevel};
 use crate::outcome::{events, Counters, Outcome, OutcomeKind};
+use crate::queue::Queued;
 use crate::retry::{self, Next};
-use crate::state::{Claim, Queued, Shared};
+use crate::state::{Claim, Shared};
 use crate::transport::Answer;
 use flate2::write::GzEncoder;
 use flate2::Compression;

@@ -67,6 +67,7 @@ mod error;
 mod interrupt;
 mod logging;
 mod outcome;
+mod queue;
 mod retry;
 pub mod settings;
 pub mod spool;

@@ -31,7 +31,8 @@ impl OutcomeKind {
 pub struct Outcome {
     /// What happened.
     pub kind: OutcomeKind,
-    /// The events concerned.
+    /// The events concerned. An event held only in the spool whose record could no longer be
+    /// read back is named by an empty string: its messageId was only there.
     pub message_ids: Vec<String>,
     /// The last HTTP status, if an answer came.
     pub status: Option<u16>,

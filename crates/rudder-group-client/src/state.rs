@@ -5,63 +5,19 @@
 use crate::config::Config;
 use crate::logging::{self, LogKind, LogLevel};
 use crate::outcome::{Counters, Outcome, OutcomeKind};
-use crate::spool::{Location, Log, Spool};
+use crate::queue::LaneQueue;
+use crate::spool::{Log, Spool};
 use crate::transport::Sender;
-use rudder_group::WireEvent;
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-/// An event ready to send.
-pub(crate) struct Queued {
-    pub wire: WireEvent,
-    /// Its messageId, until a lane takes it into a batch: the id then moves to the lane's
-    /// `sending` (see [`Waiting::take_message_id`]) and this is left empty.
-    pub message_id: String,
-    /// Where it is in the spool, if there is one.
-    pub spooled: Option<Location>,
-}
-
-/// An event in a lane's queue: in memory, or (with a spool, past the memory bounds, or found in
-/// the spool at start) only on disk, read back when its batch is made.
-pub(crate) enum Waiting {
-    Ready(Queued),
-    OnDisk(Location, Box<str>),
-}
-
-impl Waiting {
-    /// Its size on the wire, `sentAt` included.
-    pub fn wire_len(&self) -> usize {
-        match self {
-            Waiting::Ready(q) => q.wire.wire_len(),
-            Waiting::OnDisk(l, _) => l.wire_len as usize,
-        }
-    }
-
-    /// Its messageId, moved out (to the lane's `sending`, when a batch takes it, or to a
-    /// close's report).
-    pub fn take_message_id(&mut self) -> String {
-        match self {
-            Waiting::Ready(q) => std::mem::take(&mut q.message_id),
-            Waiting::OnDisk(_, id) => String::from(std::mem::take(id)),
-        }
-    }
-
-    /// Bytes it holds in memory (counted against `max_queue_bytes`).
-    pub fn memory_len(&self) -> usize {
-        match self {
-            Waiting::Ready(q) => q.wire.wire_len(),
-            Waiting::OnDisk(..) => 0,
-        }
-    }
-}
 
 /// One lane: a queue whose batches are sent one at a time, in order, by its own worker thread.
 /// Every event of one identity goes to the same lane, so its events reach the data plane in the
 /// order they were enqueued, retries included.
 #[derive(Default)]
 pub(crate) struct Lane {
-    pub queue: VecDeque<Waiting>,
+    pub queue: LaneQueue,
     /// Wire bytes of the queue (on disk or not): a batch is due at `max_batch_bytes`.
     pub queued_bytes: usize,
     /// Events ever accepted into this lane.
@@ -77,7 +33,10 @@ pub(crate) struct Lane {
     pub idle: bool,
     /// The messageIds of the events the lane took into its batch and has not yet reported, in
     /// batch order: the lane claims them when it reports ([`Shared::claim`]), and a close that
-    /// runs out of time takes them to report them itself ("abandoned in flight").
+    /// runs out of time takes them to report them itself ("abandoned in flight"). An event held
+    /// only on disk has an entry too, empty until its record is read back (the lane fills it
+    /// under the lock, unless a close gave up on the batch; only a close with a spool can, and
+    /// it counts these entries, keeping the events in the spool, without naming them).
     pub sending: VecDeque<String>,
 }
 

@@ -14,7 +14,8 @@
 use crate::config::BATCH_OVERHEAD;
 use crate::delivery::{self, Bodies};
 use crate::outcome::{Outcome, OutcomeKind};
-use crate::state::{Claim, Queued, Shared, State, Waiting};
+use crate::queue::{Queued, Waiting};
+use crate::state::{Claim, Shared, State};
 use std::time::Instant;
 
 /// The worker's main loop; returns when the client is closed and the queue is empty, or when
@@ -115,21 +116,26 @@ fn take_batch(shared: &Shared, st: &mut State, lane: usize) -> Vec<Waiting> {
     let mut batch = Vec::with_capacity(most.min(l.queue.len()));
     let (mut bytes, mut memory, mut in_memory) = (0, 0, 0);
     while batch.len() < most {
-        let Some(next) = l.queue.front() else { break };
-        let add = next.wire_len() + usize::from(!batch.is_empty());
+        let Some(next) = l.queue.front_wire_len() else {
+            break;
+        };
+        let add = next + usize::from(!batch.is_empty());
         if !batch.is_empty() && size + add > cfg.max_batch_bytes {
             break;
         }
-        let Some(item) = l.queue.pop_front() else {
+        let Some(mut item) = l.queue.pop_front() else {
             break;
         };
         size += add;
         bytes += item.wire_len();
-        let mut item = item;
-        l.sending.push_back(item.take_message_id());
-        if item.memory_len() > 0 {
-            memory += item.memory_len();
-            in_memory += 1;
+        match &mut item {
+            Waiting::Ready(q) => {
+                l.sending.push_back(std::mem::take(&mut q.message_id));
+                memory += q.wire.wire_len();
+                in_memory += 1;
+            }
+            // Its id is only on disk: `read_back` fills the entry.
+            Waiting::OnDisk(_) => l.sending.push_back(String::new()),
         }
         batch.push(item);
     }
@@ -148,36 +154,58 @@ fn take_batch(shared: &Shared, st: &mut State, lane: usize) -> Vec<Waiting> {
     batch
 }
 
-/// The batch's events, those kept only on disk read back from the spool. One the spool cannot
-/// give back (its record damaged since it was read at start, or the disk failing) fails alone,
-/// reported with the reason, and is marked finished in the spool.
+/// The batch's events, those kept only on disk read back from the spool, their messageIds put
+/// in the lane's `sending` (at their places in the batch, which `sending` holds alone now). One
+/// the spool cannot give back (its record damaged or cut short since it was written or read at
+/// start, or the disk failing) fails alone, reported with the reason and, its messageId having
+/// been only on disk, an empty one, and is marked finished in the spool.
 fn read_back(shared: &Shared, lane: usize, batch: Vec<Waiting>) -> Vec<Queued> {
     let mut ready = Vec::with_capacity(batch.len());
+    let mut ids = Vec::new();
     let mut unreadable = Vec::new();
     for (i, item) in batch.into_iter().enumerate() {
         match item {
             Waiting::Ready(q) => ready.push(q),
-            Waiting::OnDisk(at, _) => {
+            Waiting::OnDisk(at) => {
                 let read = match &shared.spool {
                     Some(log) => log.read(&at),
                     None => Err("no spool is open".to_owned()),
                 };
                 match read {
-                    Ok((_, wire)) => ready.push(Queued {
-                        wire,
-                        message_id: String::new(),
-                        spooled: Some(at),
-                    }),
+                    Ok((message_id, wire)) => {
+                        ids.push((i, message_id));
+                        ready.push(Queued {
+                            wire,
+                            message_id: String::new(),
+                            spooled: Some(at),
+                        });
+                    }
                     Err(reason) => unreadable.push((i, at, reason)),
                 }
             }
+        }
+    }
+    if ids.is_empty() && unreadable.is_empty() {
+        return ready;
+    }
+    let mut st = shared.lock();
+    if st.abandon {
+        // The close that gave up took the batch's entries: nothing to fill or report.
+        return ready;
+    }
+    let sending = &mut st.lanes[lane].sending;
+    for (i, message_id) in ids {
+        if let Some(entry) = sending.get_mut(i) {
+            *entry = message_id;
         }
     }
     if unreadable.is_empty() {
         return ready;
     }
     let places: Vec<usize> = unreadable.iter().map(|(i, ..)| *i).collect();
-    let Some(mut claimed) = shared.claim(Claim::At(lane, &places)) else {
+    let claimed = shared.claim_locked(&mut st, Claim::At(lane, &places));
+    drop(st);
+    let Some(mut claimed) = claimed else {
         return ready;
     };
     let ids = std::mem::take(&mut claimed.ids);

@@ -166,7 +166,6 @@ pub(crate) fn scan(dir: &Path) -> io::Result<Scanned> {
                             wire_len,
                         },
                         lane: e.lane,
-                        message_id: e.message_id.into(),
                     });
                     at += n;
                 }
