@@ -12,7 +12,8 @@
 # and each native library stripped (no symbol table, no debug sections).
 #
 # A user's test through each package's test helper, with nothing else to find the command:
-# pytest with the `rudder_data_plane` fixture (user_test.py).
+# pytest with the `rudder_data_plane` fixture (user_test.py), node --test with
+# rudder-group/testing's LocalDataPlane (user_test.mjs).
 #
 # Each package's `rudder-group` command runs from where it was installed (the wheel's console
 # script and `python -m rudder_group`, `npx rudder-group`, the tarball's bin/): `--version`, and
@@ -169,6 +170,9 @@ stripped "$(ls "$work"/npm-project/node_modules/rudder-group/*.node)"
 glibc_ok "$(ls "$work"/npm-project/node_modules/rudder-group/*.node)"
 glibc_ok "$work/npm-project/node_modules/rudder-group/rudder-group"
 command_ok npx sh -c 'cd "$0/npm-project" && exec npx --no-install rudder-group "$@"' "$work"
+cp "$here/user_test.mjs" "$work/npm-project/"
+(cd "$work/npm-project" && env -u RUDDER_GROUP_BIN node --test user_test.mjs) ||
+    { echo "dist-check: the user's node --test run failed" >&2; exit 1; }
 cp "$here/send.js" "$work/npm-project/"
 
 # C through the relocatable pkg-config file; the run finds the library through the rpath.
