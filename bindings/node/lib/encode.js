@@ -17,6 +17,20 @@
 // core's limit is met first; only text with a lone surrogate, which the core refuses without
 // counting it, can make the bound come first) it writes T and reads nothing more.
 //
+// Which objects are plain data, read by their own keys: those whose prototype is null or some
+// realm's Object.prototype, and those whose prototype no constructor made (`Object.create(p)`,
+// `{ __proto__: p }`), however long the chain: every prototype on the way up to the chain's root
+// (an object whose own prototype is null: some realm's Object.prototype, or a prototype-less
+// object) has no own `constructor` that is a function. Their inherited keys are not read, as
+// JSON.stringify does not read them. Everything else is what a constructor made, a class
+// instance (tag U with the constructor's name): `new C()` for any class or constructor function,
+// every built-in (Map, Set, Buffer, RegExp, Error, Promise, boxed primitives, typed arrays), an
+// object whose prototype is one of theirs, and a chain longer than MAX_DEPTH links (only a proxy's
+// trap makes one). A Date is a Date whatever its prototype. The prototypes' `constructor`
+// descriptors are read, never their getters; other objects are told apart by their prototype
+// chain, not by their internal slots, so a Map given a plain prototype is its own keys, as
+// JSON.stringify reads it.
+//
 // Built-ins are taken once, when this file loads, so a program that replaces Object.keys or a
 // prototype's method later does not change what is read.
 
@@ -26,6 +40,7 @@ const { isDate, isExternal } = require('node:util').types
 const MAX_DEPTH = native.MAX_DEPTH
 const ObjectPrototype = Object.prototype
 const getPrototypeOf = Object.getPrototypeOf
+const ownDescriptor = Object.getOwnPropertyDescriptor
 const ownKeys = Object.keys
 const isArray = Array.isArray
 const uncurry = Function.prototype.bind.bind(Function.prototype.call)
@@ -78,11 +93,24 @@ function value (v, level) {
   }
 }
 
-/** Whether `v` (an object, not an array) is plain: its prototype is null or some realm's Object.prototype. */
+/** Whether `v` (an object, not an array, with prototype `proto`) is plain data (see the top). */
 function isPlain (v, proto) {
   if (proto === ObjectPrototype) return true
   if (proto === null) return !isExternal(v)
-  return getPrototypeOf(proto) === null
+  return !isDate(v) && noConstructor(proto)
+}
+
+/** Whether no prototype of the chain from `proto`, its root aside, has a constructor of its own. */
+function noConstructor (proto) {
+  let p = proto
+  for (let links = 0; links < MAX_DEPTH; links++) {
+    const next = getPrototypeOf(p)
+    if (next === null) return true
+    const own = ownDescriptor(p, 'constructor')
+    if (own !== undefined && typeof own.value === 'function') return false
+    p = next
+  }
+  return false
 }
 
 function object (v, level) {

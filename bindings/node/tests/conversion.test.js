@@ -110,10 +110,36 @@ test('only own enumerable string keys are read, in property order', () => {
   traits[Symbol('hidden')] = 3
   Object.defineProperty(traits, 'secret', { value: 4, enumerable: false })
   assert.match(traitsOf(traits).text, /"traits":\{"z":1,"a":2\}/)
-  // An object inheriting from another object is an instance of something, not a plain object.
-  const derived = Object.create({ inherited: 1 })
-  derived.own = 1
-  assert.deepStrictEqual(refused({ ...base, traits: { derived } }), [['UNSUPPORTED_VALUE', '/traits/derived']])
+})
+
+test('objects with a prototype that no constructor made are plain data: their own keys are read', () => {
+  const defaults = { plan: 'basic', nested: { x: 1 } }
+  const created = Object.create(defaults)
+  created.name = 'Acme'
+  const literal = { __proto__: defaults, employees: 3 }
+  const chain = Object.create(Object.create(Object.create(null, { hidden: { value: 1, enumerable: true } })))
+  chain.k = 'v'
+  const params = Object.create({ ignored: 'inherited' })
+  Object.assign(params, {
+    ...base,
+    traits: { created, literal, list: [Object.create(defaults)], chain },
+    context: Object.create(defaults, { ip: { value: '1.2.3.4', enumerable: true } })
+  })
+  const json = GroupEvent.build(params).toJSON()
+  assert.deepStrictEqual(json.traits, { created: { name: 'Acme' }, literal: { employees: 3 }, list: [{}], chain: { k: 'v' } })
+  assert.equal(json.context.ip, '1.2.3.4')
+  assert.ok(!('plan' in json.context))
+  // The traits object itself may have one, and the reserved traits are checked as usual.
+  const traits = Object.create(defaults)
+  traits.employees = -1
+  assert.deepStrictEqual(refused({ ...base, traits }), [['INVALID_TRAIT', '/traits/employees']])
+  // What a constructor made is still refused, whatever its prototype inherits from.
+  class Company {}
+  class Startup extends Company {}
+  function Legacy () { this.name = 'x' }
+  const values = { instance: new Startup(), legacy: new Legacy(), fromMap: Object.create(Map.prototype), fn: Object.create(() => 1) }
+  assert.deepStrictEqual(refused({ ...base, traits: values }), Object.keys(values).map((k) => ['UNSUPPORTED_VALUE', `/traits/${k}`]))
+  assert.throws(() => GroupEvent.build({ ...base, traits: { s: new Startup() } }), /a value of type Startup has no JSON form/)
 })
 
 test('cycles are UNSUPPORTED_VALUE where the object repeats; shared objects are fine', () => {
