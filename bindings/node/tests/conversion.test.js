@@ -69,6 +69,38 @@ test('Date values become ISO-8601 UTC instants with milliseconds', () => {
   assert.deepStrictEqual(refused({ ...base, traits: { createdAt: new Date(NaN) } }), [['INVALID_TIMESTAMP', '/traits/createdAt']])
 })
 
+test('a Date outside years 0000 to 9999 is INVALID_TIMESTAMP: outside RFC 3339\'s range', () => {
+  const issues = (params) => {
+    try {
+      GroupEvent.build(params)
+    } catch (err) {
+      return err.issues.map(({ code, path, message }) => [code, path, message])
+    }
+    assert.fail('the event was accepted')
+  }
+  const range = 'a date outside RFC 3339\'s range (years 0000 to 9999) has no timestamp form'
+  const invalid = 'an invalid Date has no ISO-8601 form'
+  // The largest and the smallest Date (years 275760 and -271821), and a millisecond past each end
+  // of the range.
+  for (const when of [new Date(8.64e15), new Date(-8.64e15), new Date(253402300800000), new Date(-62167219200001)]) {
+    assert.deepStrictEqual(issues({ groupId: 'g', userId: 'u', timestamp: when, traits: { createdAt: when, list: [when] } }), [
+      ['INVALID_TIMESTAMP', '/timestamp', range],
+      ['INVALID_TIMESTAMP', '/traits/createdAt', range],
+      ['INVALID_TIMESTAMP', '/traits/list/0', range]
+    ], when.toISOString())
+  }
+  assert.deepStrictEqual(issues({ groupId: 'g', userId: 'u', timestamp: new Date(NaN), traits: { createdAt: new Date(NaN) } }), [
+    ['INVALID_TIMESTAMP', '/timestamp', invalid],
+    ['INVALID_TIMESTAMP', '/traits/createdAt', invalid]
+  ])
+  // The ends of the range are kept.
+  const first = new Date(-62167219200000)
+  const last = new Date(253402300799999)
+  const json = GroupEvent.build({ groupId: 'g', userId: 'u', timestamp: last, traits: { createdAt: first } }).toJSON()
+  assert.equal(json.originalTimestamp, '9999-12-31T23:59:59.999Z')
+  assert.equal(json.traits.createdAt, '0000-01-01T00:00:00.000Z')
+})
+
 test('NaN and Infinity are NON_FINITE_NUMBER with their paths', () => {
   assert.deepStrictEqual(
     refused({ ...base, traits: { n: NaN, list: [1, Infinity] }, context: { x: { y: -Infinity } } }),

@@ -243,6 +243,16 @@ pub fn invalid_timestamp(path: impl Into<String>, name: &str, text: &str) -> Iss
     )
 }
 
+/// `INVALID_TIMESTAMP`: a date of the caller's language (a JS `Date`) whose year is outside
+/// 0000 to 9999, the years an RFC 3339 timestamp can write.
+pub fn date_out_of_range(path: impl Into<String>) -> Issue {
+    Issue::error(
+        ErrorCode::InvalidTimestamp,
+        path,
+        "a date outside RFC 3339's range (years 0000 to 9999) has no timestamp form",
+    )
+}
+
 /// `INVALID_FIELD_TYPE`: a call's argument `key` is not one of `known`; the message names the
 /// nearest known key.
 pub fn unknown_key(path: impl Into<String>, key: &str, known: &[&str]) -> Issue {

@@ -12,7 +12,8 @@
 //! its own), so every rule stays in one place, the core's kit, the same for Python and C. The
 //! rules follow `JSON.stringify` where JSON has an answer: own enumerable string keys in property
 //! order, `undefined` properties left out (and `null` inside arrays), `Date` as its ISO-8601
-//! instant. Where JSON has no answer they do not guess: a function, a symbol, a class instance
+//! instant (a timestamp's: years 0000 to 9999, the range of RFC 3339; past it, and for an invalid
+//! `Date`, `INVALID_TIMESTAMP`). Where JSON has no answer they do not guess: a function, a symbol, a class instance
 //! other than `Date`, a cycle or a string with a lone surrogate is reported as
 //! `UNSUPPORTED_VALUE`, NaN and ±Infinity as `NON_FINITE_NUMBER`, each with its JSON-pointer
 //! path, and `null` takes its place so that validation reports every other problem of the event

@@ -28,7 +28,7 @@
 //! called and where, what is too deep or too large) is applied here, by the same kit as for
 //! Python and C.
 
-use super::scalar;
+use super::scalar::{self, NoTimestamp};
 use rudder_group::conversion::{self as kit, Budget, JsonPath, JsonWriter, TextPlace};
 use rudder_group::serde_json::{Map, Number, Value};
 use rudder_group::{ErrorCode, Issue, ValidationError, WrittenFields};
@@ -534,14 +534,15 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// A `Date` with time value `millis`: its ISO-8601 instant, or `INVALID_TIMESTAMP`.
+    /// A `Date` with time value `millis`: its ISO-8601 instant, or `INVALID_TIMESTAMP` for an
+    /// invalid one or one outside the years an RFC 3339 timestamp writes (0000 to 9999).
     fn date(&mut self, millis: f64) -> Step<()> {
         match scalar::date(millis) {
-            Some(s) => {
+            Ok(s) => {
                 self.out.string(&s);
                 within(self.budget.string(s.len()))
             }
-            None => {
+            Err(NoTimestamp::Invalid) => {
                 self.report(|p| {
                     Issue::error(
                         ErrorCode::InvalidTimestamp,
@@ -549,6 +550,10 @@ impl<'t> Reader<'t> {
                         "an invalid Date has no ISO-8601 form",
                     )
                 });
+                Ok(())
+            }
+            Err(NoTimestamp::OutOfRange) => {
+                self.report(kit::date_out_of_range);
                 Ok(())
             }
         }

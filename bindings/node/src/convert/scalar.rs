@@ -49,12 +49,30 @@ fn integer_digits(x: f64) -> String {
     digits
 }
 
-/// A JS `Date`'s time value (milliseconds since the epoch) in the wire format, or `None` for an
-/// invalid date or one outside the range of an RFC 3339 timestamp.
-pub(crate) fn date(millis: f64) -> Option<String> {
-    if !millis.is_finite() {
-        return None;
+/// The time values (milliseconds since the epoch) of 0000-01-01T00:00:00.000Z and
+/// 9999-12-31T23:59:59.999Z: the instants an RFC 3339 timestamp can write.
+const FIRST_MILLIS: f64 = -62_167_219_200_000.0;
+const LAST_MILLIS: f64 = 253_402_300_799_999.0;
+
+/// Why a JS `Date` has no timestamp form.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum NoTimestamp {
+    /// An invalid date (its time value is NaN).
+    Invalid,
+    /// A year outside 0000 to 9999 (JS dates reach years -271821 to 275760).
+    OutOfRange,
+}
+
+/// A JS `Date`'s time value (milliseconds since the epoch) in the wire format.
+pub(crate) fn date(millis: f64) -> Result<String, NoTimestamp> {
+    if millis.is_nan() {
+        return Err(NoTimestamp::Invalid);
     }
-    let t = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(millis as i64)?;
-    Some(rudder_group::time::format_millis(t))
+    if !(FIRST_MILLIS..=LAST_MILLIS).contains(&millis) {
+        return Err(NoTimestamp::OutOfRange);
+    }
+    // Within the range, a time value is a whole number of milliseconds that chrono holds.
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(millis as i64)
+        .map(rudder_group::time::format_millis)
+        .ok_or(NoTimestamp::OutOfRange)
 }
