@@ -68,7 +68,10 @@ declare class Analytics {
   readonly enable: boolean
   /** Validates and enqueues a group call; returns this. */
   group (message: Analytics.GroupMessage, callback?: Analytics.Callback): this
-  /** Resolves once every event queued before it has an outcome. */
+  /**
+   * Resolves once every event queued before it has an outcome. An argument that is not a
+   * function is ignored, as flush() without one.
+   */
   flush (callback?: (err?: RudderGroupError, result?: FlushResult) => void): Promise<FlushResult | undefined>
 }
 

@@ -65,6 +65,29 @@ test('callbacks: group(message, cb) once the event is delivered, flush(cb) with 
   assert.deepStrictEqual(seen, [['group', undefined, 'delivered'], ['flush', undefined, 1]])
 })
 
+test('flush(x) with x not a function ignores it, as the peer ignores null: no unhandled rejection', async () => {
+  const { analytics } = make({ flushInterval: 60_000 })
+  const rejections = []
+  const record = (reason) => rejections.push(reason)
+  process.on('unhandledRejection', record)
+  try {
+    analytics.group({ userId: 'u', groupId: 'g' })
+    // Called as scripts written for the peer call it: inside an async function, not awaited.
+    const fireAndForget = async (x) => { analytics.flush(x) }
+    for (const x of [5, 'now', { timeout: 10 }, null]) await fireAndForget(x)
+    const results = await Promise.all([5, null, 0, false, ''].map((x) => analytics.flush(x)))
+    // Each resolves as flush() does (the one event counted by whichever flush saw it first).
+    assert.deepStrictEqual(results, results.map((r) => ({ delivered: r.delivered, failed: 0, dropped: 0 })))
+    assert.ok(results.every((r) => r.delivered === 0 || r.delivered === 1))
+    // An unhandled rejection is told once the turn it happened in ends.
+    await new Promise((resolve) => setImmediate(resolve))
+  } finally {
+    process.off('unhandledRejection', record)
+  }
+  assert.deepStrictEqual(rejections, [])
+  assert.deepStrictEqual(await plane.events().then((events) => events.map((e) => e.groupId)), ['g'])
+})
+
 test('where the peer threw, group() throws the core error with its code', () => {
   const { analytics } = make()
   const cases = [
