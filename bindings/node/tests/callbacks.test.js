@@ -1,7 +1,8 @@
 'use strict'
 // Callbacks on the main API: group(params, cb) once the event has its outcome, flush(cb) and
-// close(cb) instead of a Promise, and a callback that is not a function refused with
-// INVALID_CONFIG. A flush(cb) used to reject a Promise nobody held, killing the process.
+// close(cb) instead of a Promise, a callback that is not a function refused with
+// INVALID_CONFIG, and flush() and close() called from inside the callbacks. A flush(cb) used to
+// reject a Promise nobody held, killing the process.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -84,6 +85,30 @@ test('a script that calls flush(cb) runs to the end (no unhandled rejection)', a
     'flush null {"delivered":1,"failed":0,"dropped":0}',
     'closed'
   ])
+})
+
+// Each waits for outcomes that reach JS on the thread it is called from: a wait that blocked
+// that thread could never see them. The timeout only ends a test that would hang.
+test('flush() and close() called inside onOutcome and inside a group() callback resolve', { timeout: 60_000 }, async () => {
+  for (const where of ['onOutcome', 'group callback']) {
+    const inside = []
+    const call = () => {
+      if (inside.length > 0) return
+      // The second event is queued by the callback, so the flush inside it has one to wait for.
+      client.group({ groupId: 'g', userId: 'u' })
+      inside.push(client.flush(), client.flush({ timeout: 10_000 }), client.close())
+    }
+    const client = make(where === 'onOutcome' ? { onOutcome: call } : {})
+    client.group({ groupId: 'g', userId: 'u' }, where === 'onOutcome' ? undefined : call)
+    const outer = await client.flush()
+    assert.equal(inside.length, 3, where)
+    const [flushed, timed, closed] = await Promise.all(inside)
+    assert.equal(outer.delivered + flushed.delivered + timed.delivered + closed.delivered, 2, where)
+    assert.ok(client.closed, where)
+    assert.equal(client.stats.delivered, 2, where)
+    assert.equal((await plane.events()).length, 2, where)
+    await plane.reset()
+  }
 })
 
 test('what a callback throws becomes a process warning; delivery goes on', async () => {
