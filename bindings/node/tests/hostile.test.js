@@ -79,7 +79,9 @@ test('values under the limit are converted in full and the event is measured exa
   const limit = Buffer.byteLength(event.toString()) - 1
   const err = thrown(() => GroupEvent.build({ ...base, traits }, { maxEventBytes: limit }))
   assert.deepStrictEqual(codesAndPaths(err), [['EVENT_TOO_LARGE', '']])
-  assert.match(err.issues[0].message, /bytes over the size limit/)
+  // Its size is the event's with sentAt as it is sent.
+  const size = limit + 1 + Buffer.byteLength('"sentAt":"2022-02-01T19:14:18.381Z",')
+  assert.equal(err.issues[0].message, `the event is ${size} bytes serialized with sentAt, over the limit of ${limit} bytes`)
 })
 
 test('a bad timestamp is reported at /timestamp, the key the caller wrote', () => {

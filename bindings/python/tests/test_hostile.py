@@ -155,4 +155,6 @@ def test_the_limit_counts_what_the_event_takes() -> None:
         rg.GroupEvent.build("g", traits, user_id="u", max_event_bytes=limit)
     [issue] = info.value.issues
     assert (issue.code, issue.path) == ("EVENT_TOO_LARGE", "")
-    assert "bytes over the size limit" in issue.message
+    # Its size is the event's with sentAt as it is sent.
+    size = limit + 1 + len('"sentAt":"2022-02-01T19:14:18.381Z",')
+    assert issue.message == f"the event is {size} bytes serialized with sentAt, over the limit of {limit} bytes"

@@ -165,15 +165,9 @@ impl Client {
         let lane = lane_key(event.user_id().or(event.anonymous_id()));
         let (wire, message_id) = event.into_wire_and_id();
         if wire.wire_len() > max {
+            let issue = rudder_group::event_too_large(wire.wire_len(), max);
             return Ok(Err(ClientError::Validation(
-                rudder_group::ValidationError::single(
-                    rudder_group::ErrorCode::EventTooLarge,
-                    "",
-                    format!(
-                        "the event is {} bytes serialized (sentAt included), over the client's limit of {max} bytes",
-                        wire.wire_len()
-                    ),
-                ),
+                rudder_group::ValidationError::single(issue.code, issue.path, issue.message),
             )));
         }
         let item = Queued {

@@ -229,6 +229,33 @@ fn group_validates_with_the_client_options() {
 }
 
 #[test]
+fn an_event_over_the_client_limit_says_its_size_as_validation_does() {
+    let built = event(1);
+    let size = built.wire_len();
+    let mut cfg = config("unused");
+    cfg.transport = Transport::Memory;
+    cfg.event_options.max_event_bytes = size - 1;
+    let client = Client::new(cfg).unwrap();
+    let err = client.enqueue(built).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EventTooLarge);
+    let message = format!(
+        "the event is {size} bytes serialized with sentAt, over the limit of {} bytes",
+        size - 1
+    );
+    assert_eq!(err.issues()[0].message, message);
+    // Validation, with the same limit, says the same.
+    let options = rudder_group::EventOptions {
+        max_event_bytes: size - 1,
+        ..Default::default()
+    };
+    let refused = rudder_group::GroupEvent::from_json_with(&event(1).to_json(), &options)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(refused.issues()[0].message, message);
+    assert_eq!(client.stats().enqueued, 0);
+}
+
+#[test]
 fn invalid_config_names_the_setting() {
     type Change = Box<dyn Fn(&mut rudder_group_client::Config)>;
     let cases: Vec<(&str, Change)> = vec![

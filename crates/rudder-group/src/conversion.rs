@@ -381,7 +381,7 @@ impl Budget {
             ErrorCode::EventTooLarge,
             "",
             format!(
-                "the event's values alone take more than the limit of {} bytes serialized; \
+                "the event's values alone are over the limit of {} bytes serialized; \
                  their conversion stopped there",
                 self.limit
             ),

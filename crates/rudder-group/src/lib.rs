@@ -82,7 +82,7 @@ pub use traits::{
     Address, CreatedAt, Employees, GroupTraits, ReservedTraits, Trait, TraitId, ADDRESS_FIELDS,
     RESERVED_TRAITS,
 };
-pub use validate::{EventParts, WrittenFields};
+pub use validate::{event_too_large, EventParts, WrittenFields};
 
 /// The lockstep version of every crate and package of the project.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -270,14 +270,19 @@ fn check_size(
     if size <= options.max_event_bytes {
         return Ok(());
     }
-    let mut issues = vec![Issue::error(
+    let mut issues = vec![event_too_large(size, options.max_event_bytes)];
+    issues.extend(event.warnings.iter().cloned());
+    Err(ValidationError::new(issues))
+}
+
+/// `EVENT_TOO_LARGE` at `""`: the event takes `size` bytes on the wire (`sentAt` included), over
+/// the limit of `max_event_bytes`. Validation and a client's own limit say it with these words.
+pub fn event_too_large(size: usize, max_event_bytes: usize) -> Issue {
+    Issue::error(
         ErrorCode::EventTooLarge,
         "",
         format!(
-            "the event is {} bytes over the size limit, serialized with sentAt",
-            size - options.max_event_bytes
+            "the event is {size} bytes serialized with sentAt, over the limit of {max_event_bytes} bytes"
         ),
-    )];
-    issues.extend(event.warnings.iter().cloned());
-    Err(ValidationError::new(issues))
+    )
 }
