@@ -3,11 +3,11 @@
 //! there, not here. Every value out of range is a `ConfigError` naming the keyword.
 
 use crate::errors::config_error;
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use rudder_group::Library;
-use rudder_group_client::settings::{self, Value};
+use rudder_group_client::settings::{self, Typed, Value};
 use rudder_group_client::{ClientError, Config};
 use std::time::Duration;
 
@@ -99,4 +99,24 @@ pub(crate) fn client_config(
             .map_err(|e| settings_error(py, &e))?;
     }
     Ok(config)
+}
+
+/// A client setting's default, read from the settings table, in Python's units: seconds as a
+/// float, counts and sizes as an int, `None` where it is unset. `ValueError` for a name that is
+/// no setting.
+#[pyfunction]
+pub(crate) fn setting_default<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let Some(setting) = settings::find(Library::Python, name) else {
+        return Err(PyValueError::new_err(format!(
+            "no client setting is named {name:?}"
+        )));
+    };
+    Ok(match &setting.default {
+        Typed::Text(None) | Typed::Count(None) => py.None().into_bound(py),
+        Typed::Text(Some(text)) => text.into_pyobject(py)?.into_any(),
+        Typed::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+        Typed::Count(Some(n)) => n.into_pyobject(py)?.into_any(),
+        Typed::Duration(d) => d.as_secs_f64().into_pyobject(py)?.into_any(),
+        Typed::Choice(choice) => choice.into_pyobject(py)?.into_any(),
+    })
 }

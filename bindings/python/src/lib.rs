@@ -41,6 +41,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<outcome::PyFlushResult>()?;
     m.add_function(wrap_pyfunction!(event::validate, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_class, m)?)?;
+    m.add_function(wrap_pyfunction!(config::setting_default, m)?)?;
     Ok(())
 }
 

@@ -174,6 +174,64 @@ def test_sync_mode_waits_for_delivery(data_plane: DataPlane) -> None:
     refused.shutdown()
 
 
+# Retries: the peer's max_retries as the retry settings that cover its retries.
+
+
+@pytest.mark.parametrize(
+    "max_retries, timeout, expected",
+    [
+        (None, 30.0, {}),
+        (0, 15.0, {"retry_max_attempts": 1, "retry_max_elapsed": 0.0}),
+        (1, 15.0, {"retry_max_attempts": 3, "retry_max_elapsed": 16.0, "retry_initial_backoff": 1.0,
+                   "retry_max_backoff": 1.0}),
+        (3, 15.0, {"retry_max_attempts": 7, "retry_max_elapsed": 52.0, "retry_initial_backoff": 1.0,
+                   "retry_max_backoff": 4.0}),
+        (10, 30.0, {"retry_max_attempts": 21, "retry_max_elapsed": 1323.0, "retry_initial_backoff": 1.0,
+                    "retry_max_backoff": 512.0}),
+        (20, 0.5, {"retry_max_attempts": 41, "retry_max_elapsed": 86400.0, "retry_initial_backoff": 1.0,
+                   "retry_max_backoff": 86400.0}),
+        (5000, 30.0, {"retry_max_attempts": 10001, "retry_max_elapsed": 86400.0, "retry_initial_backoff": 1.0,
+                      "retry_max_backoff": 86400.0}),
+    ],
+)
+def test_max_retries_maps_to_the_peers_retry_window(max_retries: Any, timeout: float, expected: dict) -> None:  # type: ignore[type-arg]
+    settings = analytics._retry_settings(max_retries, timeout)
+    assert settings == expected
+    if max_retries:
+        # The peer's waits without jitter: 1, 2, 4, ... seconds, one before each retry.
+        waits = [2.0 ** k for k in range(min(max_retries, 20))]
+        assert settings["retry_max_elapsed"] >= min(sum(waits) + max_retries * timeout, 86400.0)
+        assert settings["retry_max_backoff"] == min(waits[-1], 86400.0)
+        assert settings["retry_max_attempts"] > max_retries + 1
+
+
+@pytest.mark.parametrize("max_retries", [-1, 1.5, "3", True])
+def test_max_retries_must_be_a_count(max_retries: Any) -> None:
+    with pytest.raises(AssertionError) as info:
+        analytics.Client(WRITE_KEY, send=False, max_retries=max_retries)
+    assert isinstance(info.value, rg.ConfigError) and info.value.setting == "max_retries"
+
+
+def test_max_retries_without_timeout_counts_this_packages_request_timeout() -> None:
+    assert rg._native.setting_default("request_timeout") == 30.0
+    assert analytics._retry_settings(2, 30.0)["retry_max_elapsed"] == 63.0
+
+
+def test_max_retries_rides_through_an_outage_the_peer_rode_through(
+    data_plane: DataPlane, failures: list,  # type: ignore[type-arg]
+) -> None:
+    # The peer's 3 retries wait up to 1 + 2 + 4 seconds: a 1.5 s outage is within its window.
+    made = analytics.Client(WRITE_KEY, host=data_plane.url, max_retries=3, upload_size=1,
+                            on_error=lambda e, b: failures.append((e, b)))
+    data_plane.fault(outage_ms=1500)
+    success, msg = made.group("u", "g")
+    made.flush()
+    assert success and failures == []
+    assert [e["messageId"] for e in data_plane.events()] == [msg["messageId"]]
+    assert made.client is not None and made.client.stats["retried"] >= 1
+    made.shutdown()
+
+
 # Where the peer raised, and where it sent what we refuse.
 
 

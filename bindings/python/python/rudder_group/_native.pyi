@@ -123,6 +123,11 @@ def validate(
 def error_class(code: str) -> type["RudderGroupError"]:
     """The exception class raised for a code (``ValueError`` for an unknown code)."""
 
+def setting_default(name: str) -> Union[int, float, bool, str, None]:
+    """A client setting's default from the settings table, in Python's units (seconds as a
+    float; ``None`` where unset), e.g. ``setting_default("request_timeout") == 30.0``.
+    ``ValueError`` for a name that is no setting."""
+
 @final
 class Outcome:
     """One terminal outcome for a set of events: a batch, half of a split batch, or one
@@ -320,5 +325,6 @@ __all__ = [
     "OutcomeQueue",
     "__version__",
     "error_class",
+    "setting_default",
     "validate",
 ]

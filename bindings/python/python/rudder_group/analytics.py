@@ -35,11 +35,12 @@ import numbers
 import threading
 import warnings
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Union, cast
 
 from . import _errors
+from ._client import _MAX_EXIT_TIMEOUT as _A_DAY
 from ._client import Client as _Client
-from ._native import GroupEvent, Outcome
+from ._native import GroupEvent, Outcome, setting_default
 
 __all__ = [
     "Client",
@@ -88,6 +89,10 @@ _LOCAL_WINDOW_SECONDS = 5.0
 # Messages kept for ``on_error`` at most; past it the oldest give only their ``messageId``.
 _KEPT_MESSAGES = 100_000
 
+# The peer's retries (its consumer's ``backoff.expo`` with full jitter): at most
+# ``max_retries + 1`` requests per batch, the k-th wait drawn between zero and 2**(k-1) seconds.
+_PEER_FIRST_WAIT = 1.0
+
 _warned: Set[str] = set()
 _warned_lock = threading.Lock()
 
@@ -98,6 +103,36 @@ def _warn_once(option: str, text: str) -> None:
             return
         _warned.add(option)
     warnings.warn(text, UserWarning, stacklevel=4)
+
+
+def _retry_settings(max_retries: Optional[int], request_timeout: float) -> Dict[str, Any]:
+    """The client's retry settings for the peer's ``max_retries`` (``None``: none, so this
+    package's 120 s budget applies), so that every outage the peer rode through is ridden through.
+
+    - ``retry_max_elapsed``: the peer's longest retry window, its waits without jitter
+      (1 + 2 + ... + 2**(n-1) = 2**n - 1 seconds) and ``n`` requests that run to
+      ``request_timeout`` before its last one, at most a day;
+    - ``retry_initial_backoff`` 1 s and ``retry_max_backoff`` 2**(n-1) s: the peer's waits;
+    - ``retry_max_attempts`` 2n + 1: with full jitter a wait is half its cap on average, so the
+      peer's n retries reach the end of its window only by chance; twice as many reach it on
+      average, and the budget then ends them.
+    """
+    if max_retries is None:
+        return {}
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigError(f"max_retries must be a whole number, at least 0, got {max_retries!r}",
+                          "INVALID_CONFIG", setting="max_retries")
+    n = max_retries
+    # Every duration past 2**17 seconds is a day: larger powers change nothing.
+    waits = _PEER_FIRST_WAIT * (2.0 ** min(n, 64) - 1)
+    settings: Dict[str, Any] = {
+        "retry_max_attempts": 2 * n + 1,
+        "retry_max_elapsed": min(waits + n * request_timeout, _A_DAY),
+    }
+    if n > 0:
+        settings["retry_initial_backoff"] = _PEER_FIRST_WAIT
+        settings["retry_max_backoff"] = min(_PEER_FIRST_WAIT * 2.0 ** min(n - 1, 64), _A_DAY)
+    return settings
 
 
 def _stringify_id(value: Any) -> Any:
@@ -148,8 +183,10 @@ class Client:
     Keywords left ``None`` keep this package's defaults; given, they map to its settings:
     ``host`` -> ``data_plane_url`` (required: there is no default data plane), ``upload_size``
     -> ``flush_at``, ``upload_interval`` -> ``flush_interval``, ``max_queue_size`` ->
-    ``max_queue_events``, ``gzip``, ``timeout`` -> ``request_timeout``, ``max_retries`` ->
-    ``retry_max_attempts`` (retries + 1), ``proxies`` (a URL, or a dict's ``https``/``http``)
+    ``max_queue_events``, ``gzip``, ``timeout`` -> ``request_timeout``, ``max_retries`` -> the
+    retry settings that cover the peer's retries (``_retry_settings``: a budget of the peer's
+    longest retry window, its backoffs, 2n + 1 requests), ``proxies`` (a URL, or a dict's
+    ``https``/``http``)
     -> ``proxy``. ``send=False`` validates and sends nothing; ``sync_mode=True`` makes every call
     wait for its delivery and raise ``DeliveryFailedError`` when it failed; ``debug=True`` sets
     the ``rudder_group`` logger to DEBUG. ``thread`` is not honoured (a warning, once).
@@ -195,11 +232,14 @@ class Client:
         for name, value in (
             ("flush_at", upload_size), ("flush_interval", upload_interval),
             ("max_queue_events", max_queue_size), ("gzip", gzip), ("request_timeout", timeout),
-            ("retry_max_attempts", None if max_retries is None else max_retries + 1),
             ("proxy", _proxy(proxies)),
         ):
             if value is not None:
                 settings[name] = value
+        # A `timeout` that is no number is refused by the client as `request_timeout`.
+        request_timeout = timeout if isinstance(timeout, (int, float)) else cast(
+            float, setting_default("request_timeout"))
+        settings.update(_retry_settings(max_retries, float(request_timeout)))
         self.client: Optional[_Client] = None
         if send:
             if not isinstance(host, str) or not host:
