@@ -215,6 +215,7 @@ impl PyClient {
             integrations,
             timestamp,
             message_id,
+            wire_timestamp: None,
         };
         let client = this.client(py)?;
         let max_event_bytes = client.config().event_options.max_event_bytes;

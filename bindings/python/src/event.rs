@@ -40,12 +40,12 @@ impl PartialEq for PyGroupEvent {
 #[pymethods]
 impl PyGroupEvent {
     /// Builds and validates an event from Python values; raises `ValidationError` with every
-    /// problem.
+    /// problem. `wire_timestamp` is sent as the event's `timestamp`, unchanged.
     #[staticmethod]
     #[pyo3(signature = (
         group_id, traits = None, *, user_id = None, anonymous_id = None, context = None,
         integrations = None, timestamp = None, message_id = None, validation = "strict",
-        max_event_bytes = 32768
+        max_event_bytes = 32768, wire_timestamp = None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn build(
@@ -60,6 +60,7 @@ impl PyGroupEvent {
         message_id: Option<&Bound<'_, PyAny>>,
         validation: &str,
         max_event_bytes: i64,
+        wire_timestamp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let options = event_options(py, validation, max_event_bytes)?;
         let fields = CallFields {
@@ -71,6 +72,7 @@ impl PyGroupEvent {
             integrations,
             timestamp,
             message_id,
+            wire_timestamp,
         };
         let converted = fields.into_parts(py, options.max_event_bytes);
         let validated = converted.and_then(|(parts, size)| {

@@ -28,6 +28,9 @@ pub(crate) struct CallFields<'a, 'py> {
     pub(crate) integrations: Option<&'a Bound<'py, PyAny>>,
     pub(crate) timestamp: Option<&'a Bound<'py, PyAny>>,
     pub(crate) message_id: Option<&'a Bound<'py, PyAny>>,
+    /// Sent as the event's `timestamp`, unchanged (`EventParts::timestamp`, checked as a parsed
+    /// payload's): the drop-in's caller's timestamp, which the data plane then keeps.
+    pub(crate) wire_timestamp: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl<'a, 'py> CallFields<'a, 'py> {
@@ -86,6 +89,9 @@ impl<'a, 'py> CallFields<'a, 'py> {
         }
         if let Some(t) = given(self.timestamp) {
             parts.original_timestamp = Some(timestamp(&mut conv, t));
+        }
+        if let Some(t) = given(self.wire_timestamp) {
+            parts.timestamp = Some(conv.value_field("timestamp", t));
         }
         let size = conv.size();
         parts.issues = conv.finish()?;

@@ -84,8 +84,8 @@ def test_advanced_group_takes_the_peers_positional_order(client: analytics.Clien
         datetime(2014, 9, 3), "anonymousId", {"Amplitude": True}, "messageId",
     )
     assert success
-    # A naive datetime this old is read as UTC; our wire names it originalTimestamp.
-    assert msg["originalTimestamp"] == "2014-09-03T00:00:00.000Z" and "timestamp" not in msg
+    # A naive datetime this old is read as UTC, and sent as the peer sent it.
+    assert msg["timestamp"] == "2014-09-03T00:00:00+00:00"
     assert msg["integrations"] == {"Amplitude": True}
     assert msg["context"]["ip"] == "192.168.0.1"
     assert msg["context"]["library"] == {"name": "rudder-group-python", "version": rg.__version__}
@@ -280,10 +280,58 @@ def test_what_the_peer_sent_and_we_refuse_returns_false(
 def test_naive_timestamps_are_read_as_the_peer_reads_them(client: analytics.Client) -> None:
     now = datetime.now()
     _, msg = client.group("u", "g", timestamp=now)
-    local = now.astimezone().astimezone(timezone.utc)
-    assert msg["originalTimestamp"] == local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}Z"
+    assert msg["timestamp"] == now.astimezone().isoformat()
     _, msg = client.group("u", "g", timestamp=datetime(2020, 1, 31, 10, 0) - timedelta(0))
-    assert msg["originalTimestamp"] == "2020-01-31T10:00:00.000Z"
+    assert msg["timestamp"] == "2020-01-31T10:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "given, sent",
+    [
+        (datetime(2022, 2, 1, 19, 14, 18, 381234, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+         "2022-02-01T19:14:18.381234+05:30"),
+        ("2022-02-01T19:14:18.3814+01:00", "2022-02-01T19:14:18.3814+01:00"),
+        ("2022-02-01T19:14:18Z", "2022-02-01T19:14:18Z"),
+    ],
+)
+def test_an_explicit_timestamp_is_stored_unchanged_as_the_events_timestamp(
+    client: analytics.Client, data_plane: DataPlane, given: Any, sent: str,
+) -> None:
+    success, msg = client.group("u", "g", timestamp=given)
+    client.flush()
+    assert success and msg["timestamp"] == sent
+    [stored] = data_plane.events()
+    assert stored["timestamp"] == sent
+    # originalTimestamp is still the time of the call, in the wire format.
+    assert stored["originalTimestamp"] == msg["originalTimestamp"] != sent
+
+
+def test_without_a_timestamp_none_is_sent_and_the_data_plane_computes_it(
+    client: analytics.Client, data_plane: DataPlane,
+) -> None:
+    success, msg = client.group("u", "g")
+    client.flush()
+    assert success and "timestamp" not in msg
+    [request] = data_plane.requests()
+    [sent] = request["events"]
+    assert "timestamp" not in sent and "originalTimestamp" in sent and "sentAt" in sent
+    [stored] = data_plane.events()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stored["timestamp"])
+
+
+def test_the_native_apis_keep_the_callers_timestamp_as_original_timestamp() -> None:
+    event = rg.GroupEvent.build("g", user_id="u", timestamp="2022-02-01T20:14:18.381+01:00")
+    assert event.to_dict()["originalTimestamp"] == "2022-02-01T19:14:18.381Z"
+    assert "timestamp" not in event.to_dict()
+
+
+@pytest.mark.parametrize("wire", ["yesterday", "2022-02-01", "2022-02-01T19:14:18.381Z "])
+def test_a_wire_timestamp_is_checked_as_a_parsed_payloads(wire: str) -> None:
+    with pytest.raises(rg.ValidationError) as info:
+        rg.GroupEvent.build("g", user_id="u", wire_timestamp=wire)
+    assert [(i.code, i.path) for i in info.value.issues] == [("INVALID_TIMESTAMP", "/timestamp")]
+    [issue] = rg.validate({"groupId": "g", "userId": "u", "timestamp": wire})
+    assert issue.message == info.value.issues[0].message
 
 
 def test_the_callers_context_is_not_changed(client: analytics.Client) -> None:

@@ -65,12 +65,19 @@ class GroupEvent:
         message_id: Optional[_Id] = None,
         validation: _Validation = "strict",
         max_event_bytes: int = 32768,
+        wire_timestamp: Optional[str] = None,
     ) -> "GroupEvent":
         """Builds and validates an event; raises ``ValidationError`` listing every problem.
 
         ``timestamp`` becomes ``originalTimestamp`` (the time of the call when ``None``);
         ``message_id`` is a fresh UUID v4 when ``None``. ``validation="lenient"`` turns
         reserved-trait errors into ``warnings``. A bad setting raises ``ConfigError``.
+
+        ``wire_timestamp`` is sent as the event's ``timestamp`` key, unchanged: an RFC 3339
+        string, checked as a parsed payload's ``timestamp`` is (``INVALID_TIMESTAMP`` at
+        ``/timestamp``). The data plane keeps a ``timestamp`` it is sent instead of computing one
+        from ``originalTimestamp`` and ``sentAt``: this is how ``rudder_group.analytics`` sends
+        its caller's ``timestamp``, as rudder-sdk-python did.
         """
     @staticmethod
     def from_json(text: str, *, validation: _Validation = "strict", max_event_bytes: int = 32768) -> "GroupEvent":

@@ -8,9 +8,13 @@ the core, a bounded queue, lanes, retries and delivery at exit. ``docs/migrating
 difference; the ones a script can see:
 
 - ``group()`` returns ``(success, message)``; ``message`` is the event as it is sent (the wire
-  of this package: ``originalTimestamp``, ``context.library`` naming ``rudder-group-python``), or,
-  when the event was not accepted, the call's values under the wire's keys. The module-level
-  ``group()`` returns ``None``, as the peer's does.
+  of this package: ``originalTimestamp`` and ``sentAt``, ``context.library`` naming
+  ``rudder-group-python``), or, when the event was not accepted, the call's values under the
+  wire's keys. The module-level ``group()`` returns ``None``, as the peer's does.
+- A ``timestamp`` given to ``group()`` is sent as the event's ``timestamp``, as the peer sent it
+  (a ``datetime`` as its ``isoformat()``, an RFC 3339 ``str`` as it is), and the data plane
+  stores it unchanged; without one, the data plane computes ``timestamp`` from
+  ``originalTimestamp`` and ``sentAt``, correcting the clock's skew.
 - Where the peer raised (no ``user_id`` and no ``anonymous_id``, no ``group_id``, ``traits``,
   ``context`` or ``integrations`` not a ``dict``, a ``timestamp`` that is not a ``datetime``, an
   event over the size limit), ``ValidationError`` is raised: it is ``rudder_group.ValidationError``
@@ -143,11 +147,16 @@ def _stringify_id(value: Any) -> Any:
 
 
 def _read_timestamp(value: Any) -> Any:
-    if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
+    """The ``timestamp`` as the peer sent it: a ``datetime`` as its ``isoformat()`` (a naive one
+    read by the peer's rule first), anything else as given (a ``str`` must be RFC 3339)."""
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None or value.utcoffset() is None:
         if (datetime.now() - value).total_seconds() < _LOCAL_WINDOW_SECONDS:
-            return value.astimezone()
-        return value.replace(tzinfo=timezone.utc)
-    return value
+            value = value.astimezone()
+        else:
+            value = value.replace(tzinfo=timezone.utc)
+    return value.isoformat()
 
 
 def _is_id(value: Any) -> bool:
@@ -172,7 +181,7 @@ def _as_given(args: Mapping[str, Any]) -> Message:
     keys = (
         ("type", "type"), ("messageId", "message_id"), ("groupId", "group_id"), ("userId", "user_id"),
         ("anonymousId", "anonymous_id"), ("traits", "traits"), ("context", "context"),
-        ("integrations", "integrations"), ("originalTimestamp", "timestamp"),
+        ("integrations", "integrations"), ("timestamp", "timestamp"),
     )
     return {wire: args[name] for wire, name in keys if args.get(name) is not None}
 
@@ -277,8 +286,8 @@ class Client:
         try:
             event = GroupEvent.build(
                 args["group_id"], traits, user_id=args["user_id"], anonymous_id=args["anonymous_id"],
-                context=context, integrations=args["integrations"], timestamp=args["timestamp"],
-                message_id=args["message_id"],
+                context=context, integrations=args["integrations"], message_id=args["message_id"],
+                wire_timestamp=args["timestamp"],
             )
         except _errors.ValidationError as err:
             too_large = any(issue.code == "EVENT_TOO_LARGE" for issue in err.issues)
