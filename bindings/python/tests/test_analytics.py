@@ -414,6 +414,44 @@ def test_a_script_for_the_peer_delivers_with_only_its_import_changed(data_plane:
     assert sorted(int(e["groupId"]) for e in events if "anonymousId" in e) == list(range(99))
 
 
+DEBUG_SCRIPT = """\
+import rudder_group.analytics as rudder_analytics
+
+rudder_analytics.write_key = WRITE_KEY
+rudder_analytics.dataPlaneUrl = URL
+rudder_analytics.debug = True
+rudder_analytics.group('user-7', 'acme', {'plan': 'enterprise'})
+rudder_analytics.flush()
+# A second client in debug adds no second handler.
+rudder_analytics.Client(WRITE_KEY, host=URL, debug=True).group('user-8', 'acme')
+"""
+
+
+def run_debug_script(data_plane: DataPlane, setup: str = "") -> List[str]:
+    prelude = f"WRITE_KEY = {WRITE_KEY!r}\nURL = {data_plane.url!r}\n{setup}\n"
+    run = subprocess.run([sys.executable, "-c", prelude + DEBUG_SCRIPT], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert len(data_plane.events()) == 2
+    return run.stderr.splitlines()
+
+
+def test_debug_prints_on_stderr_as_the_peers_lines_look(data_plane: DataPlane) -> None:
+    lines = run_debug_script(data_plane)
+    queueing = [line for line in lines if "queueing" in line]
+    assert len(queueing) == 2, lines
+    assert all(line.startswith("DEBUG:rudder_group.analytics:queueing: {'type': 'group'") for line in queueing)
+    assert any(line.startswith("DEBUG:rudder_group:POST /v1/batch: 1 event") for line in lines), lines
+
+
+def test_debug_leaves_the_apps_own_logging_alone(data_plane: DataPlane) -> None:
+    setup = "import logging, sys\nlogging.basicConfig(format='app %(name)s %(message)s', stream=sys.stderr)"
+    lines = run_debug_script(data_plane, setup)
+    queueing = [line for line in lines if "queueing" in line]
+    assert len(queueing) == 2 and all(line.startswith("app rudder_group.analytics queueing: {") for line in queueing)
+    assert not any(line.startswith("DEBUG:") for line in lines), lines
+
+
 GUIDE = Path(__file__).resolve().parents[3] / "docs" / "migrating.md"
 
 

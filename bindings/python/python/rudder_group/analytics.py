@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import numbers
+import sys
 import threading
 import warnings
 from datetime import datetime, timezone
@@ -99,6 +100,8 @@ _PEER_FIRST_WAIT = 1.0
 
 _warned: Set[str] = set()
 _warned_lock = threading.Lock()
+# The handler ``debug=True`` adds to the ``rudder_group`` logger when nothing handles it.
+_debug_handler: Optional[logging.Handler] = None
 
 
 def _warn_once(option: str, text: str) -> None:
@@ -107,6 +110,24 @@ def _warn_once(option: str, text: str) -> None:
             return
         _warned.add(option)
     warnings.warn(text, UserWarning, stacklevel=4)
+
+
+def _show_debug() -> None:
+    """``debug=True``: the ``rudder_group`` logger at DEBUG, its lines on stderr. The peer set its
+    ``rudderstack`` logger to DEBUG and left the printing to the app's logging; a script without
+    any saw nothing. When the app's logging has no handler for ``rudder_group``, one
+    ``StreamHandler`` on stderr is added, once, writing the lines as ``logging.basicConfig()``
+    writes the peer's (``DEBUG:rudder_group.analytics:queueing: {...}``)."""
+    global _debug_handler
+    package = logging.getLogger("rudder_group")
+    package.setLevel(logging.DEBUG)
+    with _warned_lock:
+        if _debug_handler is not None or package.hasHandlers():
+            return
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(logging.BASIC_FORMAT))
+        package.addHandler(handler)
+        _debug_handler = handler
 
 
 def _retry_settings(max_retries: Optional[int], request_timeout: float) -> Dict[str, Any]:
@@ -198,7 +219,8 @@ class Client:
     ``https``/``http``)
     -> ``proxy``. ``send=False`` validates and sends nothing; ``sync_mode=True`` makes every call
     wait for its delivery and raise ``DeliveryFailedError`` when it failed; ``debug=True`` sets
-    the ``rudder_group`` logger to DEBUG. ``thread`` is not honoured (a warning, once).
+    the ``rudder_group`` logger to DEBUG and, when the app's logging has no handler for it,
+    prints its lines on stderr (``_show_debug``). ``thread`` is not honoured (a warning, once).
     """
 
     def __init__(
@@ -236,7 +258,7 @@ class Client:
         self._kept: Dict[str, Message] = {}
         self._kept_lock = threading.Lock()
         if debug:
-            logging.getLogger("rudder_group").setLevel(logging.DEBUG)
+            _show_debug()
         settings: Dict[str, Any] = {}
         for name, value in (
             ("flush_at", upload_size), ("flush_interval", upload_interval),
