@@ -39,7 +39,7 @@ def module(data_plane: DataPlane, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
     for name in ("host", "dataPlaneUrl", "data_plane_url", "on_error", "gzip", "timeout", "max_retries",
                  "upload_size", "upload_interval", "max_queue_size", "default_client"):
         monkeypatch.setattr(analytics, name, None)
-    for name, value in (("debug", False), ("send", True), ("sync_mode", False)):
+    for name, value in (("debug", False), ("send", True), ("sync_mode", False), ("validation", "strict")):
         monkeypatch.setattr(analytics, name, value)
     monkeypatch.setattr(analytics, "write_key", WRITE_KEY)
     monkeypatch.setattr(analytics, "dataPlaneUrl", data_plane.url)
@@ -275,6 +275,38 @@ def test_what_the_peer_sent_and_we_refuse_returns_false(
     assert any(code in r.getMessage() for r in caplog.records)
     client.flush()
     assert data_plane.events() == []
+
+
+def test_lenient_sends_what_breaks_the_reserved_trait_rules_with_a_warning(
+    data_plane: DataPlane, failures: list, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+) -> None:
+    made = analytics.Client(WRITE_KEY, host=data_plane.url, validation="lenient",
+                            on_error=lambda e, b: failures.append((e, b)))
+    with caplog.at_level(logging.WARNING, logger="rudder_group"):
+        success, msg = made.group("u", "g", {"employees": -3, "name": "Acme"})
+        refused, _ = made.group("u", "g", {"score": float("nan")})
+    made.flush()
+    assert success and msg["traits"] == {"employees": -3, "name": "Acme"}
+    [stored] = data_plane.events()
+    assert stored["messageId"] == msg["messageId"] and stored["traits"]["employees"] == -3
+    [warning] = [r.getMessage() for r in caplog.records if "lenient" in r.getMessage()]
+    assert "/traits/employees" in warning and "INVALID_TRAIT" in warning
+    # NaN is refused whatever the validation: JSON cannot carry it.
+    assert refused is False
+    [(err, _)] = failures
+    assert isinstance(err, rg.ValidationError) and err.code == "NON_FINITE_NUMBER"
+    made.shutdown()
+
+
+def test_the_modules_validation_setting_and_a_bad_value(module: Any, data_plane: DataPlane) -> None:
+    module.validation = "lenient"
+    module.group("u", "g", {"employees": 1.5})
+    module.flush()
+    assert [e["traits"] for e in data_plane.events()] == [{"employees": 1.5}]
+    for send in (True, False):
+        with pytest.raises(rg.ConfigError) as info:
+            analytics.Client(WRITE_KEY, host=data_plane.url, send=send, validation="loose")  # type: ignore[arg-type]
+        assert info.value.setting == "validation"
 
 
 def test_naive_timestamps_are_read_as_the_peer_reads_them(client: analytics.Client) -> None:

@@ -21,7 +21,9 @@ difference; the ones a script can see:
   and also an ``AssertionError``, so ``except AssertionError`` keeps working. Where the peer sent
   data that the core refuses (NaN, a negative ``employees``, a ``set``), nothing is raised: the
   call returns ``(False, message)``, logs a warning on the ``rudder_group`` logger and calls
-  ``on_error(error, [message])``.
+  ``on_error(error, [message])``. ``validation="lenient"`` (the ``Client`` keyword, or the
+  module's setting) sends what breaks only the reserved-trait rules (a negative ``employees``),
+  with a warning.
 - Ids: numbers are stringified (``1.5`` -> ``"1.5"``; integers exactly). A naive ``datetime``
   given as ``timestamp`` is read as the peer reads it: local time when it is less than 5 seconds
   before now (or in the future), UTC otherwise.
@@ -40,12 +42,12 @@ import sys
 import threading
 import warnings
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple, Union, cast
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
 from . import _errors
 from ._client import _MAX_EXIT_TIMEOUT as _A_DAY
 from ._client import Client as _Client
-from ._native import GroupEvent, Outcome, setting_default
+from ._native import GroupEvent, Issue, Outcome, setting_default, validate
 
 __all__ = [
     "Client",
@@ -65,6 +67,7 @@ __all__ = [
     "upload_size",
     "upload_interval",
     "max_queue_size",
+    "validation",
     "default_client",
     "group",
     "flush",
@@ -197,6 +200,12 @@ def _peer_raises(user_id: Any, anonymous_id: Any, group_id: Any, traits: Any, co
     )
 
 
+def _warn_sent(issues: Sequence[Issue]) -> None:
+    """``validation="lenient"``: an event sent with reserved-trait problems says which."""
+    problems = "; ".join(f"{issue.path}: {issue.message} ({issue.code})" for issue in issues)
+    logger.warning("group call sent with validation=\"lenient\" despite: %s", problems)
+
+
 def _as_given(args: Mapping[str, Any]) -> Message:
     """A message that was not accepted: the call's values under the wire's keys."""
     keys = (
@@ -221,6 +230,11 @@ class Client:
     wait for its delivery and raise ``DeliveryFailedError`` when it failed; ``debug=True`` sets
     the ``rudder_group`` logger to DEBUG and, when the app's logging has no handler for it,
     prints its lines on stderr (``_show_debug``). ``thread`` is not honoured (a warning, once).
+
+    ``validation`` is this package's: ``"strict"`` refuses an event that breaks the Group spec's
+    reserved-trait rules (``(False, message)``, ``on_error``); ``"lenient"`` sends it as given
+    and logs a warning naming each problem. The other refusals (NaN, a ``set``, an event over
+    the size limit, ...) stay: the data plane would refuse or corrupt those events.
     """
 
     def __init__(
@@ -239,6 +253,7 @@ class Client:
         thread: Optional[int] = None,
         upload_size: Optional[int] = None,
         upload_interval: Optional[float] = None,
+        validation: Literal["strict", "lenient"] = "strict",
     ) -> None:
         if not isinstance(write_key, str) or not write_key:
             # Never the value itself: a write key given as bytes is still a secret.
@@ -255,11 +270,12 @@ class Client:
         self.debug = debug
         self.send = send
         self.sync_mode = sync_mode
+        self.validation = validation
         self._kept: Dict[str, Message] = {}
         self._kept_lock = threading.Lock()
         if debug:
             _show_debug()
-        settings: Dict[str, Any] = {}
+        settings: Dict[str, Any] = {"validation": validation}
         for name, value in (
             ("flush_at", upload_size), ("flush_interval", upload_interval),
             ("max_queue_events", max_queue_size), ("gzip", gzip), ("request_timeout", timeout),
@@ -277,6 +293,9 @@ class Client:
                 raise ConfigError("host (dataPlaneUrl) must be your data plane's URL, got "
                                   f"{host!r}", "INVALID_CONFIG", setting="host")
             self.client = _Client(write_key, host, on_outcome=self._on_outcome, **settings)
+        else:
+            # No client checks the settings: `validation` is checked as the client would.
+            validate("{}", validation=validation)
 
     def group(
         self,
@@ -309,7 +328,7 @@ class Client:
             event = GroupEvent.build(
                 args["group_id"], traits, user_id=args["user_id"], anonymous_id=args["anonymous_id"],
                 context=context, integrations=args["integrations"], message_id=args["message_id"],
-                wire_timestamp=args["timestamp"],
+                wire_timestamp=args["timestamp"], validation=self.validation,
             )
         except _errors.ValidationError as err:
             too_large = any(issue.code == "EVENT_TOO_LARGE" for issue in err.issues)
@@ -318,6 +337,8 @@ class Client:
                 raise ValidationError(str(err), err.code, err.issues) from None
             return self._refused(err, _as_given(args))
         message = event.to_dict()
+        if event.warnings:
+            _warn_sent(event.warnings)
         logger.debug("queueing: %s", message)
         if self.client is None:
             return True, message
@@ -420,6 +441,7 @@ max_retries: Optional[int] = None
 upload_size: Optional[int] = None
 upload_interval: Optional[float] = None
 max_queue_size: Optional[int] = None
+validation: Literal["strict", "lenient"] = "strict"
 
 default_client: Optional[Client] = None
 _default_lock = threading.Lock()
@@ -434,6 +456,7 @@ def _default() -> Client:
                 write_key, host=url, debug=debug, max_queue_size=max_queue_size, send=send,
                 on_error=on_error, gzip=gzip, max_retries=max_retries, sync_mode=sync_mode,
                 timeout=timeout, upload_size=upload_size, upload_interval=upload_interval,
+                validation=validation,
             )
         return default_client
 
