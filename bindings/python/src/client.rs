@@ -10,6 +10,7 @@ use crate::scalars::py_repr;
 use crate::to_py;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use rudder_group::GroupEvent;
 use rudder_group_client::{
     Client, ClientError, Config, Interrupt, LogRecord, Outcome, OutcomeQueue, Overflow, SpoolSync,
 };
@@ -116,6 +117,35 @@ impl PyClient {
         match &*live {
             Some(l) => Ok(Arc::clone(&l.client)),
             None => Err(client_error(py, &ClientError::Closed)),
+        }
+    }
+
+    /// The running client, its outcome thread started, and whether the thread's logger takes
+    /// DEBUG lines (its last word, `OutcomeQueue::debug_logs`): for the drop-in's calls.
+    pub(crate) fn for_call(slf: &Bound<'_, Self>) -> PyResult<(Arc<Client>, bool)> {
+        let this = slf.get();
+        if !this.outcome_thread.load(Ordering::Acquire) {
+            this.start_outcomes(slf)?;
+        }
+        let live = this.live.read().unwrap_or_else(|p| p.into_inner());
+        match &*live {
+            Some(l) => Ok((Arc::clone(&l.client), l.channel.debug_logs())),
+            None => Err(client_error(slf.py(), &ClientError::Closed)),
+        }
+    }
+
+    /// Enqueues a validated event, with the GIL released where `group()` releases it; the
+    /// enqueue's own error is returned, Ctrl-C's raised.
+    pub(crate) fn enqueue_event(
+        &self,
+        py: Python<'_>,
+        client: &Client,
+        event: GroupEvent,
+    ) -> PyResult<Result<String, ClientError>> {
+        if self.blocking {
+            wait_detached(py, |i| client.enqueue_interruptible(event, i).map(Ok))
+        } else {
+            Ok(client.enqueue(event))
         }
     }
 

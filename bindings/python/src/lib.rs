@@ -8,9 +8,11 @@
 mod client;
 mod config;
 mod convert;
+mod dropin;
 mod errors;
 mod event;
 mod fields;
+mod message;
 mod outcome;
 mod scalars;
 mod to_py;
@@ -35,6 +37,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<event::PyGroupEvent>()?;
     m.add_class::<errors::PyIssue>()?;
     m.add_class::<client::PyClient>()?;
+    m.add_class::<dropin::PyDropIn>()?;
     m.add_class::<outcome::PyOutcome>()?;
     m.add_class::<outcome::PyOutcomeQueue>()?;
     m.add_class::<outcome::PyLogRecord>()?;

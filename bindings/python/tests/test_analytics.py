@@ -5,12 +5,17 @@ delivers with only its import line changed."""
 
 from __future__ import annotations
 
+import collections
+import enum
+import json
 import logging
 import re
+import uuid
 import subprocess
 import sys
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
@@ -95,6 +100,103 @@ def test_advanced_group_takes_the_peers_positional_order(client: analytics.Clien
     client.flush()
     [stored] = data_plane.events()
     assert {k: stored[k] for k in msg} == msg
+
+
+class Tier(enum.Enum):
+    GOLD = "gold"
+
+
+MESSAGES = [
+    # Values the message holds as the caller gave them (copied, not read back).
+    {"traits": {"name": "Acme", "employees": 450, "score": 0.5, "big": 2**70, "ok": True, "none": None,
+                "tags": ["a", 1, [2.5, {"k": "v"}]], "address": {"city": "Oslo", "n": {"m": []}}, "é": "ü\u2028"},
+     "context": {"ip": "1.2.3.4", "library": {"name": "theirs"}, "page": {"path": "/"}},
+     "integrations": {"All": False, "Amplitude": {"id": 1}}},
+    # Values the event holds converted: the message is read from the event.
+    {"traits": {"when": datetime(2020, 1, 31, 10, 0, tzinfo=timezone.utc), "tuple": (1, 2),
+                "amount": Decimal("1.10"), "tier": Tier.GOLD, "id": uuid.UUID(int=7)}},
+    {"traits": {"n": 1}, "context": {"day": date(2020, 1, 31)}},
+    {"traits": {"n": 1}, "integrations": {"Amplitude": (True,)}},
+    {"traits": collections.OrderedDict(n=1)},
+    {"traits": {"s": type("S", (str,), {})("sub")}},
+    {"user_id": uuid.UUID(int=9), "traits": {"n": 1}},
+    {"traits": {"blob": "x" * 20_000}},
+    {},
+]
+
+
+@pytest.mark.parametrize("call", MESSAGES)
+def test_the_message_is_the_event_as_it_was_sent(
+    client: analytics.Client, data_plane: DataPlane, call: dict,  # type: ignore[type-arg]
+) -> None:
+    kwargs = {"user_id": "u", "group_id": "g", **call}
+    success, msg = client.group(**kwargs)
+    assert success and type(msg) is dict
+    client.flush()
+    [sent] = data_plane.requests()[0]["events"]
+    del sent["sentAt"]
+    assert msg == sent and list(msg) == list(sent)
+    assert json.loads(json.dumps(msg)) == sent
+    built = rg.GroupEvent.build(
+        "g", call.get("traits"), user_id=kwargs["user_id"], context=call.get("context"),
+        integrations=call.get("integrations"), message_id=msg["messageId"],
+    ).to_dict()
+    assert {k: v for k, v in built.items() if k != "originalTimestamp"} == {
+        k: v for k, v in msg.items() if k != "originalTimestamp"}
+    # The message is the caller's own: changing it changes nothing of theirs, nor the reverse.
+    for name in ("traits", "context", "integrations"):
+        given = call.get(name)
+        if given:
+            assert msg[name] is not given
+    msg["traits"]["added"] = 1
+    assert "added" not in (call.get("traits") or {})
+
+
+def test_the_message_is_kept_for_on_error_before_the_event_can_fail(data_plane: DataPlane) -> None:
+    failures: List[Tuple[Exception, List[dict]]] = []  # type: ignore[type-arg]
+    made = analytics.Client("bad_key", host=data_plane.url, upload_size=1,
+                            on_error=lambda e, b: failures.append((e, b)))
+    messages = [made.group("u", "g", {"n": i})[1] for i in range(50)]
+    made.flush()
+    assert sorted(m["traits"]["n"] for _, batch in failures for m in batch) == list(range(50))
+    assert all(m in messages for _, batch in failures for m in batch)
+    assert made._kept == {}
+    made.shutdown()
+
+
+class Counting(analytics.Client):
+    """Counts the calls that take the drop-in's general path."""
+
+    general = 0
+
+    def _group(self, *args: Any) -> Tuple[bool, dict]:  # type: ignore[type-arg]
+        Counting.general += 1
+        return super()._group(*args)
+
+
+def test_plain_calls_are_done_natively_and_the_rest_by_the_general_path(data_plane: DataPlane) -> None:
+    made = Counting(WRITE_KEY, host=data_plane.url, on_error=lambda e, b: None)
+    Counting.general = 0
+    plain = [made.group("u", "g", {"n": 1}), made.group(user_id=7, group_id="g", traits={}, context=None),
+             made.group(anonymous_id="a", group_id="g", integrations={"All": False}, message_id="m-1")]
+    assert Counting.general == 0 and all(ok for ok, _ in plain)
+    general = [made.group("u", "g", timestamp="2022-02-01T19:14:18Z"), made.group("u", 1.5),
+               made.group("u", "g", traits=collections.OrderedDict(n=1)), made.group("u", "g", {"n": float("nan")})]
+    assert Counting.general == 4 and [ok for ok, _ in general] == [True, True, True, False]
+    made.flush()
+    assert len(data_plane.events()) == 6
+    made.shutdown()
+
+
+def test_kept_messages_are_bounded(data_plane: DataPlane, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analytics, "_KEPT_MESSAGES", 5)
+    data_plane.fault(outage_ms=60_000)
+    made = analytics.Client(WRITE_KEY, host=data_plane.url, on_error=lambda e, b: None)
+    for i in range(20):
+        assert made.group("u", "g", {"n": i})[0]
+    assert [m["traits"]["n"] for m in made._kept.values()] == list(range(15, 20))
+    data_plane.clear_faults()
+    made.shutdown()
 
 
 def test_numeric_ids_are_stringified(client: analytics.Client) -> None:

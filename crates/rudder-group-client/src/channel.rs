@@ -144,6 +144,11 @@ impl OutcomeQueue {
         self.debug_logs.store(on, Ordering::Relaxed);
     }
 
+    /// Whether debug records are queued: the binding's last word on its logger.
+    pub fn debug_logs(&self) -> bool {
+        self.debug_logs.load(Ordering::Relaxed)
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }

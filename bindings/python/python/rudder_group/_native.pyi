@@ -320,10 +320,63 @@ class Client:
         """Starts the outcome thread now rather than at the first ``group()``: a client on a
         spool may have outcomes (of events an earlier client left) before any call."""
 
+@final
+class DropIn:
+    """The group call of ``rudder_group.analytics`` for one of its clients: ``group`` is its
+    ``Client.group`` for the common call, from the peer's arguments to ``(True, message)`` in
+    one native call.
+    A call it does not finish is handed to ``general`` (every call that needs a mapping of the
+    peer's arguments, is refused, or comes while the ``rudder_group`` logger takes DEBUG lines)
+    or, once the event is queued or dropped with a word to say (a lenient warning, a full
+    queue, a closed client, ``kept`` past ``kept_max``), to ``finish(message, warnings, error)``.
+    ``kept`` holds each message under its messageId from before its event can have an outcome
+    (``None``: none is kept)."""
+
+    def __new__(
+        cls,
+        client: Client,
+        kept: Optional[dict[str, dict[str, Any]]],
+        kept_max: int,
+        general: Callable[..., tuple[bool, dict[str, Any]]],
+        finish: Callable[
+            [dict[str, Any], Optional[list[Issue]], Optional[RudderGroupError]], tuple[bool, dict[str, Any]]
+        ],
+    ) -> "DropIn": ...
+    def group(
+        self,
+        user_id: Any = None,
+        group_id: Any = None,
+        traits: Optional[Mapping[str, Any]] = None,
+        context: Optional[Mapping[str, Any]] = None,
+        timestamp: Union[datetime, str, None] = None,
+        anonymous_id: Any = None,
+        integrations: Optional[Mapping[str, Any]] = None,
+        message_id: Any = None,
+    ) -> tuple[bool, dict[str, Any]]:
+        """``Client.group`` of the drop-in: ``(success, message)``."""
+    def send_call(
+        self,
+        group_id: _Id,
+        traits: Optional[Mapping[str, Any]],
+        user_id: Optional[_Id],
+        anonymous_id: Optional[_Id],
+        context: Optional[Mapping[str, Any]],
+        integrations: Optional[Mapping[str, Any]],
+        message_id: Optional[_Id],
+        wire_timestamp: Optional[str],
+        /,
+    ) -> tuple[dict[str, Any], Optional[list[Issue]], Optional[RudderGroupError]]:
+        """One call of the drop-in's general path: validates with the client's options
+        (``wire_timestamp`` as in ``GroupEvent.build``), makes the message (a new dict equal to
+        ``GroupEvent.to_dict()``), keeps it and enqueues the event. Returns ``(message,
+        warnings, error)``: lenient validation's warnings (``None`` when none) and the enqueue's
+        ``QueueFullError`` or ``ClientClosedError``. Raises ``ValidationError``."""
+
 __all__ = [
     "DEFAULT_MAX_EVENT_BYTES",
     "ERROR_CODES",
     "Client",
+    "DropIn",
     "FlushResult",
     "GroupEvent",
     "Issue",

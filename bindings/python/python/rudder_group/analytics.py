@@ -47,7 +47,7 @@ from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequen
 from . import _errors
 from ._client import _MAX_EXIT_TIMEOUT as _A_DAY
 from ._client import Client as _Client
-from ._native import GroupEvent, Issue, Outcome, setting_default, validate
+from ._native import DropIn, GroupEvent, Issue, Outcome, setting_default, validate
 
 __all__ = [
     "Client",
@@ -288,11 +288,19 @@ class Client:
             float, setting_default("request_timeout"))
         settings.update(_retry_settings(max_retries, float(request_timeout)))
         self.client: Optional[_Client] = None
+        self._dropin: Optional[DropIn] = None
         if send:
             if not isinstance(host, str) or not host:
                 raise ConfigError("host (dataPlaneUrl) must be your data plane's URL, got "
                                   f"{host!r}", "INVALID_CONFIG", setting="host")
             self.client = _Client(write_key, host, on_outcome=self._on_outcome, **settings)
+            # on_error is read once, as the peer's consumer read it: its messages are kept.
+            kept = None if on_error is None else self._kept
+            self._dropin = DropIn(self.client, kept, _KEPT_MESSAGES, self._group, self._finish)
+            if not sync_mode:
+                # The common call goes from the caller's arguments to its result natively; the
+                # rest comes back to _group and _finish.
+                self.group = self._dropin.group  # type: ignore[method-assign]
         else:
             # No client checks the settings: `validation` is checked as the client would.
             validate("{}", validation=validation)
@@ -310,49 +318,58 @@ class Client:
     ) -> Tuple[bool, Message]:
         """Validates and enqueues a group call; returns ``(success, message)``. Raises
         ``ValidationError`` where the peer SDK raised; see the module's documentation."""
-        traits = traits or {}
-        context = context or {}
-        integrations = integrations or {}
-        args: Dict[str, Any] = {
-            "type": "group",
-            "user_id": _stringify_id(user_id),
-            "group_id": _stringify_id(group_id),
-            "traits": traits,
-            "context": context,
-            "timestamp": _read_timestamp(timestamp),
-            "anonymous_id": _stringify_id(anonymous_id),
-            "integrations": integrations or None,
-            "message_id": _stringify_id(message_id),
-        }
+        return self._group(user_id, group_id, traits, context, timestamp, anonymous_id, integrations, message_id)
+
+    def _group(self, user_id: Any, group_id: Any, traits: Optional[Mapping[str, Any]],
+               context: Optional[Mapping[str, Any]], timestamp: Union[datetime, str, None],
+               anonymous_id: Any, integrations: Optional[Mapping[str, Any]],
+               message_id: Any) -> Tuple[bool, Message]:
+        """``group()`` with every mapping of the peer's arguments (``DropIn`` hands over each
+        call it does not finish itself)."""
+        wire_timestamp = _read_timestamp(timestamp)
+        group_id, user_id, anonymous_id, message_id = map(
+            _stringify_id, (group_id, user_id, anonymous_id, message_id))
+        # The peer's `traits or {}`: a value that is false is no value.
+        traits, context, integrations = traits or None, context or None, integrations or None
         try:
-            event = GroupEvent.build(
-                args["group_id"], traits, user_id=args["user_id"], anonymous_id=args["anonymous_id"],
-                context=context, integrations=args["integrations"], message_id=args["message_id"],
-                wire_timestamp=args["timestamp"], validation=self.validation,
-            )
+            if self._dropin is not None:
+                message, warnings, error = self._dropin.send_call(
+                    group_id, traits, user_id, anonymous_id, context, integrations, message_id, wire_timestamp)
+            else:
+                event = GroupEvent.build(
+                    group_id, traits, user_id=user_id, anonymous_id=anonymous_id, context=context,
+                    integrations=integrations, message_id=message_id, wire_timestamp=wire_timestamp,
+                    validation=self.validation,
+                )
+                message, warnings, error = event.to_dict(), event.warnings or None, None
         except _errors.ValidationError as err:
+            traits, context = traits or {}, context or {}
             too_large = any(issue.code == "EVENT_TOO_LARGE" for issue in err.issues)
-            if too_large or _peer_raises(user_id, anonymous_id, group_id, traits, context, integrations,
+            if too_large or _peer_raises(user_id, anonymous_id, group_id, traits, context, integrations or {},
                                          timestamp):
                 raise ValidationError(str(err), err.code, err.issues) from None
-            return self._refused(err, _as_given(args))
-        message = event.to_dict()
-        if event.warnings:
-            _warn_sent(event.warnings)
+            return self._refused(err, _as_given({
+                "type": "group", "message_id": message_id, "group_id": group_id, "user_id": user_id,
+                "anonymous_id": anonymous_id, "traits": traits, "context": context,
+                "integrations": integrations, "timestamp": wire_timestamp,
+            }))
+        return self._finish(message, warnings, error)
+
+    def _finish(self, message: Message, warnings: Optional[List[Issue]],
+                error: Optional[_errors.RudderGroupError]) -> Tuple[bool, Message]:
+        """The result of a call whose event was made into ``message``: queued unless ``error``
+        (``DropIn`` hands over the calls with a word to say)."""
+        if warnings:
+            _warn_sent(warnings)
         logger.debug("queueing: %s", message)
-        if self.client is None:
-            return True, message
-        self._keep(message)
-        try:
-            # The event the message shows is the one sent: converted and validated once.
-            self.client.enqueue(event)
-        except _errors.QueueFullError:
-            # Its dropped outcome reaches on_error through the outcome thread.
-            return False, message
-        except _errors.RudderGroupError as err:
-            self._forget(event.message_id)
-            return self._refused(err, message)
-        if self.sync_mode:
+        if error is not None:
+            if isinstance(error, _errors.QueueFullError):
+                # Its dropped outcome reaches on_error through the outcome thread.
+                return False, message
+            return self._refused(error, message)
+        if len(self._kept) > _KEPT_MESSAGES:
+            self._trim_kept()
+        if self.sync_mode and self.client is not None:
             self.client.flush().check()
         return True, message
 
@@ -386,13 +403,10 @@ class Client:
         except Exception:  # noqa: BLE001 - a callback must never break a call or delivery
             logger.exception("on_error raised; delivery goes on")
 
-    def _keep(self, message: Message) -> None:
-        if self.on_error is None:
-            return
+    def _trim_kept(self) -> None:
         with self._kept_lock:
             kept = self._kept
-            kept[message["messageId"]] = message
-            if len(kept) > _KEPT_MESSAGES:
+            while len(kept) > _KEPT_MESSAGES:
                 del kept[next(iter(kept))]
 
     def _forget(self, message_id: str) -> Optional[Message]:
