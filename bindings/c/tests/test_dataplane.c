@@ -319,23 +319,15 @@ static void until_answered(uint64_t requests) {
     }
 }
 
-/* The data plane answers every request after 3 s; the client is freed (shutdown timeout 200
- * ms) once a request is under way. When rudder_client_free returns every event has been
- * reported dropped, and the callback never runs again: its user_data is freed at once, so a late
- * call is a use-after-free that ASan and valgrind report. */
-static void test_free_out_of_time_reports_everything_before_it_returns(void) {
-    rudder_client_config *config = dataplane_config("test-write-key");
+/* Sends `n` events through a client made from `config` (batches of 10) to a data plane that
+ * answers every request after 3 s, and returns once a request is under way (counted, not
+ * timed). */
+static rudder_client *with_requests_under_way(rudder_client_config *config, int n) {
     admin_do("POST", "/_rudder_group/faults", "{\"latency_ms\":3000,\"fraction\":1.0}");
-    atomic_size_t *counts = calloc(3, sizeof *counts);
-    CHECK(counts != NULL);
-    CHECK_OK(rudder_client_config_set_outcome_callback(config, count_into, counts));
     CHECK_OK(rudder_client_config_set_flush_at(config, 10));
-    CHECK_OK(rudder_client_config_set_max_concurrent_requests(config, 2));
-    CHECK_OK(rudder_client_config_set_shutdown_timeout_ms(config, 200));
     rudder_client *client = client_from(config);
-    for (int i = 0; i < 40; i++) {
-        char *id = send_one(client, "g-late");
-        rudder_string_free(id);
+    for (int i = 0; i < n; i++) {
+        rudder_string_free(send_one(client, "g-late"));
     }
     rudder_stats stats = {0};
     for (int i = 0; i < 3000 && stats.batches == 0; i++) {
@@ -343,6 +335,23 @@ static void test_free_out_of_time_reports_everything_before_it_returns(void) {
         nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
     }
     CHECK(stats.batches > 0);
+    return client;
+}
+
+/* The data plane answers every request after 3 s; the client is freed (shutdown timeout 200
+ * ms) once a request is under way. When rudder_client_free returns every event has been
+ * reported dropped, and the callback never runs again: its user_data is freed at once, so a late
+ * call is a use-after-free that ASan and valgrind report. */
+static void test_free_out_of_time_reports_everything_before_it_returns(void) {
+    rudder_client_config *config = dataplane_config("test-write-key");
+    atomic_size_t *counts = calloc(3, sizeof *counts);
+    CHECK(counts != NULL);
+    CHECK_OK(rudder_client_config_set_outcome_callback(config, count_into, counts));
+    CHECK_OK(rudder_client_config_set_max_concurrent_requests(config, 2));
+    CHECK_OK(rudder_client_config_set_shutdown_timeout_ms(config, 200));
+    rudder_client *client = with_requests_under_way(config, 40);
+    rudder_stats stats = {0};
+    CHECK_OK(rudder_client_stats(client, &stats));
     rudder_client_free(client);
     CHECK(atomic_load(&counts[RUDDER_OUTCOME_DROPPED]) == 40);
     CHECK(atomic_load(&counts[RUDDER_OUTCOME_DELIVERED]) == 0);
@@ -356,19 +365,8 @@ static void test_free_out_of_time_reports_everything_before_it_returns(void) {
 /* The same through rudder_client_close: FLUSH_TIMEOUT, with every outcome reported before it
  * returns, those of the requests under way as abandoned in flight. */
 static void test_close_out_of_time_reports_everything_before_it_returns(void) {
-    rudder_client_config *config = dataplane_config("test-write-key");
-    admin_do("POST", "/_rudder_group/faults", "{\"latency_ms\":3000,\"fraction\":1.0}");
-    CHECK_OK(rudder_client_config_set_flush_at(config, 10));
-    rudder_client *client = client_from(config);
-    for (int i = 0; i < 30; i++) {
-        char *id = send_one(client, "g-late");
-        rudder_string_free(id);
-    }
+    rudder_client *client = with_requests_under_way(dataplane_config("test-write-key"), 30);
     rudder_stats stats = {0};
-    for (int i = 0; i < 3000 && stats.batches == 0; i++) {
-        CHECK_OK(rudder_client_stats(client, &stats));
-        nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-    }
     CHECK_STATUS(rudder_client_close(client, 200, NULL), RUDDER_FLUSH_TIMEOUT);
     CHECK(contains(rudder_last_error_message(), "30 reported dropped"));
     size_t at_return = atomic_load(&outcomes.ids);

@@ -12,12 +12,15 @@ fn line(n: usize) -> String {
     )
 }
 
-#[test]
-fn serve_prints_its_url_first_and_answers_like_a_data_plane() {
+/// `rudder-group serve` with `args` (stdin and stderr as given), and the URL it prints first.
+fn serve(args: &[&str], stdin: Stdio, stderr: Stdio) -> (std::process::Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--write-key", "k1"])
+        .arg("serve")
+        .args(args)
+        .env_remove("RUDDER_GROUP_ADMIN_TOKEN")
+        .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut first = String::new();
@@ -26,10 +29,25 @@ fn serve_prints_its_url_first_and_answers_like_a_data_plane() {
         .unwrap();
     let url = first.trim().to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    (child, url)
+}
+
+/// An HTTP agent that hands every status back instead of failing on it.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
-        .into();
+        .into()
+}
+
+#[test]
+fn serve_prints_its_url_first_and_answers_like_a_data_plane() {
+    let (mut child, url) = serve(
+        &["--port", "0", "--write-key", "k1"],
+        Stdio::null(),
+        Stdio::null(),
+    );
+    let agent = agent();
     assert_eq!(
         agent.get(format!("{url}/health")).call().unwrap().status(),
         200
@@ -60,18 +78,11 @@ fn serve_prints_its_url_first_and_answers_like_a_data_plane() {
 
 #[test]
 fn serve_off_loopback_puts_the_admin_api_behind_a_token_and_redacts_write_keys() {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--host", "0.0.0.0", "--port", "0"])
-        .env_remove("RUDDER_GROUP_ADMIN_TOKEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first.trim().to_owned();
+    let (mut child, url) = serve(
+        &["--host", "0.0.0.0", "--port", "0"],
+        Stdio::null(),
+        Stdio::piped(),
+    );
     let port = url.rsplit(':').next().unwrap().to_owned();
     let mut said = Vec::new();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
@@ -91,10 +102,7 @@ fn serve_off_loopback_puts_the_admin_api_behind_a_token_and_redacts_write_keys()
         .find_map(|l| l.strip_prefix("rudder-group: admin token: "))
         .expect("the made-up token is printed")
         .to_owned();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = agent();
     let sent = agent
         .post(format!("{url}/v1/batch"))
         .header(
@@ -150,18 +158,11 @@ fn serve_refuses_a_store_that_is_not_a_regular_file() {
 
 #[test]
 fn serve_with_exit_with_stdin_ends_when_its_stdin_closes() {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0", "--exit-with-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    assert!(first.starts_with("http://127.0.0.1:"), "{first}");
+    let (mut child, _url) = serve(
+        &["--port", "0", "--exit-with-stdin"],
+        Stdio::piped(),
+        Stdio::null(),
+    );
     drop(child.stdin.take());
     // Only a guard against a hang: the process ends as soon as it reads the end of its stdin.
     let status = child.wait().unwrap();

@@ -35,6 +35,26 @@ fn after_late_answers(plane: &DataPlane) {
     std::thread::sleep(Duration::from_millis(300));
 }
 
+/// A client (batches of 10, `tune`d) whose `N` events are sent to a data plane that answers
+/// after 3 s, once a request of it is under way; its outcomes, and the ids it returned.
+fn with_requests_under_way(
+    plane: &DataPlane,
+    tune: impl FnOnce(&mut rudder_group_client::Config),
+) -> (Client, Outcomes, HashSet<String>) {
+    slow(plane);
+    let mut cfg = config(&plane.url());
+    cfg.flush_at = 10;
+    tune(&mut cfg);
+    let outcomes = Outcomes::default();
+    outcomes.attach(&mut cfg);
+    let client = Client::new(cfg).expect("valid config");
+    let sent = (0..N)
+        .map(|i| client.enqueue(event(i)).expect("enqueued"))
+        .collect();
+    until_in_flight(plane);
+    (client, outcomes, sent)
+}
+
 fn ids_of(outcomes: &Outcomes) -> Vec<String> {
     outcomes
         .all()
@@ -46,18 +66,10 @@ fn ids_of(outcomes: &Outcomes) -> Vec<String> {
 #[test]
 fn dropping_a_client_reports_every_event_before_it_returns() {
     let plane = plane();
-    slow(&plane);
-    let mut cfg = config(&plane.url());
-    cfg.flush_at = 10;
-    cfg.max_concurrent_requests = 2;
-    cfg.shutdown_timeout = Duration::from_millis(200);
-    let outcomes = Outcomes::default();
-    outcomes.attach(&mut cfg);
-    let client = Client::new(cfg).expect("valid config");
-    let sent: HashSet<String> = (0..N)
-        .map(|i| client.enqueue(event(i)).expect("enqueued"))
-        .collect();
-    until_in_flight(&plane);
+    let (client, outcomes, sent) = with_requests_under_way(&plane, |c| {
+        c.max_concurrent_requests = 2;
+        c.shutdown_timeout = Duration::from_millis(200);
+    });
     drop(client);
     let reported = ids_of(&outcomes);
     assert_eq!(
@@ -81,18 +93,9 @@ fn dropping_a_client_reports_every_event_before_it_returns() {
 #[test]
 fn a_close_out_of_time_keeps_spooled_events_and_frees_the_directory_at_once() {
     let plane = plane();
-    slow(&plane);
     let dir = temp_dir("close-spool");
-    let mut cfg = config(&plane.url());
-    cfg.flush_at = 10;
-    cfg.spool_dir = Some(dir.clone());
-    let outcomes = Outcomes::default();
-    outcomes.attach(&mut cfg);
-    let client = Client::new(cfg).expect("valid config");
-    let sent: HashSet<String> = (0..N)
-        .map(|i| client.enqueue(event(i)).expect("enqueued"))
-        .collect();
-    until_in_flight(&plane);
+    let (client, outcomes, sent) =
+        with_requests_under_way(&plane, |c| c.spool_dir = Some(dir.clone()));
     let err = client
         .close(Some(Duration::from_millis(200)))
         .expect_err("the close runs out of time");
@@ -127,14 +130,7 @@ fn a_close_out_of_time_keeps_spooled_events_and_frees_the_directory_at_once() {
 #[test]
 fn a_second_close_after_one_out_of_time_has_nothing_left_to_wait_for() {
     let plane = plane();
-    slow(&plane);
-    let mut cfg = config(&plane.url());
-    cfg.flush_at = 10;
-    let client = Client::new(cfg).expect("valid config");
-    for i in 0..N {
-        client.enqueue(event(i)).expect("enqueued");
-    }
-    until_in_flight(&plane);
+    let (client, _, _) = with_requests_under_way(&plane, |_| {});
     let err = client
         .close(Some(Duration::from_millis(100)))
         .expect_err("out of time");
