@@ -202,6 +202,14 @@ export interface QueuedInfo {
   log?: LogInfo
 }
 
+/**
+ * A client setting's default, read from the settings table, in JS units: milliseconds for a
+ * duration (`settingDefault('requestTimeout') === 30000`), a number for a count or a size,
+ * `null` where it is unset. A name that is no setting throws. `rudder-group/compat` sizes the
+ * peer's retries with it.
+ */
+export declare function settingDefault(name: string): number | string | boolean | null
+
 /** One option as JS passes it: its name and its value, under the key of its JS type. */
 export interface SettingInput {
   /** The option's name, e.g. `flushAt` or `retry.maxAttempts`. */

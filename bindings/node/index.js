@@ -845,6 +845,7 @@ module.exports.DEFAULT_MAX_EVENT_BYTES = nativeBinding.DEFAULT_MAX_EVENT_BYTES
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.MAX_DEPTH = nativeBinding.MAX_DEPTH
 module.exports.parseEvent = nativeBinding.parseEvent
+module.exports.settingDefault = nativeBinding.settingDefault
 module.exports.validateJson = nativeBinding.validateJson
 module.exports.validatePayload = nativeBinding.validatePayload
 module.exports.VERSION = nativeBinding.VERSION

@@ -17,7 +17,11 @@ declare namespace Analytics {
     maxInternalQueueSize?: number
     /** The largest request body in bytes: maxBatchBytes (default 1024000). */
     maxQueueSize?: number
-    /** Retries of a batch: retry.maxAttempts is retryCount + 1 (default: none, the 120 s budget ends retries). */
+    /**
+     * Retries of a batch: a retry budget that covers the peer's retry window (240 * (2^n - 1) ms
+     * of waits and n request timeouts) and at most 2n + 8 requests (default: none, the Client's
+     * 120 s budget ends retries).
+     */
     retryCount?: number
     /** How long one request may take, in milliseconds or as '10s': requestTimeout (default 30000). */
     timeout?: number | string

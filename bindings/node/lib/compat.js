@@ -13,17 +13,18 @@
 //   nothing is thrown: the error is logged, goes to errorHandler and to the callback.
 // - Non-integer number ids become their String, as the peer sends them; integers go to the core,
 //   which writes their digits. `timestamp` (else `originalTimestamp`) becomes originalTimestamp.
-// - Defaults are the package's unless the peer's option is given. There is no default data
-//   plane: dataPlaneUrl (or host) is required.
+// - Defaults are the package's unless the peer's option is given (lib/compat-options.js maps
+//   them; retryCount becomes a retry budget that covers the peer's retry window). There is no
+//   default data plane: dataPlaneUrl (or host) is required.
 // - The options the package does not honour (path, axiosConfig, axiosInstance, axiosRetryConfig)
 //   and message keys it does not send are warned about once per process.
 
 const { Client, guarded, outcomeError } = require('./client.js')
 const { GroupEvent } = require('./event.js')
 const { RudderGroupError, configError, describe, optionsObject } = require('./errors.js')
+const { clientOptions } = require('./compat-options.js')
 
 const LEVELS = { log: 0, debug: 1, info: 2, warn: 3, error: 4, none: 5 }
-const UNHONOURED = ['path', 'axiosConfig', 'axiosInstance', 'axiosRetryConfig']
 // Message keys a group call sends; `type` and `channel` are the package's own.
 const SENT = new Set(['userId', 'anonymousId', 'groupId', 'traits', 'context', 'integrations', 'timestamp',
   'originalTimestamp', 'messageId', 'type', 'channel'])
@@ -79,37 +80,6 @@ function paramsOf (m) {
   return params
 }
 
-/** Milliseconds from the peer's `timeout`: a number, or a string such as '500ms', '10s', '2m'. */
-function timeoutMillis (value) {
-  if (typeof value === 'number') return value
-  const match = typeof value === 'string' && /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value)
-  if (!match) throw configError('timeout', `must be milliseconds or a duration such as '10s', got ${describe(value)}`)
-  const unit = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 }[(match[2] || 'ms').toLowerCase()]
-  return Number(match[1]) * unit
-}
-
-/** The package's Client options for the peer's. */
-function clientOptions (writeKey, o) {
-  const url = o.dataPlaneUrl || o.host
-  if (typeof url !== 'string' || url === '') {
-    throw configError('dataPlaneUrl', `must be your data plane's URL, got ${describe(url)}`)
-  }
-  for (const name of UNHONOURED) {
-    if (o[name] !== undefined && !(name === 'path' && String(o.path).replace(/\/+$/, '') === '/v1/batch')) {
-      warnOnce(`option:${name}`, `rudder-group/compat: the option \`${name}\` is not honoured`)
-    }
-  }
-  const options = { writeKey, dataPlaneUrl: url.replace(/\/+$/, '') }
-  if (typeof o.flushAt === 'number') options.flushAt = Math.max(o.flushAt, 1)
-  if (o.flushInterval) options.flushInterval = o.flushInterval
-  if (o.maxInternalQueueSize) options.maxQueueEvents = o.maxInternalQueueSize
-  if (o.maxQueueSize) options.maxBatchBytes = o.maxQueueSize
-  if (typeof o.retryCount === 'number') options.retry = { maxAttempts: o.retryCount + 1 }
-  if (o.timeout) options.requestTimeout = timeoutMillis(o.timeout)
-  if (o.gzip === false) options.gzip = false
-  return options
-}
-
 /** Log lines like the peer's, at its levels, on the console. The write key is never logged. */
 function makeLogger (level) {
   if (level !== undefined && !(level in LEVELS)) {
@@ -152,7 +122,7 @@ class Analytics {
       throw configError('errorHandler', `must be a function, got ${describe(o.errorHandler)}`)
     }
     const report = reporter(makeLogger(o.logLevel), o.errorHandler)
-    const clientOpts = clientOptions(writeKey, o)
+    const clientOpts = clientOptions(writeKey, o, warnOnce)
     this.writeKey = writeKey
     this.host = clientOpts.dataPlaneUrl
     Object.defineProperty(this, 'enable', { value: typeof o.enable === 'boolean' ? o.enable : true, enumerable: true })

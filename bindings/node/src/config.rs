@@ -3,9 +3,11 @@
 //! there. The JS layer only flattens the options object (`retry: { maxAttempts }` becomes
 //! `retry.maxAttempts`) and tags each value with its JS type.
 
+use napi::bindgen_prelude::Either3;
+use napi::{Error, Status};
 use napi_derive::napi;
 use rudder_group::{EventOptions, Library};
-use rudder_group_client::settings::{self, Value};
+use rudder_group_client::settings::{self, Typed, Value};
 use rudder_group_client::{ClientError, Config};
 
 /// One option as JS passes it: its name and its value, under the key of its JS type.
@@ -35,6 +37,28 @@ impl SettingInput {
             Value::Other(self.other.clone().unwrap_or_else(|| "undefined".to_owned()))
         }
     }
+}
+
+/// A client setting's default, read from the settings table, in JS units: milliseconds for a
+/// duration (`settingDefault('requestTimeout') === 30000`), a number for a count or a size,
+/// `null` where it is unset. A name that is no setting throws. `rudder-group/compat` sizes the
+/// peer's retries with it.
+#[napi(catch_unwind)]
+pub fn setting_default(name: String) -> napi::Result<Option<Either3<f64, String, bool>>> {
+    let Some(setting) = settings::find(Library::Node, &name) else {
+        return Err(Error::new(
+            Status::InvalidArg,
+            format!("no client setting is named {name:?}"),
+        ));
+    };
+    Ok(match &setting.default {
+        Typed::Text(None) | Typed::Count(None) => None,
+        Typed::Text(Some(text)) => Some(Either3::B(text.clone())),
+        Typed::Bool(b) => Some(Either3::C(*b)),
+        Typed::Count(Some(n)) => Some(Either3::A(*n as f64)),
+        Typed::Duration(d) => Some(Either3::A(d.as_secs_f64() * 1000.0)),
+        Typed::Choice(choice) => Some(Either3::B((*choice).to_owned())),
+    })
 }
 
 /// The client's config from its options; the first one out of range is the error.

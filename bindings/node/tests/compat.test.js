@@ -168,6 +168,18 @@ test('the peer options map to ours', async () => {
   assert.equal(errors.length, 1)
 })
 
+test("retryCount: 3 rides through a data plane outage shorter than the peer's retry window", async () => {
+  // The peer waited 200, 400 and 800 ms (each plus up to 20%) between its four requests: an
+  // outage of 1 s from before the first ended before its last. Four requests of the Client's
+  // own backoff (at most 100 + 200 + 400 ms apart) all fell inside it.
+  const { analytics, errors } = make({ retryCount: 3 })
+  await plane.fault({ outage_ms: 1000 })
+  analytics.group({ userId: 'u', groupId: 'g', messageId: 'through-the-outage' })
+  assert.deepStrictEqual(await analytics.flush(), { delivered: 1, failed: 0, dropped: 0 })
+  assert.deepStrictEqual((await plane.events()).map((e) => e.messageId), ['through-the-outage'])
+  assert.deepStrictEqual(errors, [])
+})
+
 test('enable: false validates and sends nothing', async () => {
   const { analytics } = make({ enable: false })
   const seen = []

@@ -1,0 +1,81 @@
+'use strict'
+// rudder-group/compat's constructor options: @rudderstack/rudder-sdk-node's, as the Client's.
+// Every value is checked by the Client's settings table; only what the peer meant is decided
+// here.
+
+const native = require('../index.js')
+const { configError, describe } = require('./errors.js')
+
+const UNHONOURED = ['path', 'axiosConfig', 'axiosInstance', 'axiosRetryConfig']
+
+// The peer's retries (axios-retry's exponentialDelay): the k-th of `retryCount` waits is
+// 100 * 2^k ms plus up to 20%, so at its longest 240 * 2^(k-1) ms.
+const PEER_LONGEST_FIRST_WAIT = 240
+// The longest duration a setting takes (the settings table's range).
+const A_DAY = 86_400_000
+// Past 2^40 every duration is a day: larger powers change nothing.
+const pow2 = (k) => 2 ** Math.min(k, 40)
+
+/** Milliseconds from the peer's `timeout`: a number, or a string such as '500ms', '10s', '2m'. */
+function timeoutMillis (value) {
+  if (typeof value === 'number') return value
+  const match = typeof value === 'string' && /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value)
+  if (!match) throw configError('timeout', `must be milliseconds or a duration such as '10s', got ${describe(value)}`)
+  const unit = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 }[(match[2] || 'ms').toLowerCase()]
+  return Number(match[1]) * unit
+}
+
+/**
+ * The Client's `retry` settings for the peer's `retryCount` (undefined: none, so the Client's
+ * own 120 s budget applies), so that every outage the peer rode through is ridden through:
+ * - `maxElapsed`: the peer's longest retry window, its n waits at their longest
+ *   (240 * (2^n - 1) ms) and n requests that run to `requestTimeout` before its last one, at
+ *   most a day;
+ * - `initialBackoff` 240 ms and `maxBackoff` 240 * 2^(n-1) ms: each wait is drawn between zero
+ *   and the peer's longest wait at that place (full jitter);
+ * - `maxAttempts` 2n + 8: jittered waits are half the peer's on average, so n + 1 requests
+ *   would end before the peer's window more often than not; with 2n + 8, fewer than one
+ *   sequence of draws in 10,000 ends before it, and the budget ends the rest there.
+ * retryCount 0 is one request, as the peer sends it.
+ */
+function retrySettings (retryCount, requestTimeout) {
+  if (retryCount === undefined || retryCount === null) return undefined
+  if (!Number.isInteger(retryCount) || retryCount < 0) {
+    throw configError('retryCount', `must be a whole number of retries, at least 0, got ${describe(retryCount)}`)
+  }
+  const n = retryCount
+  if (n === 0) return { maxAttempts: 1, maxElapsed: 0 }
+  return {
+    maxAttempts: Math.min(2 * n + 8, 2 ** 32 - 1),
+    maxElapsed: Math.min(PEER_LONGEST_FIRST_WAIT * (pow2(n) - 1) + n * requestTimeout, A_DAY),
+    initialBackoff: PEER_LONGEST_FIRST_WAIT,
+    maxBackoff: Math.min(PEER_LONGEST_FIRST_WAIT * pow2(n - 1), A_DAY)
+  }
+}
+
+/** The Client's options for the peer's (the JS-only ones, onOutcome and logger, aside). */
+function clientOptions (writeKey, o, warnOnce) {
+  const url = o.dataPlaneUrl || o.host
+  if (typeof url !== 'string' || url === '') {
+    throw configError('dataPlaneUrl', `must be your data plane's URL, got ${describe(url)}`)
+  }
+  for (const name of UNHONOURED) {
+    if (o[name] !== undefined && !(name === 'path' && String(o.path).replace(/\/+$/, '') === '/v1/batch')) {
+      warnOnce(`option:${name}`, `rudder-group/compat: the option \`${name}\` is not honoured`)
+    }
+  }
+  const options = { writeKey, dataPlaneUrl: url.replace(/\/+$/, '') }
+  if (typeof o.flushAt === 'number') options.flushAt = Math.max(o.flushAt, 1)
+  if (o.flushInterval) options.flushInterval = o.flushInterval
+  if (o.maxInternalQueueSize) options.maxQueueEvents = o.maxInternalQueueSize
+  if (o.maxQueueSize) options.maxBatchBytes = o.maxQueueSize
+  if (o.timeout) options.requestTimeout = timeoutMillis(o.timeout)
+  // A requestTimeout out of range is refused by the Client, by its name.
+  const requestTimeout = typeof options.requestTimeout === 'number' ? options.requestTimeout : native.settingDefault('requestTimeout')
+  const retry = retrySettings(o.retryCount, requestTimeout)
+  if (retry !== undefined) options.retry = retry
+  if (o.gzip === false) options.gzip = false
+  return options
+}
+
+module.exports = { clientOptions, retrySettings, timeoutMillis }
