@@ -51,8 +51,9 @@ declare namespace Analytics {
     traits?: ValueObject
     context?: ValueObject
     integrations?: ValueObject
-    /** When the event happened: sent as originalTimestamp. */
+    /** Sent as the event's `timestamp` and stored unchanged, as the peer sends it. */
     timestamp?: Date
+    /** When the event happened; the time of the call when not given. */
     originalTimestamp?: Date | string
     messageId?: string
     [key: string]: Value

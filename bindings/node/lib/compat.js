@@ -12,7 +12,9 @@
 //   core refuses (NaN, a negative employees, traits that are not an object, an event over 32 KB),
 //   nothing is thrown: the error is logged, goes to errorHandler and to the callback.
 // - Non-integer number ids become their String, as the peer sends them; integers go to the core,
-//   which writes their digits. `timestamp` (else `originalTimestamp`) becomes originalTimestamp.
+//   which writes their digits. A `timestamp` is sent as the event's `timestamp`, unchanged, as
+//   the peer sends it (the core checks it as a parsed payload's); `originalTimestamp` is the
+//   caller's, else the time of the call.
 // - Defaults are the package's unless the peer's option is given (lib/compat-options.js maps
 //   them; retryCount becomes a retry budget that covers the peer's retry window). There is no
 //   default data plane: dataPlaneUrl (or host) is required.
@@ -23,6 +25,7 @@ const { Client, guarded, outcomeError } = require('./client.js')
 const { GroupEvent } = require('./event.js')
 const { RudderGroupError, configError, describe, optionsObject } = require('./errors.js')
 const { clientOptions } = require('./compat-options.js')
+const { TIMESTAMP_KEPT } = require('./encode.js')
 
 const LEVELS = { log: 0, debug: 1, info: 2, warn: 3, error: 4, none: 5 }
 // Message keys a group call sends; `type` and `channel` are the package's own.
@@ -66,14 +69,17 @@ function paramsOf (m) {
   for (const key of Object.keys(m)) {
     if (!SENT.has(key)) warnOnce(`key:${key}`, `rudder-group/compat: the message key \`${key}\` is not sent by group calls`)
   }
+  // The event's own `timestamp`, as the peer sends it (see TIMESTAMP_KEPT).
   const params = {
+    __proto__: TIMESTAMP_KEPT,
     groupId: id(m.groupId),
     userId: id(m.userId),
     anonymousId: id(m.anonymousId),
     traits: m.traits,
     context: m.context,
     integrations: m.integrations,
-    timestamp: m.timestamp !== undefined && m.timestamp !== null ? m.timestamp : m.originalTimestamp,
+    timestamp: m.timestamp,
+    originalTimestamp: m.originalTimestamp,
     messageId: id(m.messageId)
   }
   for (const key of Object.keys(params)) if (params[key] === undefined || params[key] === null) delete params[key]

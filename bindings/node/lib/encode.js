@@ -47,6 +47,15 @@ const uncurry = Function.prototype.bind.bind(Function.prototype.call)
 const dateValue = uncurry(Date.prototype.getTime)
 const indexOf = uncurry(String.prototype.indexOf)
 
+/**
+ * The prototype of a call's arguments whose `timestamp` is the event's own, kept as given, and
+ * not when it happened (`originalTimestamp`): rudder-group/compat sends a caller's timestamp as
+ * the official SDK does. Such a payload is written after a `W` (src/convert/mod.rs). It is
+ * plain data (no constructor) and is handed out by no public call, so `Client.group()` keeps
+ * its rule; telling it apart costs the walk no read beyond the prototype it reads anyway.
+ */
+const TIMESTAMP_KEPT = Object.freeze(Object.create(null))
+
 /** The keys of a call's arguments, as a lookup table. */
 const CALL_KEYS = Object.freeze(Object.fromEntries(native.callKeys().map((k) => [k, true])))
 
@@ -186,8 +195,10 @@ function plain (v, level, known) {
 }
 
 function walk (v, known) {
-  if (known !== null && typeof v === 'object' && v !== null && !isArray(v) && isPlain(v, getPrototypeOf(v))) {
-    return plain(v, 1, known)
+  if (known !== null && typeof v === 'object' && v !== null && !isArray(v)) {
+    const proto = getPrototypeOf(v)
+    if (proto === TIMESTAMP_KEPT) return 'W' + plain(v, 1, known)
+    if (isPlain(v, proto)) return plain(v, 1, known)
   }
   return value(v, 1)
 }
@@ -227,4 +238,4 @@ function boundOf (options) {
   return typeof given === 'number' && given > 0 && given < Infinity ? given : native.DEFAULT_MAX_EVENT_BYTES
 }
 
-module.exports = { encode, boundOf }
+module.exports = { encode, boundOf, TIMESTAMP_KEPT }

@@ -37,12 +37,65 @@ test('group() returns this, and the event is sent on our wire', async () => {
   assert.deepStrictEqual(result, { delivered: 1, failed: 0, dropped: 0 })
   const [e] = await plane.events()
   assert.equal(e.messageId, 'm-1')
-  assert.equal(e.originalTimestamp, '2022-02-01T19:14:18.381Z')
+  assert.equal(e.timestamp, '2022-02-01T19:14:18.381Z')
   assert.deepStrictEqual(e.traits, traits)
   assert.equal(e.context.ip, '1.2.3.4')
   assert.deepStrictEqual(e.context.library, { name: 'rudder-group-node', version: PACKAGE_VERSION })
   assert.deepStrictEqual(e.integrations, { All: true })
   assert.deepStrictEqual(errors, [])
+})
+
+test("a timestamp is sent as the event's timestamp and stored unchanged, as the peer sends it", async () => {
+  const { analytics, errors } = make()
+  const before = Date.now()
+  analytics.group({ userId: 'u', groupId: 'date', timestamp: new Date('2022-02-01T19:14:18.381Z') })
+  // A string the core reads as an instant is kept as it is written.
+  analytics.group({ userId: 'u', groupId: 'text', timestamp: '2022-02-01T20:14:18+01:00' })
+  analytics.group({ userId: 'u', groupId: 'both', timestamp: new Date(0), originalTimestamp: '2021-01-01T00:00:00.000Z' })
+  analytics.group({ userId: 'u', groupId: 'none' })
+  assert.deepStrictEqual(await analytics.flush(), { delivered: 4, failed: 0, dropped: 0 })
+  const sent = Object.fromEntries((await plane.requests()).flatMap((r) => r.events).map((e) => [e.groupId, e]))
+  const stored = Object.fromEntries((await plane.events()).map((e) => [e.groupId, e]))
+  assert.equal(stored.date.timestamp, '2022-02-01T19:14:18.381Z')
+  assert.equal(stored.text.timestamp, '2022-02-01T20:14:18+01:00')
+  assert.equal(stored.both.timestamp, '1970-01-01T00:00:00.000Z')
+  assert.equal(stored.both.originalTimestamp, '2021-01-01T00:00:00.000Z')
+  for (const groupId of ['date', 'text']) {
+    // originalTimestamp is the time of the call, as the peer sets it.
+    assert.ok(Date.parse(sent[groupId].originalTimestamp) >= before, sent[groupId].originalTimestamp)
+    assert.equal(sent[groupId].timestamp, stored[groupId].timestamp)
+  }
+  // Without one, the event carries originalTimestamp and sentAt, and the data plane computes timestamp.
+  assert.equal('timestamp' in sent.none, false)
+  assert.ok(sent.none.originalTimestamp && sent.none.sentAt)
+  assert.deepStrictEqual(errors, [])
+})
+
+test("a timestamp that is no instant is reported at /timestamp, as a parsed payload's", async () => {
+  const { analytics, errors } = make()
+  const seen = []
+  analytics.group({ userId: 'u', groupId: 'g', timestamp: new Date(NaN) }, (err) => seen.push(err.code))
+  assert.throws(() => analytics.group({ userId: 'u', groupId: 'g', timestamp: 'yesterday' }),
+    (err) => err.code === 'INVALID_TIMESTAMP' && err.issues[0].path === '/timestamp')
+  await eventually(() => seen.length === 1)
+  assert.deepStrictEqual(seen, ['INVALID_TIMESTAMP'])
+  assert.deepStrictEqual(errors.map((e) => [e.code, e.issues[0].path]), [['INVALID_TIMESTAMP', '/timestamp']])
+  await analytics.flush()
+  assert.deepStrictEqual(await plane.events(), [])
+})
+
+test("Client.group() keeps its rule: a timestamp is when the event happened, originalTimestamp", () => {
+  const { Client } = require('rudder-group')
+  const client = new Client({ writeKey: WRITE_KEY, transport: 'memory' })
+  client.group({ userId: 'u', groupId: 'g', timestamp: new Date('2022-02-01T19:14:18.381Z') })
+  // A payload with the compat layer's shape but another prototype is a call as any other.
+  client.group(Object.assign(Object.create(null), { userId: 'u', groupId: 'h', timestamp: '2022-02-01T19:14:18.381Z' }))
+  return client.flush().then(() => {
+    const events = client.sentEvents()
+    assert.deepStrictEqual(events.map((e) => [e.originalTimestamp, 'timestamp' in e]),
+      Array(2).fill(['2022-02-01T19:14:18.381Z', false]))
+    return client.close()
+  })
 })
 
 test('number ids are sent as strings, as the peer sends them', async () => {

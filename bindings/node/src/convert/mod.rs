@@ -58,7 +58,8 @@ pub(crate) fn encoded(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Ve
 /// Which top-level fields a payload object has.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
-    /// The arguments of a call: `timestamp` is when the event happened (`originalTimestamp`).
+    /// The arguments of a call: `timestamp` is when the event happened (`originalTimestamp`),
+    /// unless the payload comes after [`TIMESTAMP_KEPT`].
     Call,
     /// A payload as the data plane receives it: `timestamp` is kept untouched.
     Wire,
@@ -77,6 +78,13 @@ pub(crate) const CALL_KEYS: [&str; 9] = [
     "messageId",
 ];
 
+/// The token before a call's payload (`W{`…`}`) that makes its `timestamp` the event's own, kept
+/// as given and checked as a parsed payload's is, instead of its `originalTimestamp`:
+/// `rudder-group/compat` sends a caller's timestamp as the official SDK does. `lib/encode.js`
+/// writes it for a payload whose prototype is its `TIMESTAMP_KEPT` object, which no public
+/// call hands out, so `Client.group()` keeps its rule.
+const TIMESTAMP_KEPT: u16 = b'W' as u16;
+
 /// Converts a payload encoded by `lib/encode.js` (as UTF-16 units) into the parts of an event,
 /// with every conversion problem in `parts.issues`. A payload that is not a plain object is
 /// refused as a whole, and so is one whose values pass `max_event_bytes` (`EVENT_TOO_LARGE`, with
@@ -86,6 +94,10 @@ pub(crate) fn event_parts(
     shape: Shape,
     max_event_bytes: usize,
 ) -> napi::Result<Result<EventParts, ValidationError>> {
+    let (timestamp_kept, encoded) = match (shape, encoded.split_first()) {
+        (Shape::Call, Some((&TIMESTAMP_KEPT, payload))) => (true, payload),
+        _ => (false, encoded),
+    };
     let mut reader = Reader::new(encoded, max_event_bytes);
     let known = match shape {
         Shape::Call => Some(&CALL_KEYS[..]),
@@ -102,7 +114,7 @@ pub(crate) fn event_parts(
     };
     let mut parts = EventParts::from_map(fields.values);
     parts.written = fields.written;
-    if shape == Shape::Call {
+    if shape == Shape::Call && !timestamp_kept {
         if let Some(t) = parts.timestamp.take() {
             if parts
                 .original_timestamp

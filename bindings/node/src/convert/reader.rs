@@ -24,6 +24,9 @@
 //! | `O`, `A` | an object or array past the core's depth limit, not read |
 //! | `T` | JS stopped reading here: its reading bound was passed |
 //!
+//! A call's payload may come after `W` (`W{`…`}`): its `timestamp` is then the event's own
+//! (see `TIMESTAMP_KEPT` in the module above), which this reader does not see.
+//!
 //! JS only says what each value is; every rule (which values are kept, what each problem is
 //! called and where, what is too deep or too large) is applied here, by the same kit as for
 //! Python and C.
