@@ -1,10 +1,35 @@
 // The typings of rudder-group/compat: @rudderstack/rudder-sdk-node's Analytics, for group calls.
+// The peer's public type names that a group call touches are here with shapes its code compiles
+// against (apiObject, integrationOptions, constructorOptions, apiCallback, FlushCallback,
+// GroupParams); where the values differ at run time (errorHandler's error, the flush callback's
+// data), the types are this package's, so code that read the peer's shape does not compile.
+// The package's own GroupParams, Client.group()'s, is rudder-group's: `import type
+// { GroupParams } from 'rudder-group'`.
 
-import type { FlushResult, Outcome, RudderGroupError, Value, ValueObject } from './rudder-group'
+import type { FlushResult, Outcome, RudderGroupError, Value } from './rudder-group'
 
 declare namespace Analytics {
+  /** A plain object of values (traits, context), as the peer types it. */
+  interface apiObject {
+    [index: string]:
+      | string
+      | number
+      | boolean
+      | undefined
+      | apiObject
+      | Date
+      | null
+      | (string | number | boolean | apiObject | Date | null | undefined)[]
+  }
+
+  /** Destinations to send to (`{ All: true }` when left out), as the peer types them. */
+  interface integrationOptions {
+    All?: boolean
+    [index: string]: boolean | apiObject | undefined
+  }
+
   /** The peer's options; a value left out keeps rudder-group's default. */
-  interface Options {
+  interface constructorOptions {
     /** The data plane, e.g. `https://hosted.rudderlabs.com` (required: there is no default). */
     dataPlaneUrl?: string
     /** The data plane, when dataPlaneUrl is not given. */
@@ -29,55 +54,76 @@ declare namespace Analytics {
     enable?: boolean
     /** gzip request bodies (default true). */
     gzip?: boolean
-    /** The console's log level (default "info"). */
-    logLevel?: 'log' | 'debug' | 'info' | 'warn' | 'error' | 'none'
-    /** Called with a DELIVERY_FAILED error for events that failed, were dropped or were refused. */
-    errorHandler?: (err: RudderGroupError) => void
+    /**
+     * The console's log level: 'log', 'debug', 'info' (the default), 'warn', 'error' or 'none';
+     * another value is refused with INVALID_CONFIG.
+     */
+    logLevel?: string
+    /**
+     * Called with a RudderGroupError (never an HTTP client's error): DELIVERY_FAILED for events
+     * that failed or were dropped, the core's code for events refused without throwing.
+     */
+    errorHandler?: (error: RudderGroupError) => void
     /** Not honoured (warned about once). */
     path?: string
     /** Not honoured (warned about once). */
-    axiosConfig?: object
+    axiosConfig?: any
     /** Not honoured (warned about once). */
-    axiosInstance?: object
+    axiosInstance?: any
     /** Not honoured (warned about once). */
-    axiosRetryConfig?: object
+    axiosRetryConfig?: any
   }
 
-  /** A group call as the peer takes it. */
-  interface GroupMessage {
+  /** Who makes a group call: a userId, an anonymousId, or both. */
+  type IdentityOptions =
+    | { userId: string | number; anonymousId?: string | number }
+    | { userId?: string | number; anonymousId: string | number }
+
+  /** A group call as the peer takes it (number ids, which the peer's code sends, included). */
+  type GroupParams = {
     groupId: string | number
-    userId?: string | number
-    anonymousId?: string | number
-    traits?: ValueObject
-    context?: ValueObject
-    integrations?: ValueObject
+    traits?: apiObject
+    context?: apiObject
+    integrations?: integrationOptions
     /** Sent as the event's `timestamp` and stored unchanged, as the peer sends it. */
-    timestamp?: Date
+    timestamp?: Date | string
     /** When the event happened; the time of the call when not given. */
     originalTimestamp?: Date | string
     messageId?: string
+    /** Another key is not sent (warned about once). */
     [key: string]: Value
-  }
+  } & IdentityOptions
 
   /** Called once the event has its outcome: `err` is undefined when it was delivered. */
-  type Callback = (err?: RudderGroupError, outcome?: Outcome) => void
+  type apiCallback = (err?: RudderGroupError, outcome?: Outcome) => void
+
+  /** flush()'s callback: `data` is { delivered, failed, dropped } since the previous flush. */
+  type FlushCallback = (error?: RudderGroupError, data?: FlushResult) => void
+
+  /** The options, by this package's earlier name. */
+  type Options = constructorOptions
+  /** A group call, by this package's earlier name. */
+  type GroupMessage = GroupParams
+  /** group()'s callback, by this package's earlier name. */
+  type Callback = apiCallback
 }
 
 /** @rudderstack/rudder-sdk-node's Analytics, for group calls, over rudder-group's Client. */
 declare class Analytics {
   /** Throws RudderGroupError INVALID_CONFIG naming the option at fault. */
-  constructor (writeKey: string, options?: Analytics.Options)
+  constructor (writeKey: string, options?: Analytics.constructorOptions)
   readonly writeKey: string
   /** The data plane URL in use. */
   readonly host: string
   readonly enable: boolean
   /** Validates and enqueues a group call; returns this. */
-  group (message: Analytics.GroupMessage, callback?: Analytics.Callback): this
+  group (message: Analytics.GroupParams, callback?: Analytics.apiCallback): this
   /**
-   * Resolves once every event queued before it has an outcome. An argument that is not a
-   * function is ignored, as flush() without one.
+   * Resolves once every event queued before it has an outcome: with { delivered, failed,
+   * dropped }, typed void as the peer types it (Client.flush() types it). An argument that is
+   * not a function is ignored, as flush() without one.
    */
-  flush (callback?: (err?: RudderGroupError, result?: FlushResult) => void): Promise<FlushResult | undefined>
+  flush (callback?: Analytics.FlushCallback): Promise<void>
 }
 
 export = Analytics
