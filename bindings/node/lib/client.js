@@ -11,12 +11,26 @@ const { loggerFrom, describeOutcome, describeResult, logRecord } = require('./lo
 const { encode } = require('./encode.js')
 
 /**
+ * Options of @rudderstack/rudder-sdk-node that a Client given them by habit does not take, with
+ * what does instead: the settings table's nearest name ("did you mean `gzipLevel`?") would
+ * mislead.
+ */
+const PEER_OPTIONS = {
+  logLevel: 'is not a Client option: pass `logger` (console is one) for a line per request, retry ' +
+    'and outcome, or set DEBUG=rudder-group; rudder-group/compat takes @rudderstack/rudder-sdk-node\'s ' +
+    'options, logLevel included'
+}
+
+/**
  * The options for the native settings table, and the JS-only ones: onOutcome (a function) and
  * logger (see log.js). Every name, default and range is the table's (see the typings for the list).
  */
 function clientConfig (options) {
   if (options === undefined || options === null) throw configError('options', 'are required: new Client({ writeKey, dataPlaneUrl })')
   const { onOutcome, logger, ...settings } = optionsObject(options, 'options')
+  for (const name of Object.keys(PEER_OPTIONS)) {
+    if (settings[name] !== undefined) throw configError(name, PEER_OPTIONS[name])
+  }
   if (onOutcome !== undefined && typeof onOutcome !== 'function') {
     throw configError('onOutcome', `must be a function, got ${describe(onOutcome)}`)
   }

@@ -6,7 +6,11 @@
 const native = require('../index.js')
 const { configError, describe } = require('./errors.js')
 
+const { debugNames } = require('./log.js')
+
 const UNHONOURED = ['path', 'axiosConfig', 'axiosInstance', 'axiosRetryConfig']
+// The peer's log levels, least severe first: a level shows its own lines and those above it.
+const LEVELS = { log: 0, debug: 1, info: 2, warn: 3, error: 4, none: 5 }
 
 // The peer's retries (axios-retry's exponentialDelay): the k-th of `retryCount` waits is
 // 100 * 2^k ms plus up to 20%, so at its longest 240 * 2^(k-1) ms.
@@ -53,6 +57,32 @@ function retrySettings (retryCount, requestTimeout) {
   }
 }
 
+/**
+ * The console's lines for the peer's `logLevel`, as the peer writes them (`<ISO time>
+ * [rudder-group] <level>: <message>` through console.debug, info, warn and error), each level
+ * showing itself and those above it. Unset, the peer's 'info', or 'debug' when DEBUG names
+ * rudder-group. The write key is never logged.
+ */
+function consoleLogger (logLevel) {
+  if (logLevel !== undefined && !Object.hasOwn(LEVELS, logLevel)) {
+    throw configError('logLevel', `must be one of ${Object.keys(LEVELS).join(', ')}, got ${describe(logLevel)}`)
+  }
+  const min = LEVELS[logLevel ?? (debugNames(process.env.DEBUG) ? 'debug' : 'info')]
+  const line = (level) => min <= LEVELS[level]
+    ? (message) => { console[level](`${new Date().toISOString()} [rudder-group] ${level}: ${message}`) }
+    : () => {}
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') }
+}
+
+/**
+ * The Client's `logger` over the console's lines: each request, retry and outcome, and each
+ * flush and close, at debug (the peer logs none of them above it); failed and dropped events and
+ * what a close or the exit could not deliver at error, where the peer logs a failed request.
+ */
+function clientLogger (lines) {
+  return { debug: lines.debug, info: lines.debug, warn: lines.error, error: lines.error }
+}
+
 /** The Client's options for the peer's (the JS-only ones, onOutcome and logger, aside). */
 function clientOptions (writeKey, o, warnOnce) {
   const url = o.dataPlaneUrl || o.host
@@ -78,4 +108,4 @@ function clientOptions (writeKey, o, warnOnce) {
   return options
 }
 
-module.exports = { clientOptions, retrySettings, timeoutMillis }
+module.exports = { clientOptions, retrySettings, timeoutMillis, consoleLogger, clientLogger }

@@ -56,7 +56,8 @@ declare namespace Analytics {
     gzip?: boolean
     /**
      * The console's log level: 'log', 'debug', 'info' (the default), 'warn', 'error' or 'none';
-     * another value is refused with INVALID_CONFIG.
+     * another value is refused with INVALID_CONFIG. 'debug' shows each request, retry and
+     * outcome; failed, dropped and refused events are error lines.
      */
     logLevel?: string
     /**

@@ -18,16 +18,17 @@
 // - Defaults are the package's unless the peer's option is given (lib/compat-options.js maps
 //   them; retryCount becomes a retry budget that covers the peer's retry window). There is no
 //   default data plane: dataPlaneUrl (or host) is required.
+// - logLevel is the Client's logging on the console, in the peer's format: 'debug' shows each
+//   request, retry and outcome; failed, dropped and refused events are error lines.
 // - The options the package does not honour (path, axiosConfig, axiosInstance, axiosRetryConfig)
 //   and message keys it does not send are warned about once per process.
 
 const { Client, guarded, outcomeError } = require('./client.js')
 const { GroupEvent } = require('./event.js')
 const { RudderGroupError, configError, describe, optionsObject } = require('./errors.js')
-const { clientOptions } = require('./compat-options.js')
+const { clientOptions, consoleLogger, clientLogger } = require('./compat-options.js')
 const { TIMESTAMP_KEPT } = require('./encode.js')
 
-const LEVELS = { log: 0, debug: 1, info: 2, warn: 3, error: 4, none: 5 }
 // Message keys a group call sends; `type` and `channel` are the package's own.
 const SENT = new Set(['userId', 'anonymousId', 'groupId', 'traits', 'context', 'integrations', 'timestamp',
   'originalTimestamp', 'messageId', 'type', 'channel'])
@@ -86,18 +87,6 @@ function paramsOf (m) {
   return params
 }
 
-/** Log lines like the peer's, at its levels, on the console. The write key is never logged. */
-function makeLogger (level) {
-  if (level !== undefined && !(level in LEVELS)) {
-    throw configError('logLevel', `must be one of ${Object.keys(LEVELS).join(', ')}, got ${describe(level)}`)
-  }
-  const min = LEVELS[level || 'info']
-  const line = (name, method) => (...data) => {
-    if (min <= LEVELS[name]) console[method](`${new Date().toISOString()} [rudder-group] ${name}: ${data.shift()}`, ...data)
-  }
-  return { debug: line('debug', 'debug'), info: line('info', 'info'), error: line('error', 'error') }
-}
-
 /**
  * What the outcome handler needs, apart from the Analytics object (so that the native side's
  * function holds no reference to it).
@@ -107,7 +96,8 @@ function reporter (logger, errorHandler) {
   return {
     logger,
     handler,
-    failed (err) {
+    /** An event refused without throwing: logged at error, as the peer logs a failure. */
+    refused (err) {
       logger.error(err.message)
       if (handler) handler(err)
     }
@@ -127,7 +117,8 @@ class Analytics {
     if (o.errorHandler !== undefined && typeof o.errorHandler !== 'function') {
       throw configError('errorHandler', `must be a function, got ${describe(o.errorHandler)}`)
     }
-    const report = reporter(makeLogger(o.logLevel), o.errorHandler)
+    const lines = consoleLogger(o.logLevel)
+    const report = reporter(lines, o.errorHandler)
     const clientOpts = clientOptions(writeKey, o, warnOnce)
     this.writeKey = writeKey
     this.host = clientOpts.dataPlaneUrl
@@ -137,8 +128,10 @@ class Analytics {
     this.#client = this.enable
       ? new Client({
         ...clientOpts,
+        // Failed and dropped events are logged by the Client's logger (at error).
+        logger: clientLogger(lines),
         onOutcome: (outcome) => {
-          if (outcome.kind !== 'delivered') report.failed(outcomeError(outcome))
+          if (outcome.kind !== 'delivered' && report.handler) report.handler(outcomeError(outcome))
         }
       })
       : null
@@ -167,7 +160,7 @@ class Analytics {
     } catch (err) {
       if (!(err instanceof RudderGroupError) || peerThrows(message)) throw err
       // An event a full queue dropped reaches errorHandler through its dropped outcome.
-      if (err.code !== 'QUEUE_FULL') this.#report.failed(err)
+      if (err.code !== 'QUEUE_FULL') this.#report.refused(err)
       if (done) setImmediate(done, err)
     }
     return this

@@ -267,6 +267,67 @@ test('an option that is not honoured is warned about once', async () => {
   assert.equal(r.stderr.match(/`axiosConfig` is not honoured/g).length, 1, r.stderr)
 })
 
+// One event sent twice (the data plane answers 503 first), one refused; LEVEL is the peer's logLevel.
+const LOGGING_SCRIPT = `const Analytics = require('rudder-group/compat')
+const options = { dataPlaneUrl: process.env.URL }
+if (process.env.LEVEL) options.logLevel = process.env.LEVEL
+const client = new Analytics(process.env.WRITE_KEY, options)
+client.group({ userId: 'u', groupId: 'kept' })
+client.group({ userId: 'u', groupId: 'refused', traits: { employees: -1 } })
+client.flush().then((r) => { if (r.delivered !== 1) process.exitCode = 1 })
+`
+
+/** The console's lines of a run, stdout's then stderr's: [stream, level, message], the peer's format checked. */
+function consoleLines (r) {
+  return ['stdout', 'stderr'].flatMap((stream) => r[stream].split('\n').filter(Boolean).map((line) => {
+    const m = /^\d{4}-\d\d-\d\dT[\d:.]+Z \[rudder-group\] (\w+): (.*)$/.exec(line)
+    assert.ok(m, `${stream}: ${line}`)
+    return [stream, m[1], m[2]]
+  }))
+}
+
+test('logLevel: debug prints each request, retry and outcome; info, warn and error only failures; none nothing', async () => {
+  const runs = {}
+  for (const [name, env] of [['debug', { LEVEL: 'debug' }], ['log', { LEVEL: 'log' }], ['DEBUG', { DEBUG: 'rudder-group' }],
+    ['info', { LEVEL: 'info' }], ['unset', {}], ['warn', { LEVEL: 'warn' }], ['error', { LEVEL: 'error' }], ['none', { LEVEL: 'none' }]]) {
+    await plane.reset()
+    await plane.fault({ status: 503, next: 1 })
+    const r = await runNode(['-e', LOGGING_SCRIPT], { env: { WRITE_KEY, URL: plane.url, DEBUG: '', ...env } })
+    assert.equal(r.code, 0, r.stderr)
+    assert.ok(!(r.stdout + r.stderr).includes(WRITE_KEY))
+    assert.deepStrictEqual((await plane.events()).map((e) => e.groupId), ['kept'], name)
+    runs[name] = consoleLines(r)
+  }
+  const refused = ['stderr', 'error', runs.error[0]?.[2]]
+  assert.match(refused[2], /^invalid group event \(1 problem\): INVALID_TRAIT at \/traits\/employees: /)
+  for (const name of ['info', 'unset', 'warn', 'error']) assert.deepStrictEqual(runs[name], [refused], name)
+  assert.deepStrictEqual(runs.none, [])
+  const debug = runs.debug.map(([stream, level, message]) => [stream, level, message
+    .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/, 'ID').replace(/\d+ bytes/, 'N bytes').replace(/\d+ ms/, 'N ms')])
+  assert.deepStrictEqual(debug, [
+    ['stdout', 'debug', 'queued group call ID'],
+    ['stdout', 'debug', 'POST /v1/batch: 1 event, N bytes, attempt 1: status 503 in N ms'],
+    ['stdout', 'debug', 'retrying 1 event in N ms (attempt 1: status 503)'],
+    ['stdout', 'debug', 'POST /v1/batch: 1 event, N bytes, attempt 2: status 200 in N ms'],
+    ['stdout', 'debug', '1 event delivered after 2 attempts (status 200: ok): delivered'],
+    ['stdout', 'debug', 'flush: 1 delivered, 0 failed, 0 dropped'],
+    refused
+  ])
+  for (const name of ['log', 'DEBUG']) assert.deepStrictEqual(runs[name].map(([s, l]) => [s, l]), runs.debug.map(([s, l]) => [s, l]), name)
+})
+
+test('logLevel: a failed delivery is an error line, once', async () => {
+  const r = await runNode(['-e', `
+    const Analytics = require('rudder-group/compat')
+    const client = new Analytics('bad-key', { dataPlaneUrl: process.env.URL, logLevel: 'error', errorHandler: () => {} })
+    client.group({ userId: 'u', groupId: 'g' })
+    client.flush()
+  `], { env: { URL: plane.url } })
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepStrictEqual(consoleLines(r).map(([stream, level, message]) => [stream, level, message.replace(/: [^:]*$/, '')]),
+    [['stderr', 'error', '1 event failed after 1 attempt (status 401: invalid write key)']])
+})
+
 // Written for @rudderstack/rudder-sdk-node; the test changes only its require line.
 const PEER_SCRIPT = `const Analytics = require('@rudderstack/rudder-sdk-node')
 

@@ -153,6 +153,12 @@ test('setting messages come from the settings table, worded as in every binding'
   }
   const unknown = thrown(() => new Client({ ...ok, flushAtt: 10 }))
   assert.equal(unknown.message, 'invalid setting `flushAtt`: is not a client setting (did you mean `flushAt`?)')
+  // The peer SDK's logLevel: not the nearest setting's name (gzipLevel), but what takes its place.
+  const peer = thrown(() => new Client({ ...ok, logLevel: 'debug' }))
+  assert.equal(peer.setting, 'logLevel')
+  assert.match(peer.message, /^invalid setting `logLevel`: is not a Client option: pass `logger` /)
+  assert.match(peer.message, /rudder-group\/compat takes @rudderstack\/rudder-sdk-node's options, logLevel included$/)
+  assert.doesNotMatch(peer.message, /gzipLevel/)
 })
 
 test('QUEUE_FULL when the queue is full and overflow is drop; CLIENT_CLOSED after close', async () => {
