@@ -105,6 +105,7 @@ function clientOptions (writeKey, o, warnOnce) {
   const retry = retrySettings(o.retryCount, requestTimeout)
   if (retry !== undefined) options.retry = retry
   if (o.gzip === false) options.gzip = false
+  if (o.validation !== undefined) options.validation = o.validation
   return options
 }
 

@@ -55,6 +55,11 @@ declare namespace Analytics {
     /** gzip request bodies (default true). */
     gzip?: boolean
     /**
+     * rudder-group's own: 'strict' (the default) refuses an event that breaks a reserved trait's
+     * rule (a negative employees); 'lenient' sends it as given, with a warning line.
+     */
+    validation?: 'strict' | 'lenient'
+    /**
      * The console's log level: 'log', 'debug', 'info' (the default), 'warn', 'error' or 'none';
      * another value is refused with INVALID_CONFIG. 'debug' shows each request, retry and
      * outcome; failed, dropped and refused events are error lines.

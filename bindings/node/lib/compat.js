@@ -18,13 +18,15 @@
 // - Defaults are the package's unless the peer's option is given (lib/compat-options.js maps
 //   them; retryCount becomes a retry budget that covers the peer's retry window). There is no
 //   default data plane: dataPlaneUrl (or host) is required.
+// - validation ('strict', else 'lenient': what breaks only the reserved-trait rules is sent, with
+//   a warning line) is the Client's setting.
 // - logLevel is the Client's logging on the console, in the peer's format: 'debug' shows each
 //   request, retry and outcome; failed, dropped and refused events are error lines.
 // - The options the package does not honour (path, axiosConfig, axiosInstance, axiosRetryConfig)
 //   and message keys it does not send are warned about once per process.
 
 const { Client, guarded, outcomeError } = require('./client.js')
-const { GroupEvent } = require('./event.js')
+const { GroupEvent, validate } = require('./event.js')
 const { RudderGroupError, configError, describe, optionsObject } = require('./errors.js')
 const { clientOptions, consoleLogger, clientLogger } = require('./compat-options.js')
 const { TIMESTAMP_KEPT } = require('./encode.js')
@@ -108,6 +110,8 @@ function reporter (logger, errorHandler) {
 class Analytics {
   #client
   #report
+  /** The events' options when `validation` is not the default ({ validation }), else undefined. */
+  #eventOptions
 
   constructor (writeKey, options) {
     if (typeof writeKey !== 'string' || writeKey === '') {
@@ -125,6 +129,11 @@ class Analytics {
     Object.defineProperty(this, 'enable', { value: typeof o.enable === 'boolean' ? o.enable : true, enumerable: true })
     Object.defineProperty(this, 'writeKey', { enumerable: false })
     this.#report = report
+    if (o.validation !== undefined) {
+      // Checked by the settings table, as the Client checks it (none is made when disabled).
+      validate({}, { validation: o.validation })
+      if (o.validation !== 'strict') this.#eventOptions = { validation: o.validation }
+    }
     this.#client = this.enable
       ? new Client({
         ...clientOpts,
@@ -151,11 +160,20 @@ class Analytics {
     const done = callback && guarded(callback, 'group')
     try {
       if (this.#client === null) {
-        GroupEvent.build(params)
+        this.#warnings(GroupEvent.build(params, this.#eventOptions))
         if (done) setImmediate(done)
         return this
       }
-      const messageId = this.#client.group(params, done && ((err, outcome) => done(err || undefined, outcome)))
+      const then = done && ((err, outcome) => done(err || undefined, outcome))
+      let messageId
+      if (this.#eventOptions === undefined) {
+        messageId = this.#client.group(params, then)
+      } else {
+        // Built apart, so that what 'lenient' let through can be told.
+        const event = GroupEvent.build(params, this.#eventOptions)
+        messageId = this.#client.enqueue(event, then)
+        this.#warnings(event)
+      }
       this.#report.logger.debug(`queued group call ${messageId}`)
     } catch (err) {
       if (!(err instanceof RudderGroupError) || peerThrows(message)) throw err
@@ -164,6 +182,13 @@ class Analytics {
       if (done) setImmediate(done, err)
     }
     return this
+  }
+
+  /** validation 'lenient': a warning line naming each reserved-trait problem let through. */
+  #warnings (event) {
+    if (event.warnings.length === 0) return
+    const problems = event.warnings.map((w) => `${w.code} at ${w.path}: ${w.message}`).join('; ')
+    this.#report.logger.warn(`group call ${event.messageId} accepted with validation 'lenient' despite: ${problems}`)
   }
 
   /**

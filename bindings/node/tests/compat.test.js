@@ -182,6 +182,45 @@ test('what the peer sent and the core refuses is reported, never thrown', async 
   assert.deepStrictEqual(await plane.events(), [])
 })
 
+test("validation: 'lenient' sends what breaks only the reserved-trait rules, with a warning line", async () => {
+  const warned = []
+  const logged = []
+  const original = { warn: console.warn, error: console.error }
+  console.warn = (line) => warned.push(line)
+  console.error = (line) => logged.push(line)
+  let analytics, errors
+  try {
+    ({ analytics, errors } = make({ validation: 'lenient', logLevel: 'warn' }))
+    analytics.group({ userId: 'u', groupId: 'lenient', traits: { employees: -5, name: 42 } })
+    // What the data plane cannot take stays refused, lenient or not.
+    analytics.group({ userId: 'u', groupId: 'nan', traits: { employees: -5, score: NaN } })
+  } finally {
+    Object.assign(console, original)
+  }
+  assert.equal(logged.length, 1)
+  assert.match(logged[0], /\[rudder-group\] error: invalid group event .*NON_FINITE_NUMBER at \/traits\/score/)
+  assert.deepStrictEqual(await analytics.flush(), { delivered: 1, failed: 0, dropped: 0 })
+  const events = await plane.events()
+  assert.deepStrictEqual(events.map((e) => [e.groupId, e.traits]), [['lenient', { employees: -5, name: 42 }]])
+  assert.equal(warned.length, 1)
+  assert.match(warned[0], new RegExp(`\\[rudder-group\\] warn: group call ${events[0].messageId} accepted with validation 'lenient' despite: ` +
+    'INVALID_TRAIT at /traits/employees: .*; INVALID_TRAIT at /traits/name: '))
+  assert.deepStrictEqual(errors.map((e) => [e.code, e.issues.map((i) => [i.code, i.path, i.severity])]), [
+    ['NON_FINITE_NUMBER', [['NON_FINITE_NUMBER', '/traits/score', 'error'], ['INVALID_TRAIT', '/traits/employees', 'warning']]]
+  ])
+
+  // 'strict', the default, refuses it and tells errorHandler.
+  const strict = make({ validation: 'strict' })
+  strict.analytics.group({ userId: 'u', groupId: 'strict', traits: { employees: -5 } })
+  await strict.analytics.flush()
+  assert.deepStrictEqual(strict.errors.map((e) => e.code), ['INVALID_TRAIT'])
+  assert.deepStrictEqual((await plane.events()).map((e) => e.groupId), ['lenient'])
+  for (const enable of [true, false]) {
+    assert.throws(() => make({ validation: 'loose', enable }),
+      (err) => err.code === 'INVALID_CONFIG' && err.setting === 'validation' && /"strict" or "lenient"/.test(err.message))
+  }
+})
+
 test('a failed delivery: errorHandler, the callback, and flush() rejecting without a handler', async () => {
   const bad = { dataPlaneUrl: plane.url, logLevel: 'none' }
   const errors = []

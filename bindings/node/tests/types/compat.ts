@@ -35,3 +35,8 @@ new Analytics('k', {
 
 // @ts-expect-error flush()'s data is { delivered, failed, dropped }, not the peer's batch
 analytics.flush((error, data) => { console.log(data?.batch) })
+
+// validation is rudder-group's own option: 'strict' (the default) or 'lenient'.
+new Analytics('k', { host: 'https://dataplane.example.com', validation: 'lenient' })
+// @ts-expect-error validation is 'strict' or 'lenient'
+new Analytics('k', { validation: 'loose' })
