@@ -60,8 +60,8 @@ function retrySettings (retryCount, requestTimeout) {
 /**
  * The console's lines for the peer's `logLevel`, as the peer writes them (`<ISO time>
  * [rudder-group] <level>: <message>` through console.debug, info, warn and error), each level
- * showing itself and those above it. Unset, the peer's 'info', or 'debug' when DEBUG names
- * rudder-group. The write key is never logged.
+ * showing itself and those above it (`debugShown` says whether debug lines are). Unset, the
+ * peer's 'info', or 'debug' when DEBUG names rudder-group. The write key is never logged.
  */
 function consoleLogger (logLevel) {
   if (logLevel !== undefined && !Object.hasOwn(LEVELS, logLevel)) {
@@ -71,7 +71,7 @@ function consoleLogger (logLevel) {
   const line = (level) => min <= LEVELS[level]
     ? (message) => { console[level](`${new Date().toISOString()} [rudder-group] ${level}: ${message}`) }
     : () => {}
-  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') }
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), debugShown: min <= LEVELS.debug }
 }
 
 /**
