@@ -458,8 +458,12 @@ impl Client {
             // The lanes drain and stop; blocked enqueuers give up.
             self.shared.wake_all();
         }
-        if let Err(ClientError::FlushTimeout { .. }) = self.wait_for_queue(timeout, interrupt)? {
-            return Ok(Err(self.abandon(started.elapsed())));
+        match self.wait_for_queue(timeout, interrupt)? {
+            Ok(()) => {}
+            Err(ClientError::FlushTimeout { .. }) => {
+                return Ok(Err(self.abandon(started.elapsed())));
+            }
+            Err(other) => return Ok(Err(other)),
         }
         // Reports under way on callers' threads (a full queue's drops) end before the return.
         drop(self.shared.wait_for_reports(self.shared.lock()));
