@@ -60,14 +60,21 @@ function retrySettings (retryCount, requestTimeout) {
 /**
  * The console's lines for the peer's `logLevel`, as the peer writes them (`<ISO time>
  * [rudder-group] <level>: <message>` through console.debug, info, warn and error), each level
- * showing itself and those above it (`debugShown` says whether debug lines are). Unset, the
- * peer's 'info', or 'debug' when DEBUG names rudder-group. The write key is never logged.
+ * showing itself and those above it (`debugShown` says whether debug lines are). Unset (or
+ * another false value, as the peer read it), the peer's 'info', or 'debug' when DEBUG names
+ * rudder-group. A level the peer did not know (its own docs name 'silly') is read as the peer
+ * read it, error lines only, and warned about once (`warnOnce(key, text)`): the peer never threw
+ * for it. The write key is never logged.
  */
-function consoleLogger (logLevel) {
-  if (logLevel !== undefined && !Object.hasOwn(LEVELS, logLevel)) {
-    throw configError('logLevel', `must be one of ${Object.keys(LEVELS).join(', ')}, got ${describe(logLevel)}`)
+function consoleLogger (logLevel, warnOnce) {
+  let level = logLevel || (debugNames(process.env.DEBUG) ? 'debug' : 'info')
+  if (typeof level !== 'string' || !Object.hasOwn(LEVELS, level)) {
+    const named = typeof level === 'string' ? `'${level}'` : describe(level)
+    warnOnce(`logLevel:${named}`, `rudder-group/compat: logLevel ${named} is not one of ` +
+      `${Object.keys(LEVELS).join(', ')}: error lines only, as @rudderstack/rudder-sdk-node read it`)
+    level = 'error'
   }
-  const min = LEVELS[logLevel ?? (debugNames(process.env.DEBUG) ? 'debug' : 'info')]
+  const min = LEVELS[level]
   const line = (level) => min <= LEVELS[level]
     ? (message) => { console[level](`${new Date().toISOString()} [rudder-group] ${level}: ${message}`) }
     : () => {}

@@ -123,7 +123,7 @@ class Analytics {
     if (o.errorHandler !== undefined && typeof o.errorHandler !== 'function') {
       throw configError('errorHandler', `must be a function, got ${describe(o.errorHandler)}`)
     }
-    const lines = consoleLogger(o.logLevel)
+    const lines = consoleLogger(o.logLevel, warnOnce)
     const report = reporter(lines, o.errorHandler)
     const clientOpts = clientOptions(writeKey, o, warnOnce)
     this.writeKey = writeKey

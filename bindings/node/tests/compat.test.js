@@ -288,13 +288,29 @@ test('bad options are refused with INVALID_CONFIG naming them', () => {
     [[undefined, { dataPlaneUrl: 'http://x' }], 'writeKey'],
     [[WRITE_KEY, {}], 'dataPlaneUrl'],
     [[WRITE_KEY, { dataPlaneUrl: 'http://x', timeout: 'soon' }], 'timeout'],
-    [[WRITE_KEY, { dataPlaneUrl: 'http://x', logLevel: 'loud' }], 'logLevel'],
     [[WRITE_KEY, { dataPlaneUrl: 'http://x', errorHandler: 5 }], 'errorHandler'],
     [[WRITE_KEY, { dataPlaneUrl: 'http://x', flushAt: 1e9 }], 'flushAt']
   ]
   for (const [args, setting] of cases) {
     assert.throws(() => new Analytics(...args), (err) => err.code === 'INVALID_CONFIG' && err.setting === setting, setting)
   }
+})
+
+test("a logLevel the peer did not know is read as the peer read it: error lines only, warned about once", async () => {
+  const r = await runNode(['-e', `
+    const Analytics = require('rudder-group/compat')
+    for (const logLevel of ['silly', 'silly', 7]) {
+      const client = new Analytics('k', { dataPlaneUrl: process.env.URL, logLevel, retryCount: 0 })
+      client.group({ userId: 'u', groupId: 'g', traits: { employees: -1 } })
+      client.group({ userId: 'u', groupId: 'sent' })
+    }
+  `], { env: { URL: plane.url } })
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stderr.match(/logLevel 'silly' is not one of log, debug, info, warn, error, none: error lines only/g).length, 1, r.stderr)
+  assert.equal(r.stderr.match(/logLevel number 7 is not one of/g).length, 1, r.stderr)
+  // Each refusal is an error line; nothing at debug or info.
+  assert.equal(r.stderr.match(/\[rudder-group\] error: .*INVALID_TRAIT/g).length, 3, r.stderr)
+  assert.doesNotMatch(r.stdout + r.stderr, /\[rudder-group\] (debug|info):/)
 })
 
 test('an option that is not honoured is warned about once', async () => {

@@ -40,7 +40,8 @@ impl PartialEq for PyGroupEvent {
 #[pymethods]
 impl PyGroupEvent {
     /// Builds and validates an event from Python values; raises `ValidationError` with every
-    /// problem. `wire_timestamp` is sent as the event's `timestamp`, unchanged.
+    /// problem. `wire_timestamp` is sent as the event's `timestamp`, unchanged (and, without
+    /// `timestamp`, is the event's `originalTimestamp` too).
     #[staticmethod]
     #[pyo3(signature = (
         group_id, traits = None, *, user_id = None, anonymous_id = None, context = None,

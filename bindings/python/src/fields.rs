@@ -91,7 +91,17 @@ impl<'a, 'py> CallFields<'a, 'py> {
             parts.original_timestamp = Some(timestamp(&mut conv, t));
         }
         if let Some(t) = given(self.wire_timestamp) {
-            parts.timestamp = Some(conv.value_field("timestamp", t));
+            let wire = conv.value_field("timestamp", t);
+            // The time of the event is the caller's: without a `timestamp=` of its own, the
+            // event's `originalTimestamp` is the wire timestamp's instant (in the wire format),
+            // not the time of the call. One that is no instant is reported once, at /timestamp.
+            if parts.original_timestamp.is_none() {
+                if let Value::String(s) = &wire {
+                    parts.original_timestamp = rudder_group::time::parse_instant(s)
+                        .map(|at| Value::String(rudder_group::time::format_millis(at)));
+                }
+            }
+            parts.timestamp = Some(wire);
         }
         let size = conv.size();
         parts.issues = conv.finish()?;

@@ -77,7 +77,8 @@ class GroupEvent:
         string, checked as a parsed payload's ``timestamp`` is (``INVALID_TIMESTAMP`` at
         ``/timestamp``). The data plane keeps a ``timestamp`` it is sent instead of computing one
         from ``originalTimestamp`` and ``sentAt``: this is how ``rudder_group.analytics`` sends
-        its caller's ``timestamp``, as rudder-sdk-python did.
+        its caller's ``timestamp``, as rudder-sdk-python did. Without ``timestamp``, the
+        event's ``originalTimestamp`` is the same instant (the event's time is the caller's).
         """
     @staticmethod
     def from_json(text: str, *, validation: _Validation = "strict", max_event_bytes: int = 32768) -> "GroupEvent":

@@ -141,9 +141,12 @@ def _retry_settings(max_retries: Optional[int], request_timeout: float) -> Dict[
       (1 + 2 + ... + 2**(n-1) = 2**n - 1 seconds) and ``n`` requests that run to
       ``request_timeout`` before its last one, at most a day;
     - ``retry_initial_backoff`` 1 s and ``retry_max_backoff`` 2**(n-1) s: the peer's waits;
-    - ``retry_max_attempts`` 2n + 1: with full jitter a wait is half its cap on average, so the
-      peer's n retries reach the end of its window only by chance; twice as many reach it on
-      average, and the budget then ends them.
+    - ``retry_max_attempts`` 2n + 8 (1 for 0): drawn with full jitter, a wait is half its cap on
+      average, so n + 1 requests would end before the peer's longest window more often than not;
+      of 2n + 8, fewer than one sequence of draws in 100,000 ends before it (about 4 in a
+      million, for n = 1 and 2), and the budget ends the rest there. The rule is
+      ``rudder-group/compat``'s for ``retryCount``: the two schedules differ only in their first
+      wait.
     """
     if max_retries is None:
         return {}
@@ -154,7 +157,7 @@ def _retry_settings(max_retries: Optional[int], request_timeout: float) -> Dict[
     # Every duration past 2**17 seconds is a day: larger powers change nothing.
     waits = _PEER_FIRST_WAIT * (2.0 ** min(n, 64) - 1)
     settings: Dict[str, Any] = {
-        "retry_max_attempts": 2 * n + 1,
+        "retry_max_attempts": 2 * n + 8 if n > 0 else 1,
         "retry_max_elapsed": min(waits + n * request_timeout, _A_DAY),
     }
     if n > 0:
@@ -224,7 +227,7 @@ class Client:
     -> ``flush_at``, ``upload_interval`` -> ``flush_interval``, ``max_queue_size`` ->
     ``max_queue_events``, ``gzip``, ``timeout`` -> ``request_timeout``, ``max_retries`` -> the
     retry settings that cover the peer's retries (``_retry_settings``: a budget of the peer's
-    longest retry window, its backoffs, 2n + 1 requests), ``proxies`` (a URL, or a dict's
+    longest retry window, its backoffs, 2n + 8 requests), ``proxies`` (a URL, or a dict's
     ``https``/``http``)
     -> ``proxy``. ``send=False`` validates and sends nothing; ``sync_mode=True`` makes every call
     wait for its delivery and raise ``DeliveryFailedError`` when it failed; ``debug=True`` sets
