@@ -34,9 +34,9 @@ endif
 DIST_PATH := $(REPO)/.venv/bin:$(PATH)
 
 .PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix \
-	fuzz dist dist-tools dist-check bump-version lint-workflows
+	fuzz dist dist-tools dist-check bump-version lint-workflows test-dropins
 
-test: lint test-rust test-python test-node test-c lint-workflows dist-check
+test: lint test-rust test-python test-node test-c test-dropins lint-workflows dist-check
 	@echo "make test: every suite passed"
 
 lint:
@@ -66,6 +66,15 @@ test-node: build-cli
 
 test-c: build-cli
 	$(MAKE) -C bindings/c test
+
+# The drop-ins side by side with the official SDKs (tests/dropins): each peer-style app runs
+# with the peer, then with only its import changed, and what the data plane stored is compared
+# field by field. The peers come from PyPI (into the repository's venv) and npm (npm ci there);
+# the package is the one test-python installed and test-node built.
+test-dropins: test-python test-node
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/dropins/requirements.txt
+	cd tests/dropins && npm ci --no-audit --no-fund
+	cd tests/dropins && ../../.venv/bin/python -m pytest
 
 demo:
 	$(CARGO) run --release --locked --target $(RUST_TARGET) -p rudder-group-cli -- demo
