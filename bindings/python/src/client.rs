@@ -285,7 +285,9 @@ impl PyClient {
     fn flush(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<PyFlushResult> {
         let timeout = timeout_arg(py, timeout)?;
         let client = self.client(py)?;
-        wait_detached(py, |i| client.flush_interruptible(timeout, i)).map(PyFlushResult::from)
+        let flushed = wait_detached(py, |i| client.flush_interruptible(timeout, i))?;
+        give_back(&flushed);
+        Ok(PyFlushResult::from(flushed))
     }
 
     /// Flushes, then stops the worker (GIL released). Idempotent. Ctrl-C ends the wait with
@@ -302,6 +304,9 @@ impl PyClient {
         let closed = wait_detached(py, |i| client.close_interruptible(timeout, i).map(Ok))?;
         self.closed.store(true, Ordering::SeqCst);
         channel.close();
+        if let Ok(result) = &closed {
+            give_back(result);
+        }
         closed
             .map(PyFlushResult::from)
             .map_err(|e| client_error(py, &e))
@@ -436,5 +441,22 @@ impl Drop for PyClient {
         if spawned.is_err() {
             channel.close();
         }
+    }
+}
+
+/// Events a flush or close must have settled before the caller's thread gives memory back.
+const GIVE_BACK_AFTER: u64 = 4096;
+
+/// After a flush or close that settled a burst, the caller's thread (which allocated the
+/// events) hands the allocator back the pages the lanes freed: mimalloc keeps a page freed from
+/// another thread until its own thread allocates or collects, so a burst's memory would stay
+/// taken while the app sends nothing; forced, it also returns the segments the allocator caches.
+/// Measured on 100,000 queued events: 17-19 MiB above the RSS before the burst after the drain
+/// without it, 10-15 MiB with it. Run only after large flushes (it walks the heap).
+fn give_back(result: &rudder_group_client::FlushResult) {
+    if result.delivered + result.failed + result.dropped >= GIVE_BACK_AFTER {
+        // SAFETY: mi_collect takes no pointer: it frees what the calling thread's heap and the
+        // allocator hold unused, and touches no live allocation.
+        unsafe { libmimalloc_sys::mi_collect(true) };
     }
 }

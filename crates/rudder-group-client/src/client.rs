@@ -172,7 +172,6 @@ impl Client {
         }
         let item = Queued {
             wire,
-            message_id: message_id.clone(),
             spooled: None,
         };
         let pushed = match &self.shared.spool {
@@ -213,7 +212,7 @@ impl Client {
                 let queued = (st.queued_events as u64, st.queued_bytes as u64);
                 return Ok(Err(self.drop_full(
                     st,
-                    item.message_id,
+                    item.wire.message_id().into_owned(),
                     queued,
                     "the queue was full",
                 )));
@@ -245,9 +244,9 @@ impl Client {
             if st.closing {
                 return Ok(Err(ClientError::Closed));
             }
-            match log.append(key, &item.message_id, &item.wire) {
+            match log.append(key, &item.wire.message_id(), &item.wire) {
                 Ok((location, must_sync)) => {
-                    item.spooled = Some(location);
+                    item.spooled = Some(Box::new(location));
                     break must_sync;
                 }
                 Err(Refused::Full { .. })
@@ -258,20 +257,22 @@ impl Client {
                 Err(Refused::Full { bytes }) => {
                     let why = "the spool was full (max_spool_bytes)";
                     let queued = (st.pending(), bytes);
-                    return Ok(Err(self.drop_full(st, item.message_id, queued, why)));
+                    let id = item.wire.message_id().into_owned();
+                    return Ok(Err(self.drop_full(st, id, queued, why)));
                 }
                 Err(Refused::Io(e)) => {
                     let why = format!("the spool could not be written: {e}");
                     let queued = (st.pending(), log.bytes());
-                    return Ok(Err(self.drop_full(st, item.message_id, queued, &why)));
+                    let id = item.wire.message_id().into_owned();
+                    return Ok(Err(self.drop_full(st, id, queued, &why)));
                 }
             }
         };
         let in_memory = st.queued_events < cfg.max_queue_events
             && st.queued_bytes + size <= cfg.max_queue_bytes;
-        let waiting = match (in_memory, item.spooled) {
+        let waiting = match (in_memory, item.spooled.as_deref()) {
             // Its messageId is read back from its record when its batch is made.
-            (false, Some(at)) => Waiting::OnDisk(at),
+            (false, Some(at)) => Waiting::OnDisk(*at),
             _ => Waiting::Ready(item),
         };
         let wake = self.accept(&mut st, key, waiting);

@@ -285,7 +285,10 @@ fn report(
         return;
     };
     if let Some(log) = &shared.spool {
-        let finished: Vec<_> = part.iter().filter_map(|q| q.spooled).collect();
+        let finished: Vec<_> = part
+            .iter()
+            .filter_map(|q| q.spooled.as_deref().copied())
+            .collect();
         log.done(&finished);
     }
     let (status, body) = answer.unzip();
@@ -405,7 +408,6 @@ mod tests {
                     .unwrap();
                 st.lanes[0].sending.push_back(e.message_id().to_owned());
                 Queued {
-                    message_id: String::new(),
                     wire: e.into_wire(),
                     spooled: None,
                 }

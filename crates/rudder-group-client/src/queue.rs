@@ -12,14 +12,13 @@ use crate::spool::Location;
 use rudder_group::WireEvent;
 use std::collections::VecDeque;
 
-/// An event ready to send.
+/// An event ready to send: its bytes, which hold its messageId ([`WireEvent::message_id`]), and
+/// where the spool keeps it. 24 bytes beside its bytes, so that an event in memory costs little
+/// more than its size on the wire.
 pub(crate) struct Queued {
     pub wire: WireEvent,
-    /// Its messageId, until a lane takes it into a batch: the id then moves to the lane's
-    /// `sending` and this is left empty.
-    pub message_id: String,
-    /// Where it is in the spool, if there is one.
-    pub spooled: Option<Location>,
+    /// Where it is in the spool, if there is one (boxed: a client without one pays 8 bytes).
+    pub spooled: Option<Box<Location>>,
 }
 
 /// An event taken off (or put on) a lane's queue: in memory, or only on disk, read back when its
@@ -46,6 +45,9 @@ impl Waiting {
         }
     }
 }
+
+/// Places of events in memory an empty lane keeps (40 bytes each).
+const KEPT_PLACES: usize = 1024;
 
 /// Places of events held only on disk in one block: 24 KiB.
 pub(crate) const BLOCK: usize = 1024;
@@ -97,7 +99,13 @@ impl LaneQueue {
 
     pub fn pop_front(&mut self) -> Option<Waiting> {
         if self.ready_next() {
-            self.ready.pop_front().map(|(_, q)| Waiting::Ready(q))
+            let next = self.ready.pop_front().map(|(_, q)| Waiting::Ready(q));
+            // A burst's places are given back once it has drained: the queue is not kept at
+            // its high-water mark (100,000 events held 5 MiB of places).
+            if self.ready.is_empty() && self.ready.capacity() > KEPT_PLACES {
+                self.ready = VecDeque::new();
+            }
+            next
         } else {
             self.on_disk.pop_front().map(Waiting::OnDisk)
         }
@@ -107,7 +115,11 @@ impl LaneQueue {
     /// many events it held. The memory of the places is given back.
     pub fn clear(&mut self) -> (Vec<String>, usize) {
         let n = self.len();
-        let ids = self.ready.drain(..).map(|(_, q)| q.message_id).collect();
+        let ids = self
+            .ready
+            .drain(..)
+            .map(|(_, q)| q.wire.message_id().into_owned())
+            .collect();
         self.on_disk = Places::default();
         (ids, n)
     }
@@ -165,14 +177,14 @@ mod tests {
     use super::*;
     use rudder_group::GroupEvent;
 
-    thread_local! {
-        static WIRE: WireEvent = GroupEvent::builder("g").user_id("u").build().unwrap().into_wire();
-    }
-
     fn ready(n: u64) -> Waiting {
+        let event = GroupEvent::builder("g")
+            .user_id("u")
+            .message_id(format!("m{n}"))
+            .build()
+            .unwrap();
         Waiting::Ready(Queued {
-            message_id: format!("m{n}"),
-            wire: WIRE.with(WireEvent::clone),
+            wire: event.into_wire(),
             spooled: None,
         })
     }
@@ -188,9 +200,30 @@ mod tests {
 
     fn name(w: &Waiting) -> u64 {
         match w {
-            Waiting::Ready(q) => q.message_id[1..].parse().unwrap(),
+            Waiting::Ready(q) => q.wire.message_id()[1..].parse().unwrap(),
             Waiting::OnDisk(at) => at.seq,
         }
+    }
+
+    /// An event in memory costs its bytes and 40 bytes of place; a drained burst gives its
+    /// places back.
+    #[test]
+    fn a_queued_event_costs_its_bytes_and_a_small_place() {
+        assert_eq!(std::mem::size_of::<(u64, Queued)>(), 40);
+        let mut q = LaneQueue::default();
+        for n in 0..5000 {
+            q.push_back(ready(n));
+        }
+        assert!(q.ready.capacity() >= 5000);
+        while q.pop_front().is_some() {}
+        assert_eq!(q.ready.capacity(), 0);
+        // A lane that never held more than the kept places keeps them.
+        for n in 0..100 {
+            q.push_back(ready(n));
+        }
+        let kept = q.ready.capacity();
+        while q.pop_front().is_some() {}
+        assert_eq!(q.ready.capacity(), kept);
     }
 
     /// Events in memory and on disk, pushed in any interleaving and popped at any moment, come

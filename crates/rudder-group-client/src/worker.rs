@@ -130,7 +130,7 @@ fn take_batch(shared: &Shared, st: &mut State, lane: usize) -> Vec<Waiting> {
         bytes += item.wire_len();
         match &mut item {
             Waiting::Ready(q) => {
-                l.sending.push_back(std::mem::take(&mut q.message_id));
+                l.sending.push_back(q.wire.message_id().into_owned());
                 memory += q.wire.wire_len();
                 in_memory += 1;
             }
@@ -176,8 +176,7 @@ fn read_back(shared: &Shared, lane: usize, batch: Vec<Waiting>) -> Vec<Queued> {
                         ids.push((i, message_id));
                         ready.push(Queued {
                             wire,
-                            message_id: String::new(),
-                            spooled: Some(at),
+                            spooled: Some(Box::new(at)),
                         });
                     }
                     Err(reason) => unreadable.push((i, at, reason)),

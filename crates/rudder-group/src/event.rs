@@ -139,24 +139,33 @@ impl GroupEvent {
     }
 
     /// Serializes every field but `sentAt`, noting where `,"sentAt":…` goes.
+    ///
+    /// The bytes are what a queued event costs in memory, so their buffer keeps no slack: it is
+    /// sized from the parts (exact for the usual event: plain strings, written objects), and one
+    /// that grew past that (escapes, trees, unknown keys) is copied into a buffer of its length
+    /// when more than an eighth of it would stay unused.
     pub(crate) fn serialize_wire(&self) -> WireEvent {
         // Sized once from the parts: growing the buffer halfway is a realloc, a copy, and (with a
         // lane thread freeing the previous events) a contended allocator.
         let mut out = Vec::with_capacity(self.wire_capacity());
         let splice = self.write(&mut out);
-        WireEvent { bytes: out, splice }
+        WireEvent::new(fitted(out), splice)
     }
 
-    /// What [`GroupEvent::write`] needs for an event of plain parts: the keys and punctuation of
-    /// every own field (under 200 bytes), the strings as they are, the written objects' bytes.
-    /// Escapes, trees and unknown keys may need more; the buffer then grows.
+    /// What [`GroupEvent::write`] writes for an event of plain parts: its braces, each own key
+    /// present with its quotes, colon and comma, the strings with their quotes, the written
+    /// objects' bytes. Escapes, trees, a `timestamp` value and unknown keys need more; the
+    /// buffer then grows.
     fn wire_capacity(&self) -> usize {
-        const KEYS: usize = 200;
-        let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-        KEYS + self.message_id.len()
+        // `{"type":"group","messageId":"","groupId":"","traits":,"context":,"integrations":,
+        // "originalTimestamp":"","channel":""}`: the keys every event has, with their punctuation.
+        const ALWAYS: usize = 117;
+        let opt = |s: &Option<String>, key: &str| s.as_ref().map_or(0, |s| s.len() + key.len() + 6);
+        ALWAYS
+            + self.message_id.len()
             + self.group_id.len()
-            + opt(&self.user_id)
-            + opt(&self.anonymous_id)
+            + opt(&self.user_id, "userId")
+            + opt(&self.anonymous_id, "anonymousId")
             + self.traits.written_len()
             + self.context.written_len()
             + self.integrations.written_len()
@@ -371,15 +380,38 @@ impl<T: ObjectOf + PartialEq> PartialEq for Field<T> {
 /// stays byte for byte the same.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireEvent {
-    bytes: Vec<u8>,
-    splice: usize,
+    /// Exactly the bytes: an event queued in memory costs them and 24 bytes more.
+    bytes: Box<[u8]>,
+    /// Where `,"sentAt":…` goes; an event is far below 4 GiB (`max_event_bytes`).
+    splice: u32,
 }
 
+/// `out`, or a copy of it in a buffer of its length when more than an eighth of its buffer is
+/// unused. (Shrinking in place would not do: allocators keep a block that shrinks by less than
+/// half, so the unused bytes would stay taken.)
+fn fitted(out: Vec<u8>) -> Vec<u8> {
+    if out.capacity() - out.len() > out.len() / 8 {
+        out.as_slice().to_vec()
+    } else {
+        out
+    }
+}
+
+/// How every event this crate writes begins: its messageId's string starts right after.
+const MESSAGE_ID_AT: &[u8] = b"{\"type\":\"group\",\"messageId\":";
+
 impl WireEvent {
-    pub(crate) const fn empty() -> WireEvent {
+    pub(crate) fn empty() -> WireEvent {
         WireEvent {
-            bytes: Vec::new(),
+            bytes: Box::default(),
             splice: 0,
+        }
+    }
+
+    pub(crate) fn new(bytes: Vec<u8>, splice: usize) -> WireEvent {
+        WireEvent {
+            bytes: bytes.into_boxed_slice(),
+            splice: u32::try_from(splice).unwrap_or(u32::MAX),
         }
     }
 
@@ -387,14 +419,35 @@ impl WireEvent {
     /// a client's on-disk spool; `None` when `splice` is not a place inside `bytes` where a key
     /// can follow. The bytes are not parsed again: they must come from this crate's writer.
     pub fn from_parts(bytes: Vec<u8>, splice: usize) -> Option<WireEvent> {
-        let fits = splice > 0 && splice < bytes.len();
+        let fits = splice > 0 && splice < bytes.len() && u32::try_from(splice).is_ok();
         let object = bytes.first() == Some(&b'{') && bytes.last() == Some(&b'}');
-        (fits && object).then_some(WireEvent { bytes, splice })
+        (fits && object).then(|| WireEvent::new(bytes, splice))
     }
 
     /// Where `,"sentAt":…` goes in [`WireEvent::bytes`].
     pub fn splice(&self) -> usize {
-        self.splice
+        self.splice as usize
+    }
+
+    /// The event's messageId, read from its bytes (borrowed unless it holds an escape); empty
+    /// for bytes this crate's writer did not make. Queues keep the bytes alone: the id is read
+    /// when it is needed (a batch, an outcome), not kept twice.
+    pub fn message_id(&self) -> std::borrow::Cow<'_, str> {
+        let Some(rest) = self.bytes.strip_prefix(MESSAGE_ID_AT) else {
+            return std::borrow::Cow::Borrowed("");
+        };
+        let plain = rest.get(1..).and_then(|s| {
+            let end = s.iter().position(|&b| b == b'"' || b == b'\\')?;
+            (s[end] == b'"').then(|| std::str::from_utf8(&s[..end]).ok())?
+        });
+        match plain {
+            Some(id) => std::borrow::Cow::Borrowed(id),
+            None => serde_json::Deserializer::from_slice(rest)
+                .into_iter::<String>()
+                .next()
+                .and_then(Result::ok)
+                .map_or(std::borrow::Cow::Borrowed(""), std::borrow::Cow::Owned),
+        }
     }
 
     /// The event's bytes without `sentAt`.
@@ -410,11 +463,12 @@ impl WireEvent {
     /// Appends the event to `out` with `"sentAt":sent_at` in its canonical place.
     /// `sent_at` must be a wire-format timestamp (it is written without escaping).
     pub fn write_with_sent_at(&self, out: &mut Vec<u8>, sent_at: &str) {
-        out.extend_from_slice(&self.bytes[..self.splice]);
+        let (head, tail) = self.bytes.split_at(self.splice());
+        out.extend_from_slice(head);
         out.extend_from_slice(b",\"sentAt\":\"");
         out.extend_from_slice(sent_at.as_bytes());
         out.push(b'"');
-        out.extend_from_slice(&self.bytes[self.splice..]);
+        out.extend_from_slice(tail);
     }
 }
 
@@ -472,9 +526,10 @@ mod tests {
     use serde_json::json;
 
     /// A binding's event (written objects, every id, an escaped-free text) is written into a
-    /// buffer sized once: `wire_capacity` covers every own key and punctuation.
+    /// buffer sized once and exactly: `wire_capacity` counts every own key and punctuation, so a
+    /// queued event holds no unused bytes.
     #[test]
-    fn wire_capacity_holds_a_written_event_without_growing() {
+    fn wire_capacity_is_exactly_a_written_events_size() {
         let mut parts = EventParts {
             group_id: Some(json!("g".repeat(300))),
             user_id: Some(json!("u".repeat(200))),
@@ -497,7 +552,57 @@ mod tests {
         context.end_object();
         parts.written.context = context.finish().ok();
         let event = parts.validate(&EventOptions::default()).expect("valid");
-        assert!(event.wire.bytes.len() <= event.wire_capacity());
-        assert_eq!(event.wire.bytes.capacity(), event.wire_capacity());
+        assert_eq!(event.wire.bytes.len(), event.wire_capacity());
+        // Without the optional ids too.
+        let bare = EventParts {
+            group_id: Some(json!("g")),
+            user_id: Some(json!("u")),
+            ..EventParts::default()
+        };
+        let event = bare.validate(&EventOptions::default()).expect("valid");
+        assert_eq!(event.wire.bytes.len(), event.wire_capacity());
+    }
+
+    /// An event that outgrew its estimate (escapes, a tree) is kept with at most an eighth of
+    /// its buffer unused.
+    #[test]
+    fn an_event_that_grew_keeps_little_slack() {
+        let parts = EventParts {
+            group_id: Some(json!("\u{1}".repeat(2000))),
+            user_id: Some(json!("u")),
+            traits: Some(json!({"nested": {"list": [1, 2, 3], "text": "\n".repeat(500)}})),
+            ..EventParts::default()
+        };
+        let event = parts.validate(&EventOptions::default()).expect("valid");
+        assert!(event.wire.bytes.len() > event.wire_capacity());
+        for (len, capacity) in [(1000, 4096), (1000, 1126), (1000, 1125), (0, 0), (0, 64)] {
+            let mut out = Vec::with_capacity(capacity);
+            out.resize(len, b'x');
+            let kept = super::fitted(out);
+            assert_eq!(kept.len(), len);
+            assert!(
+                kept.capacity() - len <= len / 8,
+                "{len} bytes in {}",
+                kept.capacity()
+            );
+        }
+    }
+
+    /// The messageId is read back from the bytes, escaped or not, as the writer wrote it.
+    #[test]
+    fn the_message_id_is_read_from_the_bytes() {
+        for id in ["5f1a-uuid", "with \"quotes\" and \\", "ünïcode ✓", "\u{1}"] {
+            let event = crate::GroupEvent::builder("g")
+                .user_id("u")
+                .message_id(id)
+                .build()
+                .expect("valid");
+            let wire = event.into_wire();
+            assert_eq!(wire.message_id(), id);
+            let copy = super::WireEvent::from_parts(wire.bytes().to_vec(), wire.splice());
+            assert_eq!(copy.expect("parts").message_id(), id);
+        }
+        let foreign = super::WireEvent::from_parts(b"{\"a\":1,\"b\":2}".to_vec(), 6);
+        assert_eq!(foreign.expect("parts").message_id(), "");
     }
 }
