@@ -2,7 +2,8 @@
 #
 #   make demo   the main job end to end against the embedded local data plane
 #   make test   every test of every language (installs what it needs itself)
-#   make bench  benchmarks (Rust criterion, each binding against its peer SDK, over a far data plane)
+#   make bench  benchmarks (Rust criterion, each binding against its peer SDK, over a far data plane,
+#               the memory a burst of queued events costs)
 #   make soak   real-time runs of minutes (outages ridden through), never part of make test
 #   make fault-matrix   prints what each fault of the data plane does to delivery (also in make test)
 #   make fuzz   libFuzzer on every Rust target, then the C call sequences: FUZZ_SECONDS each (60)
@@ -86,6 +87,7 @@ bench:
 	$(MAKE) -C bindings/c bench
 	python3 bench/send_faults.py --send target/$(RUST_TARGET)/release/rudder-group \
 		--server target/$(RUST_TARGET)/release/rudder-group
+	bench/python/.venv/bin/python bench/memory.py --server target/$(RUST_TARGET)/release/rudder-group
 
 # SOAK_SECONDS: the steady-load run's length (default 1,800); it writes target/soak/rss.png.
 export SOAK_SECONDS

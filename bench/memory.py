@@ -1,0 +1,208 @@
+"""What a burst of queued events costs in memory, for each binding and its peer SDK.
+
+Run by `make bench` after the Python and Node benchmarks (it uses their venv and node_modules):
+
+    bench/python/.venv/bin/python bench/memory.py --server target/<triple>/release/rudder-group
+
+For each SDK, in a process of its own: one event sent and flushed (the process warmed up), then
+the data plane made slow (its next request answers after 3 s, so nothing drains meanwhile), N
+group() calls of the bench event, then a flush until the data plane has stored all N, and 3 s of
+rest (Node: after `global.gc()`). The RSS is read from /proc before the burst, with the burst
+queued, and after the drain. Per event is the growth divided by N; "x wire" sets it against the
+event's size on the wire (rudder_group's, `sentAt` included). The goal for this package: at most
+1.25x the wire bytes + 64 bytes per event, and back within 16 MiB of the start after the drain.
+
+`rudder-group send` (the Rust client) reads the burst from a file: its RSS is sampled while it
+runs, and its peak is set against its RSS when it started; it exits once it has delivered.
+
+The Node peer re-serializes its whole queue on every enqueue (quadratic), so it runs with 20,000
+events; every other SDK with N. A script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from rudder_group.testing import LocalDataPlane
+
+REPO = Path(__file__).resolve().parents[1]
+WRITE_KEY = "test-write-key"
+TRAITS = {
+    "name": "MyGroup", "industry": "IT", "employees": 450, "plan": "basic",
+    "website": "https://mygroup.example.com", "region": "emea", "tier": "gold", "seats": 120,
+}
+SLOW = {"latency_ms": 3000, "next": 1}
+MIB = 1024 * 1024
+
+PYTHON_CHILD = r"""
+import gc, json, sys, time
+def rss():
+    with open("/proc/self/status") as f:
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmRSS"))
+sdk, url, n, traits = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+if sdk == "rudder_group":
+    import rudder_group as rg
+    client = rg.Client("test-write-key", url, max_queue_events=n + 10)
+    send = lambda: client.group("12345", traits, user_id="u-1001")
+else:
+    from rudderstack.analytics import Client
+    client = Client("test-write-key", host=url, max_queue_size=n + 10, upload_size=100)
+    send = lambda: client.group("u-1001", "12345", traits)
+send(); client.flush()
+print("ready", flush=True); sys.stdin.readline()
+gc.collect(); before = rss()
+for _ in range(n):
+    send()
+queued = rss()
+client.flush()
+print("flushed", flush=True); sys.stdin.readline()
+time.sleep(3); gc.collect()
+print(json.dumps({"before": before, "queued": queued, "drained": rss()}), flush=True)
+"""
+
+NODE_CHILD = r"""
+const [sdk, url, n, traits] = [process.argv[2], process.argv[3], Number(process.argv[4]), JSON.parse(process.argv[5])]
+const readline = require('node:readline')
+const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]()
+const rss = () => process.memoryUsage().rss
+async function main () {
+  let client, send
+  if (sdk === 'rudder-group') {
+    const { Client } = require(process.env.PACKAGE)
+    client = new Client({ writeKey: 'test-write-key', dataPlaneUrl: url, maxQueueEvents: n + 10 })
+    send = () => client.group({ groupId: '12345', userId: 'u-1001', traits })
+  } else {
+    const Analytics = require('@rudderstack/rudder-sdk-node')
+    client = new Analytics('test-write-key', { dataPlaneUrl: url, maxInternalQueueSize: n + 10, flushAt: 100, logLevel: 'error' })
+    send = () => client.group({ groupId: '12345', userId: 'u-1001', traits })
+  }
+  send(); await client.flush()
+  console.log('ready'); await lines.next()
+  global.gc(); const before = rss()
+  for (let i = 0; i < n; i++) send()
+  const queued = rss()
+  await client.flush()
+  console.log('flushed'); await lines.next()
+  await new Promise((resolve) => setTimeout(resolve, 3000)); global.gc()
+  console.log(JSON.stringify({ before, queued, drained: rss() }))
+  if (client.close) await client.close()
+  process.exit(0)
+}
+main()
+"""
+
+
+def wait_stored(plane: LocalDataPlane, count: int, timeout: float = 300.0) -> None:
+    deadline = time.monotonic() + timeout
+    while plane.stats()["events"] < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the data plane stored {plane.stats()['events']} of {count}")
+        time.sleep(0.1)
+
+
+def run_child(plane: LocalDataPlane, argv: List[str], n: int, env: Optional[Dict[str, str]] = None) -> Dict[str, int]:
+    plane.reset()
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                             env=dict(os.environ, **(env or {})))
+    assert child.stdin and child.stdout
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        wait_stored(plane, 1)
+        plane.fault(**SLOW)
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "flushed"
+        wait_stored(plane, n + 1)
+        child.stdin.write("measure\n")
+        child.stdin.flush()
+        result = json.loads(child.stdout.readline())
+    finally:
+        child.stdin.close()
+        child.wait(timeout=60)
+        plane.clear_faults()
+    return result
+
+
+def run_send(plane: LocalDataPlane, server: str, n: int) -> Dict[str, int]:
+    """`rudder-group send` of a file of N events: its RSS at start, its peak (VmHWM)."""
+    plane.reset()
+    line = json.dumps({"type": "group", "groupId": "12345", "userId": "u-1001", "traits": TRAITS})
+    with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False) as f:
+        f.write((line + "\n") * n)
+    plane.fault(**SLOW)
+    child = subprocess.Popen([server, "send", "--write-key", WRITE_KEY, "--data-plane-url", plane.url, f.name],
+                             stdout=subprocess.DEVNULL)
+    first: Optional[int] = None
+    peak = 0
+    try:
+        while child.poll() is None:
+            try:
+                status = Path(f"/proc/{child.pid}/status").read_text()
+            except OSError:
+                break
+            fields = dict(l.split(":", 1) for l in status.splitlines() if ":" in l)
+            if "VmRSS" in fields:
+                rss = int(fields["VmRSS"].split()[0]) * 1024
+                first = rss if first is None else first
+                peak = max(peak, int(fields["VmHWM"].split()[0]) * 1024)
+            time.sleep(0.01)
+        assert child.wait(timeout=300) == 0
+        wait_stored(plane, n)
+    finally:
+        os.unlink(f.name)
+        plane.clear_faults()
+    return {"before": first or 0, "queued": peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", required=True, help="the release rudder-group binary")
+    parser.add_argument("-n", type=int, default=100_000)
+    args = parser.parse_args()
+    import rudder_group as rg
+
+    n = args.n
+    wire = len(rg.GroupEvent.build("12345", TRAITS, user_id="u-1001").to_json()) + len(
+        ',"sentAt":"2022-02-01T19:14:18.381Z"')
+    node_modules = REPO / "bench" / "node" / "node_modules"
+    node_env = {"NODE_PATH": str(node_modules), "PACKAGE": str(REPO / "bindings" / "node")}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, LocalDataPlane(binary=args.server, write_key=WRITE_KEY) as plane:
+        node_child = Path(tmp) / "child.js"
+        node_child.write_text(NODE_CHILD)
+        python = [sys.executable, "-c", PYTHON_CHILD]
+        node = ["node", "--expose-gc", str(node_child)]
+        for name, argv, count, env in [
+            ("rudder_group (Python)", python + ["rudder_group"], n, None),
+            ("rudder-sdk-python", python + ["peer"], n, None),
+            ("rudder-group (Node)", node + ["rudder-group"], n, node_env),
+            ("@rudderstack/rudder-sdk-node", node + ["peer"], min(n, 20_000), node_env),
+        ]:
+            argv = argv + [plane.url, str(count), json.dumps(TRAITS)]
+            rows.append((name, count, run_child(plane, argv, count, env)))
+        rows.append(("rudder-group send (Rust)", n, run_send(plane, args.server, n)))
+
+    print(f"\nmemory of {n:,} queued group() calls behind a slow data plane (the event: {wire} bytes on the wire),")
+    print(f"RSS in MiB; per event and x wire from the growth; goal: at most {1.25 * wire + 64:.0f} bytes an event\n")
+    print(f"{'sdk':<30}{'events':>9}{'before':>9}{'queued':>9}{'drained':>9}{'B/event':>10}{'x wire':>8}{'kept':>7}")
+    for name, count, r in rows:
+        growth = r["queued"] - r["before"]
+        drained = r.get("drained")
+        kept = "" if drained is None else f"{(drained - r['before']) / MIB:.0f}"
+        print(f"{name:<30}{count:>9,}{r['before'] / MIB:>9.0f}{r['queued'] / MIB:>9.0f}"
+              f"{'' if drained is None else f'{drained / MIB:.0f}':>9}{growth / count:>10.0f}"
+              f"{growth / count / wire:>8.2f}{kept:>7}")
+    print("\nqueued: RSS with the burst queued (rudder-group send: its peak); kept: MiB above `before`"
+          " 3 s after the drain")
+
+
+if __name__ == "__main__":
+    main()
