@@ -128,6 +128,8 @@ work=$(cd "$work" && pwd)
 # The C tarball: unpacked where no build tree is.
 tar -C "$work" -xzf "$c_tgz"
 c_root=$work/rudder_group-$version-$target
+test -s "$c_root/examples/group.cpp" ||
+    { echo "dist-check: the C tarball lacks examples/group.cpp, which its README links" >&2; exit 1; }
 size_ok "$wheel"
 size_ok "$npm_tgz"
 size_ok "$c_root/lib/librudder_group.so.$version"
@@ -203,7 +205,7 @@ RUDDER_GROUP_BIN=$c_root/bin/rudder-group "$here/../../bindings/c/tests/with_dat
     "$1/cmake-build/send_shared" dist-cpp-shared
     "$1/cmake-build/send_static" dist-cpp-static
     "$1/cmake-install/send_shared" dist-cpp-install
-    python3 "$2/stored.py" "$RUDDER_GROUP_URL" "$3" \
+    python3 "$2/stored.py" "$RUDDER_DATA_PLANE_URL" "$3" \
         rudder-group-python:dist-python rudder-group-node:dist-node rudder-group-c:dist-c \
         rudder-group-c:dist-cpp-shared rudder-group-c:dist-cpp-static \
         rudder-group-c:dist-cpp-install

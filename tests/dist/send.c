@@ -1,6 +1,6 @@
 /* Sends COUNT group calls through the C library of the unpacked release tarball, compiled with
  * `cc send.c $(pkg-config --cflags --libs rudder_group)`. Run by check.sh against a local data
- * plane (RUDDER_GROUP_URL); exits non-zero unless every event was delivered. */
+ * plane (RUDDER_DATA_PLANE_URL); exits non-zero unless every event was delivered. */
 #include <rudder_group.h>
 
 #include <stdio.h>
@@ -15,9 +15,9 @@ static int fail(const char *what) {
 }
 
 int main(void) {
-    const char *url = getenv("RUDDER_GROUP_URL");
+    const char *url = getenv("RUDDER_DATA_PLANE_URL");
     if (url == NULL) {
-        fprintf(stderr, "c: RUDDER_GROUP_URL is not set\n");
+        fprintf(stderr, "c: RUDDER_DATA_PLANE_URL is not set\n");
         return 2;
     }
     if (strcmp(rudder_version(), RUDDER_GROUP_VERSION) != 0) {

@@ -1,4 +1,4 @@
-// Sends COUNT group calls through the installed `rudder-group` npm package to RUDDER_GROUP_URL.
+// Sends COUNT group calls through the installed `rudder-group` npm package to RUDDER_DATA_PLANE_URL.
 // Run by check.sh from a scratch npm project; exits non-zero unless every event was delivered.
 'use strict'
 
@@ -13,7 +13,7 @@ async function main () {
   if (!where.includes(`${path.sep}node_modules${path.sep}`)) {
     throw new Error(`rudder-group resolved to ${where}, not to node_modules`)
   }
-  const client = new Client({ writeKey: 'test-write-key', dataPlaneUrl: process.env.RUDDER_GROUP_URL, flushAt: 2 })
+  const client = new Client({ writeKey: 'test-write-key', dataPlaneUrl: process.env.RUDDER_DATA_PLANE_URL, flushAt: 2 })
   for (let i = 0; i < COUNT; i++) {
     client.group({ groupId: 'dist-node', userId: `user-${i}`, traits: { name: 'Acme', seat: i } })
   }

@@ -1,4 +1,4 @@
-"""Sends COUNT group calls through the installed `rudder_group` wheel to RUDDER_GROUP_URL.
+"""Sends COUNT group calls through the installed `rudder_group` wheel to RUDDER_DATA_PLANE_URL.
 
 Run by check.sh from a fresh venv; exits non-zero unless every event was delivered.
 """
@@ -10,7 +10,7 @@ import rudder_group as rg
 
 COUNT = 5
 
-url = os.environ["RUDDER_GROUP_URL"]
+url = os.environ["RUDDER_DATA_PLANE_URL"]
 here = os.path.dirname(os.path.abspath(rg.__file__))
 if "site-packages" not in here:
     sys.exit(f"rudder_group was imported from {here}, not from the venv's site-packages")

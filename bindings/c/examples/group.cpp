@@ -2,7 +2,7 @@
 // refused one, send to a data plane and watch the outcomes.
 //
 // Build: c++ -std=c++17 group.cpp $(pkg-config --cflags --libs rudder_group)
-// Run:   RUDDER_GROUP_URL=http://127.0.0.1:8080 ./a.out   (a local data plane: rudder-group serve)
+// Run:   RUDDER_DATA_PLANE_URL=http://127.0.0.1:8080 ./a.out   (a local data plane: rudder-group serve)
 #include <rudder_group.hpp>
 
 #include <atomic>
@@ -11,9 +11,9 @@
 #include <limits>
 
 int main() {
-    const char *url = std::getenv("RUDDER_GROUP_URL");
+    const char *url = std::getenv("RUDDER_DATA_PLANE_URL");
     if (url == nullptr) {
-        std::cerr << "set RUDDER_GROUP_URL to a data plane, e.g. the one `rudder-group serve` runs\n";
+        std::cerr << "set RUDDER_DATA_PLANE_URL to a data plane, e.g. the one `rudder-group serve` runs\n";
         return 2;
     }
 

@@ -85,9 +85,9 @@ fn close_one(client: &Client, timeout: Duration) {
             _ => format!("{dropped} dropped, {kept} kept in the spool for the next client"),
         };
         eprintln!(
-            "rudder-group: at exit, {pending} event{} not delivered within {} ms: {fate}",
+            "rudder-group: at exit, {pending} event{} not delivered within {}: {fate}",
             if pending == 1 { " was" } else { "s were" },
-            timeout.as_millis()
+            rudder_group_client::human_duration(timeout)
         );
     }
 }

@@ -1,5 +1,5 @@
 /*
- * The client against the local data plane (`rudder-group serve`, its URL in RUDDER_GROUP_URL):
+ * The client against the local data plane (`rudder-group serve`, its URL in RUDDER_DATA_PLANE_URL):
  * delivery in batches, outcomes through the callback with HTTP status and body, retries, terminal
  * failures, a wrong write key, flush timeouts, gzip on and off, delivery when the client is
  * freed, the durable spool, and the log callback. The data plane's admin API is read with curl.
@@ -498,9 +498,9 @@ static void test_spool_keeps_events_for_the_next_client(void) {
 }
 
 int main(void) {
-    url = getenv("RUDDER_GROUP_URL");
+    url = getenv("RUDDER_DATA_PLANE_URL");
     if (url == NULL || url[0] == '\0') {
-        fprintf(stderr, "RUDDER_GROUP_URL is not set: run this test through with_dataplane.sh\n");
+        fprintf(stderr, "RUDDER_DATA_PLANE_URL is not set: run this test through with_dataplane.sh\n");
         return 1;
     }
     RUN(test_delivery_in_batches);

@@ -1,5 +1,5 @@
 /*
- * The exit flush against a local data plane (RUDDER_GROUP_URL, set by with_dataplane.sh): a
+ * The exit flush against a local data plane (RUDDER_DATA_PLANE_URL, set by with_dataplane.sh): a
  * child process queues events and returns from main without rudder_client_free; the parent then
  * reads what the data plane stored. With rudder_client_config_set_flush_at_exit every event
  * arrives; without it none does (nothing would have sent them before exit: the batch size and
@@ -190,7 +190,7 @@ static int run_child(int flush_at_exit, int *is_child) {
 
 int main(void) {
     snprintf(down_log, sizeof down_log, "/tmp/rudder-group-exit-down-%d.txt", (int)getpid());
-    url = getenv("RUDDER_GROUP_URL");
+    url = getenv("RUDDER_DATA_PLANE_URL");
     if (url == NULL) {
         fprintf(stderr, "test_exit_flush: run it with tests/with_dataplane.sh\n");
         return 2;

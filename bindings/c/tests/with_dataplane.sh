@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs a command with a local data plane: starts `$RUDDER_GROUP_BIN serve --port 0`, exports the
-# URL it prints as RUDDER_GROUP_URL, runs the command, then stops the data plane it started.
+# URL it prints as RUDDER_DATA_PLANE_URL, runs the command, then stops the data plane it started.
 #
 # Usage: with_dataplane.sh COMMAND [ARG...]
 set -u
@@ -23,8 +23,8 @@ until [ -s "$dir/out" ]; do
     fi
     sleep 0.05
 done
-RUDDER_GROUP_URL=$(head -n 1 "$dir/out")
-export RUDDER_GROUP_URL
+RUDDER_DATA_PLANE_URL=$(head -n 1 "$dir/out")
+export RUDDER_DATA_PLANE_URL
 status=0
 "$@" || status=$?
 exit "$status"

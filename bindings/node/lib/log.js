@@ -13,9 +13,9 @@
 // - With neither, and no onOutcome, a failure is never silent: the first failed and the first
 //   dropped outcome of each client are a process warning.
 // - A close that runs out of time says what it did not deliver in a warn record of the native
-//   client (`close: 100 events not delivered within 5.00 s: 100 dropped (...)`). At exit, one
+//   client (`close: 100 events not delivered within 5.0 s: 100 dropped (...)`). At exit, one
 //   line says it instead, through the logger or, without one, on stderr (a process warning
-//   would come too late): `at exit, 100 events were not delivered within 5000 ms: 100 dropped
+//   would come too late): `at exit, 100 events were not delivered within 5.0 s: 100 dropped
 //   (why)`.
 // Lines carry counts, statuses, the data plane's answers and reasons: never the write key.
 
@@ -54,10 +54,17 @@ function loggerFrom (option) {
 
 const count = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`
 
-/** One line for an outcome: "2 events failed after 1 attempt (status 401: invalid write key): ...". */
+/** A duration as every message writes it: "98 ms" below a second, then "1.2 s" (the core's rule). */
+const duration = (ms) => (ms < 999.5 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`)
+
+/** One line for an outcome: "2 events failed after 1 attempt (status 401: invalid write key): ...",
+ * or "1 event delivered after 1 attempt (status 200)": a delivery needs no reason. */
 function describeOutcome (o) {
-  const answer = o.status === undefined || o.status === null ? '' : ` (status ${o.status}: ${String(o.body || '').trim()})`
-  return `${count(o.count ?? o.messageIds.length, 'event')} ${o.kind} after ${count(o.attempts, 'attempt')}${answer}: ${o.reason}`
+  const noStatus = o.status === undefined || o.status === null
+  const head = `${count(o.count ?? o.messageIds.length, 'event')} ${o.kind} after ${count(o.attempts, 'attempt')}`
+  if (o.kind === 'delivered') return noStatus ? head : `${head} (status ${o.status})`
+  const answer = noStatus ? '' : ` (status ${o.status}: ${String(o.body || '').trim()})`
+  return `${head}${answer}: ${o.reason}`
 }
 
 /** Hands a native log record to the logger (`{ droppedBefore }` alone reports drops that no
@@ -95,7 +102,7 @@ function describeLoss (what, timeout, before, after, result, reasons) {
   if (dropped > 0) parts.push(`${dropped} dropped${why('dropped')}`)
   if (failed > 0) parts.push(`${failed} failed${why('failed')}`)
   if (kept > 0) parts.push(`${kept} kept in the spool for the next client`)
-  return `${what}, ${count(lost, 'event')} ${lost === 1 ? 'was' : 'were'} not delivered within ${timeout} ms: ${parts.join(', ')}`
+  return `${what}, ${count(lost, 'event')} ${lost === 1 ? 'was' : 'were'} not delivered within ${duration(timeout)}: ${parts.join(', ')}`
 }
 
 /** Says a loss through the logger, else on stderr; never throws (it runs at exit too). */

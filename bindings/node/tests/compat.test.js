@@ -364,7 +364,7 @@ test('logLevel: debug prints each request, retry and outcome; info, warn and err
     ['stdout', 'debug', 'POST /v1/batch: 1 event, N bytes, attempt 1: status 503 in N ms'],
     ['stdout', 'debug', 'retrying 1 event in N ms (attempt 1: status 503)'],
     ['stdout', 'debug', 'POST /v1/batch: 1 event, N bytes, attempt 2: status 200 in N ms'],
-    ['stdout', 'debug', '1 event delivered after 2 attempts (status 200: ok): delivered'],
+    ['stdout', 'debug', '1 event delivered after 2 attempts (status 200)'],
     ['stdout', 'debug', 'flush: 1 delivered, 0 failed, 0 dropped'],
     refused
   ])

@@ -59,3 +59,19 @@ def test_a_wrong_call_names_client_not_new(call: object) -> None:
     message = str(error.value)
     assert "__new__" not in message and "__init__" not in message, message
     assert message.startswith("Client()") or "Client()" in message, message
+
+
+def test_help_lists_each_default_as_one_whole_bullet() -> None:
+    """Each bullet of the defaults in ``help(rg.Client)`` is a whole clause: it ends with ``;`` or
+    ``.``, so no sentence runs on into the next bullet."""
+    doc = inspect.getdoc(rg.Client.__init__) or ""
+    bullets: list[str] = []
+    for line in doc.splitlines():
+        if line.startswith("- "):
+            bullets.append(line)
+        elif bullets and line.startswith("  "):
+            bullets[-1] += " " + line.strip()
+        elif bullets and not line.strip():
+            break
+    assert len(bullets) > 20, bullets
+    assert [b for b in bullets if not b.endswith((";", "."))] == []

@@ -1,6 +1,7 @@
 //! `rudder-group demo`: the main job end to end, against the embedded local data plane.
 
 use crate::ranges::count;
+use crate::report::plural;
 use rudder_group::GroupEvent;
 use rudder_group_client::{Client, Config, Overflow};
 use rudder_group_dataplane::{Config as PlaneConfig, DataPlane, DEFAULT_WRITE_KEY};
@@ -112,13 +113,17 @@ pub fn run(args: DemoArgs) -> ExitCode {
     println!("delivered:  {}", stats.delivered);
     println!("failed:     {}", stats.failed);
     println!("dropped:    {}", stats.dropped);
-    println!("stored:     {stored} events at the data plane");
     println!(
-        "batches:    {} requests, {} bytes gzipped",
-        stats.batches, stats.bytes
+        "stored:     {} at the data plane",
+        plural(stored as u64, "event")
     );
     println!(
-        "throughput: {:.0} events/s end to end ({:.2} s, enqueue {:.2} us/call)",
+        "batches:    {}, {} gzipped",
+        plural(stats.batches, "request"),
+        plural(stats.bytes, "byte")
+    );
+    println!(
+        "throughput: {:.0} events/s end to end ({:.2} s, enqueue {:.2} µs/call)",
         stats.delivered as f64 / took.as_secs_f64().max(1e-9),
         took.as_secs_f64(),
         enqueued_in.as_secs_f64() * 1e6 / (args.events + 1) as f64

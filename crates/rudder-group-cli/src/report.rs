@@ -24,3 +24,12 @@ pub fn line_report(line: u64, valid: bool, issues: &[Issue]) -> Value {
     }
     report
 }
+
+/// A count and its noun, plural unless the count is 1: `1 request`, `3 requests`.
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

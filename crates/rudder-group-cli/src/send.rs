@@ -4,7 +4,7 @@ use crate::failures::Failures;
 use crate::lines::{for_each_line, open_input};
 use crate::payload::{max_line_bytes, parse};
 use crate::ranges::{count, wait_seconds};
-use crate::report::line_report;
+use crate::report::{line_report, plural};
 use indicatif::{ProgressBar, ProgressStyle};
 use rudder_group::{EventOptions, Issue};
 use rudder_group_client::{Client, Config, LogRecord, Overflow, Stats};
@@ -159,19 +159,33 @@ pub fn run(args: SendArgs) -> ExitCode {
 fn print_summary(s: &Stats, invalid: u64, took: Duration, spooled: bool) {
     let rate = s.delivered as f64 / took.as_secs_f64().max(1e-9);
     println!(
-        "{} delivered, {} failed, {} dropped, {} invalid; {} requests, {} retried, {} bytes sent; {:.1} s ({:.0} events/s)",
-        s.delivered, s.failed, s.dropped, invalid, s.batches, s.retried, s.bytes, took.as_secs_f64(), rate
+        "{} delivered, {} failed, {} dropped, {} invalid; {}, {} retried, {} sent; {:.1} s ({:.0} events/s)",
+        s.delivered,
+        s.failed,
+        s.dropped,
+        invalid,
+        plural(s.batches, "request"),
+        s.retried,
+        plural(s.bytes, "byte"),
+        took.as_secs_f64(),
+        rate
     );
     if s.recovered > 0 || s.spool_skipped > 0 {
         println!(
-            "spool: {} events left by an earlier run were sent again; {} torn or damaged places skipped",
-            s.recovered, s.spool_skipped
+            "spool: {} left by an earlier run {} sent again; {} skipped",
+            plural(s.recovered, "event"),
+            if s.recovered == 1 { "was" } else { "were" },
+            plural(s.spool_skipped, "torn or damaged place"),
         );
     }
     // With a spool, an event dropped was never accepted (the spool was full): every accepted
     // event without an outcome is still in the spool.
     let left = (s.enqueued + s.recovered).saturating_sub(s.delivered + s.failed);
     if spooled && left > 0 {
-        println!("spool: {left} events not yet delivered stay in the spool for the next run");
+        println!(
+            "spool: {} not yet delivered {} in the spool for the next run",
+            plural(left, "event"),
+            if left == 1 { "stays" } else { "stay" }
+        );
     }
 }

@@ -627,7 +627,7 @@ impl Drop for Client {
     }
 }
 
-/// The warning of a close out of time: `close: 100 events not delivered within 5.00 s: 100
+/// The warning of a close out of time: `close: 100 events not delivered within 5.0 s: 100
 /// dropped (40 of them abandoned in flight; they may have been delivered)`.
 fn closed_late(pending: u64, in_flight: u64, dropped: u64, kept: u64, waited: Duration) -> String {
     let mut text = format!(

@@ -165,8 +165,11 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
         ) {
             Next::Wait(wait) => wait,
             Next::GiveUp => {
-                let reason =
-                    format!("gave up after {attempt} attempts in {elapsed:?}; last: {what}");
+                let reason = format!(
+                    "gave up after {} in {}; last: {what}",
+                    crate::outcome::count(u64::from(attempt), "attempt"),
+                    logging::took(elapsed)
+                );
                 return end(OutcomeKind::Failed, reason);
             }
         };

@@ -84,7 +84,7 @@ pub use config::{
 };
 pub use error::ClientError;
 pub use interrupt::Interrupt;
-pub use logging::{LogCallback, LogKind, LogLevel, LogRecord};
+pub use logging::{human_duration, LogCallback, LogKind, LogLevel, LogRecord};
 pub use outcome::{FlushResult, Outcome, OutcomeCallback, OutcomeKind, Stats};
 pub use retry::MAX_RETRY_AFTER;
 pub use rudder_group;

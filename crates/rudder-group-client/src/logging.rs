@@ -138,12 +138,21 @@ pub(crate) fn emit(
     }
 }
 
-/// "3 ms", "1.25 s": a duration for a log line.
-pub(crate) fn took(d: Duration) -> String {
+/// A duration as every message of the project writes it: `98 ms` (whole milliseconds below a
+/// second), then `1.2 s` (seconds to a tenth).
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(rudder_group_client::human_duration(Duration::from_micros(98_400)), "98 ms");
+/// assert_eq!(rudder_group_client::human_duration(Duration::from_millis(1_208)), "1.2 s");
+/// ```
+pub fn human_duration(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
-    if ms < 1000.0 {
+    if ms < 999.5 {
         format!("{ms:.0} ms")
     } else {
-        format!("{:.2} s", ms / 1000.0)
+        format!("{:.1} s", ms / 1000.0)
     }
 }
+
+pub(crate) use human_duration as took;

@@ -46,8 +46,19 @@ pub struct Outcome {
 
 impl Outcome {
     /// One line for a log: `2 events failed after 1 attempt (status 401: invalid write key):
-    /// the data plane refused the events with status 401; retrying cannot help`.
+    /// the data plane refused the events with status 401; retrying cannot help`. A delivered
+    /// outcome needs no reason: `1 event delivered after 1 attempt (status 200)`.
     pub fn describe(&self) -> String {
+        let attempts = count(u64::from(self.attempts), "attempt");
+        let events = events(self.message_ids.len() as u64);
+        let kind = self.kind.as_str();
+        if self.kind == OutcomeKind::Delivered {
+            let answer = self
+                .status
+                .map(|s| format!(" (status {s})"))
+                .unwrap_or_default();
+            return format!("{events} {kind} after {attempts}{answer}");
+        }
         let answer = match self.status {
             Some(status) => format!(
                 " (status {status}: {})",
@@ -55,16 +66,7 @@ impl Outcome {
             ),
             None => String::new(),
         };
-        let attempts = match self.attempts {
-            1 => "1 attempt".to_owned(),
-            n => format!("{n} attempts"),
-        };
-        format!(
-            "{} {} after {attempts}{answer}: {}",
-            events(self.message_ids.len() as u64),
-            self.kind.as_str(),
-            self.reason
-        )
+        format!("{events} {kind} after {attempts}{answer}: {}", self.reason)
     }
 }
 
@@ -168,9 +170,54 @@ impl Counters {
 
 /// "1 event", "2 events".
 pub(crate) fn events(n: u64) -> String {
+    count(n, "event")
+}
+
+/// A count and its noun, plural unless the count is 1: "1 attempt", "3 attempts".
+pub(crate) fn count(n: u64, noun: &str) -> String {
     if n == 1 {
-        "1 event".to_owned()
+        format!("1 {noun}")
     } else {
-        format!("{n} events")
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(kind: OutcomeKind, ids: usize, attempts: u32, status: u16, body: &str) -> Outcome {
+        Outcome {
+            kind,
+            message_ids: vec![String::new(); ids],
+            status: Some(status),
+            body: Some(body.to_owned()),
+            reason: match kind {
+                OutcomeKind::Delivered => "delivered".to_owned(),
+                _ => "the data plane refused the events with status 401; retrying cannot help"
+                    .to_owned(),
+            },
+            attempts,
+        }
+    }
+
+    #[test]
+    fn a_delivery_is_said_once_and_counts_agree_with_their_nouns() {
+        let one = outcome(OutcomeKind::Delivered, 1, 1, 200, "OK\n");
+        assert_eq!(
+            one.describe(),
+            "1 event delivered after 1 attempt (status 200)"
+        );
+        let two = outcome(OutcomeKind::Delivered, 2, 3, 200, "OK");
+        assert_eq!(
+            two.describe(),
+            "2 events delivered after 3 attempts (status 200)"
+        );
+        let failed = outcome(OutcomeKind::Failed, 2, 1, 401, "invalid write key");
+        assert_eq!(
+            failed.describe(),
+            "2 events failed after 1 attempt (status 401: invalid write key): \
+             the data plane refused the events with status 401; retrying cannot help"
+        );
     }
 }

@@ -267,6 +267,40 @@ fn retries_give_up_within_the_budget_and_report_failure() {
 }
 
 #[test]
+fn a_spent_retry_budget_is_said_in_words_and_human_units() {
+    let plane = plane();
+    plane.inject(status(503, FaultCount::Fraction(1.0)));
+    let outcomes = Outcomes::default();
+    let mut cfg = config(&plane.url());
+    cfg.retry.max_attempts = Some(1);
+    outcomes.attach(&mut cfg);
+    let client = Client::new(cfg).unwrap();
+    send(&client, 1);
+    assert_eq!(client.flush(None).unwrap().failed, 1);
+    let [outcome] = outcomes.all().try_into().unwrap();
+    // "gave up after 1 attempt in 3 ms; last: status 503", never "1 attempts in 3.208452ms".
+    let rest = outcome
+        .reason
+        .strip_prefix("gave up after 1 attempt in ")
+        .unwrap_or_else(|| panic!("{}", outcome.reason));
+    let (took, last) = rest.split_once("; ").unwrap();
+    let (number, unit) = took.split_once(' ').unwrap();
+    assert!(unit == "ms" || unit == "s", "{took}");
+    assert!(
+        number.parse::<f64>().is_ok() && !number.contains('e'),
+        "{took}"
+    );
+    assert_eq!(last, "last: status 503");
+    assert!(
+        outcome
+            .describe()
+            .starts_with("1 event failed after 1 attempt (status 503: "),
+        "{}",
+        outcome.describe()
+    );
+}
+
+#[test]
 fn flush_timeout_returns_and_loses_nothing() {
     let plane = plane();
     plane.inject(Fault::Latency {

@@ -9,9 +9,9 @@
 #include <string>
 
 int main(int argc, char **argv) {
-    const char *url = std::getenv("RUDDER_GROUP_URL");
+    const char *url = std::getenv("RUDDER_DATA_PLANE_URL");
     if (argc != 2 || url == nullptr) {
-        std::cerr << "usage: RUDDER_GROUP_URL=... send GROUP_ID\n";
+        std::cerr << "usage: RUDDER_DATA_PLANE_URL=... send GROUP_ID\n";
         return 2;
     }
     constexpr int count = 5;

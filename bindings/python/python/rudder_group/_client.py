@@ -71,8 +71,14 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _log_result(what: str, result: FlushResult) -> None:
-    logger.info("%s: %s delivered, %s failed, %s dropped", what, result.delivered, result.failed, result.dropped)
+def _duration(seconds: float) -> str:
+    """A duration as every message writes it: ``98 ms`` below a second, then ``1.2 s``."""
+    ms = seconds * 1000.0
+    return f"{ms:.0f} ms" if ms < 999.5 else f"{seconds:.1f} s"
+
+
+def _log_result(level: int, what: str, result: FlushResult) -> None:
+    logger.log(level, "%s: %s delivered, %s failed, %s dropped", what, result.delivered, result.failed, result.dropped)
 
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
@@ -250,7 +256,8 @@ class Client(_native.Client):
         - ``max_batch_bytes`` 1024000: the largest request body before gzip (at most 4096000);
         - ``max_queue_events`` 100000 and ``max_queue_bytes`` 67108864: the queue's bounds;
         - ``overflow`` "drop": ``"block"`` makes a full queue wait (GIL released) up to
-        - ``block_timeout`` 1.0 before ``QueueFullError``;
+          ``block_timeout`` before ``QueueFullError``;
+        - ``block_timeout`` 1.0: with ``overflow="block"``, the wait for room, in seconds;
         - ``max_concurrent_requests`` 8: requests in flight, one per lane; an identity's events
           keep their order;
         - ``gzip`` True and ``gzip_level`` 6;
@@ -274,8 +281,9 @@ class Client(_native.Client):
         - ``spool_sync`` "group": when the spool is flushed to disk, which matters on power loss
           only: ``"event"`` before each ``group()`` returns (nothing accepted is lost),
           ``"group"`` by a background thread as soon as there are writes (the last few
-          milliseconds may be lost), ``"interval"`` every
-        - ``spool_sync_interval`` 1.0 seconds (at most that much may be lost).
+          milliseconds may be lost), ``"interval"`` every ``spool_sync_interval`` (at most that
+          much may be lost);
+        - ``spool_sync_interval`` 1.0: with ``spool_sync="interval"``, seconds between flushes.
 
         ``on_outcome`` is called with every ``Outcome`` on the package's outcome thread; what it
         raises is logged on the ``rudder_group`` logger. When it falls behind, outcomes of one
@@ -309,7 +317,8 @@ class Client(_native.Client):
         dispatcher = self._dispatcher
         if dispatcher is not None:
             dispatcher.wait_handled(dispatcher.queue.pushed, _remaining(deadline))
-        _log_result("flush", result)
+        # A flush is routine (the drop-in's sync_mode makes one per call): DEBUG, a close INFO.
+        _log_result(logging.DEBUG, "flush", result)
         return result
 
     def close(self, timeout: Optional[float] = None) -> FlushResult:
@@ -330,7 +339,7 @@ class Client(_native.Client):
             self._outcomes_handed_over()
             raise
         self._outcomes_handed_over()
-        _log_result("close", result)
+        _log_result(logging.INFO, "close", result)
         return result
 
     def _outcomes_handed_over(self) -> None:
@@ -379,9 +388,9 @@ def _close_at_exit(client: Client, timeout: float) -> None:
         pending = int(getattr(err, "pending", 0))
         kept = int(getattr(err, "kept", 0))
         logger.warning(
-            "at exit, %s not delivered within %s s; %s",
+            "at exit, %s not delivered within %s; %s",
             _count(pending, "event") + (" was" if pending == 1 else " were"),
-            timeout,
+            _duration(timeout),
             ("it was" if pending == 1 else "they were")
             + (" kept in the spool for the next client" if kept else " dropped"),
         )
