@@ -123,6 +123,8 @@ pub extern "C" fn rudder_client_new(
         let client = Arc::new(Client::new(config.config.clone()).map_err(|e| client_error(&e))?);
         if config.flush_at_exit {
             crate::exit::close_at_exit(&client, config.config.shutdown_timeout)?;
+        } else {
+            crate::exit::warn_at_exit(&client);
         }
         let handle = Box::into_raw(Box::new(rudder_client { client }));
         // SAFETY: `out` is non-NULL and writable.

@@ -4,7 +4,8 @@
  * reads what the data plane stored. With rudder_client_config_set_flush_at_exit every event
  * arrives; without it none does (nothing would have sent them before exit: the batch size and
  * interval are far above what the child queues). With the data plane down, the hook reports
- * every event to the callbacks before the process ends and says the loss on stderr.
+ * every event to the callbacks before the process ends and says the loss on stderr. A client
+ * neither freed nor switched on is not closed, but its loss is said on stderr all the same.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -28,6 +29,7 @@ static const char *url;
 static rudder_client *left_open[4];
 
 static char down_log[256];
+static char off_log[256];
 
 static const char *down_log_stderr(void) {
     static char path[300];
@@ -166,6 +168,15 @@ static int child(int flush_at_exit) {
             return 1;
         }
     } else {
+        if (freopen(off_log, "w", stderr) == NULL) {
+            return 1;
+        }
+        /* Freed before exit: delivered, and no warning. */
+        rudder_client *freed = client_for(0);
+        if (freed == NULL || enqueue(freed, "exit-off-freed", 1) != 0) {
+            return 1;
+        }
+        rudder_client_free(freed);
         left_open[0] = client_for(0);
         if (left_open[0] == NULL || enqueue(left_open[0], "exit-off", WITHOUT_SWITCH) != 0) {
             return 1;
@@ -190,6 +201,7 @@ static int run_child(int flush_at_exit, int *is_child) {
 
 int main(void) {
     snprintf(down_log, sizeof down_log, "/tmp/rudder-group-exit-down-%d.txt", (int)getpid());
+    snprintf(off_log, sizeof off_log, "/tmp/rudder-group-exit-off-%d.stderr", (int)getpid());
     url = getenv("RUDDER_DATA_PLANE_URL");
     if (url == NULL) {
         fprintf(stderr, "test_exit_flush: run it with tests/with_dataplane.sh\n");
@@ -209,8 +221,9 @@ int main(void) {
     char *events = admin(url, "GET", "/_rudder_group/events", NULL);
     CHECK(events != NULL);
     if (events != NULL) {
-        /* Without the switch: nothing. */
-        CHECK(occurrences(events, "\"exit-off-") == 0);
+        /* Without the switch: nothing but the freed client's event. */
+        CHECK(occurrences(events, "\"exit-off-") == 1);
+        CHECK(occurrences(events, "\"exit-off-freed-0\"") == 1);
         /* With it: every event, once. */
         CHECK(occurrences(events, "\"exit-on-") == WITH_SWITCH);
         for (int i = 0; i < WITH_SWITCH / 2; i++) {
@@ -223,6 +236,16 @@ int main(void) {
         CHECK(occurrences(events, "\"exit-freed-0\"") == 1);
     }
     free(events);
+    /* ... and the loss of the client never freed said once on stderr. */
+    char *off_said = read_file(off_log);
+    CHECK(off_said != NULL &&
+          occurrences(off_said, "rudder-group: at exit, 100 events of a client never freed were lost: ") == 1 &&
+          occurrences(off_said, "never freed") == 1);
+    if (off_said == NULL || occurrences(off_said, "never freed") != 1) {
+        fprintf(stderr, "child without the switch said: %s\n", off_said ? off_said : "(none)");
+    }
+    free(off_said);
+    unlink(off_log);
 
     /* The data plane down: every event reported to the callbacks before the process ended,
      * and the loss said on stderr, once per client. */

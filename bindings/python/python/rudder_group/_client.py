@@ -294,6 +294,7 @@ class Client(_native.Client):
         self._on_outcome = on_outcome
         self._dispatcher: Optional[_Dispatcher] = None
         _live.add(self)
+        _close_at_multiprocessing_exit()
         if spool_dir is not None:
             # Events an earlier client left in the spool are sent at once: their outcomes need
             # the outcome thread before the first group().
@@ -443,9 +444,27 @@ def _after_fork_in_child() -> None:
 
 
 def _register_multiprocessing_exit(_token: object) -> None:
+    global _multiprocessing_exit_pid
     import multiprocessing.util as util
 
     util.Finalize(None, _close_all_at_exit, exitpriority=100)
+    _multiprocessing_exit_pid = os.getpid()
+
+
+# The process whose multiprocessing exit finalizers close the clients, once registered there.
+_multiprocessing_exit_pid: Optional[int] = None
+
+
+def _close_at_multiprocessing_exit() -> None:
+    """In a multiprocessing child, registers the exit finalizer that closes every client, once
+    per process. The fork hook does it for a child forked after this module was loaded; a child
+    that first loads it itself (a pool's initializer making the first client) needs this."""
+    if _multiprocessing_exit_pid == os.getpid():
+        return
+    process = sys.modules.get("multiprocessing.process")
+    if process is None or process.parent_process() is None:
+        return
+    _register_multiprocessing_exit(None)
 
 
 atexit.register(_close_all_at_exit)
