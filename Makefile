@@ -12,6 +12,8 @@
 #               layout), the C tarball; release builds, stripped
 #   make dist-check   installs each artifact of dist/ with no cargo on PATH and sends (in make test)
 #   make bump-version VERSION=X.Y.Z   every place that names the version, in lockstep
+#   make docs   the documentation site in target/docs/ (guides, recipes, every API reference);
+#               fails on a broken internal link or an undocumented public item (in make test)
 
 REPO  := $(abspath .)
 CARGO ?= cargo
@@ -35,9 +37,9 @@ endif
 DIST_PATH := $(REPO)/.venv/bin:$(PATH)
 
 .PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix \
-	fuzz dist dist-tools dist-check bump-version lint-workflows test-dropins
+	fuzz dist dist-tools dist-check bump-version lint-workflows test-dropins docs docs-tools
 
-test: lint test-rust test-python test-node test-c test-dropins lint-workflows dist-check
+test: lint test-rust test-python test-node test-c test-dropins lint-workflows dist-check docs-tools docs
 	@echo "make test: every suite passed"
 
 lint:
@@ -155,3 +157,45 @@ dist-check: dist dist-tools build-cli
 		ZIG_GLIBC=$(ZIG_GLIBC)
 	GLIBC_FLOOR=$(if $(ZIG_GLIBC),$(GLIBC_FLOOR)) tests/dist/check.sh $(DIST) \
 		$(REPO)/target/dist-check $(VERSION_NOW) $(RUST_TARGET) $(REPO)/target/dist-install
+
+# The documentation site, target/docs/: the landing page and the guides (tools/docs/build_site.py
+# renders the READMEs, docs/migrating.md, docs/recipes/, the error codes and the settings tables),
+# and the API reference of each language, each failing on an undocumented public item:
+#   Python  pdoc from the typed facade (tools/docs/python_api.py: a docstring coverage check)
+#   Node    TypeDoc from the .d.ts (validation.notDocumented, treatWarningsAsErrors)
+#   C, C++  Doxygen from the headers (WARN_IF_UNDOCUMENTED, WARN_AS_ERROR = FAIL_ON_WARNINGS)
+#   Rust    rustdoc of the public crates (-D missing_docs, -D warnings: broken intra-doc links)
+# then every internal link of the site is checked (build_site.py check). It needs no network
+# once `make docs-tools` has installed the tools.
+SITE := $(REPO)/target/docs
+DOCS_CRATES := -p rudder-group -p rudder-group-client -p rudder-group-dataplane
+docs:
+	$(MAKE) -C bindings/python install
+	rm -rf $(SITE) && mkdir -p $(SITE)/api/c
+	.venv/bin/python tools/docs/build_site.py pages $(SITE)
+	.venv/bin/python tools/docs/python_api.py $(SITE)/api/python
+	cd tools/docs && node node_modules/typedoc/bin/typedoc --options typedoc.json --out $(SITE)/api/node
+	(cat tools/docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(SITE)/api/c") | doxygen -
+	rm -rf target/doc
+	RUSTDOCFLAGS="-D warnings -D missing_docs" $(CARGO) doc --no-deps --locked --offline $(DOCS_CRATES)
+	cp -r target/doc/. $(SITE)/api/rust/
+	.venv/bin/python tools/docs/build_site.py check $(SITE)
+	@echo "make docs: $(SITE)/index.html"
+
+# The site's tools, pinned: pdoc and Python-Markdown from PyPI into the repository's venv
+# (tools/docs/requirements.txt), TypeDoc from npm (tools/docs/package-lock.json), Doxygen from
+# the system's packages (apt-get) when missing; and the crates, so that make docs needs no
+# network.
+docs-tools:
+	$(CARGO) fetch --locked
+	$(MAKE) -C bindings/python tools
+	.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tools/docs/requirements.txt
+	$(MAKE) tools/docs/node_modules/.package-lock.json
+	@command -v doxygen >/dev/null || { \
+		echo "installing: doxygen"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y doxygen; \
+	}
+
+tools/docs/node_modules/.package-lock.json: tools/docs/package-lock.json
+	cd tools/docs && npm ci --no-audit --no-fund --silent

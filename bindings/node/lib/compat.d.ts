@@ -24,6 +24,7 @@ declare namespace Analytics {
 
   /** Destinations to send to (`{ All: true }` when left out), as the peer types them. */
   interface integrationOptions {
+    /** false sends to no destination but those named `true`. */
     All?: boolean
     [index: string]: boolean | apiObject | undefined
   }
@@ -82,19 +83,34 @@ declare namespace Analytics {
 
   /** Who makes a group call: a userId, an anonymousId, or both. */
   type IdentityOptions =
-    | { userId: string | number; anonymousId?: string | number }
-    | { userId?: string | number; anonymousId: string | number }
+    | {
+      /** The user's id: this or `anonymousId` is required. */
+      userId: string | number
+      /** An anonymous id, sent beside `userId`. */
+      anonymousId?: string | number
+    }
+    | {
+      /** The user's id, when known. */
+      userId?: string | number
+      /** An anonymous id: this or `userId` is required. */
+      anonymousId: string | number
+    }
 
   /** A group call as the peer takes it (number ids, which the peer's code sends, included). */
   type GroupParams = {
+    /** The group's id. */
     groupId: string | number
+    /** The group's traits. */
     traits?: apiObject
+    /** The event's context; `library` is set by the SDK. */
     context?: apiObject
+    /** Destinations to send to. */
     integrations?: integrationOptions
     /** Sent as the event's `timestamp` and stored unchanged, as the peer sends it. */
     timestamp?: Date | string
     /** When the event happened; the time of the call when not given. */
     originalTimestamp?: Date | string
+    /** The event's id; one is made when not given. */
     messageId?: string
     /** Another key is not sent (warned about once). */
     [key: string]: Value
@@ -118,9 +134,11 @@ declare namespace Analytics {
 declare class Analytics {
   /** Throws RudderGroupError INVALID_CONFIG naming the option at fault. */
   constructor (writeKey: string, options?: Analytics.constructorOptions)
+  /** The source's write key the client was made with. */
   readonly writeKey: string
   /** The data plane URL in use. */
   readonly host: string
+  /** false: every call is accepted and nothing is sent (the peer's `enable` option). */
   readonly enable: boolean
   /** Validates and enqueues a group call; returns this. */
   group (message: Analytics.GroupParams, callback?: Analytics.apiCallback): this

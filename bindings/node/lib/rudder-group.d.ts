@@ -60,10 +60,15 @@ export type Id = string | number | bigint
 
 /** The reserved `address` trait; other keys are allowed. */
 export interface Address {
+  /** The city. */
   city?: string | null
+  /** The country. */
   country?: string | null
+  /** The postal code. */
   postalCode?: string | null
+  /** The state or region. */
   state?: string | null
+  /** The street address. */
   street?: string | null
   [key: string]: Value
 }
@@ -73,15 +78,25 @@ export interface Address {
  * ones of any name. `null` clears a trait downstream (not the same as leaving it out).
  */
 export interface GroupTraits {
+  /** The group's own id (a number is kept with its digits). */
   id?: string | number | bigint | null
+  /** The group's name. */
   name?: string | null
+  /** The group's email address. */
   email?: string | null
+  /** The group's phone number. */
   phone?: string | null
+  /** The group's industry. */
   industry?: string | null
+  /** A description of the group. */
   description?: string | null
+  /** The group's plan. */
   plan?: string | null
+  /** The group's website. */
   website?: string | null
+  /** A URL of the group's avatar. */
   avatar?: string | null
+  /** The group's address. */
   address?: Address | null
   /** An ISO-8601 date or date-time, or a Date. */
   createdAt?: string | Date | null
@@ -94,6 +109,7 @@ export interface GroupTraits {
 export interface GroupCallFields {
   /** The group (company, account): required, non-blank. */
   groupId: Id
+  /** The group's traits: the reserved ones are checked, any other key is kept as given. */
   traits?: GroupTraits
   /** Context; `library` is set by the SDK. */
   context?: ValueObject
@@ -108,18 +124,31 @@ export interface GroupCallFields {
 /** A group call: a `groupId` and at least one of `userId` / `anonymousId`. */
 export type GroupParams = GroupCallFields &
   (
-    | { userId: Id; anonymousId?: Id | null }
-    | { userId?: Id | null; anonymousId: Id }
+    | {
+      /** The user's id: this or `anonymousId` is required. */
+      userId: Id
+      /** An anonymous id, sent beside `userId`. */
+      anonymousId?: Id | null
+    }
+    | {
+      /** The user's id, when known. */
+      userId?: Id | null
+      /** An anonymous id: this or `userId` is required. */
+      anonymousId: Id
+    }
   )
 
 /** One problem with an event. */
 export type Issue = Omit<IssueInfo, 'code' | 'severity'> & {
+  /** The stable code of the problem. */
   code: ErrorCode
+  /** 'warning' for a reserved trait the lenient validation lets through, else 'error'. */
   severity: 'error' | 'warning'
 }
 
 /** Every failure the package reports. */
 export declare class RudderGroupError extends Error {
+  /** Always `'RudderGroupError'`. */
   readonly name: 'RudderGroupError'
   /** The stable code; for a refused event, the code of its first problem. */
   readonly code: ErrorCode
@@ -173,7 +202,10 @@ export declare function validate (payload: object | string, options?: EventOptio
  * the outcome is merged (`merged` > 1: the main thread fell behind), when it names 1,000 of them
  * and every one that has a group() or enqueue() callback.
  */
-export type Outcome = Omit<OutcomeInfo, 'kind'> & { kind: 'delivered' | 'failed' | 'dropped' }
+export type Outcome = Omit<OutcomeInfo, 'kind'> & {
+  /** What happened to the events. */
+  kind: 'delivered' | 'failed' | 'dropped'
+}
 
 /** Counters since the client started. */
 export type Stats = StatsInfo
@@ -194,6 +226,7 @@ export type ClientOptions = ClientSettings & (
     dataPlaneUrl: string
   }
   | {
+    /** 'memory': events stay in the process, read back with `sentEvents()`. */
     transport: 'memory'
     /** Not needed with transport: 'memory'. */
     dataPlaneUrl?: string
@@ -272,9 +305,13 @@ export interface ClientSettings extends EventOptions {
 
 /** A console-like logger; a method left out is skipped. */
 export interface Logger {
+  /** A debug line: each request, retry and outcome. */
   debug?(message: string): void
+  /** An info line: each flush and close with its counts. */
   info?(message: string): void
+  /** A warn line: failed and dropped events, a close out of time. */
   warn?(message: string): void
+  /** An error line: sending failed unexpectedly. */
   error?(message: string): void
 }
 

@@ -25,11 +25,17 @@ export interface StoredEvent {
   type?: string
   /** The event's id (the data plane adds one when the event has none). */
   messageId: string
+  /** The group's id. */
   groupId?: string
+  /** The user's id. */
   userId?: string
+  /** The anonymous id. */
   anonymousId?: string
+  /** The group's traits, as sent. */
   traits?: Record<string, unknown>
+  /** The event's context, as sent. */
   context?: Record<string, unknown>
+  /** The destinations to send to, as sent. */
   integrations?: Record<string, unknown>
   /** When it happened, as sent (`originalTimestamp`). */
   originalTimestamp?: string
@@ -65,22 +71,54 @@ export interface ReceivedRequest {
 
 /** The counts of `requests()` and `events()`. */
 export interface DataPlaneStats {
+  /** Data requests received. */
   requests: number
+  /** Events stored. */
   events: number
 }
 
 /** Which of the coming data requests a fault applies to: one of these, by default `next: 1`. */
 export type FaultRequests =
-  | { /** The next N requests. */ next?: number, fraction?: never, requests?: never, every?: never }
-  | { /** Each request with this chance, 0 to 1. */ fraction: number, next?: never, requests?: never, every?: never }
+  | {
+    /** The next N requests. */
+    next?: number
+    /** Not with this choice: the choices exclude each other. */
+    fraction?: never
+    /** Not with this choice: the choices exclude each other. */
+    requests?: never
+    /** Not with this choice: the choices exclude each other. */
+    every?: never
+  }
+  | {
+    /** Each request with this chance, 0 to 1. */
+    fraction: number
+    /** Not with this choice: the choices exclude each other. */
+    next?: never
+    /** Not with this choice: the choices exclude each other. */
+    requests?: never
+    /** Not with this choice: the choices exclude each other. */
+    every?: never
+  }
   | {
     /** The requests of these numbers, counted from 1 since the last reset. */
     requests: readonly [first: number, last: number]
+    /** Not with this choice: the choices exclude each other. */
     next?: never
+    /** Not with this choice: the choices exclude each other. */
     fraction?: never
+    /** Not with this choice: the choices exclude each other. */
     every?: never
   }
-  | { /** Every Nth request. */ every: number, next?: never, fraction?: never, requests?: never }
+  | {
+    /** Every Nth request. */
+    every: number
+    /** Not with this choice: the choices exclude each other. */
+    next?: never
+    /** Not with this choice: the choices exclude each other. */
+    fraction?: never
+    /** Not with this choice: the choices exclude each other. */
+    requests?: never
+  }
 
 /** What a fault does to the requests it applies to: one of these. */
 export type FaultKind =
@@ -89,24 +127,35 @@ export type FaultKind =
     status: number
     /** The Retry-After header of the answer, in seconds or as an HTTP date. */
     retry_after?: string | number
+    /** Not with this choice: the choices exclude each other. */
     latency_ms?: never
+    /** Not with this choice: the choices exclude each other. */
     drop?: never
+    /** Not with this choice: the choices exclude each other. */
     outage_ms?: never
   }
   | {
     /** Answer this many milliseconds later. */
     latency_ms: number
+    /** Not with this choice: the choices exclude each other. */
     status?: never
+    /** Not with this choice: the choices exclude each other. */
     retry_after?: never
+    /** Not with this choice: the choices exclude each other. */
     drop?: never
+    /** Not with this choice: the choices exclude each other. */
     outage_ms?: never
   }
   | {
     /** Close the connection without an answer. */
     drop: true
+    /** Not with this choice: the choices exclude each other. */
     status?: never
+    /** Not with this choice: the choices exclude each other. */
     retry_after?: never
+    /** Not with this choice: the choices exclude each other. */
     latency_ms?: never
+    /** Not with this choice: the choices exclude each other. */
     outage_ms?: never
   }
 
@@ -114,13 +163,21 @@ export type FaultKind =
 export interface Outage {
   /** How long, in milliseconds. */
   outage_ms: number
+  /** Not with this choice: the choices exclude each other. */
   status?: never
+  /** Not with this choice: the choices exclude each other. */
   retry_after?: never
+  /** Not with this choice: the choices exclude each other. */
   latency_ms?: never
+  /** Not with this choice: the choices exclude each other. */
   drop?: never
+  /** Not with this choice: the choices exclude each other. */
   next?: never
+  /** Not with this choice: the choices exclude each other. */
   fraction?: never
+  /** Not with this choice: the choices exclude each other. */
   requests?: never
+  /** Not with this choice: the choices exclude each other. */
   every?: never
 }
 
@@ -137,6 +194,7 @@ export type Fault = (FaultKind & FaultRequests) | Outage
  * when none was found), or its admin API failed.
  */
 export declare class LocalDataPlaneError extends Error {
+  /** Always `'LocalDataPlaneError'`. */
   name: 'LocalDataPlaneError'
   /** The program that was tried, or that runs the data plane. */
   binary: string | null

@@ -14,7 +14,7 @@
 //!   below it, and takes the key back with [`JsonPath::pop_key`] to insert it into its map.
 //! - **Depth.** The event object is level 1, `traits` level 2; a path of `n` segments names a
 //!   value at level `n + 1` ([`JsonPath::level`]). A container whose level is past
-//!   [`MAX_DEPTH`](crate::MAX_DEPTH) is too deep ([`container_too_deep`], the same test
+//!   [`MAX_DEPTH`] is too deep ([`container_too_deep`], the same test
 //!   validation makes). A binding does not read inside such a container: it puts an empty
 //!   container of the same kind in its place, and validation reports `TOO_DEEP` at that path, in
 //!   the same order as for parsed JSON. Only a value that is not a container yet leads to more
@@ -223,7 +223,7 @@ pub fn not_an_object(kind: &str) -> Issue {
     )
 }
 
-/// `TOO_DEEP`: nesting past [`MAX_DEPTH`](crate::MAX_DEPTH) at `path`.
+/// `TOO_DEEP`: nesting past [`MAX_DEPTH`] at `path`.
 pub fn too_deep(path: impl Into<String>) -> Issue {
     Issue::error(
         ErrorCode::TooDeep,

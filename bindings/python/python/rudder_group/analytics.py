@@ -445,22 +445,38 @@ def _proxy(proxies: Union[str, Mapping[str, str], None]) -> Optional[str]:
 # The module-level settings, read when the first call makes ``default_client``. ``None`` keeps
 # this package's default.
 write_key: Optional[str] = None
+"""The source's write key."""
 host: Optional[str] = None
+"""The data plane's URL, by the peer's older name."""
 dataPlaneUrl: Optional[str] = None  # noqa: N816 - the peer's name
+"""The data plane's URL, by the peer's name."""
 data_plane_url: Optional[str] = None
+"""The data plane's URL (``dataPlaneUrl`` and ``host`` are read first)."""
 on_error: Optional[OnError] = None
+"""Called as ``on_error(error, batch)`` for events that failed or were dropped."""
 debug: bool = False
+"""True logs each request and outcome at DEBUG."""
 send: bool = True
+"""False validates every call and sends nothing."""
 sync_mode: bool = False
+"""True flushes after every call (each call waits for its delivery)."""
 gzip: Optional[bool] = None
+"""False sends request bodies uncompressed."""
 timeout: Optional[float] = None
+"""Seconds one request may take."""
 max_retries: Optional[int] = None
+"""Retries of a batch at most (mapped as the ``Client`` docstring says)."""
 upload_size: Optional[int] = None
+"""Events per batch."""
 upload_interval: Optional[float] = None
+"""Seconds a batch waits for more events at most."""
 max_queue_size: Optional[int] = None
+"""Events queued at most."""
 validation: Literal["strict", "lenient"] = "strict"
+"""``"lenient"`` turns reserved-trait errors into warnings."""
 
 default_client: Optional[Client] = None
+"""The client the module-level functions use, made by the first call from the settings above."""
 _default_lock = threading.Lock()
 
 

@@ -7,7 +7,7 @@
 //!
 //! The spool's one hot path is an append per event on the caller's thread, and its one read is
 //! in order, once. A segmented append-only log does exactly that. Each segment is created at its
-//! full size ([`segment`]), so an append is two `pwrite` calls into the kernel's page cache
+//! full size (`segment.rs`), so an append is two `pwrite` calls into the kernel's page cache
 //! under a mutex (the payload, then its header): no read-modify-write, no allocation on disk.
 //! Embedded stores (redb, fjall, sled) pay for random access and transactions we never use,
 //! with a B-tree or LSM commit per write.
@@ -22,10 +22,10 @@
 //! # Layout and crash safety
 //!
 //! The directory holds `LOCK` (the holder's pid; the lock, one live client per directory, is on
-//! the directory itself: [`lock`]) and segments `<number>.log` (20 digits, at most `u64::MAX /
-//! 2`: numbers never wrap), each a header (a magic and the format's version, [`segment`]), then
-//! records framed by length and CRC-32 ([`record`]), then zeroes. The spool reads and deletes
-//! only the segments it wrote (those of the format before the header too, [`scan`]): any other
+//! the directory itself: `lock.rs`) and segments `<number>.log` (20 digits, at most `u64::MAX /
+//! 2`: numbers never wrap), each a header (a magic and the format's version, `segment.rs`), then
+//! records framed by length and CRC-32 (`record.rs`), then zeroes. The spool reads and deletes
+//! only the segments it wrote (those of the format before the header too, `scan.rs`): any other
 //! entry, a link named like a segment included, is left alone and named in a warning. A client
 //! appends only to segments it created; it starts a new one when the current
 //! one is full (segments are a sixteenth of `max_spool_bytes`, between 64 KiB and 8 MiB), or
@@ -81,7 +81,7 @@
 //! # Fork
 //!
 //! A child made by `fork(2)` does not keep the lock (a fork handler closes the child's copy of
-//! the locked descriptor, [`lock`]), so it cannot use its parent's spool: the parent may still
+//! the locked descriptor, `lock.rs`), so it cannot use its parent's spool: the parent may still
 //! be appending to it, and a child that outlives its parent leaves the directory free. The
 //! bindings start a child's client without a spool (an empty memory queue, as without one); a
 //! Rust program does the same by clearing `spool_dir` in the child's config. A client made in the
