@@ -46,6 +46,11 @@ def stored_groups(data_plane: DataPlane) -> List[str]:
     return sorted(e["groupId"] for e in data_plane.events())
 
 
+def piped(args: List[str], env: Dict[str, str]) -> "subprocess.Popen[str]":
+    """A child process the test writes lines to and reads lines from."""
+    return subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+
+
 def test_every_page_with_python_has_its_test() -> None:
     pages = {p.name for p in RECIPES.glob("*.md") if re.search(r"^```python file=", p.read_text(encoding="utf-8"), re.M)}
     assert pages == {"serverless.md", "asyncio.md", "prefork.md", "multiprocessing.md", "kubernetes.md"}
@@ -67,13 +72,7 @@ def test_serverless_a_handler_that_flushes_loses_nothing_to_a_freeze(
     examples("serverless.md", tmp_path)
     if spool:
         env["RUDDER_SPOOL_DIR"] = str(tmp_path / "spool")
-    child = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(tmp_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
+    child = piped([sys.executable, "-c", DRIVER, str(tmp_path)], env)
     assert child.stdin is not None and child.stdout is not None
     try:
         for n in range(4):
@@ -170,13 +169,7 @@ def test_kubernetes_sigterm_closes_the_client_and_delivers(
     data_plane: DataPlane, env: Dict[str, str], tmp_path: Path
 ) -> None:
     files = examples("kubernetes.md", tmp_path)
-    child = subprocess.Popen(
-        [sys.executable, str(files["service.py"])],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
+    child = piped([sys.executable, str(files["service.py"])], env)
     assert child.stdin is not None and child.stdout is not None
     try:
         for n in range(10):
