@@ -544,7 +544,7 @@ impl Client {
         self.take_flush_result();
         if pending > 0 {
             logging::emit(
-                &shared.config,
+                shared.config.on_log.as_ref(),
                 LogLevel::Warn,
                 LogKind::Close,
                 pending,

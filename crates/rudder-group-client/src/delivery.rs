@@ -39,7 +39,7 @@ pub(crate) fn deliver(shared: &Shared, lane: usize, batch: Vec<Queued>, bodies: 
                 let second = part.split_off(part.len() / 2);
                 let (a, b) = (part.len(), second.len());
                 logging::emit(
-                    &shared.config,
+                    shared.config.on_log.as_ref(),
                     LogLevel::Debug,
                     LogKind::Split,
                     (a + b) as u64,
@@ -67,7 +67,7 @@ pub(crate) fn deliver(shared: &Shared, lane: usize, batch: Vec<Queued>, bodies: 
                     panic_message(&*panic)
                 );
                 logging::emit(
-                    &shared.config,
+                    shared.config.on_log.as_ref(),
                     LogLevel::Error,
                     LogKind::Internal,
                     part.len() as u64,
@@ -118,7 +118,7 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
             Err(e) => e.clone(),
         };
         logging::emit(
-            cfg,
+            cfg.on_log.as_ref(),
             LogLevel::Debug,
             LogKind::Request,
             batch.len() as u64,
@@ -174,7 +174,7 @@ fn send_part(shared: &Shared, batch: &[Queued], bodies: &mut Bodies) -> Ending {
             }
         };
         logging::emit(
-            cfg,
+            cfg.on_log.as_ref(),
             LogLevel::Debug,
             LogKind::Retry,
             batch.len() as u64,

@@ -13,7 +13,6 @@
 //! many), failed and dropped outcomes `Warn`, a panic `Error`. Flush and close summaries are
 //! made by the bindings, which know when their caller asked for them; they are `Info` there.
 
-use crate::config::Config;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -104,10 +103,10 @@ pub struct LogRecord {
 /// keep it short, never block on the client.
 pub type LogCallback = Arc<dyn Fn(&LogRecord) + Send + Sync>;
 
-/// Sends a record to the `log` facade and to `on_log`; `message` is only made when one of them
-/// listens.
+/// Sends a record to the `log` facade and to `on_log` ([`Config::on_log`](crate::Config::on_log));
+/// `message` is only made when one of them listens.
 pub(crate) fn emit(
-    config: &Config,
+    on_log: Option<&LogCallback>,
     level: LogLevel,
     kind: LogKind,
     events: u64,
@@ -116,7 +115,7 @@ pub(crate) fn emit(
     message: impl FnOnce() -> String,
 ) {
     let to_facade = log::log_enabled!(level.to_log());
-    if !to_facade && config.on_log.is_none() {
+    if !to_facade && on_log.is_none() {
         return;
     }
     let record = LogRecord {
@@ -130,7 +129,7 @@ pub(crate) fn emit(
     if to_facade {
         log::log!(level.to_log(), "rudder-group: {}", record.message);
     }
-    if let Some(cb) = &config.on_log {
+    if let Some(cb) = on_log {
         let call = std::panic::AssertUnwindSafe(|| cb(&record));
         if std::panic::catch_unwind(call).is_err() {
             log::error!("rudder-group: the log callback panicked; delivery goes on");

@@ -271,7 +271,7 @@ impl Shared {
         }
         if outcome.kind != OutcomeKind::Delivered {
             logging::emit(
-                &self.config,
+                self.config.on_log.as_ref(),
                 LogLevel::Warn,
                 LogKind::Outcome,
                 n,

@@ -64,6 +64,7 @@ mod event;
 mod field_checks;
 mod id;
 mod issue;
+mod json_text;
 mod options;
 mod parse;
 pub mod time;

@@ -7,8 +7,8 @@
 //! [`Employees`], [`CreatedAt`], [`Address`]) and getters return typed views ([`Trait`]).
 
 use crate::issue::{pointer, Issue, Severity};
+use crate::json_text::string_end;
 use crate::time::is_iso_date_or_datetime;
-use crate::writer::string_end;
 use crate::ErrorCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Number, Value};

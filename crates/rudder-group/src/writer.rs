@@ -19,6 +19,7 @@
 //!   the same text (Python, with `str` subclasses) asks [`JsonWriter::has_key`] first.
 
 use crate::issue::Issue;
+use crate::json_text::string_end;
 use serde_json::{Number, Value};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -267,31 +268,6 @@ impl JsonWriter {
         self.scalar(n.as_str().as_bytes());
     }
 
-    /// Where the writer is, to come back to with [`JsonWriter::rewind`].
-    pub fn mark(&self) -> Mark {
-        Mark {
-            len: self.out.len(),
-            open: self.open.len(),
-            top: self.open.last().map(|(state, _)| *state),
-            watching: self.watching,
-            watched: self.watched.len(),
-            found: self.found.len(),
-        }
-    }
-
-    /// Forgets everything written since `mark` (a value a converter gave up on halfway, e.g.
-    /// one that turned out to contain itself), as if it had never been started.
-    pub fn rewind(&mut self, mark: Mark) {
-        self.out.truncate(mark.len);
-        self.open.truncate(mark.open);
-        if let (Some((top, _)), Some(state)) = (self.open.last_mut(), mark.top) {
-            *top = state;
-        }
-        self.watching = mark.watching;
-        self.watched.truncate(mark.watched);
-        self.found.truncate(mark.found);
-    }
-
     /// Writes a whole `serde_json` value.
     pub fn value(&mut self, v: &Value) {
         self.serialized(v);
@@ -339,17 +315,6 @@ impl JsonWriter {
     }
 }
 
-/// A place in a [`JsonWriter`] ([`JsonWriter::mark`]).
-#[derive(Debug, Clone)]
-pub struct Mark {
-    len: usize,
-    open: usize,
-    top: Option<Open>,
-    watching: Option<(&'static str, usize)>,
-    watched: usize,
-    found: usize,
-}
-
 /// What [`JsonWriter::number`] made of a number's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Digits {
@@ -385,20 +350,6 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
         // Writing to a Vec cannot fail, and a str always serializes.
         let _ = serde_json::to_writer(&mut *out, s);
     }
-}
-
-/// The index just past the JSON string that starts (with its quote) at `start`, stepping over
-/// its escapes; `None` when it is not closed.
-pub(crate) fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut i = start + 1;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
-        }
-    }
-    None
 }
 
 /// Whether `bytes` hold a `"`, a `\\` or a control character (below 0x20): what JSON must
@@ -530,33 +481,6 @@ mod tests {
         let written = w.finish().unwrap();
         let watched: Vec<_> = written.watched().collect();
         assert_eq!(watched, [("name", &br#""line\n""#[..])]);
-    }
-
-    #[test]
-    fn a_rewind_forgets_a_half_written_value() {
-        let mut w = JsonWriter::for_field("context");
-        w.begin_object();
-        w.key("a");
-        w.null();
-        w.key("library");
-        let mark = w.mark();
-        w.begin_object();
-        w.key("x");
-        w.begin_array();
-        w.found(crate::conversion::too_deep("/context/library/x"));
-        w.rewind(mark);
-        w.null();
-        w.key("b");
-        w.bool(true);
-        w.end_object();
-        assert_eq!(text(&w), r#"{"a":null,"library":null,"b":true}"#);
-        assert!(w.found.is_empty());
-        let mut written = w.finish().unwrap();
-        written.set_watched("library", br#"{"name":"n"}"#);
-        assert_eq!(
-            written.bytes(),
-            br#"{"a":null,"library":{"name":"n"},"b":true}"#
-        );
     }
 
     #[test]
