@@ -59,12 +59,34 @@ pub(crate) unsafe fn handle_mut<'a, T>(ptr: *mut T, name: &str) -> Result<&'a mu
     unsafe { ptr.as_mut() }.ok_or_else(|| Error::null(name))
 }
 
-/// Checks an output pointer before any work is done; the value is written only on success.
-pub(crate) fn output_ptr<T>(ptr: *mut T, name: &str) -> Result<*mut T> {
-    if ptr.is_null() {
-        Err(Error::null(name))
-    } else {
-        Ok(ptr)
+/// An output argument: storage the call writes once, on success. Made only from a pointer that
+/// the export's contract says may be written (`arg!(out p)`, `arg!(opt_out p)`), so writing it
+/// is safe.
+pub(crate) struct Out<T>(std::ptr::NonNull<T>);
+
+impl<T> Out<T> {
+    /// Checks a required output before any work is done. NULL is `RUDDER_NULL_ARGUMENT`.
+    ///
+    /// # Safety
+    /// `ptr` is NULL or valid for one write of a `T` during the call.
+    pub(crate) unsafe fn required(ptr: *mut T, name: &str) -> Result<Out<T>> {
+        std::ptr::NonNull::new(ptr)
+            .map(Out)
+            .ok_or_else(|| Error::null(name))
+    }
+
+    /// An optional output: NULL is `None`.
+    ///
+    /// # Safety
+    /// As [`Out::required`].
+    pub(crate) unsafe fn optional(ptr: *mut T) -> Option<Out<T>> {
+        std::ptr::NonNull::new(ptr).map(Out)
+    }
+
+    /// Writes the value (the storage's old contents are not dropped: they belong to the caller).
+    pub(crate) fn write(self, value: T) {
+        // SAFETY: non-NULL and writable, as the constructors' contracts require.
+        unsafe { self.0.as_ptr().write(value) }
     }
 }
 

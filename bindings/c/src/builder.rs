@@ -1,7 +1,6 @@
 //! `rudder_event_builder`: a group call made field by field, validated all at once by `build`.
 
-use crate::args::{handle_mut, input_str, output_ptr, take_handle};
-use crate::error::{guard, guard_value, Error, Result};
+use crate::error::{guard, Error, Result};
 use crate::event::rudder_event;
 use crate::issues::rudder_issues;
 use crate::options::c_options;
@@ -54,8 +53,7 @@ pub(crate) fn with_builder(
     set: impl FnOnce(&mut rudder_event_builder) -> Result<()>,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live builder used by this thread only, per the documented contract.
-        let builder = unsafe { handle_mut(builder, "builder") }?;
+        let builder = arg!(mut builder);
         set(builder)
     })
 }
@@ -72,14 +70,12 @@ pub extern "C" fn rudder_event_builder_new(
     out: *mut *mut rudder_event_builder,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        let group_id = unsafe { input_str(group_id, "group_id") }?.to_owned();
-        let out = output_ptr(out, "out")?;
+        let group_id = arg!(str group_id).to_owned();
+        let out = arg!(out out);
         let mut inner = GroupEvent::builder(group_id);
         inner.set_options(c_options(false, 0));
         let builder = rudder_event_builder { inner };
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(Box::into_raw(Box::new(builder))) };
+        out.write(Box::into_raw(Box::new(builder)));
         Ok(())
     })
 }
@@ -87,10 +83,7 @@ pub extern "C" fn rudder_event_builder_new(
 /// Frees a builder that was not built. NULL is accepted and ignored.
 #[no_mangle]
 pub extern "C" fn rudder_event_builder_free(builder: *mut rudder_event_builder) {
-    guard_value((), || {
-        // SAFETY: NULL or a builder from this library, freed once, per the documented contract.
-        drop(unsafe { take_handle(builder) });
-    })
+    ffi_free!(builder)
 }
 
 /// Sets `userId` (who joins the group). The string is copied.
@@ -100,8 +93,7 @@ pub extern "C" fn rudder_event_builder_set_user_id(
     user_id: *const std::ffi::c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        b.set_user_id(unsafe { input_str(user_id, "user_id") }?);
+        b.set_user_id(arg!(str user_id));
         Ok(())
     })
 }
@@ -113,8 +105,7 @@ pub extern "C" fn rudder_event_builder_set_anonymous_id(
     anonymous_id: *const std::ffi::c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: as above.
-        b.set_anonymous_id(unsafe { input_str(anonymous_id, "anonymous_id") }?);
+        b.set_anonymous_id(arg!(str anonymous_id));
         Ok(())
     })
 }
@@ -126,8 +117,7 @@ pub extern "C" fn rudder_event_builder_set_message_id(
     message_id: *const std::ffi::c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: as above.
-        b.set_message_id(unsafe { input_str(message_id, "message_id") }?);
+        b.set_message_id(arg!(str message_id));
         Ok(())
     })
 }
@@ -142,8 +132,7 @@ pub extern "C" fn rudder_event_builder_set_original_timestamp(
     timestamp: *const std::ffi::c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: as above.
-        b.set_original_timestamp(unsafe { input_str(timestamp, "timestamp") }?);
+        b.set_original_timestamp(arg!(str timestamp));
         Ok(())
     })
 }
@@ -157,8 +146,7 @@ pub extern "C" fn rudder_event_builder_set_context_json(
     json: *const std::ffi::c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: as above.
-        let text = unsafe { input_str(json, "json") }?;
+        let text = arg!(str json);
         b.set_context_value(json_fragment(text, "context")?);
         Ok(())
     })
@@ -172,8 +160,7 @@ pub extern "C" fn rudder_event_builder_set_integrations_json(
     json: *const std::ffi::c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: as above.
-        let text = unsafe { input_str(json, "json") }?;
+        let text = arg!(str json);
         b.set_integrations_value(json_fragment(text, "integrations")?);
         Ok(())
     })
@@ -222,18 +209,15 @@ pub extern "C" fn rudder_event_builder_build(
     out_issues: *mut *mut rudder_issues,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live builder given up by the caller, per the documented contract.
-        let builder = unsafe { take_handle(builder) }.ok_or_else(|| Error::null("builder"))?;
-        let out_event = output_ptr(out_event, "out_event")?;
+        let builder = arg!(take builder).ok_or_else(|| Error::null("builder"))?;
+        let out_event = arg!(out out_event);
         match builder.inner.build() {
             Ok(event) => {
-                // SAFETY: `out_event` is non-NULL and writable.
-                unsafe { out_event.write(rudder_event::into_raw(event)) };
+                out_event.write(rudder_event::into_raw(event));
                 Ok(())
             }
             Err(err) => {
-                // SAFETY: NULL or writable, per the documented contract.
-                unsafe { rudder_issues::write_to(err.issues(), out_issues) };
+                rudder_issues::write_to(err.issues(), arg!(opt_out out_issues));
                 Err(Error::validation(&err))
             }
         }

@@ -1,6 +1,6 @@
 //! `rudder_client`: validate in the caller's thread, enqueue, and let one worker thread deliver.
 
-use crate::args::{handle_ref, output_ptr, take_handle};
+use crate::args::Out;
 use crate::builder::rudder_event_builder;
 use crate::config::rudder_client_config;
 use crate::cstr::output_string;
@@ -117,9 +117,8 @@ pub extern "C" fn rudder_client_new(
     out: *mut *mut rudder_client,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live config, per the documented contract.
-        let config = unsafe { handle_ref(config, "config") }?;
-        let out = output_ptr(out, "out")?;
+        let config = arg!(ref config);
+        let out = arg!(out out);
         let client = Arc::new(Client::new(config.config.clone()).map_err(|e| client_error(&e))?);
         if config.flush_at_exit {
             crate::exit::close_at_exit(&client, config.config.shutdown_timeout)?;
@@ -127,16 +126,14 @@ pub extern "C" fn rudder_client_new(
             crate::exit::warn_at_exit(&client);
         }
         let handle = Box::into_raw(Box::new(rudder_client { client }));
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(handle) };
+        out.write(handle);
         Ok(())
     })
 }
 
-fn enqueued(id: &str, out_message_id: *mut *mut c_char) {
-    if !out_message_id.is_null() {
-        // SAFETY: non-NULL and writable, per the documented contract.
-        unsafe { out_message_id.write(output_string(id)) };
+fn enqueued(id: &str, out_message_id: Option<Out<*mut c_char>>) {
+    if let Some(out) = out_message_id {
+        out.write(output_string(id));
     }
 }
 
@@ -155,16 +152,14 @@ pub extern "C" fn rudder_client_enqueue(
     out_message_id: *mut *mut c_char,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or an event given up by the caller, per the documented contract.
-        let event = unsafe { take_handle(event) };
-        // SAFETY: NULL or a live client, per the documented contract.
-        let client = unsafe { handle_ref(client, "client") }?;
+        let event = arg!(take event);
+        let client = arg!(ref client);
         let event = event.ok_or_else(|| Error::null("event"))?;
         let id = client
             .client
             .enqueue(event.event)
             .map_err(|e| client_error(&e))?;
-        enqueued(&id, out_message_id);
+        enqueued(&id, arg!(opt_out out_message_id));
         Ok(())
     })
 }
@@ -186,32 +181,28 @@ pub extern "C" fn rudder_client_group(
     out_issues: *mut *mut rudder_issues,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a builder given up by the caller, per the documented contract.
-        let builder = unsafe { take_handle(builder) };
-        // SAFETY: NULL or a live client, per the documented contract.
-        let client = unsafe { handle_ref(client, "client") }?;
+        let builder = arg!(take builder);
+        let client = arg!(ref client);
         let builder = builder.ok_or_else(|| Error::null("builder"))?;
         let parts = builder.into_inner().into_parts();
         let id = client.client.group(parts).map_err(|e| {
             if !e.issues().is_empty() {
-                // SAFETY: NULL or writable, per the documented contract.
-                unsafe { rudder_issues::write_to(e.issues(), out_issues) };
+                rudder_issues::write_to(e.issues(), arg!(opt_out out_issues));
             }
             client_error(&e)
         })?;
-        enqueued(&id, out_message_id);
+        enqueued(&id, arg!(opt_out out_message_id));
         Ok(())
     })
 }
 
 fn finish(
     result: std::result::Result<FlushResult, ClientError>,
-    out: *mut rudder_flush_result,
+    out: Option<Out<rudder_flush_result>>,
 ) -> Result<()> {
     let result = result.map_err(|e| client_error(&e))?;
-    if !out.is_null() {
-        // SAFETY: non-NULL and writable, per the documented contract.
-        unsafe { out.write(result.into()) };
+    if let Some(out) = out {
+        out.write(result.into());
     }
     Ok(())
 }
@@ -232,10 +223,12 @@ pub extern "C" fn rudder_client_flush(
     out_result: *mut rudder_flush_result,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live client, per the documented contract.
-        let client = unsafe { handle_ref(client, "client") }?;
+        let client = arg!(ref client);
         not_inside_callback("rudder_client_flush")?;
-        finish(client.client.flush(timeout(timeout_ms)), out_result)
+        finish(
+            client.client.flush(timeout(timeout_ms)),
+            arg!(opt_out out_result),
+        )
     })
 }
 
@@ -258,10 +251,12 @@ pub extern "C" fn rudder_client_close(
     out_result: *mut rudder_flush_result,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live client, per the documented contract.
-        let client = unsafe { handle_ref(client, "client") }?;
+        let client = arg!(ref client);
         not_inside_callback("rudder_client_close")?;
-        finish(client.client.close(timeout(timeout_ms)), out_result)
+        finish(
+            client.client.close(timeout(timeout_ms)),
+            arg!(opt_out out_result),
+        )
     })
 }
 
@@ -272,11 +267,9 @@ pub extern "C" fn rudder_client_stats(
     out: *mut rudder_stats,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live client, per the documented contract.
-        let client = unsafe { handle_ref(client, "client") }?;
-        let out = output_ptr(out, "out")?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(client.client.stats().into()) };
+        let client = arg!(ref client);
+        let out = arg!(out out);
+        out.write(client.client.stats().into());
         Ok(())
     })
 }
@@ -285,8 +278,7 @@ pub extern "C" fn rudder_client_stats(
 #[no_mangle]
 pub extern "C" fn rudder_client_is_closed(client: *const rudder_client) -> bool {
     guard_value(false, || {
-        // SAFETY: NULL or a live client, per the documented contract.
-        unsafe { client.as_ref() }.is_some_and(|c| c.client.is_closed())
+        arg!(opt_ref client).is_some_and(|c| c.client.is_closed())
     })
 }
 
@@ -299,12 +291,10 @@ pub extern "C" fn rudder_client_sent_events_json(
     out: *mut *mut c_char,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live client, per the documented contract.
-        let client = unsafe { handle_ref(client, "client") }?;
-        let out = output_ptr(out, "out")?;
+        let client = arg!(ref client);
+        let out = arg!(out out);
         let events = rudder_group_core::serde_json::Value::Array(client.client.sent_events());
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(output_string(&events.to_string())) };
+        out.write(output_string(&events.to_string()));
         Ok(())
     })
 }
@@ -322,8 +312,7 @@ pub extern "C" fn rudder_client_free(client: *mut rudder_client) {
     // `rudder_last_error_message`): status-returning guard, result dropped.
     let _ = guard(|| {
         not_inside_callback("rudder_client_free")?;
-        // SAFETY: NULL or a client from this library, freed once, per the documented contract.
-        drop(unsafe { take_handle(client) });
+        drop(arg!(take client));
         Ok(())
     });
 }

@@ -1,7 +1,6 @@
 //! `rudder_client_config`: every client setting, with the client's defaults.
 
-use crate::args::{handle_mut, input_opt_str, input_str, output_ptr, take_handle};
-use crate::error::{guard, guard_value, Error, Result};
+use crate::error::{guard, Error, Result};
 use crate::log::{c_log_callback, rudder_log_callback};
 use crate::options::c_options;
 use crate::outcome::{c_callback, rudder_outcome_callback};
@@ -30,8 +29,7 @@ fn with_config(
     set: impl FnOnce(&mut Config) -> Result<()>,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live config used by this thread only, per the documented contract.
-        let config = unsafe { handle_mut(config, "config") }?;
+        let config = arg!(mut config);
         set(&mut config.config)
     })
 }
@@ -59,19 +57,16 @@ pub extern "C" fn rudder_client_config_new(
     out: *mut *mut rudder_client_config,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or NUL-terminated strings, per the documented contract.
-        let write_key = unsafe { input_str(write_key, "write_key") }?;
-        // SAFETY: as above.
-        let url = unsafe { input_str(data_plane_url, "data_plane_url") }?;
-        let out = output_ptr(out, "out")?;
+        let write_key = arg!(str write_key);
+        let url = arg!(str data_plane_url);
+        let out = arg!(out out);
         let mut config = Config::new(write_key, url);
         config.event_options = c_options(false, 0);
         let handle = Box::into_raw(Box::new(rudder_client_config {
             config,
             flush_at_exit: false,
         }));
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(handle) };
+        out.write(handle);
         Ok(())
     })
 }
@@ -79,10 +74,7 @@ pub extern "C" fn rudder_client_config_new(
 /// Frees a config. NULL is accepted and ignored. Clients made from it are not affected.
 #[no_mangle]
 pub extern "C" fn rudder_client_config_free(config: *mut rudder_client_config) {
-    guard_value((), || {
-        // SAFETY: NULL or a config from this library, freed once, per the documented contract.
-        drop(unsafe { take_handle(config) });
-    })
+    ffi_free!(config)
 }
 
 /// A batch is sent when it holds this many events (default 100; at least 1).
@@ -303,8 +295,7 @@ pub extern "C" fn rudder_client_config_set_flush_at_exit(
     on: bool,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live config used by this thread only, per the documented contract.
-        let config = unsafe { handle_mut(config, "config") }?;
+        let config = arg!(mut config);
         config.flush_at_exit = on;
         Ok(())
     })
@@ -389,8 +380,7 @@ pub extern "C" fn rudder_client_config_set_proxy(
     proxy: *const c_char,
 ) -> rudder_status {
     with_config(config, |c| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        c.proxy = unsafe { input_opt_str(proxy, "proxy") }?.map(str::to_owned);
+        c.proxy = arg!(opt_str proxy).map(str::to_owned);
         Ok(())
     })
 }
@@ -410,8 +400,7 @@ pub extern "C" fn rudder_client_config_set_spool_dir(
     dir: *const c_char,
 ) -> rudder_status {
     with_config(config, |c| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        c.spool_dir = unsafe { input_opt_str(dir, "dir") }?.map(std::path::PathBuf::from);
+        c.spool_dir = arg!(opt_str dir).map(std::path::PathBuf::from);
         Ok(())
     })
 }
@@ -440,8 +429,7 @@ pub extern "C" fn rudder_client_config_set_spool_sync(
     mode: *const c_char,
 ) -> rudder_status {
     with_config(config, |c| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        let mode = unsafe { input_str(mode, "mode") }?;
+        let mode = arg!(str mode);
         c.set(Library::C, "spool_sync", &Value::Str(mode.to_owned()))
             .map_err(|e| Error::new(e.code().into(), e.to_string()))
     })

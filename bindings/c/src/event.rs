@@ -1,8 +1,7 @@
 //! `rudder_event`: a validated group event, parsed from JSON or built, and its canonical JSON.
 
-use crate::args::{handle_ref, input_str, output_ptr, take_handle};
 use crate::cstr::output_string;
-use crate::error::{guard, guard_value, Error};
+use crate::error::{guard, Error};
 use crate::issues::rudder_issues;
 use crate::options::c_options;
 use crate::status::rudder_status;
@@ -32,18 +31,15 @@ fn parse(
     out_issues: *mut *mut rudder_issues,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        let text = unsafe { input_str(json, "json") }?;
-        let out_event = output_ptr(out_event, "out_event")?;
+        let text = arg!(str json);
+        let out_event = arg!(out out_event);
         match GroupEvent::from_json_with(text, &c_options(lenient, max_event_bytes)) {
             Ok(event) => {
-                // SAFETY: `out_event` is non-NULL and writable.
-                unsafe { out_event.write(rudder_event::into_raw(event)) };
+                out_event.write(rudder_event::into_raw(event));
                 Ok(())
             }
             Err(err) => {
-                // SAFETY: NULL or writable, per the documented contract.
-                unsafe { rudder_issues::write_to(err.issues(), out_issues) };
+                rudder_issues::write_to(err.issues(), arg!(opt_out out_issues));
                 Err(Error::validation(&err))
             }
         }
@@ -89,11 +85,9 @@ pub extern "C" fn rudder_event_to_json(
     out: *mut *mut c_char,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live event, per the documented contract.
-        let event = unsafe { handle_ref(event, "event") }?;
-        let out = output_ptr(out, "out")?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(output_string(&event.event.to_json())) };
+        let event = arg!(ref event);
+        let out = arg!(out out);
+        out.write(output_string(&event.event.to_json()));
         Ok(())
     })
 }
@@ -106,11 +100,9 @@ pub extern "C" fn rudder_event_message_id(
     out: *mut *mut c_char,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live event, per the documented contract.
-        let event = unsafe { handle_ref(event, "event") }?;
-        let out = output_ptr(out, "out")?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(output_string(event.event.message_id())) };
+        let event = arg!(ref event);
+        let out = arg!(out out);
+        out.write(output_string(event.event.message_id()));
         Ok(())
     })
 }
@@ -123,11 +115,9 @@ pub extern "C" fn rudder_event_warnings(
     out: *mut *mut rudder_issues,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live event, per the documented contract.
-        let event = unsafe { handle_ref(event, "event") }?;
-        let out = output_ptr(out, "out")?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { rudder_issues::write_to(event.event.warnings(), out) };
+        let event = arg!(ref event);
+        let out = arg!(out out);
+        rudder_issues::write_to(event.event.warnings(), Some(out));
         Ok(())
     })
 }
@@ -139,11 +129,9 @@ pub extern "C" fn rudder_event_clone(
     out: *mut *mut rudder_event,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live event, per the documented contract.
-        let event = unsafe { handle_ref(event, "event") }?;
-        let out = output_ptr(out, "out")?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(rudder_event::into_raw(event.event.clone())) };
+        let event = arg!(ref event);
+        let out = arg!(out out);
+        out.write(rudder_event::into_raw(event.event.clone()));
         Ok(())
     })
 }
@@ -151,8 +139,5 @@ pub extern "C" fn rudder_event_clone(
 /// Frees an event that was not enqueued. NULL is accepted and ignored.
 #[no_mangle]
 pub extern "C" fn rudder_event_free(event: *mut rudder_event) {
-    guard_value((), || {
-        // SAFETY: NULL or an event from this library, freed once, per the documented contract.
-        drop(unsafe { take_handle(event) });
-    })
+    ffi_free!(event)
 }

@@ -1,7 +1,7 @@
 //! `rudder_issues`: every problem of a refused event (or the warnings of an accepted one), each
 //! with its code, JSON-pointer path and message.
 
-use crate::args::{handle_ref, output_ptr, take_handle};
+use crate::args::Out;
 use crate::cstr::to_c_lossy;
 use crate::error::{guard, guard_value, Error};
 use crate::status::rudder_status;
@@ -42,15 +42,10 @@ impl rudder_issues {
         rudder_issues { items }
     }
 
-    /// Writes a new list to `out` when `out` is not NULL.
-    ///
-    /// # Safety
-    /// `out` is NULL or valid for one pointer write.
-    pub(crate) unsafe fn write_to(issues: &[Issue], out: *mut *mut rudder_issues) {
-        if !out.is_null() {
-            let list = Box::into_raw(Box::new(rudder_issues::new(issues)));
-            // SAFETY: non-NULL and writable per the caller's contract.
-            unsafe { out.write(list) };
+    /// Writes a new list to `out` when there is one.
+    pub(crate) fn write_to(issues: &[Issue], out: Option<Out<*mut rudder_issues>>) {
+        if let Some(out) = out {
+            out.write(Box::into_raw(Box::new(rudder_issues::new(issues))));
         }
     }
 }
@@ -75,8 +70,7 @@ pub struct rudder_issue {
 #[no_mangle]
 pub extern "C" fn rudder_issues_count(issues: *const rudder_issues) -> usize {
     guard_value(0, || {
-        // SAFETY: NULL or a live list per the documented contract.
-        unsafe { issues.as_ref() }.map_or(0, |list| list.items.len())
+        arg!(opt_ref issues).map_or(0, |list| list.items.len())
     })
 }
 
@@ -93,9 +87,8 @@ pub extern "C" fn rudder_issues_get(
     out: *mut rudder_issue,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or a live list per the documented contract.
-        let list = unsafe { handle_ref(issues, "issues") }?;
-        let out = output_ptr(out, "out")?;
+        let list = arg!(ref issues);
+        let out = arg!(out out);
         let entry = list.items.get(index).ok_or_else(|| {
             Error::invalid(format!(
                 "index {index} is out of range: the list holds {} issues",
@@ -109,8 +102,7 @@ pub extern "C" fn rudder_issues_get(
             message: entry.message.as_ptr(),
             is_warning: entry.warning,
         };
-        // SAFETY: `out` is non-NULL and points to caller-owned storage for one issue.
-        unsafe { out.write(view) };
+        out.write(view);
         Ok(())
     })
 }
@@ -118,8 +110,5 @@ pub extern "C" fn rudder_issues_get(
 /// Frees an issue list. NULL is accepted and ignored. Strings read from it become invalid.
 #[no_mangle]
 pub extern "C" fn rudder_issues_free(issues: *mut rudder_issues) {
-    guard_value((), || {
-        // SAFETY: NULL or a list from this library, freed once, per the documented contract.
-        drop(unsafe { take_handle(issues) });
-    })
+    ffi_free!(issues)
 }

@@ -25,6 +25,10 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 #![warn(missing_docs)]
 
+// The macros first, so every module below may use them.
+#[macro_use]
+mod ffi;
+
 // Declared in the order the header lists them.
 mod status;
 

@@ -1,6 +1,6 @@
 //! `rudder_outcome`: what happened to a set of events, handed to the outcome callback.
 
-use crate::args::{handle_ref, output_ptr, UserData};
+use crate::args::UserData;
 use crate::cstr::to_c_lossy;
 use crate::error::{guard, guard_value};
 use crate::reentry::inside_callback;
@@ -111,11 +111,9 @@ pub extern "C" fn rudder_outcome_get_kind(
     out: *mut rudder_outcome_kind,
 ) -> rudder_status {
     guard(|| {
-        // SAFETY: NULL or the outcome lent to the running callback.
-        let outcome = unsafe { handle_ref(outcome, "outcome") }?;
-        let out = output_ptr(out, "out")?;
-        // SAFETY: `out` is non-NULL and writable.
-        unsafe { out.write(outcome.kind) };
+        let outcome = arg!(ref outcome);
+        let out = arg!(out out);
+        out.write(outcome.kind);
         Ok(())
     })
 }
@@ -124,10 +122,7 @@ pub extern "C" fn rudder_outcome_get_kind(
 /// dropped event, a connection error) or `outcome` is NULL.
 #[no_mangle]
 pub extern "C" fn rudder_outcome_http_status(outcome: *const rudder_outcome) -> u16 {
-    guard_value(0, || {
-        // SAFETY: NULL or the outcome lent to the running callback.
-        unsafe { outcome.as_ref() }.map_or(0, |o| o.status)
-    })
+    guard_value(0, || arg!(opt_ref outcome).map_or(0, |o| o.status))
 }
 
 /// The body of the last answer (the data plane answers plain text), or NULL when no answer came
@@ -135,8 +130,7 @@ pub extern "C" fn rudder_outcome_http_status(outcome: *const rudder_outcome) -> 
 #[no_mangle]
 pub extern "C" fn rudder_outcome_body(outcome: *const rudder_outcome) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        // SAFETY: NULL or the outcome lent to the running callback.
-        unsafe { outcome.as_ref() }
+        arg!(opt_ref outcome)
             .and_then(|o| o.body.as_ref())
             .map_or(std::ptr::null(), |b| b.as_ptr())
     })
@@ -147,8 +141,7 @@ pub extern "C" fn rudder_outcome_body(outcome: *const rudder_outcome) -> *const 
 #[no_mangle]
 pub extern "C" fn rudder_outcome_reason(outcome: *const rudder_outcome) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        // SAFETY: NULL or the outcome lent to the running callback.
-        unsafe { outcome.as_ref() }.map_or(std::ptr::null(), |o| o.reason.as_ptr())
+        arg!(opt_ref outcome).map_or(std::ptr::null(), |o| o.reason.as_ptr())
     })
 }
 
@@ -156,18 +149,14 @@ pub extern "C" fn rudder_outcome_reason(outcome: *const rudder_outcome) -> *cons
 /// `outcome`).
 #[no_mangle]
 pub extern "C" fn rudder_outcome_attempts(outcome: *const rudder_outcome) -> u32 {
-    guard_value(0, || {
-        // SAFETY: NULL or the outcome lent to the running callback.
-        unsafe { outcome.as_ref() }.map_or(0, |o| o.attempts)
-    })
+    guard_value(0, || arg!(opt_ref outcome).map_or(0, |o| o.attempts))
 }
 
 /// The number of events this outcome is about; 0 for NULL.
 #[no_mangle]
 pub extern "C" fn rudder_outcome_message_id_count(outcome: *const rudder_outcome) -> usize {
     guard_value(0, || {
-        // SAFETY: NULL or the outcome lent to the running callback.
-        unsafe { outcome.as_ref() }.map_or(0, |o| o.message_ids.len())
+        arg!(opt_ref outcome).map_or(0, |o| o.message_ids.len())
     })
 }
 
@@ -180,8 +169,7 @@ pub extern "C" fn rudder_outcome_message_id(
     index: usize,
 ) -> *const c_char {
     guard_value(std::ptr::null(), || {
-        // SAFETY: NULL or the outcome lent to the running callback.
-        unsafe { outcome.as_ref() }
+        arg!(opt_ref outcome)
             .and_then(|o| o.message_ids.get(index))
             .map_or(std::ptr::null(), |id| id.as_ptr())
     })

@@ -2,7 +2,6 @@
 //! values or as JSON fragments. Reserved rules are checked by the core at build time, so a
 //! custom setter may also set a reserved key (it is checked all the same).
 
-use crate::args::input_str;
 use crate::builder::{json_fragment, rudder_event_builder, with_builder};
 use crate::status::rudder_status;
 use rudder_group_core::conversion::non_finite_float;
@@ -16,8 +15,7 @@ fn set_string(
     value: *const c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        let value = unsafe { input_str(value, "value") }?;
+        let value = arg!(str value);
         b.set_trait(key, Value::String(value.to_owned()));
         Ok(())
     })
@@ -29,8 +27,7 @@ fn set_address(
     value: *const c_char,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: as above.
-        let value = unsafe { input_str(value, "value") }?;
+        let value = arg!(str value);
         b.set_address_field(field, Value::String(value.to_owned()));
         Ok(())
     })
@@ -43,8 +40,7 @@ fn with_key(
     set: impl FnOnce(&mut rudder_event_builder, &str) -> crate::error::Result<()>,
 ) -> rudder_status {
     with_builder(builder, |b| {
-        // SAFETY: as above.
-        let key = unsafe { input_str(key, "key") }?;
+        let key = arg!(str key);
         set(b, key)
     })
 }
@@ -236,8 +232,7 @@ pub extern "C" fn rudder_event_builder_set_address_field(
     value: *const c_char,
 ) -> rudder_status {
     with_key(builder, key, |b, key| {
-        // SAFETY: NULL or a NUL-terminated string, per the documented contract.
-        let value = unsafe { input_str(value, "value") }?;
+        let value = arg!(str value);
         b.set_address_field(key, Value::String(value.to_owned()));
         Ok(())
     })
@@ -252,8 +247,7 @@ pub extern "C" fn rudder_event_builder_set_trait_string(
     value: *const c_char,
 ) -> rudder_status {
     with_key(builder, key, |b, key| {
-        // SAFETY: as above.
-        let value = unsafe { input_str(value, "value") }?;
+        let value = arg!(str value);
         b.set_trait(key, Value::String(value.to_owned()));
         Ok(())
     })
@@ -329,8 +323,7 @@ pub extern "C" fn rudder_event_builder_set_trait_json(
     json: *const c_char,
 ) -> rudder_status {
     with_key(builder, key, |b, key| {
-        // SAFETY: as above.
-        let text = unsafe { input_str(json, "json") }?;
+        let text = arg!(str json);
         let value = json_fragment(text, &pointer("/traits", key))?;
         b.set_trait(key, value);
         Ok(())
