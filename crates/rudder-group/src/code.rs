@@ -3,87 +3,77 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// Every failure the project reports carries one of these codes.
-///
-/// Numbers and strings are stable: a code is never renumbered, renamed or reused. Validation codes
-/// are 1..=99, client codes 100 and up. Bindings map codes with an exhaustive `match`, so adding a
-/// code breaks every binding's build until it is mapped.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ErrorCode {
+/// The table of codes: each variant with its stable number, its stable string and its doc.
+/// The enum, [`ErrorCode::ALL`], [`ErrorCode::as_str`] and [`ErrorCode::doc`] are made from it,
+/// and the bindings' tables of codes (the C statuses) are generated from those.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = $number:literal, $name:literal;)+) => {
+        /// Every failure the project reports carries one of these codes.
+        ///
+        /// Numbers and strings are stable: a code is never renumbered, renamed or reused.
+        /// Validation codes are 1..=99, client codes 100 and up. Bindings map codes with an
+        /// exhaustive `match`, so adding a code breaks every binding's build until it is mapped.
+        #[repr(u32)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ $variant = $number,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in number order.
+            pub const ALL: [ErrorCode; [$($number),+].len()] = [$(ErrorCode::$variant,)+];
+
+            /// The stable string, e.g. `"MISSING_GROUP_ID"`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)+
+                }
+            }
+
+            /// What the code means: its doc, one sentence (the bindings' docs repeat it).
+            pub const fn doc(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => concat!($($doc),+),)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
     /// `groupId` absent, empty, or only whitespace.
-    MissingGroupId = 1,
+    MissingGroupId = 1, "MISSING_GROUP_ID";
     /// Neither `userId` nor `anonymousId` is present and non-blank after trimming.
-    MissingIdentity = 2,
+    MissingIdentity = 2, "MISSING_IDENTITY";
     /// A top-level field has the wrong JSON type.
-    InvalidFieldType = 3,
+    InvalidFieldType = 3, "INVALID_FIELD_TYPE";
     /// A reserved group trait breaks its rule.
-    InvalidTrait = 4,
+    InvalidTrait = 4, "INVALID_TRAIT";
     /// A timestamp that is not ISO-8601 / RFC 3339, or a value that cannot be one.
-    InvalidTimestamp = 5,
+    InvalidTimestamp = 5, "INVALID_TIMESTAMP";
     /// NaN or ±Infinity (JSON cannot carry them).
-    NonFiniteNumber = 6,
+    NonFiniteNumber = 6, "NON_FINITE_NUMBER";
     /// A value with no JSON form (a function, a cycle, bytes, a set, a non-string key).
-    UnsupportedValue = 7,
+    UnsupportedValue = 7, "UNSUPPORTED_VALUE";
     /// Nesting deeper than 64 levels.
-    TooDeep = 8,
+    TooDeep = 8, "TOO_DEEP";
     /// The serialized event is larger than `max_event_bytes`.
-    EventTooLarge = 9,
+    EventTooLarge = 9, "EVENT_TOO_LARGE";
     /// Input text that is not JSON, or not a JSON object.
-    InvalidJson = 10,
+    InvalidJson = 10, "INVALID_JSON";
     /// The client was closed; nothing more can be enqueued.
-    ClientClosed = 101,
+    ClientClosed = 101, "CLIENT_CLOSED";
     /// The queue is full and the overflow policy refused the event.
-    QueueFull = 102,
+    QueueFull = 102, "QUEUE_FULL";
     /// A flush or close did not finish within its timeout (nothing was lost).
-    FlushTimeout = 103,
+    FlushTimeout = 103, "FLUSH_TIMEOUT";
     /// Events reached a terminal delivery failure.
-    DeliveryFailed = 104,
+    DeliveryFailed = 104, "DELIVERY_FAILED";
     /// A client setting is out of range or malformed.
-    InvalidConfig = 105,
+    InvalidConfig = 105, "INVALID_CONFIG";
 }
 
 impl ErrorCode {
-    /// Every code, in number order.
-    pub const ALL: [ErrorCode; 15] = [
-        ErrorCode::MissingGroupId,
-        ErrorCode::MissingIdentity,
-        ErrorCode::InvalidFieldType,
-        ErrorCode::InvalidTrait,
-        ErrorCode::InvalidTimestamp,
-        ErrorCode::NonFiniteNumber,
-        ErrorCode::UnsupportedValue,
-        ErrorCode::TooDeep,
-        ErrorCode::EventTooLarge,
-        ErrorCode::InvalidJson,
-        ErrorCode::ClientClosed,
-        ErrorCode::QueueFull,
-        ErrorCode::FlushTimeout,
-        ErrorCode::DeliveryFailed,
-        ErrorCode::InvalidConfig,
-    ];
-
-    /// The stable string, e.g. `"MISSING_GROUP_ID"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::MissingGroupId => "MISSING_GROUP_ID",
-            ErrorCode::MissingIdentity => "MISSING_IDENTITY",
-            ErrorCode::InvalidFieldType => "INVALID_FIELD_TYPE",
-            ErrorCode::InvalidTrait => "INVALID_TRAIT",
-            ErrorCode::InvalidTimestamp => "INVALID_TIMESTAMP",
-            ErrorCode::NonFiniteNumber => "NON_FINITE_NUMBER",
-            ErrorCode::UnsupportedValue => "UNSUPPORTED_VALUE",
-            ErrorCode::TooDeep => "TOO_DEEP",
-            ErrorCode::EventTooLarge => "EVENT_TOO_LARGE",
-            ErrorCode::InvalidJson => "INVALID_JSON",
-            ErrorCode::ClientClosed => "CLIENT_CLOSED",
-            ErrorCode::QueueFull => "QUEUE_FULL",
-            ErrorCode::FlushTimeout => "FLUSH_TIMEOUT",
-            ErrorCode::DeliveryFailed => "DELIVERY_FAILED",
-            ErrorCode::InvalidConfig => "INVALID_CONFIG",
-        }
-    }
-
     /// The stable number.
     pub const fn number(self) -> u32 {
         self as u32
