@@ -8,6 +8,8 @@
 //! fails naming each file that differs from what it would write (`make test` runs it).
 
 mod c_status;
+mod rust;
+mod settings;
 mod text;
 
 use std::path::{Path, PathBuf};
@@ -31,7 +33,10 @@ pub(crate) fn read(path: &str) -> Result<String, String> {
 }
 
 fn outputs() -> Result<Vec<Output>, String> {
-    Ok(vec![c_status::generate()?])
+    let settings = settings::load()?;
+    let mut out = vec![c_status::generate()?];
+    out.extend(rust::generate(&settings)?);
+    Ok(out)
 }
 
 fn main() -> ExitCode {

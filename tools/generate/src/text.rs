@@ -59,3 +59,36 @@ pub(crate) fn rustfmt(source: &str) -> Result<String, String> {
     }
     String::from_utf8(out.stdout).map_err(|e| format!("rustfmt: {e}"))
 }
+
+/// Indents lines by the depth of the brackets open before them (four spaces each): rustfmt
+/// leaves the body of a `macro_rules!` as it is written.
+pub(crate) fn indent(source: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for line in source.lines() {
+        let line = line.trim();
+        let closing = line
+            .chars()
+            .take_while(|c| matches!(c, '}' | ')' | ']'))
+            .count();
+        let level = depth.saturating_sub(closing);
+        if !line.is_empty() && !line.starts_with("//") {
+            out.push_str(&"    ".repeat(level));
+        } else if line.starts_with("//") {
+            out.push_str(&"    ".repeat(depth));
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("//") {
+            continue;
+        }
+        for ch in line.chars() {
+            match ch {
+                '{' | '(' | '[' => depth += 1,
+                '}' | ')' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    out
+}

@@ -3,53 +3,11 @@
 //! every range and then how the settings fit together.
 
 use super::{find, nearest, Value, SETTINGS};
-use crate::config::{
-    Config, Overflow, RetryPolicy, SpoolSync, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT,
-};
+use crate::config::{Config, Transport, BATCH_OVERHEAD, MAX_BATCH_BYTES_LIMIT};
 use crate::ClientError;
-use rudder_group::{EventOptions, Library, SENT_AT_BYTES};
-use std::time::Duration;
+use rudder_group::{Library, SENT_AT_BYTES};
 
 impl Config {
-    /// The defaults (from [`crate::settings::SETTINGS`]), for a write key and a data plane
-    /// URL.
-    pub fn new(write_key: impl Into<String>, data_plane_url: impl Into<String>) -> Config {
-        let mut config = Config {
-            write_key: write_key.into(),
-            data_plane_url: data_plane_url.into(),
-            flush_at: 0,
-            flush_interval: Duration::ZERO,
-            max_batch_bytes: 0,
-            max_queue_events: 0,
-            max_queue_bytes: 0,
-            overflow: Overflow::DropNewest,
-            block_timeout: Duration::ZERO,
-            max_concurrent_requests: 0,
-            gzip: true,
-            connect_timeout: Duration::ZERO,
-            request_timeout: Duration::ZERO,
-            retry: RetryPolicy {
-                max_attempts: None,
-                max_elapsed: Duration::ZERO,
-                initial_backoff: Duration::ZERO,
-                max_backoff: Duration::ZERO,
-            },
-            proxy: None,
-            event_options: EventOptions::default(),
-            on_outcome: None,
-            on_log: None,
-            transport: Transport::Http,
-            shutdown_timeout: Duration::ZERO,
-            gzip_level: 0,
-            spool_dir: None,
-            max_spool_bytes: 0,
-            spool_sync: SpoolSync::Group,
-            spool_sync_interval: Duration::ZERO,
-        };
-        crate::settings::apply_defaults(&mut config);
-        config
-    }
-
     /// Checks every setting: each range (from [`crate::settings::SETTINGS`]), then how they fit
     /// together. The error names the first setting at fault, spelt as the config's language
     /// (`event_options.library`) spells it.

@@ -1,12 +1,11 @@
 //! Every client setting, declared once: its name in each language, its unit, its default, its
-//! range and one line of doc. [`Config::new`] takes its defaults from here, [`Config::validate`]
+//! range and one line of doc. The table is data, `settings.toml` at the crate's root, from which
+//! `make generate` writes [`SETTINGS`] (`table.rs`) and the setting fields of [`Config`] with
+//! [`Config::new`] (`config_generated.rs`), and every binding's typed surface. [`Config::validate`]
 //! checks every range here, and every binding parses its options through [`Config::set`], so a
-//! binding holds no names, defaults or ranges of its own. A test compares the bindings' stubs,
-//! typings, header and READMEs against this table.
+//! binding holds no names, defaults or ranges of its own.
 //!
-//! Adding a setting: a field in [`Config`], one entry in [`SETTINGS`] (with its `get` and `put`),
-//! and at most a line per binding where the language needs a typed entry point (a C setter, a
-//! Python keyword in the typed facade, a property in the TypeScript options).
+//! Adding a setting: one entry in `settings.toml`, `make generate`, and the code that uses it.
 //!
 //! Units: durations are seconds in Rust and Python, milliseconds in Node and C; sizes are bytes;
 //! counts are whole numbers. Every duration is at most [`MAX_DURATION`], so no clock arithmetic
@@ -122,6 +121,8 @@ pub struct Setting {
     pub python: &'static str,
     /// The Node option (`retry.maxAttempts` is `retry: { maxAttempts }`).
     pub node: &'static str,
+    /// An older Node name, still accepted.
+    pub node_deprecated: Option<&'static str>,
     /// The C setter, without the `rudder_client_config_set_` prefix (`None` for the two
     /// arguments of `rudder_client_config_new`).
     pub c: Option<&'static str>,
@@ -298,7 +299,9 @@ fn shown_in(value: &Typed, library: Library) -> String {
 
 /// The setting named `name` in a language.
 pub fn find(library: Library, name: &str) -> Option<&'static Setting> {
-    SETTINGS.iter().find(|s| s.name(library) == name)
+    SETTINGS.iter().find(|s| {
+        s.name(library) == name || (library == Library::Node && s.node_deprecated == Some(name))
+    })
 }
 
 /// The known name closest to `name` (by edit distance), for "did you mean" hints.
@@ -384,20 +387,10 @@ pub fn markdown_table(library: Library) -> String {
     out
 }
 
-/// Applies every default of the table.
-pub(crate) fn apply_defaults(config: &mut Config) {
-    for s in SETTINGS {
-        if !matches!(s.default, Typed::Text(None))
-            || matches!(s.kind, Kind::Text { optional: true })
-        {
-            (s.put)(config, s.default.clone());
-        }
-    }
-}
-
 mod checks;
 mod table;
 #[cfg(test)]
 mod tests;
 
-pub use table::{MAX_EVENT_BYTES_LIMIT, SETTINGS};
+pub use crate::config::MAX_EVENT_BYTES_LIMIT;
+pub use table::SETTINGS;

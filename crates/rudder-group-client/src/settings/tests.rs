@@ -165,3 +165,19 @@ fn defaults_in_each_language() {
     assert_eq!(s.default_in(Library::Python), "None");
     assert_eq!(s.default_in(Library::Node), "null");
 }
+
+#[test]
+fn the_tables_limits_agree_with_the_wire() {
+    assert_eq!(
+        crate::MAX_BATCH_BYTES_LIMIT - crate::BATCH_OVERHEAD,
+        super::MAX_EVENT_BYTES_LIMIT
+    );
+    assert_eq!(
+        Config::new("", "").event_options.max_event_bytes,
+        rudder_group::DEFAULT_MAX_EVENT_BYTES
+    );
+    assert_eq!(
+        Config::new("", "").event_options,
+        rudder_group::EventOptions::default()
+    );
+}
