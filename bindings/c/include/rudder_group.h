@@ -183,9 +183,10 @@ typedef struct rudder_client rudder_client;
  * copied) by `rudder_client_new`, so one config may serve several clients and may be freed
  * once they are made. Free it with `rudder_client_config_free`.
  *
- * Setters only store: every value is checked by `rudder_client_new`, which answers
- * `RUDDER_INVALID_CONFIG` naming the first setting out of range. Not thread-safe: set it up from
- * one thread.
+ * Each setter checks its value against the client's settings table and refuses one it does not
+ * accept with `RUDDER_INVALID_CONFIG`, naming the setting and changing nothing;
+ * `rudder_client_new` checks how the settings fit together. Not thread-safe: set it up from one
+ * thread.
  */
 typedef struct rudder_client_config rudder_client_config;
 
@@ -711,18 +712,10 @@ rudder_status rudder_issues_get(const rudder_issues *issues, size_t index, rudde
 void rudder_issues_free(rudder_issues *issues);
 
 /**
- * Makes a config with the defaults for a source's write key and a data plane URL (e.g.
- * `"https://hosted.rudderlabs.com"`; `/v1/batch` is added), and writes it to `*out`. Both
- * strings are copied. Events are named `rudder-group-c` in `context.library`.
- *
- * Defaults (the settings table of the client crate): flush_at 100 events, flush_interval
- * 1,000 ms, max_batch_bytes 1,024,000, max_queue_events 100,000, max_queue_bytes 67,108,864,
- * overflow drop-newest, block timeout 1,000 ms, gzip on (level 6), connect timeout 10,000 ms,
- * request timeout 30,000 ms, retries until 120,000 ms after a batch's first attempt (no attempt
- * cap) with backoff from 100 ms up to 10,000 ms, proxy from the environment, strict
- * validation, max_event_bytes 32,768, HTTP transport, shutdown timeout 5,000 ms, no outcome
- * callback, no spool (max_spool_bytes 1 GiB, spool_sync "group", its interval 1,000 ms).
- * Every duration is at most 86,400,000 ms.
+ * Makes a config with every setting at its default (each setter's doc states it) for a source's
+ * write key and a data plane URL (e.g. `"https://hosted.rudderlabs.com"`; `/v1/batch` is added),
+ * and writes it to `*out`. Both strings are copied. Events are named `rudder-group-c` in
+ * `context.library`. No outcome or log callback is set.
  */
 rudder_status rudder_client_config_new(const char *write_key,
                                        const char *data_plane_url,
@@ -732,105 +725,6 @@ rudder_status rudder_client_config_new(const char *write_key,
  * Frees a config. NULL is accepted and ignored. Clients made from it are not affected.
  */
 void rudder_client_config_free(rudder_client_config *config);
-
-/**
- * A batch is sent when it holds this many events (default 100; at least 1).
- */
-rudder_status rudder_client_config_set_flush_at(rudder_client_config *config, size_t flush_at);
-
-/**
- * A batch is also sent when its oldest event has waited this long, in milliseconds (default
- * 1,000; more than 0).
- */
-rudder_status rudder_client_config_set_flush_interval_ms(rudder_client_config *config,
-                                                         uint64_t interval_ms);
-
-/**
- * A batch is also sent when it would grow past this many bytes uncompressed (default 1,024,000;
- * at most 4,096,000, the gateway's limit, and at least one event of max_event_bytes).
- */
-rudder_status rudder_client_config_set_max_batch_bytes(rudder_client_config *config, size_t value);
-
-/**
- * Events queued at most (default 100,000).
- */
-rudder_status rudder_client_config_set_max_queue_events(rudder_client_config *config, size_t value);
-
-/**
- * Bytes queued at most (default 64 MiB).
- */
-rudder_status rudder_client_config_set_max_queue_bytes(rudder_client_config *config, size_t value);
-
-/**
- * gzip request bodies (default true; data planes older than 1.4 reject gzip).
- */
-rudder_status rudder_client_config_set_gzip(rudder_client_config *config, bool gzip);
-
-/**
- * gzip level, 0 to 9 (default 6).
- */
-rudder_status rudder_client_config_set_gzip_level(rudder_client_config *config, uint32_t level);
-
-/**
- * Connection timeout in milliseconds (default 10,000; more than 0).
- */
-rudder_status rudder_client_config_set_connect_timeout_ms(rudder_client_config *config,
-                                                          uint64_t timeout_ms);
-
-/**
- * Whole-request timeout in milliseconds (default 30,000; more than 0).
- */
-rudder_status rudder_client_config_set_request_timeout_ms(rudder_client_config *config,
-                                                          uint64_t timeout_ms);
-
-/**
- * Requests per batch at most, the first included (default: no cap, `retry_max_elapsed` alone
- * ends retries; at least 1). Retried: 408, 429, 5xx,
- * connection errors and timeouts, with capped exponential backoff and full jitter; `Retry-After`
- * is a floor under the wait.
- */
-rudder_status rudder_client_config_set_retry_max_attempts(rudder_client_config *config,
-                                                          uint32_t attempts);
-
-/**
- * Time from a batch's first attempt after which it is not retried again, in milliseconds (default
- * 120,000).
- */
-rudder_status rudder_client_config_set_retry_max_elapsed_ms(rudder_client_config *config,
-                                                            uint64_t elapsed_ms);
-
-/**
- * The first backoff's cap in milliseconds (default 100; more than 0, at most the max backoff).
- */
-rudder_status rudder_client_config_set_retry_initial_backoff_ms(rudder_client_config *config,
-                                                                uint64_t backoff_ms);
-
-/**
- * The largest backoff in milliseconds (default 10,000).
- */
-rudder_status rudder_client_config_set_retry_max_backoff_ms(rudder_client_config *config,
-                                                            uint64_t backoff_ms);
-
-/**
- * How long `rudder_client_free` waits to deliver what is queued, in milliseconds (default 5,000).
- * What is still queued then is reported as dropped.
- */
-rudder_status rudder_client_config_set_shutdown_timeout_ms(rudder_client_config *config,
-                                                           uint64_t timeout_ms);
-
-/**
- * Lenient validation of the events `rudder_client_group` builds (default false): reserved-trait
- * problems become warnings. Events given to `rudder_client_enqueue` were validated when they were
- * built.
- */
-rudder_status rudder_client_config_set_lenient(rudder_client_config *config, bool lenient);
-
-/**
- * The largest serialized event the client accepts, `sentAt` included; `rudder_client_enqueue`
- * refuses a larger one with `RUDDER_EVENT_TOO_LARGE` (default 32,768; 0 restores it; at least 64).
- */
-rudder_status rudder_client_config_set_max_event_bytes(rudder_client_config *config,
-                                                       size_t max_event_bytes);
 
 /**
  * When true, clients made from this config are closed at process exit (when `main` returns or
@@ -847,80 +741,19 @@ rudder_status rudder_client_config_set_max_event_bytes(rudder_client_config *con
 rudder_status rudder_client_config_set_flush_at_exit(rudder_client_config *config, bool on);
 
 /**
- * Test mode when true: nothing leaves the process; every batch is answered 200 and its events are
- * kept in memory for `rudder_client_sent_events_json`. Default false (HTTP).
- */
-rudder_status rudder_client_config_set_memory_transport(rudder_client_config *config, bool memory);
-
-/**
- * Requests in flight at most, one per lane (default 8; 1 to 64). Every event of one identity
- * (user id, else anonymous id) takes the same lane, so its events arrive in the order they were
- * enqueued; 1 sends one request at a time.
- */
-rudder_status rudder_client_config_set_max_concurrent_requests(rudder_client_config *config,
-                                                               size_t requests);
-
-/**
- * When the queue is full, drop the new event (the default): `rudder_client_enqueue` returns
- * `RUDDER_QUEUE_FULL` and the drop is counted and reported to the outcome callback.
+ * `rudder_client_config_set_overflow(config, "drop")`: when the queue is full,
+ * `rudder_client_enqueue` returns `RUDDER_QUEUE_FULL` and the drop is counted and reported to
+ * the outcome callback.
  */
 rudder_status rudder_client_config_set_overflow_drop_newest(rudder_client_config *config);
 
 /**
- * When the queue is full, block the enqueuing thread until there is room, up to `timeout_ms`
- * milliseconds (the same as `rudder_client_config_set_block_timeout_ms`); then drop the event
- * as with drop-newest.
+ * `rudder_client_config_set_overflow(config, "block")` and
+ * `rudder_client_config_set_block_timeout_ms(config, timeout_ms)` in one call: when the queue
+ * is full, the enqueuing thread waits for room up to `timeout_ms`, then the event is dropped.
  */
 rudder_status rudder_client_config_set_overflow_block(rudder_client_config *config,
                                                       uint64_t timeout_ms);
-
-/**
- * With overflow "block": how long `rudder_client_enqueue` waits for room before dropping the
- * event (default 1,000 ms; at most 86,400,000).
- */
-rudder_status rudder_client_config_set_block_timeout_ms(rudder_client_config *config,
-                                                        uint64_t timeout_ms);
-
-/**
- * An HTTP(S) proxy URL (copied); NULL restores the default, reading `HTTPS_PROXY`,
- * `https_proxy` or `ALL_PROXY` from the environment.
- */
-rudder_status rudder_client_config_set_proxy(rudder_client_config *config, const char *proxy);
-
-/**
- * A directory for the durable spool (copied; NULL, the default, turns it off). When set,
- * `rudder_client_enqueue` and `rudder_client_group` return only once the event is written to
- * the spool's log, so a crash or `kill -9` loses nothing they accepted; an event leaves the
- * spool when its batch is acknowledged or fails for good; a client made on a directory with
- * events left in it sends them first, with their messageIds, and its flush waits for them. A
- * close that times out leaves what is unsent in the spool (not reported as dropped). One live
- * client per directory: `rudder_client_new` answers `RUDDER_INVALID_CONFIG` naming the
- * holder's pid. After `fork(2)` the child's config must not set it (the parent keeps its
- * spool).
- */
-rudder_status rudder_client_config_set_spool_dir(rudder_client_config *config, const char *dir);
-
-/**
- * With a spool: its size on disk at most, in bytes (default 1 GiB); past it the overflow
- * policy applies, and `max_queue_bytes` bounds only what is also kept in memory.
- */
-rudder_status rudder_client_config_set_max_spool_bytes(rudder_client_config *config, size_t value);
-
-/**
- * With a spool, for power loss only (a process crash loses nothing in any mode): `"event"`
- * flushes to disk before each call returns, `"group"` (the default) flushes from a background
- * thread as soon as there are writes (the last few milliseconds may be lost), `"interval"`
- * every `spool_sync_interval_ms`. Any other string, or NULL, is `RUDDER_INVALID_CONFIG` at
- * once.
- */
-rudder_status rudder_client_config_set_spool_sync(rudder_client_config *config, const char *mode);
-
-/**
- * With spool_sync "interval": milliseconds between flushes to disk (default 1,000; more than
- * 0, at most 86,400,000).
- */
-rudder_status rudder_client_config_set_spool_sync_interval_ms(rudder_client_config *config,
-                                                              uint64_t interval_ms);
 
 /**
  * Sets the outcome callback (NULL removes it) and the `user_data` pointer passed to it. See
@@ -940,6 +773,264 @@ rudder_status rudder_client_config_set_outcome_callback(rudder_client_config *co
 rudder_status rudder_client_config_set_log_callback(rudder_client_config *config,
                                                     rudder_log_callback callback,
                                                     void *user_data);
+
+/**
+ * A batch is due when this many events are queued.
+ *
+ * Default 100; accepts a whole number from 1 to 1000000. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_flush_at(rudder_client_config *config, size_t flush_at);
+
+/**
+ * A batch is due when its oldest event has waited this long.
+ *
+ * Default 1000; accepts a number of milliseconds more than 0 and at most 86400000. A value it does
+ * not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together
+ * is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_flush_interval_ms(rudder_client_config *config,
+                                                         uint64_t flush_interval_ms);
+
+/**
+ * The largest request body before gzip; at least one event of max_event_bytes. The most is the
+ * gateway's limit on one request body, measured after gunzip.
+ *
+ * Default 1024000; accepts a whole number from 1 to 4096000. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_max_batch_bytes(rudder_client_config *config,
+                                                       size_t max_batch_bytes);
+
+/**
+ * Events queued at most.
+ *
+ * Default 100000; accepts a whole number from 1 to 4294967296. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_max_queue_events(rudder_client_config *config,
+                                                        size_t max_queue_events);
+
+/**
+ * Bytes queued at most; at least one event of max_event_bytes.
+ *
+ * Default 67108864; accepts a whole number from 1 to 1099511627776. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_max_queue_bytes(rudder_client_config *config,
+                                                       size_t max_queue_bytes);
+
+/**
+ * A full queue drops the new event, or blocks the caller up to block_timeout. A dropped event is
+ * counted and reported as a dropped outcome (`QUEUE_FULL`).
+ *
+ * Default "drop"; accepts "drop" or "block". The string is copied. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_overflow(rudder_client_config *config, const char *overflow);
+
+/**
+ * With overflow "block": how long a call waits for room before dropping.
+ *
+ * Default 1000; accepts a number of milliseconds from 0 to 86400000. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_block_timeout_ms(rudder_client_config *config,
+                                                        uint64_t block_timeout_ms);
+
+/**
+ * Requests in flight at most, one per lane; an identity's events keep their order. Every event of
+ * one identity (user id, else anonymous id) takes the same lane; 1 sends one request at a time.
+ * The default was chosen by the wire benchmark (see the crate docs).
+ *
+ * Default 8; accepts a whole number from 1 to 64. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_max_concurrent_requests(rudder_client_config *config,
+                                                               size_t max_concurrent_requests);
+
+/**
+ * gzip request bodies (data planes older than 1.4 reject gzip).
+ *
+ * Default true; accepts true or false. A value it does not accept is `RUDDER_INVALID_CONFIG` at
+ * once, naming the setting; how the settings fit together is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_gzip(rudder_client_config *config, bool gzip);
+
+/**
+ * gzip level, 0 (store) to 9 (smallest).
+ *
+ * Default 6; accepts a whole number from 0 to 9. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_gzip_level(rudder_client_config *config,
+                                                  uint32_t gzip_level);
+
+/**
+ * How long connecting to the data plane may take.
+ *
+ * Default 10000; accepts a number of milliseconds more than 0 and at most 86400000. A value it
+ * does not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit
+ * together is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_connect_timeout_ms(rudder_client_config *config,
+                                                          uint64_t connect_timeout_ms);
+
+/**
+ * How long one request may take, answer included.
+ *
+ * Default 30000; accepts a number of milliseconds more than 0 and at most 86400000. A value it
+ * does not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit
+ * together is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_request_timeout_ms(rudder_client_config *config,
+                                                          uint64_t request_timeout_ms);
+
+/**
+ * Requests per batch at most; unset, the time budget alone ends retries. The first request counts.
+ * Retried: 408, 429, 5xx, connection errors and timeouts.
+ *
+ * Default null; accepts a whole number from 1 to 4294967295. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_retry_max_attempts(rudder_client_config *config,
+                                                          uint32_t retry_max_attempts);
+
+/**
+ * The retry budget: a batch is retried until this long after its first attempt.
+ *
+ * Default 120000; accepts a number of milliseconds from 0 to 86400000. A value it does not accept
+ * is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked
+ * by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_retry_max_elapsed_ms(rudder_client_config *config,
+                                                            uint64_t retry_max_elapsed_ms);
+
+/**
+ * The first backoff's cap; each retry doubles it, up to retry.max_backoff.
+ *
+ * Default 100; accepts a number of milliseconds more than 0 and at most 86400000. A value it does
+ * not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together
+ * is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_retry_initial_backoff_ms(rudder_client_config *config,
+                                                                uint64_t retry_initial_backoff_ms);
+
+/**
+ * The largest backoff between two attempts (a Retry-After may ask for more, up to 60 s).
+ *
+ * Default 10000; accepts a number of milliseconds more than 0 and at most 86400000. A value it
+ * does not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit
+ * together is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_retry_max_backoff_ms(rudder_client_config *config,
+                                                            uint64_t retry_max_backoff_ms);
+
+/**
+ * An HTTP(S) proxy URL; unset, HTTPS_PROXY / https_proxy / ALL_PROXY are read.
+ *
+ * NULL unsets it, the default; a string is copied. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_proxy(rudder_client_config *config, const char *proxy);
+
+/**
+ * "lenient" turns reserved-trait errors into warnings; the event is sent as given.
+ *
+ * `true` is "lenient", `false` "strict"; the default is "strict". A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_lenient(rudder_client_config *config, bool lenient);
+
+/**
+ * The largest serialized event, sentAt included. The most is the gateway's limit on a request body
+ * less the batch around one event.
+ *
+ * Default 32768; accepts a whole number from 64 to 4095952. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_max_event_bytes(rudder_client_config *config,
+                                                       size_t max_event_bytes);
+
+/**
+ * "memory" is the test mode: nothing leaves the process, every batch is answered 200.
+ *
+ * `true` is "memory", `false` "http"; the default is "http". A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_memory_transport(rudder_client_config *config,
+                                                        bool memory_transport);
+
+/**
+ * How long dropping (collecting, freeing) an open client waits to deliver what is queued. What is
+ * still queued then is reported as dropped.
+ *
+ * Default 5000; accepts a number of milliseconds from 0 to 86400000. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_shutdown_timeout_ms(rudder_client_config *config,
+                                                           uint64_t shutdown_timeout_ms);
+
+/**
+ * A directory for the durable spool: group() returns once the event is on disk, and a crash loses
+ * nothing. An event leaves the spool only when its batch was acknowledged or failed for good; a
+ * client started on a directory with events left in it sends them first, with their messageIds,
+ * and its flush waits for them. A close that times out leaves what is unsent in the spool. One
+ * live client per directory (another is refused with INVALID_CONFIG naming the holder's pid); a
+ * child after fork(2) must not share its parent's spool.
+ *
+ * NULL unsets it, the default; a string is copied. A value it does not accept is
+ * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
+ * `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_spool_dir(rudder_client_config *config,
+                                                 const char *spool_dir);
+
+/**
+ * With a spool: its size on disk at most; past it the overflow policy applies. It bounds the
+ * backlog in place of max_queue_bytes, which then bounds only what is also kept in memory.
+ *
+ * Default 1073741824; accepts a whole number from 1 to 17592186044416. A value it does not accept
+ * is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked
+ * by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_max_spool_bytes(rudder_client_config *config,
+                                                       size_t max_spool_bytes);
+
+/**
+ * With a spool: flush to disk per event, in groups off the caller's thread, or every
+ * spool_sync_interval. This matters on power loss only: a process crash loses nothing in any mode.
+ *
+ * Default "group"; accepts "event" or "group" or "interval". The string is copied. A value it does
+ * not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together
+ * is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_spool_sync(rudder_client_config *config,
+                                                  const char *spool_sync);
+
+/**
+ * With spool_sync "interval": how often the spool is flushed to disk.
+ *
+ * Default 1000; accepts a number of milliseconds more than 0 and at most 86400000. A value it does
+ * not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together
+ * is checked by `rudder_client_new`.
+ */
+rudder_status rudder_client_config_set_spool_sync_interval_ms(rudder_client_config *config,
+                                                              uint64_t spool_sync_interval_ms);
 
 /**
  * Checks `config` and starts a client (and its worker thread); writes it to `*out`.

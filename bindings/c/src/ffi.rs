@@ -60,3 +60,42 @@ macro_rules! ffi_free {
         $crate::error::guard_value((), || drop(arg!(take $p)))
     };
 }
+
+/// The body of a generated setter (`config_setters.rs`): reads the config and the value, then
+/// sets the value through `Config::set` under its C name, so the settings table checks it and
+/// converts its unit. The value's arm says how C gives it:
+/// - `int v`: a count, a size or milliseconds;
+/// - `bool v`: a switch;
+/// - `either "no" or "yes" v`: a two-choice setting as a bool (`true` is the second);
+/// - `str v`: a required string (a choice), copied;
+/// - `opt_str v`: an optional string, copied; NULL unsets it.
+macro_rules! c_setter {
+    ($config:ident, $name:literal, int $value:ident) => {
+        c_setter!(@set $config, $name, Value::Int($value as i128))
+    };
+    ($config:ident, $name:literal, bool $value:ident) => {
+        c_setter!(@set $config, $name, Value::Bool($value))
+    };
+    ($config:ident, $name:literal, either $no:literal or $yes:literal $value:ident) => {
+        c_setter!(@set $config, $name, Value::Str(if $value { $yes } else { $no }.to_owned()))
+    };
+    ($config:ident, $name:literal, str $value:ident) => {
+        c_setter!(@set $config, $name, Value::Str(arg!(str $value).to_owned()))
+    };
+    ($config:ident, $name:literal, opt_str $value:ident) => {
+        c_setter!(
+            @set $config,
+            $name,
+            arg!(opt_str $value).map_or(Value::Null, |s| Value::Str(s.to_owned()))
+        )
+    };
+    (@set $config:ident, $name:literal, $value:expr) => {
+        $crate::error::guard(|| {
+            #[allow(unused_imports)]
+            use rudder_group_client::settings::Value;
+            let config = arg!(mut $config);
+            let value = $value;
+            $crate::config::set(&mut config.config, $name, value)
+        })
+    };
+}

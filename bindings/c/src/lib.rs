@@ -52,6 +52,8 @@ mod issues;
 
 mod config;
 
+mod config_setters;
+
 mod client;
 
 mod exit;

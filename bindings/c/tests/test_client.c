@@ -99,62 +99,60 @@ static void expect_invalid(rudder_client_config *config, const char *setting) {
     rudder_client_config_free(config);
 }
 
+/* A setter refuses a value the settings table does not accept, naming the setting. */
+static void expect_refused(rudder_status status, const char *setting) {
+    CHECK_STATUS(status, RUDDER_INVALID_CONFIG);
+    if (!contains(rudder_last_error_message(), setting)) {
+        fprintf(stderr, "message %s does not name %s\n", rudder_last_error_message(), setting);
+        CHECK(0);
+    }
+}
+
 static void test_invalid_config(void) {
     rudder_client_config *c = NULL;
     CHECK_OK(rudder_client_config_new("key", "ftp://dataplane.invalid", &c));
     expect_invalid(c, "data_plane_url");
     CHECK_OK(rudder_client_config_new("  ", "https://dataplane.invalid", &c));
     expect_invalid(c, "write_key");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_flush_at(c, 0));
-    expect_invalid(c, "flush_at");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_flush_interval_ms(c, 0));
-    expect_invalid(c, "flush_interval");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_max_batch_bytes(c, 4096001));
-    expect_invalid(c, "max_batch_bytes");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_max_queue_events(c, 0));
-    expect_invalid(c, "max_queue_events");
+    /* In range alone, but not together with the others: refused by rudder_client_new. */
     c = memory_config();
     CHECK_OK(rudder_client_config_set_max_queue_bytes(c, 10));
     expect_invalid(c, "max_queue_bytes");
     c = memory_config();
-    CHECK_OK(rudder_client_config_set_max_event_bytes(c, 10));
-    expect_invalid(c, "max_event_bytes");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_retry_max_attempts(c, 0));
-    expect_invalid(c, "retry_max_attempts");
-    c = memory_config();
     CHECK_OK(rudder_client_config_set_retry_initial_backoff_ms(c, 20000));
     expect_invalid(c, "retry_initial_backoff_ms");
+
+    /* Out of range: refused by the setter, which changes nothing. */
     c = memory_config();
-    CHECK_OK(rudder_client_config_set_request_timeout_ms(c, 0));
-    expect_invalid(c, "timeout");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_gzip_level(c, 10));
-    expect_invalid(c, "gzip_level");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_max_concurrent_requests(c, 0));
-    expect_invalid(c, "max_concurrent_requests");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_block_timeout_ms(c, UINT64_MAX));
-    expect_invalid(c, "block_timeout_ms");
-    c = memory_config();
-    CHECK_OK(rudder_client_config_set_max_event_bytes(c, SIZE_MAX));
-    expect_invalid(c, "max_event_bytes");
+    expect_refused(rudder_client_config_set_flush_at(c, 0), "flush_at");
+    expect_refused(rudder_client_config_set_flush_interval_ms(c, 0), "flush_interval_ms");
+    expect_refused(rudder_client_config_set_max_batch_bytes(c, 4096001), "max_batch_bytes");
+    expect_refused(rudder_client_config_set_max_queue_events(c, 0), "max_queue_events");
+    expect_refused(rudder_client_config_set_max_event_bytes(c, 10), "max_event_bytes");
+    expect_refused(rudder_client_config_set_max_event_bytes(c, 0), "max_event_bytes");
+    expect_refused(rudder_client_config_set_retry_max_attempts(c, 0), "retry_max_attempts");
+    expect_refused(rudder_client_config_set_request_timeout_ms(c, 0), "request_timeout_ms");
+    expect_refused(rudder_client_config_set_gzip_level(c, 10), "gzip_level");
+    expect_refused(rudder_client_config_set_max_concurrent_requests(c, 0),
+                   "max_concurrent_requests");
+    expect_refused(rudder_client_config_set_block_timeout_ms(c, UINT64_MAX), "block_timeout_ms");
+    expect_refused(rudder_client_config_set_overflow_block(c, UINT64_MAX), "block_timeout_ms");
+    expect_refused(rudder_client_config_set_max_event_bytes(c, SIZE_MAX), "max_event_bytes");
+    expect_refused(rudder_client_config_set_overflow(c, "sometimes"), "overflow");
+    CHECK_STATUS(rudder_client_config_set_spool_sync(c, NULL), RUDDER_NULL_ARGUMENT);
+    {
+        /* Nothing was changed: the config still makes a client. */
+        rudder_client *client = client_from(c);
+        CHECK(client != NULL);
+        rudder_client_free(client);
+    }
 
     /* The same bad value gives the same message in every binding (the settings table's). */
     c = memory_config();
-    CHECK_OK(rudder_client_config_set_flush_at(c, 0));
-    {
-        rudder_client *client = NULL;
-        CHECK_STATUS(rudder_client_new(c, &client), RUDDER_INVALID_CONFIG);
-        CHECK(strcmp(rudder_last_error_message(),
-                     "invalid setting `flush_at`: must be a whole number from 1 to 1000000, got 0") == 0);
-        rudder_client_config_free(c);
-    }
+    CHECK_STATUS(rudder_client_config_set_flush_at(c, 0), RUDDER_INVALID_CONFIG);
+    CHECK(strcmp(rudder_last_error_message(),
+                 "invalid setting `flush_at`: must be a whole number from 1 to 1000000, got 0") == 0);
+    rudder_client_config_free(c);
 
     /* Every other setter accepts sensible values. */
     c = memory_config();
@@ -176,7 +174,13 @@ static void test_invalid_config(void) {
     CHECK_OK(rudder_client_config_set_overflow_drop_newest(c));
     CHECK_OK(rudder_client_config_set_proxy(c, "http://127.0.0.1:3128"));
     CHECK_OK(rudder_client_config_set_lenient(c, true));
-    CHECK_OK(rudder_client_config_set_max_event_bytes(c, 0));
+    CHECK_OK(rudder_client_config_set_max_event_bytes(c, 32768));
+    CHECK_OK(rudder_client_config_set_overflow(c, "block"));
+    CHECK_OK(rudder_client_config_set_spool_sync(c, "interval"));
+    CHECK_OK(rudder_client_config_set_spool_sync_interval_ms(c, 50));
+    CHECK_OK(rudder_client_config_set_max_spool_bytes(c, 1 << 30));
+    CHECK_OK(rudder_client_config_set_spool_dir(c, NULL));
+    CHECK_OK(rudder_client_config_set_proxy(c, NULL));
     CHECK_OK(rudder_client_config_set_outcome_callback(c, NULL, NULL));
     rudder_client *client = client_from(c);
     CHECK(client != NULL);

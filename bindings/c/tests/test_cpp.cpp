@@ -36,6 +36,46 @@ static void refused_event_has_a_message() {
     }
 }
 
+// Every setting has its method; a value out of range throws at once, naming the setting.
+static void config_has_every_setting() {
+    using std::chrono::milliseconds;
+    rudder::ClientConfig config("key", "http://127.0.0.1:9");
+    config.flush_at(10)
+        .flush_interval(milliseconds(50))
+        .max_batch_bytes(100000)
+        .max_queue_events(1000)
+        .max_queue_bytes(1 << 20)
+        .overflow("block")
+        .block_timeout(milliseconds(20))
+        .max_concurrent_requests(2)
+        .gzip(false)
+        .gzip_level(1)
+        .connect_timeout(milliseconds(500))
+        .request_timeout(milliseconds(500))
+        .retry_max_attempts(3)
+        .retry_max_elapsed(milliseconds(1000))
+        .retry_initial_backoff(milliseconds(5))
+        .retry_max_backoff(milliseconds(50))
+        .proxy(std::nullopt)
+        .lenient(true)
+        .max_event_bytes(4096)
+        .memory_transport(true)
+        .shutdown_timeout(milliseconds(1000))
+        .spool_dir(std::nullopt)
+        .max_spool_bytes(1 << 30)
+        .spool_sync("interval")
+        .spool_sync_interval(milliseconds(50));
+    rudder::Client client(config);
+    EXPECT(!client.is_closed());
+    try {
+        config.spool_sync("sometimes");
+        EXPECT(false);
+    } catch (const rudder::Error &e) {
+        EXPECT(e.code() == RUDDER_INVALID_CONFIG);
+        EXPECT(std::string(e.what()).find("spool_sync") != std::string::npos);
+    }
+}
+
 static void group_takes_temporaries() {
     rudder::ClientConfig config("key", "http://127.0.0.1:9");
     config.memory_transport(true);
@@ -99,6 +139,7 @@ static void log_handler_sees_each_request() {
 
 int main() {
     refused_event_has_a_message();
+    config_has_every_setting();
     group_takes_temporaries();
     exit_flush_client_destroyed_before_exit();
     log_handler_sees_each_request();

@@ -7,7 +7,9 @@
 //! `rudder-group-generate` writes the files; `rudder-group-generate --check` writes nothing and
 //! fails naming each file that differs from what it would write (`make test` runs it).
 
+mod c;
 mod c_status;
+mod markdown;
 mod rust;
 mod settings;
 mod text;
@@ -36,6 +38,8 @@ fn outputs() -> Result<Vec<Output>, String> {
     let settings = settings::load()?;
     let mut out = vec![c_status::generate()?];
     out.extend(rust::generate(&settings)?);
+    out.extend(c::generate(&settings)?);
+    out.extend(markdown::generate(&settings)?);
     Ok(out)
 }
 

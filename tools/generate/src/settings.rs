@@ -151,7 +151,6 @@ impl Setting {
         }
     }
 
-    #[allow(dead_code)]
     /// C++'s method: C's name without the unit (durations are `std::chrono` types).
     pub(crate) fn cpp_name(&self) -> String {
         self.cpp.clone().unwrap_or_else(|| {

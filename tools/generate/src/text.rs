@@ -92,3 +92,26 @@ pub(crate) fn indent(source: &str) -> String {
     }
     out
 }
+/// `file` with the text between the line holding `begin` and the line holding `end` replaced by
+/// `body` (the two marker lines are kept).
+pub(crate) fn region(
+    path: &str,
+    file: &str,
+    begin: &str,
+    end: &str,
+    body: &str,
+) -> Result<String, String> {
+    let start = file
+        .find(begin)
+        .ok_or_else(|| format!("{path}: no line with {begin:?}"))?;
+    let start = start
+        + file[start..]
+            .find('\n')
+            .map_or(file.len() - start, |i| i + 1);
+    let stop = start
+        + file[start..]
+            .find(end)
+            .ok_or_else(|| format!("{path}: no line with {end:?} after {begin:?}"))?;
+    let stop = file[..stop].rfind('\n').map_or(stop, |i| i + 1);
+    Ok(format!("{}{}{}", &file[..start], body, &file[stop..]))
+}

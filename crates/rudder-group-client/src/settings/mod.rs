@@ -32,6 +32,8 @@ pub enum Value {
     Str(String),
     /// Anything else, described for the message (e.g. `"an object"`, `"a list"`).
     Other(String),
+    /// No value (C's NULL): unsets an optional setting; refused by any other.
+    Null,
 }
 
 impl Value {
@@ -47,6 +49,7 @@ impl Value {
             Value::Float(f) => format!("{f}"),
             Value::Str(s) => format!("{s:?}"),
             Value::Other(what) => what.clone(),
+            Value::Null => "null".to_owned(),
         }
     }
 
@@ -181,6 +184,11 @@ impl Setting {
                 format!("must be {what}, got {}", value.shown()),
             ))
         };
+        match (self.kind, value) {
+            (Kind::Text { optional: true }, Value::Null) => return Ok(Typed::Text(None)),
+            (Kind::Count { optional: true, .. }, Value::Null) => return Ok(Typed::Count(None)),
+            _ => {}
+        }
         match self.kind {
             Kind::Text { .. } => match value {
                 Value::Str(s) => Ok(Typed::Text(Some(s.clone()))),
@@ -357,34 +365,6 @@ fn find_rust(rust: &str) -> &'static Setting {
         Some(s) => s,
         None => &SETTINGS[0],
     }
-}
-
-/// The settings as a Markdown table for a language's README: name, default, range, doc. The
-/// READMEs hold exactly this text (a test compares them).
-pub fn markdown_table(library: Library) -> String {
-    let mut out =
-        String::from("| setting | default | accepts | what it does |\n|---|---|---|---|\n");
-    for s in SETTINGS {
-        let name = match library {
-            Library::C => match s.c {
-                Some(c) => format!("rudder_client_config_set_{c}"),
-                None => format!("rudder_client_config_new({})", s.rust),
-            },
-            _ => s.name(library).to_owned(),
-        };
-        let default = match s.default {
-            Typed::Text(None) if matches!(s.kind, Kind::Text { optional: false }) => {
-                "required".to_owned()
-            }
-            _ => format!("`{}`", s.default_in(library)),
-        };
-        out.push_str(&format!(
-            "| `{name}` | {default} | {} | {} |\n",
-            s.range(library),
-            s.doc.replace('|', "\\|")
-        ));
-    }
-    out
 }
 
 mod checks;

@@ -143,7 +143,7 @@ pub static SETTINGS: &[Setting] = &[
         python: "overflow",
         node: "overflow",
         node_deprecated: None,
-        c: Some("overflow_block"),
+        c: Some("overflow"),
         kind: Kind::Choice(&["drop", "block"]),
         doc: "A full queue drops the new event, or blocks the caller up to block_timeout.",
         default: Typed::Choice("drop"),
