@@ -398,8 +398,8 @@ public:
     ClientConfig &max_queue_bytes(std::size_t value) {
         return call(rudder_client_config_set_max_queue_bytes, value);
     }
-    /// A full queue drops the new event, or blocks the caller up to block_timeout. Default "drop";
-    /// accepts "drop" or "block". The string is copied.
+    /// A full queue drops the new event, or blocks the caller up to block_timeout_ms. Default
+    /// "drop"; accepts "drop" or "block". The string is copied.
     ClientConfig &overflow(const std::string & value) {
         detail::check(rudder_client_config_set_overflow(ptr_.get(), value.c_str()));
         return *this;
@@ -443,7 +443,7 @@ public:
     ClientConfig &retry_max_elapsed(std::chrono::milliseconds value) {
         return call(rudder_client_config_set_retry_max_elapsed_ms, detail::millis(value));
     }
-    /// The first backoff's cap; each retry doubles it, up to retry.max_backoff. Default 100;
+    /// The first backoff's cap; each retry doubles it, up to retry_max_backoff_ms. Default 100;
     /// accepts a number of milliseconds more than 0 and at most 86400000.
     ClientConfig &retry_initial_backoff(std::chrono::milliseconds value) {
         return call(rudder_client_config_set_retry_initial_backoff_ms, detail::millis(value));
@@ -491,8 +491,8 @@ public:
         return call(rudder_client_config_set_max_spool_bytes, value);
     }
     /// With a spool: flush to disk per event, in groups off the caller's thread, or every
-    /// spool_sync_interval. Default "group"; accepts "event" or "group" or "interval". The string
-    /// is copied.
+    /// spool_sync_interval_ms. Default "group"; accepts "event" or "group" or "interval". The
+    /// string is copied.
     ClientConfig &spool_sync(const std::string & value) {
         detail::check(rudder_client_config_set_spool_sync(ptr_.get(), value.c_str()));
         return *this;

@@ -75,8 +75,8 @@ pub extern "C" fn rudder_client_config_set_max_queue_bytes(
     c_setter!(config, "max_queue_bytes", int max_queue_bytes)
 }
 
-/// A full queue drops the new event, or blocks the caller up to block_timeout. A dropped event is
-/// counted and reported as a dropped outcome (`QUEUE_FULL`).
+/// A full queue drops the new event, or blocks the caller up to block_timeout_ms. A dropped event
+/// is counted and reported as a dropped outcome (`QUEUE_FULL`).
 ///
 /// Default "drop"; accepts "drop" or "block". The string is copied. A value it does not accept is
 /// `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
@@ -195,7 +195,7 @@ pub extern "C" fn rudder_client_config_set_retry_max_elapsed_ms(
     c_setter!(config, "retry_max_elapsed_ms", int retry_max_elapsed_ms)
 }
 
-/// The first backoff's cap; each retry doubles it, up to retry.max_backoff.
+/// The first backoff's cap; each retry doubles it, up to retry_max_backoff_ms.
 ///
 /// Default 100; accepts a number of milliseconds more than 0 and at most 86400000. A value it does
 /// not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together
@@ -321,7 +321,8 @@ pub extern "C" fn rudder_client_config_set_max_spool_bytes(
 }
 
 /// With a spool: flush to disk per event, in groups off the caller's thread, or every
-/// spool_sync_interval. This matters on power loss only: a process crash loses nothing in any mode.
+/// spool_sync_interval_ms. This matters on power loss only: a process crash loses nothing in any
+/// mode.
 ///
 /// Default "group"; accepts "event" or "group" or "interval". The string is copied. A value it does
 /// not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together

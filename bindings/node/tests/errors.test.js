@@ -143,6 +143,8 @@ test('setting messages come from the settings table, worded as in every binding'
     ['overflow', 'wait', 'must be "drop" or "block", got "wait"'],
     ['gzip', 1, 'must be true or false, got 1'],
     ['flushInterval', 0, 'must be a number of milliseconds more than 0 and at most 86400000, got 0'],
+    ['blockTimeout', 1e19, 'must be a number of milliseconds from 0 to 86400000, got 10000000000000000000'],
+    // The old name of blockTimeout is still read, and named as written.
     ['overflowTimeout', 1e19, 'must be a number of milliseconds from 0 to 86400000, got 10000000000000000000'],
     ['requestTimeout', Infinity, 'must be a number of milliseconds more than 0 and at most 86400000, got Infinity'],
     ['maxEventBytes', Number.MAX_SAFE_INTEGER, 'must be a whole number from 64 to 4095952, got 9007199254740991']
@@ -193,7 +195,7 @@ test('overflow: block waits for room, then refuses with QUEUE_FULL', () => {
     flushAt: 100,
     flushInterval: 3_600_000,
     overflow: 'block',
-    overflowTimeout: 50
+    blockTimeout: 50
   })
   client.group({ groupId: 'g', userId: 'u1' })
   assert.equal(thrown(() => client.group({ groupId: 'g', userId: 'u2' })).code, 'QUEUE_FULL')

@@ -16,6 +16,7 @@ mod ranges;
 mod report;
 mod send;
 mod serve;
+mod settings_args;
 mod validate;
 
 /// RudderStack group calls from the command line.

@@ -3,20 +3,17 @@
 use crate::failures::Failures;
 use crate::lines::{for_each_line, open_input};
 use crate::payload::{max_line_bytes, parse};
-use crate::ranges::{count, wait_seconds};
+use crate::ranges::wait_seconds;
 use crate::report::{line_report, plural};
+use crate::settings_args::SettingArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use rudder_group::{EventOptions, Issue};
+use rudder_group::Issue;
 use rudder_group_client::{Client, Config, LogRecord, Overflow, Stats};
 use std::io::{IsTerminal, Write};
-use std::ops::RangeInclusive;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// `--flush-at`: a batch holds at least one event and at most what the client's queue holds.
-const FLUSH_AT: RangeInclusive<usize> = 1..=100_000;
 
 /// Validates and delivers group payloads, one JSON object per line.
 ///
@@ -35,54 +32,36 @@ pub struct SendArgs {
     pub data_plane_url: String,
     /// The NDJSON file; '-' or nothing reads stdin.
     pub file: Option<PathBuf>,
-    /// Reserved-trait problems are warnings; such events are sent as given.
-    #[arg(long)]
-    pub lenient: bool,
-    /// Send plain JSON (data planes older than 1.4 reject gzip).
-    #[arg(long)]
-    pub no_gzip: bool,
-    /// Events per batch (1 to 100,000).
-    #[arg(long, value_name = "N", default_value = "100", value_parser = flush_at)]
-    pub flush_at: usize,
+    /// The client settings given as flags (from the settings table).
+    #[command(flatten)]
+    pub settings: SettingArgs,
     /// Seconds to wait for delivery at the end (0 to 86,400, fractions allowed).
     #[arg(long, value_name = "SECONDS", default_value = "120", value_parser = wait_seconds)]
     pub timeout: Duration,
-    /// Keep events in a durable spool in this directory: each line is on disk before the next
-    /// is read, events left by an earlier run are sent first, and what the timeout leaves unsent
-    /// stays there for the next run.
-    #[arg(long, value_name = "DIR")]
-    pub spool_dir: Option<PathBuf>,
     /// Print each request (its answer and time), retry (why, and the wait) and batch split on
     /// stderr as they happen, and each failure as it is decided. Never the write key.
     #[arg(short, long)]
     pub verbose: bool,
 }
 
-fn flush_at(s: &str) -> Result<usize, String> {
-    count(s, FLUSH_AT)
-}
-
 /// Runs the command.
 pub fn run(args: SendArgs) -> ExitCode {
     let failures = Failures::new(&args.write_key);
     let mut config = Config::new(args.write_key, args.data_plane_url);
-    config.gzip = !args.no_gzip;
-    config.flush_at = args.flush_at;
     // A file is read as fast as it can be delivered: wait for room rather than drop.
     config.overflow = Overflow::Block;
     config.block_timeout = Duration::from_secs(3600);
-    config.event_options = EventOptions {
-        lenient: args.lenient,
-        ..EventOptions::default()
-    };
+    if let Err(e) = args.settings.apply(&mut config) {
+        eprintln!("rudder-group send: {e}");
+        return ExitCode::from(2);
+    }
     config.on_outcome = Some(failures.callback());
     if args.verbose {
         config.on_log = Some(Arc::new(|r: &LogRecord| {
             eprintln!("rudder-group send: {}: {}", r.level.as_str(), r.message)
         }));
     }
-    let spooled = args.spool_dir.is_some();
-    config.spool_dir = args.spool_dir;
+    let spooled = config.spool_dir.is_some();
     let options = config.event_options.clone();
     let client = match Client::new(config) {
         Ok(c) => c,

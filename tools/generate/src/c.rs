@@ -89,7 +89,7 @@ fn setters(settings: &[Setting]) -> Result<Output, String> {
         let doc = format!(
             "{}\n\n{} A value it does not accept is `RUDDER_INVALID_CONFIG` at once, naming the \
              setting; how the settings fit together is checked by `rudder_client_new`.",
-            set.full_doc(),
+            set.full_doc_in(Lang::C),
             c_terms(set)
         );
         s += &comment("/// ", &doc);
@@ -115,8 +115,8 @@ fn cpp(settings: &[Setting]) -> Result<Output, String> {
     for set in settings.iter().filter(|x| x.has_c_setter()) {
         let arg = c_arg(set);
         let c = format!("rudder_client_config_set_{}", set.name(Lang::C));
-        let doc =
-            format!("{} {}", set.doc, c_terms(set)).replace("NULL unsets", "std::nullopt unsets");
+        let doc = format!("{} {}", set.doc_in(Lang::C), c_terms(set))
+            .replace("NULL unsets", "std::nullopt unsets");
         body += &comment("    /// ", &doc);
         let method = set.cpp_name();
         let call = match (set.kind, arg.arm.as_str()) {

@@ -9,7 +9,10 @@
 
 mod c;
 mod c_status;
+mod cli;
 mod markdown;
+mod node;
+mod python;
 mod rust;
 mod settings;
 mod text;
@@ -40,6 +43,9 @@ fn outputs() -> Result<Vec<Output>, String> {
     out.extend(rust::generate(&settings)?);
     out.extend(c::generate(&settings)?);
     out.extend(markdown::generate(&settings)?);
+    out.extend(python::generate(&settings)?);
+    out.extend(node::generate(&settings)?);
+    out.push(cli::generate(&settings)?);
     Ok(out)
 }
 

@@ -32,7 +32,7 @@ pub(crate) fn table(settings: &[Setting], lang: Lang) -> String {
         };
         out.push_str(&format!(
             "| `{name}` | {default} | {accepts} | {} |\n",
-            s.doc.replace('|', "\\|")
+            s.doc_in(lang).replace('|', "\\|")
         ));
     }
     out
@@ -46,8 +46,39 @@ fn readme(settings: &[Setting], path: &'static str, lang: Lang) -> Result<Output
     })
 }
 
+/// docs/migrating.md: after each binding's mapping of the peer's settings, the defaults of
+/// the settings it names (two marked regions; the text around them is written by hand).
+fn migrating(settings: &[Setting]) -> Result<Output, String> {
+    const PATH: &str = "docs/migrating.md";
+    let mut file = read(PATH)?;
+    for (lang, what) in [(Lang::Python, "python"), (Lang::Node, "node")] {
+        let mut body =
+            format!("<!-- {MARK} -->\n| `Client` setting | default | accepts |\n|---|---|---|\n");
+        for s in settings.iter().filter(|s| !s.required()) {
+            body += &format!(
+                "| `{}` | `{}` | {} |\n",
+                s.name(lang),
+                s.default_in(lang).unwrap_or_default(),
+                s.range(lang)
+            );
+        }
+        file = region(
+            PATH,
+            &file,
+            &format!("<!-- BEGIN GENERATED: {what} defaults"),
+            &format!("<!-- END GENERATED: {what} defaults -->"),
+            &body,
+        )?;
+    }
+    Ok(Output {
+        path: PATH,
+        text: file,
+    })
+}
+
 pub(crate) fn generate(settings: &[Setting]) -> Result<Vec<Output>, String> {
     Ok(vec![
+        migrating(settings)?,
         readme(settings, "bindings/python/README.md", Lang::Python)?,
         readme(settings, "bindings/node/README.md", Lang::Node)?,
         readme(settings, "bindings/c/README.md", Lang::C)?,

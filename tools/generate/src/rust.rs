@@ -48,7 +48,7 @@ fn field_doc(s: &Setting) -> String {
         ),
         _ => String::new(),
     };
-    format!("{} {default}{range}", s.full_doc())
+    format!("{} {default}{range}", s.full_doc_in(Lang::Rust))
 }
 
 /// The default as a Rust expression of the field's type.
@@ -344,7 +344,7 @@ fn table(settings: &[Setting]) -> Result<Output, String> {
             set.name(Lang::Python),
             set.name(Lang::Node),
             kind(set),
-            set.doc,
+            set.doc_in(Lang::Rust),
             typed_default(set),
         );
     }

@@ -31,7 +31,6 @@ pub(crate) struct Choice {
 }
 
 #[derive(Deserialize, Clone)]
-#[allow(dead_code)]
 pub(crate) struct Cli {
     pub(crate) flag: String,
     /// A switch: the value it sets.
@@ -39,6 +38,8 @@ pub(crate) struct Cli {
     /// A cap tighter than the table's, with its reason.
     pub(crate) max: Option<u64>,
     pub(crate) why: Option<String>,
+    /// The value's name in `--help` (a text flag's; `TEXT` when unset).
+    pub(crate) value_name: Option<String>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
@@ -54,7 +55,6 @@ pub(crate) enum Kind {
 /// One entry of the table (see the comment at the top of settings.toml).
 #[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
 pub(crate) struct Setting {
     pub(crate) name: String,
     pub(crate) kind: Kind,
@@ -82,7 +82,12 @@ pub(crate) struct Setting {
     #[serde(default)]
     pub(crate) c_bool: bool,
     pub(crate) node_deprecated: Option<String>,
+    pub(crate) python_type: Option<String>,
+    pub(crate) ts_by_hand: Option<String>,
     pub(crate) cli: Option<Cli>,
+    /// `doc` and `more` with every `{name}` written as each language names it (set by `load`).
+    #[serde(skip)]
+    rendered: Vec<(Lang, String, Option<String>)>,
 }
 
 /// The languages a name, a default or a range is written for.
@@ -216,10 +221,19 @@ impl Setting {
         }
     }
 
-    /// The doc line and the more, as one text.
-    pub(crate) fn full_doc(&self) -> String {
-        match &self.more {
-            Some(more) => format!("{} {more}", self.doc),
+    /// The doc line, with other settings as `lang` names them.
+    pub(crate) fn doc_in(&self, lang: Lang) -> String {
+        self.rendered
+            .iter()
+            .find(|(l, _, _)| *l == lang)
+            .map_or_else(|| self.doc.clone(), |(_, doc, _)| doc.clone())
+    }
+
+    /// The doc line and the more, as one text, with other settings as `lang` names them.
+    pub(crate) fn full_doc_in(&self, lang: Lang) -> String {
+        match self.rendered.iter().find(|(l, _, _)| *l == lang) {
+            Some((_, doc, Some(more))) => format!("{doc} {more}"),
+            Some((_, doc, None)) => doc.clone(),
             None => self.doc.clone(),
         }
     }
@@ -307,5 +321,31 @@ pub(crate) fn load() -> Result<Vec<Setting>, String> {
             }
         }
     }
-    Ok(file.setting)
+    let mut settings = file.setting;
+    let names: Vec<(String, Setting)> = settings
+        .iter()
+        .map(|s| (format!("{{{}}}", s.name), s.clone()))
+        .collect();
+    for s in &mut settings {
+        for lang in [Lang::Rust, Lang::Python, Lang::Node, Lang::C] {
+            let render = |text: &str| -> Result<String, String> {
+                let mut out = text.to_owned();
+                for (placeholder, other) in &names {
+                    out = out.replace(placeholder, &other.name(lang));
+                }
+                match out.find('{') {
+                    Some(at) if out[at..].contains('}') => Err(format!(
+                        "{TABLE}: {}: {} names no setting",
+                        s.name,
+                        &out[at..=at + out[at..].find('}').unwrap_or(0)]
+                    )),
+                    _ => Ok(out),
+                }
+            };
+            let doc = render(&s.doc)?;
+            let more = s.more.as_deref().map(render).transpose()?;
+            s.rendered.push((lang, doc, more));
+        }
+    }
+    Ok(settings)
 }

@@ -103,7 +103,14 @@ impl Config {
                 message: format!("is not a client setting{hint}"),
             });
         };
-        let typed = setting.parse(library, value)?;
+        // An older name (a deprecated Node option) is named as the caller wrote it.
+        let typed = setting.parse(library, value).map_err(|e| match e {
+            ClientError::InvalidConfig { message, .. } => ClientError::InvalidConfig {
+                setting: name.to_owned(),
+                message,
+            },
+            other => other,
+        })?;
         (setting.put)(self, typed);
         Ok(())
     }

@@ -159,8 +159,8 @@ pub static SETTINGS: &[Setting] = &[
     Setting {
         rust: "block_timeout",
         python: "block_timeout",
-        node: "overflowTimeout",
-        node_deprecated: None,
+        node: "blockTimeout",
+        node_deprecated: Some("overflowTimeout"),
         c: Some("block_timeout_ms"),
         kind: Kind::Duration { positive: false },
         doc: "With overflow \"block\": how long a call waits for room before dropping.",
