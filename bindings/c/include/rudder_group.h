@@ -451,7 +451,8 @@ rudder_status rudder_event_builder_set_integrations_json(rudder_event_builder *b
 rudder_status rudder_event_builder_set_lenient(rudder_event_builder *builder, bool lenient);
 
 /**
- * The largest serialized event accepted, in bytes; 0 restores the default (32,768).
+ * The largest serialized event accepted, in bytes; 0 restores the default (the settings table's
+ * `max_event_bytes`, as `rudder_client_config_set_max_event_bytes` states it).
  */
 rudder_status rudder_event_builder_set_max_event_bytes(rudder_event_builder *builder,
                                                        size_t max_event_bytes);
@@ -640,7 +641,7 @@ rudder_status rudder_event_builder_remove_trait(rudder_event_builder *builder, c
 
 /**
  * Parses and validates a group payload as a data plane would receive it, with the default
- * options (strict, 32,768 bytes at most). Unknown top-level keys are kept.
+ * options (strict, the default `max_event_bytes`). Unknown top-level keys are kept.
  *
  * `json` is NUL-terminated UTF-8 (`RUDDER_INVALID_UTF8` otherwise); it is not kept. Text that
  * is not JSON, or not an object, is `RUDDER_INVALID_JSON`. On success `*out_event` receives
@@ -655,7 +656,8 @@ rudder_status rudder_event_from_json(const char *json,
 /**
  * As `rudder_event_from_json`, with options: `lenient` turns reserved-trait problems into
  * warnings (read them with `rudder_event_warnings`); `max_event_bytes` limits the serialized
- * event, `sentAt` included (0 means the default, 32,768).
+ * event, `sentAt` included (0 means the default, as `rudder_client_config_set_max_event_bytes`
+ * states it).
  */
 rudder_status rudder_event_from_json_with(const char *json,
                                           bool lenient,
@@ -825,8 +827,8 @@ rudder_status rudder_client_config_set_max_queue_bytes(rudder_client_config *con
                                                        size_t max_queue_bytes);
 
 /**
- * A full queue drops the new event, or blocks the caller up to block_timeout. A dropped event is
- * counted and reported as a dropped outcome (`QUEUE_FULL`).
+ * A full queue drops the new event, or blocks the caller up to block_timeout_ms. A dropped event
+ * is counted and reported as a dropped outcome (`QUEUE_FULL`).
  *
  * Default "drop"; accepts "drop" or "block". The string is copied. A value it does not accept is
  * `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together is checked by
@@ -916,7 +918,7 @@ rudder_status rudder_client_config_set_retry_max_elapsed_ms(rudder_client_config
                                                             uint64_t retry_max_elapsed_ms);
 
 /**
- * The first backoff's cap; each retry doubles it, up to retry.max_backoff.
+ * The first backoff's cap; each retry doubles it, up to retry_max_backoff_ms.
  *
  * Default 100; accepts a number of milliseconds more than 0 and at most 86400000. A value it does
  * not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together
@@ -1013,7 +1015,8 @@ rudder_status rudder_client_config_set_max_spool_bytes(rudder_client_config *con
 
 /**
  * With a spool: flush to disk per event, in groups off the caller's thread, or every
- * spool_sync_interval. This matters on power loss only: a process crash loses nothing in any mode.
+ * spool_sync_interval_ms. This matters on power loss only: a process crash loses nothing in any
+ * mode.
  *
  * Default "group"; accepts "event" or "group" or "interval". The string is copied. A value it does
  * not accept is `RUDDER_INVALID_CONFIG` at once, naming the setting; how the settings fit together

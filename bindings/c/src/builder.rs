@@ -180,7 +180,8 @@ pub extern "C" fn rudder_event_builder_set_lenient(
     })
 }
 
-/// The largest serialized event accepted, in bytes; 0 restores the default (32,768).
+/// The largest serialized event accepted, in bytes; 0 restores the default (the settings table's
+/// `max_event_bytes`, as `rudder_client_config_set_max_event_bytes` states it).
 #[no_mangle]
 pub extern "C" fn rudder_event_builder_set_max_event_bytes(
     builder: *mut rudder_event_builder,

@@ -47,7 +47,7 @@ fn parse(
 }
 
 /// Parses and validates a group payload as a data plane would receive it, with the default
-/// options (strict, 32,768 bytes at most). Unknown top-level keys are kept.
+/// options (strict, the default `max_event_bytes`). Unknown top-level keys are kept.
 ///
 /// `json` is NUL-terminated UTF-8 (`RUDDER_INVALID_UTF8` otherwise); it is not kept. Text that
 /// is not JSON, or not an object, is `RUDDER_INVALID_JSON`. On success `*out_event` receives
@@ -65,7 +65,8 @@ pub extern "C" fn rudder_event_from_json(
 
 /// As `rudder_event_from_json`, with options: `lenient` turns reserved-trait problems into
 /// warnings (read them with `rudder_event_warnings`); `max_event_bytes` limits the serialized
-/// event, `sentAt` included (0 means the default, 32,768).
+/// event, `sentAt` included (0 means the default, as `rudder_client_config_set_max_event_bytes`
+/// states it).
 #[no_mangle]
 pub extern "C" fn rudder_event_from_json_with(
     json: *const c_char,

@@ -2,7 +2,7 @@
 
 use rudder_group_core::{EventOptions, Library, DEFAULT_MAX_EVENT_BYTES};
 
-/// Options for `lenient` and `max_event_bytes` (0 restores the default, 32,768).
+/// Options for `lenient` and `max_event_bytes` (0 restores the core's default).
 pub(crate) fn c_options(lenient: bool, max_event_bytes: usize) -> EventOptions {
     EventOptions {
         lenient,

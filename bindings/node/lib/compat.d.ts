@@ -35,25 +35,25 @@ declare namespace Analytics {
     dataPlaneUrl?: string
     /** The data plane, when dataPlaneUrl is not given. */
     host?: string
-    /** A batch is due when this many events are queued: flushAt (default 100). */
+    /** A batch is due when this many events are queued: the Client's flushAt. */
     flushAt?: number
-    /** … or when its oldest event has waited this many milliseconds: flushInterval (default 1000). */
+    /** … or when its oldest event has waited this many milliseconds: the Client's flushInterval. */
     flushInterval?: number
-    /** Events queued at most: maxQueueEvents (default 100000). */
+    /** Events queued at most: the Client's maxQueueEvents. */
     maxInternalQueueSize?: number
-    /** The largest request body in bytes: maxBatchBytes (default 1024000). */
+    /** The largest request body in bytes: the Client's maxBatchBytes. */
     maxQueueSize?: number
     /**
      * Retries of a batch: a retry budget that covers the peer's retry window (240 * (2^n - 1) ms
-     * of waits and n request timeouts) and at most 2n + 8 requests (default: none, the Client's
-     * 120 s budget ends retries).
+     * of waits and n request timeouts) and at most 2n + 8 requests (unset: the Client's
+     * retry.maxElapsed budget ends retries).
      */
     retryCount?: number
-    /** How long one request may take, in milliseconds or as '10s': requestTimeout (default 30000). */
+    /** How long one request may take, in milliseconds or as '10s': the Client's requestTimeout. */
     timeout?: number | string
     /** false: validate group calls and send nothing (default true). */
     enable?: boolean
-    /** gzip request bodies (default true). */
+    /** gzip request bodies: the Client's gzip. */
     gzip?: boolean
     /**
      * rudder-group's own: 'strict' (the default) refuses an event that breaks a reserved trait's

@@ -230,7 +230,7 @@ export type FlushResult = FlushResultInfo
  */
 export type ClientOptions = ClientSettings & (
   | {
-    /** 'memory' keeps events in the process instead of sending them, for tests (default "http"). */
+    /** 'memory' keeps events in the process instead of sending them, for tests (see the README's table). */
     transport?: 'http'
     /** The data plane, e.g. `https://hosted.rudderlabs.com` (`/v1/batch` is added). */
     dataPlaneUrl: string

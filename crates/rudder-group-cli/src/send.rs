@@ -7,8 +7,9 @@ use crate::ranges::wait_seconds;
 use crate::report::{line_report, plural};
 use crate::settings_args::SettingArgs;
 use indicatif::{ProgressBar, ProgressStyle};
-use rudder_group::Issue;
-use rudder_group_client::{Client, Config, LogRecord, Overflow, Stats};
+use rudder_group::{Issue, Library};
+use rudder_group_client::settings::Value;
+use rudder_group_client::{Client, Config, LogRecord, Stats};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,10 +49,16 @@ pub struct SendArgs {
 pub fn run(args: SendArgs) -> ExitCode {
     let failures = Failures::new(&args.write_key);
     let mut config = Config::new(args.write_key, args.data_plane_url);
-    // A file is read as fast as it can be delivered: wait for room rather than drop.
-    config.overflow = Overflow::Block;
-    config.block_timeout = Duration::from_secs(3600);
-    if let Err(e) = args.settings.apply(&mut config) {
+    // A file is read as fast as it can be delivered: wait for room (up to an hour) rather than
+    // drop.
+    let block = [
+        ("overflow", Value::Str("block".to_owned())),
+        ("block_timeout", Value::Float(3600.0)),
+    ];
+    let policy = block
+        .iter()
+        .try_for_each(|(name, value)| config.set(Library::Rust, name, value));
+    if let Err(e) = policy.and_then(|()| args.settings.apply(&mut config)) {
         eprintln!("rudder-group send: {e}");
         return ExitCode::from(2);
     }
