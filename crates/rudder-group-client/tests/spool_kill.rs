@@ -420,11 +420,8 @@ fn a_forked_child_that_outlives_the_holder_does_not_hold_the_lock() {
     holder.kill().expect("SIGKILL");
     holder.wait().expect("reaped");
     // SAFETY: signal 0 only checks that the process exists.
-    assert_eq!(
-        unsafe { libc::kill(forked, 0) },
-        0,
-        "the forked child lives"
-    );
+    let alive = unsafe { libc::kill(forked, 0) };
+    assert_eq!(alive, 0, "the forked child lives");
     let client = Client::new(spool_config(&url, &dir)).expect("the holder's death freed it");
     client.close(Some(Duration::ZERO)).expect("nothing queued");
     drop(stdin);
