@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-
 from dataplane import DataPlane
 
 

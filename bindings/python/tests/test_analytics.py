@@ -10,9 +10,9 @@ import enum
 import json
 import logging
 import re
-import uuid
 import subprocess
 import sys
+import uuid
 import warnings
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Iterator, List, Tuple
 
 import pytest
-
 import rudder_group as rg
 import rudder_group.analytics as analytics
 from dataplane import WRITE_KEY, DataPlane
@@ -33,7 +32,9 @@ def failures() -> List[Tuple[Exception, List[dict]]]:  # type: ignore[type-arg]
 
 @pytest.fixture
 def client(data_plane: DataPlane, failures: list) -> Iterator[analytics.Client]:  # type: ignore[type-arg]
-    made = analytics.Client(WRITE_KEY, host=data_plane.url, on_error=lambda e, b: failures.append((e, b)))
+    made = analytics.Client(
+        WRITE_KEY, host=data_plane.url, on_error=lambda e, b: failures.append((e, b))
+    )
     yield made
     made.shutdown()
 
@@ -41,10 +42,26 @@ def client(data_plane: DataPlane, failures: list) -> Iterator[analytics.Client]:
 @pytest.fixture
 def module(data_plane: DataPlane, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The module with its settings as a fresh script finds them, pointed at the data plane."""
-    for name in ("host", "dataPlaneUrl", "data_plane_url", "on_error", "gzip", "timeout", "max_retries",
-                 "upload_size", "upload_interval", "max_queue_size", "default_client"):
+    for name in (
+        "host",
+        "dataPlaneUrl",
+        "data_plane_url",
+        "on_error",
+        "gzip",
+        "timeout",
+        "max_retries",
+        "upload_size",
+        "upload_interval",
+        "max_queue_size",
+        "default_client",
+    ):
         monkeypatch.setattr(analytics, name, None)
-    for name, value in (("debug", False), ("send", True), ("sync_mode", False), ("validation", "strict")):
+    for name, value in (
+        ("debug", False),
+        ("send", True),
+        ("sync_mode", False),
+        ("validation", "strict"),
+    ):
         monkeypatch.setattr(analytics, name, value)
     monkeypatch.setattr(analytics, "write_key", WRITE_KEY)
     monkeypatch.setattr(analytics, "dataPlaneUrl", data_plane.url)
@@ -83,10 +100,18 @@ def test_basic_group(client: analytics.Client, data_plane: DataPlane, failures: 
     assert stored["messageId"] == msg["messageId"]
 
 
-def test_advanced_group_takes_the_peers_positional_order(client: analytics.Client, data_plane: DataPlane) -> None:
+def test_advanced_group_takes_the_peers_positional_order(
+    client: analytics.Client, data_plane: DataPlane
+) -> None:
     success, msg = client.group(
-        "userId", "groupId", {"trait": "value"}, {"ip": "192.168.0.1"},
-        datetime(2014, 9, 3), "anonymousId", {"Amplitude": True}, "messageId",
+        "userId",
+        "groupId",
+        {"trait": "value"},
+        {"ip": "192.168.0.1"},
+        datetime(2014, 9, 3),
+        "anonymousId",
+        {"Amplitude": True},
+        "messageId",
     )
     assert success
     # A naive datetime this old is read as UTC, and sent as the peer sent it.
@@ -96,7 +121,11 @@ def test_advanced_group_takes_the_peers_positional_order(client: analytics.Clien
     assert msg["context"]["library"] == {"name": "rudder-group-python", "version": rg.__version__}
     assert msg["traits"] == {"trait": "value"}
     assert (msg["anonymousId"], msg["messageId"], msg["userId"], msg["type"]) == (
-        "anonymousId", "messageId", "userId", "group")
+        "anonymousId",
+        "messageId",
+        "userId",
+        "group",
+    )
     client.flush()
     [stored] = data_plane.events()
     assert {k: stored[k] for k in msg} == msg
@@ -108,13 +137,31 @@ class Tier(enum.Enum):
 
 MESSAGES = [
     # Values the message holds as the caller gave them (copied, not read back).
-    {"traits": {"name": "Acme", "employees": 450, "score": 0.5, "big": 2**70, "ok": True, "none": None,
-                "tags": ["a", 1, [2.5, {"k": "v"}]], "address": {"city": "Oslo", "n": {"m": []}}, "é": "ü\u2028"},
-     "context": {"ip": "1.2.3.4", "library": {"name": "theirs"}, "page": {"path": "/"}},
-     "integrations": {"All": False, "Amplitude": {"id": 1}}},
+    {
+        "traits": {
+            "name": "Acme",
+            "employees": 450,
+            "score": 0.5,
+            "big": 2**70,
+            "ok": True,
+            "none": None,
+            "tags": ["a", 1, [2.5, {"k": "v"}]],
+            "address": {"city": "Oslo", "n": {"m": []}},
+            "é": "ü\u2028",
+        },
+        "context": {"ip": "1.2.3.4", "library": {"name": "theirs"}, "page": {"path": "/"}},
+        "integrations": {"All": False, "Amplitude": {"id": 1}},
+    },
     # Values the event holds converted: the message is read from the event.
-    {"traits": {"when": datetime(2020, 1, 31, 10, 0, tzinfo=timezone.utc), "tuple": (1, 2),
-                "amount": Decimal("1.10"), "tier": Tier.GOLD, "id": uuid.UUID(int=7)}},
+    {
+        "traits": {
+            "when": datetime(2020, 1, 31, 10, 0, tzinfo=timezone.utc),
+            "tuple": (1, 2),
+            "amount": Decimal("1.10"),
+            "tier": Tier.GOLD,
+            "id": uuid.UUID(int=7),
+        }
+    },
     {"traits": {"n": 1}, "context": {"day": date(2020, 1, 31)}},
     {"traits": {"n": 1}, "integrations": {"Amplitude": (True,)}},
     {"traits": collections.OrderedDict(n=1)},
@@ -127,7 +174,9 @@ MESSAGES = [
 
 @pytest.mark.parametrize("call", MESSAGES)
 def test_the_message_is_the_event_as_it_was_sent(
-    client: analytics.Client, data_plane: DataPlane, call: dict,  # type: ignore[type-arg]
+    client: analytics.Client,
+    data_plane: DataPlane,
+    call: dict,  # type: ignore[type-arg]
 ) -> None:
     kwargs = {"user_id": "u", "group_id": "g", **call}
     success, msg = client.group(**kwargs)
@@ -138,11 +187,16 @@ def test_the_message_is_the_event_as_it_was_sent(
     assert msg == sent and list(msg) == list(sent)
     assert json.loads(json.dumps(msg)) == sent
     built = rg.GroupEvent.build(
-        "g", call.get("traits"), user_id=kwargs["user_id"], context=call.get("context"),
-        integrations=call.get("integrations"), message_id=msg["messageId"],
+        "g",
+        call.get("traits"),
+        user_id=kwargs["user_id"],
+        context=call.get("context"),
+        integrations=call.get("integrations"),
+        message_id=msg["messageId"],
     ).to_dict()
     assert {k: v for k, v in built.items() if k != "originalTimestamp"} == {
-        k: v for k, v in msg.items() if k != "originalTimestamp"}
+        k: v for k, v in msg.items() if k != "originalTimestamp"
+    }
     # The message is the caller's own: changing it changes nothing of theirs, nor the reverse.
     for name in ("traits", "context", "integrations"):
         given = call.get(name)
@@ -154,8 +208,9 @@ def test_the_message_is_the_event_as_it_was_sent(
 
 def test_the_message_is_kept_for_on_error_before_the_event_can_fail(data_plane: DataPlane) -> None:
     failures: List[Tuple[Exception, List[dict]]] = []  # type: ignore[type-arg]
-    made = analytics.Client("bad_key", host=data_plane.url, upload_size=1,
-                            on_error=lambda e, b: failures.append((e, b)))
+    made = analytics.Client(
+        "bad_key", host=data_plane.url, upload_size=1, on_error=lambda e, b: failures.append((e, b))
+    )
     messages = [made.group("u", "g", {"n": i})[1] for i in range(50)]
     made.flush()
     assert sorted(m["traits"]["n"] for _, batch in failures for m in batch) == list(range(50))
@@ -174,14 +229,23 @@ class Counting(analytics.Client):
         return super()._group(*args)
 
 
-def test_plain_calls_are_done_natively_and_the_rest_by_the_general_path(data_plane: DataPlane) -> None:
+def test_plain_calls_are_done_natively_and_the_rest_by_the_general_path(
+    data_plane: DataPlane,
+) -> None:
     made = Counting(WRITE_KEY, host=data_plane.url, on_error=lambda e, b: None)
     Counting.general = 0
-    plain = [made.group("u", "g", {"n": 1}), made.group(user_id=7, group_id="g", traits={}, context=None),
-             made.group(anonymous_id="a", group_id="g", integrations={"All": False}, message_id="m-1")]
+    plain = [
+        made.group("u", "g", {"n": 1}),
+        made.group(user_id=7, group_id="g", traits={}, context=None),
+        made.group(anonymous_id="a", group_id="g", integrations={"All": False}, message_id="m-1"),
+    ]
     assert Counting.general == 0 and all(ok for ok, _ in plain)
-    general = [made.group("u", "g", timestamp="2022-02-01T19:14:18Z"), made.group("u", 1.5),
-               made.group("u", "g", traits=collections.OrderedDict(n=1)), made.group("u", "g", {"n": float("nan")})]
+    general = [
+        made.group("u", "g", timestamp="2022-02-01T19:14:18Z"),
+        made.group("u", 1.5),
+        made.group("u", "g", traits=collections.OrderedDict(n=1)),
+        made.group("u", "g", {"n": float("nan")}),
+    ]
     assert Counting.general == 4 and [ok for ok, _ in general] == [True, True, True, False]
     made.flush()
     assert len(data_plane.events()) == 6
@@ -202,12 +266,20 @@ def test_kept_messages_are_bounded(data_plane: DataPlane, monkeypatch: pytest.Mo
 def test_numeric_ids_are_stringified(client: analytics.Client) -> None:
     # Beyond 2**53: exact, never through a float.
     _, msg = client.group(user_id=157963456373623802, group_id=7)
-    assert (msg["userId"], msg["groupId"]) == ("157963456373623802", "7") and "anonymousId" not in msg
+    assert (msg["userId"], msg["groupId"]) == (
+        "157963456373623802",
+        "7",
+    ) and "anonymousId" not in msg
     _, msg = client.group(anonymous_id=157963456373623803, group_id=1.5)
-    assert (msg["anonymousId"], msg["groupId"]) == ("157963456373623803", "1.5") and "userId" not in msg
+    assert (msg["anonymousId"], msg["groupId"]) == (
+        "157963456373623803",
+        "1.5",
+    ) and "userId" not in msg
 
 
-def test_flush_and_shutdown_deliver_everything(client: analytics.Client, data_plane: DataPlane) -> None:
+def test_flush_and_shutdown_deliver_everything(
+    client: analytics.Client, data_plane: DataPlane
+) -> None:
     for i in range(1000):
         client.group(f"u{i % 7}", "g", {"n": i})
     client.flush()
@@ -222,8 +294,15 @@ def test_flush_and_shutdown_deliver_everything(client: analytics.Client, data_pl
 def test_a_full_queue_returns_false(data_plane: DataPlane, failures: list) -> None:  # type: ignore[type-arg]
     # A data plane that does not answer keeps the first event in flight; the queue holds one.
     data_plane.fault(outage_ms=60_000)
-    made = analytics.Client(WRITE_KEY, host=data_plane.url, max_queue_size=1, upload_size=1, timeout=0.2, max_retries=0,
-                            on_error=lambda e, b: failures.append((e, b)))
+    made = analytics.Client(
+        WRITE_KEY,
+        host=data_plane.url,
+        max_queue_size=1,
+        upload_size=1,
+        timeout=0.2,
+        max_retries=0,
+        on_error=lambda e, b: failures.append((e, b)),
+    )
     results = [made.group("u", "g")[0] for _ in range(10)]
     assert results[0] is True and results.count(False) >= 8
     data_plane.clear_faults()
@@ -233,7 +312,9 @@ def test_a_full_queue_returns_false(data_plane: DataPlane, failures: list) -> No
 
 
 def test_an_invalid_write_key_reaches_on_error(data_plane: DataPlane, failures: list) -> None:  # type: ignore[type-arg]
-    made = analytics.Client("bad_key", host=data_plane.url, on_error=lambda e, b: failures.append((e, b)))
+    made = analytics.Client(
+        "bad_key", host=data_plane.url, on_error=lambda e, b: failures.append((e, b))
+    )
     _, msg = made.group("userId", "groupId")
     made.flush()
     [(err, batch)] = failures
@@ -244,7 +325,9 @@ def test_an_invalid_write_key_reaches_on_error(data_plane: DataPlane, failures: 
 
 
 def test_gzip_and_upload_size(data_plane: DataPlane) -> None:
-    made = analytics.Client(WRITE_KEY, host=data_plane.url, gzip=False, upload_size=10, upload_interval=30)
+    made = analytics.Client(
+        WRITE_KEY, host=data_plane.url, gzip=False, upload_size=10, upload_interval=30
+    )
     for _ in range(20):
         made.group("userId", "groupId", {"trait": "value"})
     made.flush()
@@ -284,24 +367,66 @@ def test_sync_mode_waits_for_delivery(data_plane: DataPlane) -> None:
     [
         (None, 30.0, {}),
         (0, 15.0, {"retry_max_attempts": 1, "retry_max_elapsed": 0.0}),
-        (1, 15.0, {"retry_max_attempts": 10, "retry_max_elapsed": 16.0, "retry_initial_backoff": 1.0,
-                   "retry_max_backoff": 1.0}),
-        (3, 15.0, {"retry_max_attempts": 14, "retry_max_elapsed": 52.0, "retry_initial_backoff": 1.0,
-                   "retry_max_backoff": 4.0}),
-        (10, 30.0, {"retry_max_attempts": 28, "retry_max_elapsed": 1323.0, "retry_initial_backoff": 1.0,
-                    "retry_max_backoff": 512.0}),
-        (20, 0.5, {"retry_max_attempts": 48, "retry_max_elapsed": 86400.0, "retry_initial_backoff": 1.0,
-                   "retry_max_backoff": 86400.0}),
-        (5000, 30.0, {"retry_max_attempts": 10008, "retry_max_elapsed": 86400.0, "retry_initial_backoff": 1.0,
-                      "retry_max_backoff": 86400.0}),
+        (
+            1,
+            15.0,
+            {
+                "retry_max_attempts": 10,
+                "retry_max_elapsed": 16.0,
+                "retry_initial_backoff": 1.0,
+                "retry_max_backoff": 1.0,
+            },
+        ),
+        (
+            3,
+            15.0,
+            {
+                "retry_max_attempts": 14,
+                "retry_max_elapsed": 52.0,
+                "retry_initial_backoff": 1.0,
+                "retry_max_backoff": 4.0,
+            },
+        ),
+        (
+            10,
+            30.0,
+            {
+                "retry_max_attempts": 28,
+                "retry_max_elapsed": 1323.0,
+                "retry_initial_backoff": 1.0,
+                "retry_max_backoff": 512.0,
+            },
+        ),
+        (
+            20,
+            0.5,
+            {
+                "retry_max_attempts": 48,
+                "retry_max_elapsed": 86400.0,
+                "retry_initial_backoff": 1.0,
+                "retry_max_backoff": 86400.0,
+            },
+        ),
+        (
+            5000,
+            30.0,
+            {
+                "retry_max_attempts": 10008,
+                "retry_max_elapsed": 86400.0,
+                "retry_initial_backoff": 1.0,
+                "retry_max_backoff": 86400.0,
+            },
+        ),
     ],
 )
-def test_max_retries_maps_to_the_peers_retry_window(max_retries: Any, timeout: float, expected: dict) -> None:  # type: ignore[type-arg]
+def test_max_retries_maps_to_the_peers_retry_window(
+    max_retries: Any, timeout: float, expected: dict
+) -> None:  # type: ignore[type-arg]
     settings = analytics._retry_settings(max_retries, timeout)
     assert settings == expected
     if max_retries:
         # The peer's waits without jitter: 1, 2, 4, ... seconds, one before each retry.
-        waits = [2.0 ** k for k in range(min(max_retries, 20))]
+        waits = [2.0**k for k in range(min(max_retries, 20))]
         assert settings["retry_max_elapsed"] >= min(sum(waits) + max_retries * timeout, 86400.0)
         assert settings["retry_max_backoff"] == min(waits[-1], 86400.0)
         assert settings["retry_max_attempts"] > max_retries + 1
@@ -320,11 +445,17 @@ def test_max_retries_without_timeout_counts_this_packages_request_timeout() -> N
 
 
 def test_max_retries_rides_through_an_outage_the_peer_rode_through(
-    data_plane: DataPlane, failures: list,  # type: ignore[type-arg]
+    data_plane: DataPlane,
+    failures: list,  # type: ignore[type-arg]
 ) -> None:
     # The peer's 3 retries wait up to 1 + 2 + 4 seconds: a 1.5 s outage is within its window.
-    made = analytics.Client(WRITE_KEY, host=data_plane.url, max_retries=3, upload_size=1,
-                            on_error=lambda e, b: failures.append((e, b)))
+    made = analytics.Client(
+        WRITE_KEY,
+        host=data_plane.url,
+        max_retries=3,
+        upload_size=1,
+        on_error=lambda e, b: failures.append((e, b)),
+    )
     data_plane.fault(outage_ms=1500)
     success, msg = made.group("u", "g")
     made.flush()
@@ -342,12 +473,26 @@ def test_max_retries_rides_through_an_outage_the_peer_rode_through(
     [
         ({"group_id": "g"}, "MISSING_IDENTITY", "/userId"),
         ({"user_id": "u"}, "MISSING_GROUP_ID", "/groupId"),
-        ({"user_id": "u", "group_id": "g", "traits": "not a dict"}, "INVALID_FIELD_TYPE", "/traits"),
-        ({"user_id": "u", "group_id": "g", "timestamp": "yesterday"}, "INVALID_TIMESTAMP", "/timestamp"),
-        ({"user_id": "u", "group_id": "g", "traits": {"blob": "x" * 40_000}}, "EVENT_TOO_LARGE", ""),
+        (
+            {"user_id": "u", "group_id": "g", "traits": "not a dict"},
+            "INVALID_FIELD_TYPE",
+            "/traits",
+        ),
+        (
+            {"user_id": "u", "group_id": "g", "timestamp": "yesterday"},
+            "INVALID_TIMESTAMP",
+            "/timestamp",
+        ),
+        (
+            {"user_id": "u", "group_id": "g", "traits": {"blob": "x" * 40_000}},
+            "EVENT_TOO_LARGE",
+            "",
+        ),
     ],
 )
-def test_what_the_peer_refused_raises(client: analytics.Client, kwargs: dict, code: str, path: str) -> None:  # type: ignore[type-arg]
+def test_what_the_peer_refused_raises(
+    client: analytics.Client, kwargs: dict, code: str, path: str
+) -> None:  # type: ignore[type-arg]
     with pytest.raises(AssertionError) as info:
         client.group(**kwargs)
     assert isinstance(info.value, rg.ValidationError) and info.value.code == code
@@ -363,14 +508,25 @@ def test_what_the_peer_refused_raises(client: analytics.Client, kwargs: dict, co
     ],
 )
 def test_what_the_peer_sent_and_we_refuse_returns_false(
-    client: analytics.Client, data_plane: DataPlane, failures: list, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
-    traits: dict, code: str, path: str,  # type: ignore[type-arg]
+    client: analytics.Client,
+    data_plane: DataPlane,
+    failures: list,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    traits: dict,
+    code: str,
+    path: str,  # type: ignore[type-arg]
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="rudder_group"):
         success, msg = client.group("u", "g", traits, message_id="m1")
     assert success is False
-    assert msg == {"type": "group", "messageId": "m1", "groupId": "g", "userId": "u", "traits": traits,
-                   "context": {}}
+    assert msg == {
+        "type": "group",
+        "messageId": "m1",
+        "groupId": "g",
+        "userId": "u",
+        "traits": traits,
+        "context": {},
+    }
     [(err, batch)] = failures
     assert isinstance(err, rg.ValidationError) and (err.code, err.issues[0].path) == (code, path)
     assert batch == [msg]
@@ -380,10 +536,16 @@ def test_what_the_peer_sent_and_we_refuse_returns_false(
 
 
 def test_lenient_sends_what_breaks_the_reserved_trait_rules_with_a_warning(
-    data_plane: DataPlane, failures: list, caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    data_plane: DataPlane,
+    failures: list,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
 ) -> None:
-    made = analytics.Client(WRITE_KEY, host=data_plane.url, validation="lenient",
-                            on_error=lambda e, b: failures.append((e, b)))
+    made = analytics.Client(
+        WRITE_KEY,
+        host=data_plane.url,
+        validation="lenient",
+        on_error=lambda e, b: failures.append((e, b)),
+    )
     with caplog.at_level(logging.WARNING, logger="rudder_group"):
         success, msg = made.group("u", "g", {"employees": -3, "name": "Acme"})
         refused, _ = made.group("u", "g", {"score": float("nan")})
@@ -422,14 +584,27 @@ def test_naive_timestamps_are_read_as_the_peer_reads_them(client: analytics.Clie
 @pytest.mark.parametrize(
     "given, sent, original",
     [
-        (datetime(2022, 2, 1, 19, 14, 18, 381234, tzinfo=timezone(timedelta(hours=5, minutes=30))),
-         "2022-02-01T19:14:18.381234+05:30", "2022-02-01T13:44:18.381Z"),
-        ("2022-02-01T19:14:18.3814+01:00", "2022-02-01T19:14:18.3814+01:00", "2022-02-01T18:14:18.381Z"),
+        (
+            datetime(
+                2022, 2, 1, 19, 14, 18, 381234, tzinfo=timezone(timedelta(hours=5, minutes=30))
+            ),
+            "2022-02-01T19:14:18.381234+05:30",
+            "2022-02-01T13:44:18.381Z",
+        ),
+        (
+            "2022-02-01T19:14:18.3814+01:00",
+            "2022-02-01T19:14:18.3814+01:00",
+            "2022-02-01T18:14:18.381Z",
+        ),
         ("2022-02-01T19:14:18Z", "2022-02-01T19:14:18Z", "2022-02-01T19:14:18.000Z"),
     ],
 )
 def test_an_explicit_timestamp_is_stored_unchanged_as_the_events_timestamp(
-    client: analytics.Client, data_plane: DataPlane, given: Any, sent: str, original: str,
+    client: analytics.Client,
+    data_plane: DataPlane,
+    given: Any,
+    sent: str,
+    original: str,
 ) -> None:
     success, msg = client.group("u", "g", timestamp=given)
     client.flush()
@@ -442,7 +617,8 @@ def test_an_explicit_timestamp_is_stored_unchanged_as_the_events_timestamp(
 
 
 def test_without_a_timestamp_none_is_sent_and_the_data_plane_computes_it(
-    client: analytics.Client, data_plane: DataPlane,
+    client: analytics.Client,
+    data_plane: DataPlane,
 ) -> None:
     success, msg = client.group("u", "g")
     client.flush()
@@ -472,7 +648,9 @@ def test_a_wire_timestamp_is_checked_as_a_parsed_payloads(wire: str) -> None:
 def test_the_callers_context_is_not_changed(client: analytics.Client) -> None:
     context = {"ip": "1.2.3.4"}
     _, msg = client.group("u", "g", context=context)
-    assert context == {"ip": "1.2.3.4"} and msg["context"]["library"]["name"] == "rudder-group-python"
+    assert (
+        context == {"ip": "1.2.3.4"} and msg["context"]["library"]["name"] == "rudder-group-python"
+    )
 
 
 def test_after_shutdown_calls_return_false(client: analytics.Client, failures: list) -> None:  # type: ignore[type-arg]
@@ -495,7 +673,9 @@ def test_thread_is_warned_about_once(data_plane: DataPlane) -> None:
 # The module-level API.
 
 
-def test_the_module_reads_its_settings_at_the_first_call(module: Any, data_plane: DataPlane) -> None:
+def test_the_module_reads_its_settings_at_the_first_call(
+    module: Any, data_plane: DataPlane
+) -> None:
     module.upload_size = 5
     module.max_retries = 2
     assert module.group("userId", "groupId", {"n": 1}) is None
@@ -539,7 +719,9 @@ def test_a_script_for_the_peer_delivers_with_only_its_import_changed(data_plane:
     script = SCRIPT.replace("import rudderstack.analytics", "import rudder_group.analytics")
     assert script.splitlines()[1:] == SCRIPT.splitlines()[1:]
     prelude = f"WRITE_KEY = {WRITE_KEY!r}\nURL = {data_plane.url!r}\n"
-    run = subprocess.run([sys.executable, "-c", prelude + script], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", prelude + script], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     assert "failed" not in run.stdout
     events = data_plane.events()
@@ -564,8 +746,9 @@ rudder_analytics.Client(WRITE_KEY, host=URL, debug=True).group('user-8', 'acme')
 
 def run_debug_script(data_plane: DataPlane, setup: str = "") -> List[str]:
     prelude = f"WRITE_KEY = {WRITE_KEY!r}\nURL = {data_plane.url!r}\n{setup}\n"
-    run = subprocess.run([sys.executable, "-c", prelude + DEBUG_SCRIPT], capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", prelude + DEBUG_SCRIPT], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr
     assert len(data_plane.events()) == 2
     return run.stderr.splitlines()
@@ -575,15 +758,22 @@ def test_debug_prints_on_stderr_as_the_peers_lines_look(data_plane: DataPlane) -
     lines = run_debug_script(data_plane)
     queueing = [line for line in lines if "queueing" in line]
     assert len(queueing) == 2, lines
-    assert all(line.startswith("DEBUG:rudder_group.analytics:queueing: {'type': 'group'") for line in queueing)
-    assert any(line.startswith("DEBUG:rudder_group:POST /v1/batch: 1 event") for line in lines), lines
+    assert all(
+        line.startswith("DEBUG:rudder_group.analytics:queueing: {'type': 'group'")
+        for line in queueing
+    )
+    assert any(line.startswith("DEBUG:rudder_group:POST /v1/batch: 1 event") for line in lines), (
+        lines
+    )
 
 
 def test_debug_leaves_the_apps_own_logging_alone(data_plane: DataPlane) -> None:
     setup = "import logging, sys\nlogging.basicConfig(format='app %(name)s %(message)s', stream=sys.stderr)"
     lines = run_debug_script(data_plane, setup)
     queueing = [line for line in lines if "queueing" in line]
-    assert len(queueing) == 2 and all(line.startswith("app rudder_group.analytics queueing: {") for line in queueing)
+    assert len(queueing) == 2 and all(
+        line.startswith("app rudder_group.analytics queueing: {") for line in queueing
+    )
     assert not any(line.startswith("DEBUG:") for line in lines), lines
 
 
@@ -595,13 +785,20 @@ def test_the_migration_guides_python_examples_run(data_plane: DataPlane, module:
     before, *after = blocks
     assert "import rudderstack.analytics" in before and len(after) == 2
     # The drop-in is the example written for the peer with only its import line changed.
-    assert after[0] == before.replace("import rudderstack.analytics", "import rudder_group.analytics")
+    assert after[0] == before.replace(
+        "import rudderstack.analytics", "import rudder_group.analytics"
+    )
     for i, block in enumerate(after):
-        namespace = {"WRITE_KEY": WRITE_KEY, "DATA_PLANE_URL": data_plane.url, "__name__": f"guide_{i}"}
+        namespace = {
+            "WRITE_KEY": WRITE_KEY,
+            "DATA_PLANE_URL": data_plane.url,
+            "__name__": f"guide_{i}",
+        }
         exec(compile(block, str(GUIDE), "exec"), namespace)
         if analytics.default_client is not None:
             analytics.default_client.shutdown()
             analytics.default_client = None
     events = data_plane.events()
     assert [(e["userId"], e["groupId"], e["traits"]) for e in events] == [
-        ("user-7", "acme", {"name": "Acme", "employees": 450})] * 2
+        ("user-7", "acme", {"name": "Acme", "employees": 450})
+    ] * 2

@@ -16,7 +16,10 @@ from rudder_group import _cli
 def test_an_install_without_the_command_says_so_and_exits_127() -> None:
     assert _cli.binary() is None
     result = subprocess.run(
-        [sys.executable, "-m", "rudder_group", "--version"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "rudder_group", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 127
     assert "has no rudder-group command" in result.stderr

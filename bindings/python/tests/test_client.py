@@ -9,7 +9,6 @@ import threading
 from typing import Any, List
 
 import pytest
-
 import rudder_group as rg
 from dataplane import WRITE_KEY, DataPlane
 
@@ -29,13 +28,18 @@ def test_happy_path_delivers_every_event_in_batches(data_plane: DataPlane) -> No
     events = data_plane.events()
     assert [e["messageId"] for e in events] == ids
     assert events[7]["groupId"] == "g7" and events[7]["traits"] == {"name": "Acme", "n": 7}
-    assert events[0]["context"]["library"] == {"name": "rudder-group-python", "version": rg.__version__}
+    assert events[0]["context"]["library"] == {
+        "name": "rudder-group-python",
+        "version": rg.__version__,
+    }
     requests = data_plane.requests()
     # flush_at makes a batch due at 100 events; a backlog fills it further, the flush sends the rest.
     sizes = [len(r["events"]) for r in requests]
     assert sum(sizes) == 250 and len(sizes) <= 3 and all(n >= 100 for n in sizes[:-1]), sizes
     headers = requests[0]["headers"]
-    assert headers["authorization"] == "Basic " + base64.b64encode(f"{WRITE_KEY}:".encode()).decode()
+    assert (
+        headers["authorization"] == "Basic " + base64.b64encode(f"{WRITE_KEY}:".encode()).decode()
+    )
     assert headers["content-encoding"] == "gzip"
     assert headers["user-agent"] == f"rudder-group-python/{rg.__version__}"
     assert all(r["status"] == 200 for r in requests)
@@ -50,10 +54,24 @@ def test_stats_and_flush_results_since_the_previous_flush(data_plane: DataPlane)
     assert client.flush(timeout=30) == rg.FlushResult(delivered=1)
     stats = client.stats
     assert set(stats) == {
-        "enqueued", "delivered", "failed", "dropped", "retried", "throttled", "batches", "bytes",
-        "queued", "recovered", "spool_skipped",
+        "enqueued",
+        "delivered",
+        "failed",
+        "dropped",
+        "retried",
+        "throttled",
+        "batches",
+        "bytes",
+        "queued",
+        "recovered",
+        "spool_skipped",
     }
-    assert (stats["enqueued"], stats["delivered"], stats["queued"], stats["batches"]) == (4, 4, 0, 2)
+    assert (stats["enqueued"], stats["delivered"], stats["queued"], stats["batches"]) == (
+        4,
+        4,
+        0,
+        2,
+    )
     assert stats["bytes"] > 0
     assert "content-encoding" not in data_plane.requests()[0]["headers"]
     client.close()
@@ -69,11 +87,18 @@ def test_a_fault_is_retried_with_the_same_ids(data_plane: DataPlane) -> None:
     assert data_plane.events()[0]["messageId"] == mid
     assert client.stats["retried"] == 2
     [outcome] = outcomes
-    assert (outcome.kind, outcome.message_ids, outcome.status, outcome.attempts) == ("delivered", (mid,), 200, 3)
+    assert (outcome.kind, outcome.message_ids, outcome.status, outcome.attempts) == (
+        "delivered",
+        (mid,),
+        200,
+        3,
+    )
     client.close()
 
 
-def test_a_terminal_failure_is_reported_with_status_and_body(data_plane: DataPlane, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_terminal_failure_is_reported_with_status_and_body(
+    data_plane: DataPlane, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING, logger="rudder_group")
     outcomes: List[rg.Outcome] = []
     client = rg.Client("wrong-key", data_plane.url, on_outcome=outcomes.append)
@@ -92,14 +117,19 @@ def test_a_terminal_failure_is_reported_with_status_and_body(data_plane: DataPla
     client.close()
 
 
-def test_log_lines_count_events_and_attempts_in_words(data_plane: DataPlane, caplog: pytest.LogCaptureFixture) -> None:
+def test_log_lines_count_events_and_attempts_in_words(
+    data_plane: DataPlane, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.WARNING, logger="rudder_group")
     client = rg.Client("wrong-key", data_plane.url)
     client.group("g", user_id="u")
     assert client.flush().failed == 1
     client.close()
     messages = [r.getMessage() for r in caplog.records if r.name == "rudder_group"]
-    assert any(m.startswith("1 event failed after 1 attempt (status 401: invalid write key): ") for m in messages), messages
+    assert any(
+        m.startswith("1 event failed after 1 attempt (status 401: invalid write key): ")
+        for m in messages
+    ), messages
 
 
 def test_on_outcome_runs_on_the_package_thread_and_its_errors_are_logged(
@@ -216,7 +246,9 @@ def test_queue_full_drops_the_new_event(data_plane: DataPlane) -> None:
     result = client.close()
     assert (result.delivered, result.dropped) == (len(accepted), len(dropped))
     assert client.stats["dropped"] == len(dropped)
-    assert sorted(m for o in outcomes if o.kind == "dropped" for m in o.message_ids) == sorted(dropped)
+    assert sorted(m for o in outcomes if o.kind == "dropped" for m in o.message_ids) == sorted(
+        dropped
+    )
     assert sorted(e["messageId"] for e in data_plane.events()) == sorted(accepted)
 
 
@@ -288,7 +320,11 @@ def test_validation_errors_and_lenient_warnings_through_the_client(data_plane: D
     client = make(data_plane)
     with pytest.raises(rg.ValidationError) as info:
         client.group("", traits={"employees": -1})
-    assert [i.code for i in info.value.issues] == ["MISSING_GROUP_ID", "MISSING_IDENTITY", "INVALID_TRAIT"]
+    assert [i.code for i in info.value.issues] == [
+        "MISSING_GROUP_ID",
+        "MISSING_IDENTITY",
+        "INVALID_TRAIT",
+    ]
     client.close()
     lenient = make(data_plane, validation="lenient")
     lenient.group("g", {"employees": -1}, user_id="u")
@@ -365,7 +401,9 @@ def outcome_threads() -> set:  # type: ignore[type-arg]
     return {t for t in threading.enumerate() if t.name == "rudder-group-outcomes"}
 
 
-def test_the_outcome_thread_starts_with_the_first_event_and_ends_with_close(data_plane: DataPlane) -> None:
+def test_the_outcome_thread_starts_with_the_first_event_and_ends_with_close(
+    data_plane: DataPlane,
+) -> None:
     before = outcome_threads()
     client = make(data_plane)
     assert outcome_threads() == before
@@ -388,14 +426,17 @@ def test_the_outcome_thread_starts_with_the_first_event_and_ends_with_close(data
         ("flush_interval", 0, "must be a number of seconds more than 0 and at most 86400, got 0"),
     ],
 )
-def test_setting_messages_come_from_the_settings_table(setting: str, value: object, message: str) -> None:
+def test_setting_messages_come_from_the_settings_table(
+    setting: str, value: object, message: str
+) -> None:
     with pytest.raises(rg.ConfigError) as info:
         rg.Client(WRITE_KEY, "http://127.0.0.1:9", **{setting: value})  # type: ignore[arg-type]
     assert str(info.value) == f"invalid setting `{setting}`: {message}"
 
 
 @pytest.mark.parametrize(
-    "setting", ["block_timeout", "request_timeout", "connect_timeout", "flush_interval", "shutdown_timeout"]
+    "setting",
+    ["block_timeout", "request_timeout", "connect_timeout", "flush_interval", "shutdown_timeout"],
 )
 @pytest.mark.parametrize("value", [1e19, float("inf"), float("nan")])
 def test_absurd_durations_are_config_errors_never_panics(setting: str, value: float) -> None:
@@ -418,14 +459,17 @@ def test_huge_call_timeouts_wait_without_a_limit_instead_of_panicking() -> None:
 
 
 def test_an_unknown_setting_is_a_type_error_naming_the_nearest() -> None:
-    with pytest.raises(TypeError, match="unexpected keyword argument 'flush_att'; did you mean 'flush_at'"):
+    with pytest.raises(
+        TypeError, match="unexpected keyword argument 'flush_att'; did you mean 'flush_at'"
+    ):
         rg.Client(WRITE_KEY, "http://127.0.0.1:9", flush_att=10)  # type: ignore[call-arg]
-
 
 
 def test_enqueue_sends_a_built_event_as_it_is(data_plane: DataPlane) -> None:
     client = make(data_plane)
-    event = rg.GroupEvent.build("g", {"name": "Acme", "employees": 3}, user_id="u", message_id="m-1")
+    event = rg.GroupEvent.build(
+        "g", {"name": "Acme", "employees": 3}, user_id="u", message_id="m-1"
+    )
     assert client.enqueue(event) == "m-1"
     assert client.flush() == rg.FlushResult(delivered=1)
     [sent] = data_plane.events()

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any, List, Optional, Tuple
 
 import pytest
-
 import rudder_group as rg
 
 MID = "3f1a0c52-8d2e-4d8a-9f4e-7d1f2b6c9a10"
@@ -88,7 +87,12 @@ def test_integers_of_any_size_are_exact() -> None:
 
 def test_integer_ids_become_decimal_strings() -> None:
     ev = rg.GroupEvent.build(12345, user_id=2**70, anonymous_id=-3, message_id=99)
-    assert (ev.group_id, ev.user_id, ev.anonymous_id, ev.message_id) == ("12345", str(2**70), "-3", "99")
+    assert (ev.group_id, ev.user_id, ev.anonymous_id, ev.message_id) == (
+        "12345",
+        str(2**70),
+        "-3",
+        "99",
+    )
     assert ev.to_dict()["groupId"] == "12345"
 
 
@@ -113,9 +117,9 @@ def test_non_finite_floats_are_refused_with_their_path(value: float) -> None:
 def test_lists_tuples_and_subclasses() -> None:
     od = collections.OrderedDict([("z", 1), ("a", 2)])
     dd: collections.defaultdict[str, int] = collections.defaultdict(int, {"k": 1})
-    assert traits_json({"l": [1, [2]], "t": (1, (2, 3)), "od": od, "dd": dd, "ml": MyList([4])}) == (
-        '{"l":[1,[2]],"t":[1,[2,3]],"od":{"z":1,"a":2},"dd":{"k":1},"ml":[4]}'
-    )
+    assert traits_json(
+        {"l": [1, [2]], "t": (1, (2, 3)), "od": od, "dd": dd, "ml": MyList([4])}
+    ) == ('{"l":[1,[2]],"t":[1,[2,3]],"od":{"z":1,"a":2},"dd":{"k":1},"ml":[4]}')
 
 
 def test_key_order_is_kept() -> None:
@@ -126,7 +130,10 @@ def test_key_order_is_kept() -> None:
 
 
 def test_subclasses_of_str_int_float() -> None:
-    assert traits_json({"s": MyStr("x"), "i": MyInt(5), "f": MyFloat(2.5)}) == '{"s":"x","i":5,"f":2.5}'
+    assert (
+        traits_json({"s": MyStr("x"), "i": MyInt(5), "f": MyFloat(2.5)})
+        == '{"s":"x","i":5,"f":2.5}'
+    )
     assert traits_json({"big": MyInt(2**70)}) == '{"big":1180591620717411303424}'
 
 
@@ -151,7 +158,9 @@ def test_dates() -> None:
 
 def test_timestamp_aware_datetime_goes_to_original_timestamp() -> None:
     cet = timezone(timedelta(hours=1))
-    ev = rg.GroupEvent.build("g", user_id="u", timestamp=datetime(2022, 2, 1, 20, 14, 18, 381000, tzinfo=cet))
+    ev = rg.GroupEvent.build(
+        "g", user_id="u", timestamp=datetime(2022, 2, 1, 20, 14, 18, 381000, tzinfo=cet)
+    )
     assert ev.original_timestamp == "2022-02-01T19:14:18.381Z"
     assert "timestamp" not in ev.to_dict()
 
@@ -162,7 +171,14 @@ def test_timestamp_string_is_normalized() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [datetime(2022, 2, 1, 19, 14, 18), "2022-02-01T19:14:18", "yesterday", date(2022, 2, 1), 1643742858]
+    "value",
+    [
+        datetime(2022, 2, 1, 19, 14, 18),
+        "2022-02-01T19:14:18",
+        "yesterday",
+        date(2022, 2, 1),
+        1643742858,
+    ],
 )
 def test_timestamps_that_name_no_instant_are_refused(value: Any) -> None:
     assert problems(timestamp=value) == [("INVALID_TIMESTAMP", "/timestamp")]
@@ -170,7 +186,12 @@ def test_timestamps_that_name_no_instant_are_refused(value: Any) -> None:
 
 def test_decimals_keep_their_digits() -> None:
     text = traits_json(
-        {"a": Decimal("1.50"), "b": Decimal("-0"), "c": Decimal("1E+3"), "d": Decimal("0.1000000000000000000000000001")}
+        {
+            "a": Decimal("1.50"),
+            "b": Decimal("-0"),
+            "c": Decimal("1E+3"),
+            "d": Decimal("0.1000000000000000000000000001"),
+        }
     )
     assert text == '{"a":1.50,"b":-0,"c":1e+3,"d":0.1000000000000000000000000001}'
 
@@ -209,7 +230,11 @@ def test_values_without_json_form_are_refused_with_path(value: Any, type_name: s
     with pytest.raises(rg.ValidationError) as info:
         rg.GroupEvent.build("g", {"ok": 1, "list": ["fine", value]}, user_id="u")
     [issue] = info.value.issues
-    assert (issue.code, issue.path, issue.severity) == ("UNSUPPORTED_VALUE", "/traits/list/1", "error")
+    assert (issue.code, issue.path, issue.severity) == (
+        "UNSUPPORTED_VALUE",
+        "/traits/list/1",
+        "error",
+    )
     assert type_name in issue.message
 
 
@@ -275,7 +300,9 @@ def test_the_callers_objects_are_not_changed() -> None:
 
 
 def test_every_problem_comes_back_together_conversion_first() -> None:
-    found = problems(group_id="", user_id=None, traits={"employees": -1, "b": b"x", "n": float("nan")})
+    found = problems(
+        group_id="", user_id=None, traits={"employees": -1, "b": b"x", "n": float("nan")}
+    )
     assert found == [
         ("UNSUPPORTED_VALUE", "/traits/b"),
         ("NON_FINITE_NUMBER", "/traits/n"),
@@ -352,7 +379,9 @@ def test_problems_in_the_written_fields_come_where_validation_scans() -> None:
             context={"deep": deep},
             integrations={"x": Decimal("-1E+999")},
         )
-    assert [i.message.split(" is not")[0] for i in info.value.issues if i.code == "NON_FINITE_NUMBER"] == [
+    assert [
+        i.message.split(" is not")[0] for i in info.value.issues if i.code == "NON_FINITE_NUMBER"
+    ] == [
         "1e+999",
         "-1e+999",
     ]
@@ -372,7 +401,9 @@ def test_problems_in_the_written_fields_come_where_validation_scans() -> None:
 
 
 def test_the_callers_library_is_replaced_in_place() -> None:
-    event = rg.GroupEvent.build("g", user_id="u", context={"ip": "1.2.3.4", "library": {"x": 1}, "os": "linux"})
+    event = rg.GroupEvent.build(
+        "g", user_id="u", context={"ip": "1.2.3.4", "library": {"x": 1}, "os": "linux"}
+    )
     text = event.to_json()
     assert '"context":{"ip":"1.2.3.4","library":{"name":"rudder-group-python","version":"' in text
     assert event.context["os"] == "linux"

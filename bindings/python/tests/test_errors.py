@@ -5,13 +5,19 @@ from __future__ import annotations
 import pickle
 
 import pytest
-
 import rudder_group as rg
 
 VALIDATION = [
-    "MISSING_GROUP_ID", "MISSING_IDENTITY", "INVALID_FIELD_TYPE", "INVALID_TRAIT",
-    "INVALID_TIMESTAMP", "NON_FINITE_NUMBER", "UNSUPPORTED_VALUE", "TOO_DEEP",
-    "EVENT_TOO_LARGE", "INVALID_JSON",
+    "MISSING_GROUP_ID",
+    "MISSING_IDENTITY",
+    "INVALID_FIELD_TYPE",
+    "INVALID_TRAIT",
+    "INVALID_TIMESTAMP",
+    "NON_FINITE_NUMBER",
+    "UNSUPPORTED_VALUE",
+    "TOO_DEEP",
+    "EVENT_TOO_LARGE",
+    "INVALID_JSON",
 ]
 CLIENT = {
     "CLIENT_CLOSED": rg.ClientClosedError,
@@ -63,7 +69,139 @@ def test_each_validation_code_raises_validation_error(code: str) -> None:
         "INVALID_TIMESTAMP": lambda: rg.GroupEvent.build("g", user_id="u", timestamp="soon"),
         "NON_FINITE_NUMBER": lambda: rg.GroupEvent.build("g", {"x": float("inf")}, user_id="u"),
         "UNSUPPORTED_VALUE": lambda: rg.GroupEvent.build("g", {"x": object()}, user_id="u"),
-        "TOO_DEEP": lambda: rg.GroupEvent.build("g", {"x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}, user_id="u"),
+        "TOO_DEEP": lambda: rg.GroupEvent.build(
+            "g",
+            {
+                "x": [
+                    [
+                        [
+                            [
+                                [
+                                    [
+                                        [
+                                            [
+                                                [
+                                                    [
+                                                        [
+                                                            [
+                                                                [
+                                                                    [
+                                                                        [
+                                                                            [
+                                                                                [
+                                                                                    [
+                                                                                        [
+                                                                                            [
+                                                                                                [
+                                                                                                    [
+                                                                                                        [
+                                                                                                            [
+                                                                                                                [
+                                                                                                                    [
+                                                                                                                        [
+                                                                                                                            [
+                                                                                                                                [
+                                                                                                                                    [
+                                                                                                                                        [
+                                                                                                                                            [
+                                                                                                                                                [
+                                                                                                                                                    [
+                                                                                                                                                        [
+                                                                                                                                                            [
+                                                                                                                                                                [
+                                                                                                                                                                    [
+                                                                                                                                                                        [
+                                                                                                                                                                            [
+                                                                                                                                                                                [
+                                                                                                                                                                                    [
+                                                                                                                                                                                        [
+                                                                                                                                                                                            [
+                                                                                                                                                                                                [
+                                                                                                                                                                                                    [
+                                                                                                                                                                                                        [
+                                                                                                                                                                                                            [
+                                                                                                                                                                                                                [
+                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                            [
+                                                                                                                                                                                                                                                                [
+                                                                                                                                                                                                                                                                    [
+                                                                                                                                                                                                                                                                        [
+                                                                                                                                                                                                                                                                            []
+                                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                                ]
+                                                                                                                                                                                                                            ]
+                                                                                                                                                                                                                        ]
+                                                                                                                                                                                                                    ]
+                                                                                                                                                                                                                ]
+                                                                                                                                                                                                            ]
+                                                                                                                                                                                                        ]
+                                                                                                                                                                                                    ]
+                                                                                                                                                                                                ]
+                                                                                                                                                                                            ]
+                                                                                                                                                                                        ]
+                                                                                                                                                                                    ]
+                                                                                                                                                                                ]
+                                                                                                                                                                            ]
+                                                                                                                                                                        ]
+                                                                                                                                                                    ]
+                                                                                                                                                                ]
+                                                                                                                                                            ]
+                                                                                                                                                        ]
+                                                                                                                                                    ]
+                                                                                                                                                ]
+                                                                                                                                            ]
+                                                                                                                                        ]
+                                                                                                                                    ]
+                                                                                                                                ]
+                                                                                                                            ]
+                                                                                                                        ]
+                                                                                                                    ]
+                                                                                                                ]
+                                                                                                            ]
+                                                                                                        ]
+                                                                                                    ]
+                                                                                                ]
+                                                                                            ]
+                                                                                        ]
+                                                                                    ]
+                                                                                ]
+                                                                            ]
+                                                                        ]
+                                                                    ]
+                                                                ]
+                                                            ]
+                                                        ]
+                                                    ]
+                                                ]
+                                            ]
+                                        ]
+                                    ]
+                                ]
+                            ]
+                        ]
+                    ]
+                ]
+            },
+            user_id="u",
+        ),
         "EVENT_TOO_LARGE": lambda: rg.GroupEvent.build("g", {"x": "y" * 40_000}, user_id="u"),
         "INVALID_JSON": lambda: rg.GroupEvent.from_json("{"),
     }
@@ -78,7 +216,11 @@ def test_errors_pickle_with_their_details() -> None:
         rg.GroupEvent.build("", user_id="u")
     again = pickle.loads(pickle.dumps(info.value))
     assert type(again) is rg.ValidationError
-    assert (again.code, again.issues, str(again)) == (info.value.code, info.value.issues, str(info.value))
+    assert (again.code, again.issues, str(again)) == (
+        info.value.code,
+        info.value.issues,
+        str(info.value),
+    )
     timeout = rg.FlushTimeoutError("timed out", "FLUSH_TIMEOUT", pending=3)
     again_t = pickle.loads(pickle.dumps(timeout))
     assert (again_t.code, again_t.pending, again_t.issues) == ("FLUSH_TIMEOUT", 3, [])  # type: ignore[attr-defined]

@@ -6,7 +6,6 @@ import json
 import pickle
 
 import pytest
-
 import rudder_group as rg
 
 MID = "3f1a0c52-8d2e-4d8a-9f4e-7d1f2b6c9a10"
@@ -45,8 +44,15 @@ def test_getters_and_to_dict() -> None:
     assert ev.warnings == []
     assert ev.to_dict() == json.loads(ev.to_json())
     assert list(ev.to_dict()) == [
-        "type", "messageId", "groupId", "userId", "traits", "context", "integrations",
-        "originalTimestamp", "channel",
+        "type",
+        "messageId",
+        "groupId",
+        "userId",
+        "traits",
+        "context",
+        "integrations",
+        "originalTimestamp",
+        "channel",
     ]
     assert repr(ev) == f"GroupEvent(message_id='{MID}', group_id='12345')"
 
@@ -98,7 +104,9 @@ def test_max_event_bytes() -> None:
     rg.GroupEvent.build("g", {"blob": "x" * 500}, user_id="u", max_event_bytes=4000)
 
 
-@pytest.mark.parametrize("kwargs", [{"validation": "loose"}, {"max_event_bytes": 0}, {"max_event_bytes": -5}])
+@pytest.mark.parametrize(
+    "kwargs", [{"validation": "loose"}, {"max_event_bytes": 0}, {"max_event_bytes": -5}]
+)
 def test_bad_validation_settings_are_config_errors(kwargs: dict) -> None:  # type: ignore[type-arg]
     with pytest.raises(rg.ConfigError) as info:
         rg.GroupEvent.build("g", user_id="u", **kwargs)
@@ -117,7 +125,9 @@ def test_validate_takes_dicts_and_text_and_never_raises_for_bad_events() -> None
     assert rg.validate(json.dumps(payload)) == issues
     assert rg.validate({"groupId": 1, "userId": 2}) == []
     assert rg.validate("not json")[0].code == "INVALID_JSON"
-    lenient = rg.validate({"groupId": "g", "userId": "u", "traits": {"plan": 1}}, validation="lenient")
+    lenient = rg.validate(
+        {"groupId": "g", "userId": "u", "traits": {"plan": 1}}, validation="lenient"
+    )
     assert [(i.code, i.severity) for i in lenient] == [("INVALID_TRAIT", "warning")]
     with pytest.raises(TypeError):
         rg.validate([1, 2])  # type: ignore[arg-type]

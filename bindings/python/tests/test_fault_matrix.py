@@ -36,7 +36,9 @@ def make(url: str, **settings: Any) -> rg.Client:
     return rg.Client(settings.pop("write_key", WRITE_KEY), url, **settings)
 
 
-def settle(name: str, plane: DataPlane, client: rg.Client, events_in: int, linger: float = 0.0) -> Row:
+def settle(
+    name: str, plane: DataPlane, client: rg.Client, events_in: int, linger: float = 0.0
+) -> Row:
     result = client.flush(timeout=120)
     # A request the client gave up on may still be held by a latency fault: let it end.
     time.sleep(linger)
@@ -46,11 +48,17 @@ def settle(name: str, plane: DataPlane, client: rg.Client, events_in: int, linge
     assert (result.delivered, result.failed, result.dropped) == counted, name
     stored = Counter(e["messageId"] for e in plane.events())
     assert len(stored) == stats["delivered"], f"{name}: every delivered event stored, nothing else"
-    return Row(name, events_in, *counted, sum(1 for n in stored.values() if n > 1), stats["batches"])
+    return Row(
+        name, events_in, *counted, sum(1 for n in stored.values() if n > 1), stats["batches"]
+    )
 
 
 def one_fault(
-    plane: DataPlane, name: str, fault: Optional[Dict[str, Any]], linger: float = 0.0, **settings: Any
+    plane: DataPlane,
+    name: str,
+    fault: Optional[Dict[str, Any]],
+    linger: float = 0.0,
+    **settings: Any,
 ) -> Row:
     plane.reset()
     if fault is not None:
@@ -84,7 +92,9 @@ def outage_with_a_steady_producer(plane: DataPlane, max_queue_events: int) -> Tu
         except rg.QueueFullError:
             refused += 1
         time.sleep(0.005)
-    return settle(f"1.2 s outage, steady producer, queue {max_queue_events}", plane, client, 300), refused
+    return settle(
+        f"1.2 s outage, steady producer, queue {max_queue_events}", plane, client, 300
+    ), refused
 
 
 def close_times_out_with_requests_in_flight(plane: DataPlane) -> Row:
@@ -139,13 +149,24 @@ def test_fault_matrix(data_plane: DataPlane) -> None:
     cases: List[Tuple[Row, Tuple[int, int, int, int], int, bool]] = [
         # (row, (delivered, failed, dropped, duplicates), requests, exact request count)
         (one_fault(p, "none", None), delivered, 1, True),
-        (one_fault(p, "429 + Retry-After: 1, x1", {"status": 429, "retry_after": "1", "next": 1}), delivered, 2, True),
+        (
+            one_fault(
+                p, "429 + Retry-After: 1, x1", {"status": 429, "retry_after": "1", "next": 1}
+            ),
+            delivered,
+            2,
+            True,
+        ),
         (one_fault(p, "500 burst x3", {"status": 500, "next": 3}), delivered, 4, True),
         (one_fault(p, "503 burst x5", {"status": 503, "next": 5}), delivered, 6, True),
         (one_fault(p, "dropped connection x3", {"drop": True, "next": 3}), delivered, 4, True),
         (
             one_fault(
-                p, "answer slower than the request timeout x2", {"latency_ms": 1000, "next": 2}, 1.2, request_timeout=0.25
+                p,
+                "answer slower than the request timeout x2",
+                {"latency_ms": 1000, "next": 2},
+                1.2,
+                request_timeout=0.25,
             ),
             delivered,
             3,

@@ -14,7 +14,6 @@ import textwrap
 from typing import Any, Dict, List, Tuple
 
 import pytest
-
 import rudder_group as rg
 
 MB = 1024 * 1024
@@ -43,8 +42,12 @@ def in_subprocess(setup: str, call: str) -> Dict[str, Any]:
         print(json.dumps({{"issues": found, "code": code, "peak": peak}}))
         """
     ).format(setup=textwrap.dedent(setup).strip(), call=call)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"the interpreter died ({result.returncode}): {result.stderr[-2000:]}"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, (
+        f"the interpreter died ({result.returncode}): {result.stderr[-2000:]}"
+    )
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
@@ -157,4 +160,7 @@ def test_the_limit_counts_what_the_event_takes() -> None:
     assert (issue.code, issue.path) == ("EVENT_TOO_LARGE", "")
     # Its size is the event's with sentAt as it is sent.
     size = limit + 1 + len('"sentAt":"2022-02-01T19:14:18.381Z",')
-    assert issue.message == f"the event is {size} bytes serialized with sentAt, over the limit of {limit} bytes"
+    assert (
+        issue.message
+        == f"the event is {size} bytes serialized with sentAt, over the limit of {limit} bytes"
+    )

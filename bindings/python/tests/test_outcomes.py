@@ -25,7 +25,9 @@ def drop(client: rg.Client, n: int, prefix: str) -> None:
             raise AssertionError("the queue had room")
 
 
-def test_a_slow_on_outcome_keeps_the_queue_bounded_and_the_counts_exact(data_plane: DataPlane) -> None:
+def test_a_slow_on_outcome_keeps_the_queue_bounded_and_the_counts_exact(
+    data_plane: DataPlane,
+) -> None:
     # The first batch is refused (failed), the second delivered; every other event is dropped
     # while on_outcome is held, so that outcomes pile up behind it.
     data_plane.fault(status=400, next=1)
@@ -37,7 +39,12 @@ def test_a_slow_on_outcome_keeps_the_queue_bounded_and_the_counts_exact(data_pla
         seen.append(outcome)
 
     client = rg.Client(
-        WRITE_KEY, data_plane.url, flush_at=1000, flush_interval=60, max_queue_events=5, on_outcome=on_outcome
+        WRITE_KEY,
+        data_plane.url,
+        flush_at=1000,
+        flush_interval=60,
+        max_queue_events=5,
+        on_outcome=on_outcome,
     )
     for _ in range(5):
         client.group("g", user_id="failed")  # one identity, one lane: one batch
@@ -83,7 +90,9 @@ def test_outcomes_that_keep_up_are_never_merged(data_plane: DataPlane) -> None:
     assert [m for o in seen for m in o.message_ids] == ids
 
 
-def test_flush_and_close_from_on_outcome_and_a_log_handler_never_deadlock(data_plane: DataPlane) -> None:
+def test_flush_and_close_from_on_outcome_and_a_log_handler_never_deadlock(
+    data_plane: DataPlane,
+) -> None:
     # on_outcome and the worker's log records run on the package's outcome thread, never on a
     # lane: a flush or close from there waits for the lanes alone, and ends, with no limit.
     data_plane.reset()
@@ -108,7 +117,9 @@ def test_flush_and_close_from_on_outcome_and_a_log_handler_never_deadlock(data_p
     try:
         client = rg.Client(WRITE_KEY, data_plane.url, flush_at=1, on_outcome=on_outcome)
         client.group("g", user_id="reentry")
-        assert data_plane.wait_for(lambda: len(done) >= 2, timeout=30), f"a flush or close hung: {done}"
+        assert data_plane.wait_for(lambda: len(done) >= 2, timeout=30), (
+            f"a flush or close hung: {done}"
+        )
     finally:
         log.removeHandler(handler)
         log.setLevel(old_level)

@@ -12,7 +12,6 @@ from typing import Any, Dict, List
 
 import pytest
 import rudder_group as rg
-
 from dataplane import WRITE_KEY, DataPlane
 
 
@@ -99,17 +98,23 @@ def test_exit_hands_every_outcome_to_on_outcome_before_the_process_ends() -> Non
         """
     )
     assert "seen 100 kinds ['dropped']" in result.stdout, result.stdout + result.stderr
-    assert "at exit, 100 events were not delivered within 300 ms; they were dropped" in result.stderr
+    assert (
+        "at exit, 100 events were not delivered within 300 ms; they were dropped" in result.stderr
+    )
 
 
-def test_a_close_out_of_time_hands_over_every_outcome_before_it_raises(data_plane: DataPlane) -> None:
+def test_a_close_out_of_time_hands_over_every_outcome_before_it_raises(
+    data_plane: DataPlane,
+) -> None:
     # Requests held 3 s by the data plane, a close given 0.3 s once one is under way: when the
     # close raises, on_outcome has seen all 60 events, those of the requests under way as
     # abandoned in flight; the late answers report nothing more.
     data_plane.reset()
     data_plane.fault(latency_ms=3000, fraction=1.0)
     seen: List[Any] = []
-    client = rg.Client(WRITE_KEY, data_plane.url, flush_at=10, max_concurrent_requests=2, on_outcome=seen.append)
+    client = rg.Client(
+        WRITE_KEY, data_plane.url, flush_at=10, max_concurrent_requests=2, on_outcome=seen.append
+    )
     for i in range(60):
         client.group("g", user_id=f"late-{i}")
     assert data_plane.wait_for(lambda: client.stats["batches"] > 0)
@@ -120,7 +125,9 @@ def test_a_close_out_of_time_hands_over_every_outcome_before_it_raises(data_plan
     assert {o.kind for o in seen} == {"dropped"}
     assert any(o.reason == "abandoned in flight; may have been delivered" for o in seen)
     at_return = len(seen)
-    assert data_plane.wait_for(lambda: data_plane.stats()["requests"] >= client.stats["batches"], timeout=20)
+    assert data_plane.wait_for(
+        lambda: data_plane.stats()["requests"] >= client.stats["batches"], timeout=20
+    )
     time.sleep(0.3)
     assert len(seen) == at_return
     data_plane.clear_faults()

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import List
 
 import pytest
-
 from dataplane import WRITE_KEY, DataPlane, binary
 
 README = Path(__file__).resolve().parents[1] / "README.md"

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
-
 from dataplane import REPO, WRITE_KEY, DataPlane
 
 RECIPES = REPO / "docs" / "recipes"
@@ -52,8 +51,18 @@ def piped(args: List[str], env: Dict[str, str]) -> "subprocess.Popen[str]":
 
 
 def test_every_page_with_python_has_its_test() -> None:
-    pages = {p.name for p in RECIPES.glob("*.md") if re.search(r"^```python file=", p.read_text(encoding="utf-8"), re.M)}
-    assert pages == {"serverless.md", "asyncio.md", "prefork.md", "multiprocessing.md", "kubernetes.md"}
+    pages = {
+        p.name
+        for p in RECIPES.glob("*.md")
+        if re.search(r"^```python file=", p.read_text(encoding="utf-8"), re.M)
+    }
+    assert pages == {
+        "serverless.md",
+        "asyncio.md",
+        "prefork.md",
+        "multiprocessing.md",
+        "kubernetes.md",
+    }
 
 
 DRIVER = """
@@ -76,7 +85,9 @@ def test_serverless_a_handler_that_flushes_loses_nothing_to_a_freeze(
     assert child.stdin is not None and child.stdout is not None
     try:
         for n in range(4):
-            child.stdin.write(json.dumps({"group_id": f"acme-{n}", "user_id": f"u{n}", "plan": "pro"}) + "\n")
+            child.stdin.write(
+                json.dumps({"group_id": f"acme-{n}", "user_id": f"u{n}", "plan": "pro"}) + "\n"
+            )
             child.stdin.flush()
             assert json.loads(child.stdout.readline()) == {"statusCode": 200, "delivered": 1}
             # The invocation returned: the platform freezes the process; what was queued before
@@ -93,10 +104,16 @@ def test_serverless_a_handler_that_flushes_loses_nothing_to_a_freeze(
     assert len(data_plane.events()) == 4
 
 
-def test_asyncio_the_example_delivers_every_event(data_plane: DataPlane, env: Dict[str, str], tmp_path: Path) -> None:
+def test_asyncio_the_example_delivers_every_event(
+    data_plane: DataPlane, env: Dict[str, str], tmp_path: Path
+) -> None:
     files = examples("asyncio.md", tmp_path)
     out = subprocess.run(
-        [sys.executable, str(files["app_async.py"])], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, str(files["app_async.py"])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout == "20 delivered\n"
@@ -109,7 +126,14 @@ def test_prefork_gunicorn_workers_deliver_every_request(
     examples("prefork.md", tmp_path)
     sock = tmp_path / "gunicorn.sock"
     server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"unix:{sock}", "wsgi_app:app"],
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "--bind",
+            f"unix:{sock}",
+            "wsgi_app:app",
+        ],
         cwd=tmp_path,
         env=env,
         stderr=subprocess.PIPE,
@@ -155,14 +179,20 @@ def test_multiprocessing_both_ways_deliver_every_event(
 ) -> None:
     files = examples("multiprocessing.md", tmp_path)
     out = subprocess.run(
-        [sys.executable, str(files["pool_jobs.py"]), mode], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, str(files["pool_jobs.py"]), mode],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     # At least once: a worker killed between a delivery and its mark in the spool sends that
     # event again, with its messageId.
     ids = {e["messageId"] for e in data_plane.events()}
     assert len(ids) == 20
-    assert sorted({e["userId"] for e in data_plane.events()}) == sorted(f"user-{n}" for n in range(20))
+    assert sorted({e["userId"] for e in data_plane.events()}) == sorted(
+        f"user-{n}" for n in range(20)
+    )
 
 
 def test_kubernetes_sigterm_closes_the_client_and_delivers(

@@ -7,7 +7,6 @@ import time
 from typing import List
 
 import pytest
-
 import rudder_group as rg
 from dataplane import DataPlane
 

@@ -9,7 +9,6 @@ import pathlib
 import pydoc
 
 import pytest
-
 import rudder_group as rg
 
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
@@ -33,7 +32,9 @@ def test_the_signature_lists_every_setting_and_no_catch_all() -> None:
     parameters = inspect.signature(rg.Client).parameters
     assert list(parameters) == [*settings, "on_outcome", "exit_timeout"]
     assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-    assert [p.kind for p in parameters.values()][:2] == [inspect.Parameter.POSITIONAL_OR_KEYWORD] * 2
+    assert [p.kind for p in parameters.values()][:2] == [
+        inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ] * 2
     assert all(parameters[name].kind is inspect.Parameter.KEYWORD_ONLY for name in settings[2:])
 
 

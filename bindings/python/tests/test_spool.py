@@ -12,7 +12,6 @@ import sys
 import textwrap
 
 import pytest
-
 import rudder_group as rg
 from dataplane import WRITE_KEY, DataPlane
 
@@ -80,8 +79,14 @@ def test_a_forked_child_does_not_use_the_parents_spool(
         assert client.close(timeout=30).delivered == 10
     """
     result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), WRITE_KEY, data_plane.url,
-         str(tmp_path / "spool")],
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(script),
+            WRITE_KEY,
+            data_plane.url,
+            str(tmp_path / "spool"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,

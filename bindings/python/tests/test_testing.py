@@ -18,19 +18,19 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-
 import rudder_group as rg
+from dataplane import binary
 from rudder_group import testing
 from rudder_group.testing import LocalDataPlane, LocalDataPlaneError
-
-from dataplane import binary
 
 
 def statuses(plane: LocalDataPlane) -> List[int]:
     return [r["status"] for r in plane.requests()]
 
 
-def send(plane: LocalDataPlane, *user_ids: str, write_key: str = "", **settings: Any) -> rg.FlushResult:
+def send(
+    plane: LocalDataPlane, *user_ids: str, write_key: str = "", **settings: Any
+) -> rg.FlushResult:
     with rg.Client(write_key or plane.write_key, plane.url, **settings) as client:
         for user_id in user_ids:
             client.group("acme", {"plan": "pro"}, user_id=user_id)
@@ -223,7 +223,9 @@ def test_the_binary_comes_from_the_argument_the_environment_the_package_then_pat
 ) -> None:
     real = binary()
     monkeypatch.setenv("RUDDER_GROUP_BIN", str(tmp_path / "from-env"))
-    with pytest.raises(LocalDataPlaneError, match=r"from-env \(from \$RUDDER_GROUP_BIN\) does not exist"):
+    with pytest.raises(
+        LocalDataPlaneError, match=r"from-env \(from \$RUDDER_GROUP_BIN\) does not exist"
+    ):
         LocalDataPlane()
     with LocalDataPlane(binary=real) as plane:
         assert plane.binary == real
@@ -287,7 +289,7 @@ def test_no_data_plane_outlives_the_process_that_started_it(end: str) -> None:
         child.stdout.close()
 
 
-USER_TESTS = '''
+USER_TESTS = """
 import sys
 
 import rudder_group as rg
@@ -316,14 +318,22 @@ def test_second(rudder_data_plane):
         client.group("acme", user_id="u2")
     assert [e["userId"] for e in rudder_data_plane.events()] == ["u2"]
     assert [r["status"] for r in rudder_data_plane.requests()] == [200]
-'''
+"""
 
 
 def test_the_pytest_plugin_gives_each_test_an_empty_data_plane(tmp_path: Path) -> None:
     (tmp_path / "test_user.py").write_text(textwrap.dedent(USER_TESTS))
     env = dict(os.environ, RUDDER_GROUP_BIN=binary())
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(tmp_path / "test_user.py")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(tmp_path / "test_user.py"),
+        ],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -339,9 +349,14 @@ def test_importing_the_plugin_and_the_testing_module_leaves_the_native_module_un
         "import sys, rudder_group.pytest_plugin, rudder_group.testing\n"
         "print(sorted(m for m in sys.modules if m.startswith('rudder_group')))"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['rudder_group', 'rudder_group.pytest_plugin', 'rudder_group.testing']"
+    assert (
+        result.stdout.strip()
+        == "['rudder_group', 'rudder_group.pytest_plugin', 'rudder_group.testing']"
+    )
 
 
 def test_every_public_name_of_the_package_loads_on_first_use() -> None:
@@ -357,6 +372,8 @@ def test_every_public_name_of_the_package_loads_on_first_use() -> None:
         "except AttributeError as error:\n"
         "    print(error)\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "module 'rudder_group' has no attribute 'Clinet'"

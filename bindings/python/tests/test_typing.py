@@ -12,7 +12,7 @@ import rudder_group as rg
 
 HERE = Path(__file__).resolve().parent
 
-MISUSE = '''\
+MISUSE = """\
 import rudder_group as rg
 
 rg.GroupEvent.build("g", user_id=1.5)
@@ -22,7 +22,7 @@ count: str = client.flush().delivered
 rg.validate(42)
 from rudder_group.testing import LocalDataPlane
 LocalDataPlane(port="80").fault(staus=500)
-'''
+"""
 
 
 def mypy(*args: str) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
@@ -63,7 +63,9 @@ def test_help_shows_every_setting_with_its_default() -> None:
     readme = (HERE.parent / "README.md").read_text()
     table = readme.split("| setting | default |", 1)[1].split("\n\n", 1)[0]
     rows = [line.split("|") for line in table.splitlines() if line.startswith("| `")]
-    settings = {row[1].strip().strip("`"): row[2].strip() for row in rows if row[2].strip() != "required"}
+    settings = {
+        row[1].strip().strip("`"): row[2].strip() for row in rows if row[2].strip() != "required"
+    }
     assert len(settings) == len(rows) - 2 and len(settings) >= 20  # all but the two required
     text = pydoc.render_doc(rg.Client, renderer=pydoc.plaintext)
     for name, default in settings.items():

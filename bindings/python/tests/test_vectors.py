@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
-
 import rudder_group as rg
 
 VECTORS = Path(__file__).resolve().parents[3] / "tests" / "vectors"
@@ -54,7 +53,7 @@ def load_cases() -> List[Tuple[str, Dict[str, Any], Dict[str, Any]]]:
         text = path.read_text(encoding="utf-8")
         exact = exact_loads(text)
         plain = json.loads(text)
-        for case, plain_case in zip(exact["cases"], plain["cases"]):
+        for case, plain_case in zip(exact["cases"], plain["cases"], strict=True):
             cases.append((f"{path.stem}/{case['name']}", case, plain_case))
     return cases
 
@@ -177,7 +176,13 @@ def canonical(value: Any) -> str:
     if isinstance(value, Raw):
         return str(value)
     if isinstance(value, dict):
-        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + canonical(v) for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ",".join(
+                json.dumps(k, ensure_ascii=False) + ":" + canonical(v) for k, v in value.items()
+            )
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ",".join(canonical(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)

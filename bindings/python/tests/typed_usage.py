@@ -68,7 +68,9 @@ def dropin() -> bool:
     rudder_analytics.dataPlaneUrl = "http://127.0.0.1:1"
     rudder_analytics.on_error = lambda error, batch: print(error, len(batch))
     rudder_analytics.send = False
-    rudder_analytics.group("u1", "acme", {"name": "Acme"}, {"ip": "1.2.3.4"}, datetime.now(), None, None, "m1")
+    rudder_analytics.group(
+        "u1", "acme", {"name": "Acme"}, {"ip": "1.2.3.4"}, datetime.now(), None, None, "m1"
+    )
     rudder_analytics.flush()
     client = rudder_analytics.Client("key", host="http://127.0.0.1:1", upload_size=10, send=False)
     success, message = client.group(user_id=7, group_id="acme", traits={"plan": "basic"})
@@ -101,4 +103,13 @@ def test_with_the_fixture(rudder_data_plane: LocalDataPlane) -> None:
 
 def run() -> None:
     client = rg.Client("key", "http://127.0.0.1:1", transport="memory")
-    print(build(), check("{}"), errors(), asyncio.run(send_async(client)), counted([]), rg.__version__, dropin(), tested())
+    print(
+        build(),
+        check("{}"),
+        errors(),
+        asyncio.run(send_async(client)),
+        counted([]),
+        rg.__version__,
+        dropin(),
+        tested(),
+    )

@@ -23,6 +23,16 @@ The caller's objects are only read, never changed.
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
+    from ._client import Client, get_exit_timeout, set_exit_timeout
+    from ._errors import (
+        ClientClosedError,
+        ConfigError,
+        DeliveryFailedError,
+        FlushTimeoutError,
+        QueueFullError,
+        RudderGroupError,
+        ValidationError,
+    )
     from ._native import (
         DEFAULT_MAX_EVENT_BYTES,
         ERROR_CODES,
@@ -34,16 +44,6 @@ if _typing.TYPE_CHECKING:
         error_class,
         validate,
     )
-    from ._errors import (
-        ClientClosedError,
-        ConfigError,
-        DeliveryFailedError,
-        FlushTimeoutError,
-        QueueFullError,
-        RudderGroupError,
-        ValidationError,
-    )
-    from ._client import Client, get_exit_timeout, set_exit_timeout
 
 __all__ = [
     "__version__",
@@ -73,13 +73,29 @@ __all__ = [
 # or register the client's exit and fork hooks there.
 _HOMES: _typing.Dict[str, str] = {
     **dict.fromkeys(
-        ["DEFAULT_MAX_EVENT_BYTES", "ERROR_CODES", "FlushResult", "GroupEvent", "Issue", "Outcome",
-         "__version__", "error_class", "validate"],
+        [
+            "DEFAULT_MAX_EVENT_BYTES",
+            "ERROR_CODES",
+            "FlushResult",
+            "GroupEvent",
+            "Issue",
+            "Outcome",
+            "__version__",
+            "error_class",
+            "validate",
+        ],
         "_native",
     ),
     **dict.fromkeys(
-        ["ClientClosedError", "ConfigError", "DeliveryFailedError", "FlushTimeoutError",
-         "QueueFullError", "RudderGroupError", "ValidationError"],
+        [
+            "ClientClosedError",
+            "ConfigError",
+            "DeliveryFailedError",
+            "FlushTimeoutError",
+            "QueueFullError",
+            "RudderGroupError",
+            "ValidationError",
+        ],
         "_errors",
     ),
     **dict.fromkeys(["Client", "get_exit_timeout", "set_exit_timeout"], "_client"),

@@ -19,7 +19,11 @@ __all__ = ["binary", "main"]
 
 def binary() -> Optional[Path]:
     """The packaged ``rudder-group`` executable, or ``None`` when this install has none."""
-    path = Path(__file__).resolve().parent / "_bin" / ("rudder-group.exe" if os.name == "nt" else "rudder-group")
+    path = (
+        Path(__file__).resolve().parent
+        / "_bin"
+        / ("rudder-group.exe" if os.name == "nt" else "rudder-group")
+    )
     return path if path.is_file() else None
 
 

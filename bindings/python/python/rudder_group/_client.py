@@ -78,10 +78,22 @@ def _duration(seconds: float) -> str:
 
 
 def _log_result(level: int, what: str, result: FlushResult) -> None:
-    logger.log(level, "%s: %s delivered, %s failed, %s dropped", what, result.delivered, result.failed, result.dropped)
+    logger.log(
+        level,
+        "%s: %s delivered, %s failed, %s dropped",
+        what,
+        result.delivered,
+        result.failed,
+        result.dropped,
+    )
 
 
-_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING, "error": logging.ERROR}
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+}
 
 
 def _log_record(dropped: int, record: Optional[_native.LogRecord]) -> None:
@@ -107,7 +119,9 @@ def _log_record(dropped: int, record: Optional[_native.LogRecord]) -> None:
 class _Dispatcher:
     """Pops outcomes on a daemon thread and hands them to the logger and ``on_outcome``."""
 
-    def __init__(self, queue: _native.OutcomeQueue, on_outcome: Optional[Callable[[Outcome], object]]) -> None:
+    def __init__(
+        self, queue: _native.OutcomeQueue, on_outcome: Optional[Callable[[Outcome], object]]
+    ) -> None:
         self.queue = queue
         self._on_outcome = on_outcome
         self._handled = 0
@@ -144,7 +158,11 @@ class _Dispatcher:
 
     def _deliver(self, outcome: Outcome) -> None:
         if outcome.kind != "delivered":
-            answer = "no answer" if outcome.status is None else f"status {outcome.status}: {(outcome.body or '').strip()}"
+            answer = (
+                "no answer"
+                if outcome.status is None
+                else f"status {outcome.status}: {(outcome.body or '').strip()}"
+            )
             logger.warning(
                 "%s %s after %s (%s): %s",
                 _count(outcome.count, "event"),

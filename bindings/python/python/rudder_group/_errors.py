@@ -30,7 +30,9 @@ class RudderGroupError(Exception):
     issues: List["Issue"]
     """Every problem of a refused event, errors first then warnings; empty for client errors."""
 
-    def __init__(self, message: str, code: str, issues: Iterable["Issue"] = (), **details: Any) -> None:
+    def __init__(
+        self, message: str, code: str, issues: Iterable["Issue"] = (), **details: Any
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.issues = list(issues)
@@ -42,7 +44,9 @@ class RudderGroupError(Exception):
         return (_rebuild, (type(self), str(self), self.code, self.issues, self._details))
 
 
-def _rebuild(cls: type, message: str, code: str, issues: List["Issue"], details: Dict[str, Any]) -> RudderGroupError:
+def _rebuild(
+    cls: type, message: str, code: str, issues: List["Issue"], details: Dict[str, Any]
+) -> RudderGroupError:
     err: RudderGroupError = cls(message, code, issues, **details)
     return err
 
@@ -95,6 +99,7 @@ class ConfigError(RudderGroupError, ValueError):
 
     setting: str
     """The keyword argument at fault."""
+
 
 def _public(*classes: type) -> None:
     for cls in classes:

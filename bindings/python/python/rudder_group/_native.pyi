@@ -81,7 +81,9 @@ class GroupEvent:
         event's ``originalTimestamp`` is the same instant (the event's time is the caller's).
         """
     @staticmethod
-    def from_json(text: str, *, validation: _Validation = "strict", max_event_bytes: int = 32768) -> "GroupEvent":
+    def from_json(
+        text: str, *, validation: _Validation = "strict", max_event_bytes: int = 32768
+    ) -> "GroupEvent":
         """Parses and validates a JSON payload as a data plane receives it (camelCase keys;
         unknown top-level keys are kept). Raises ``ValidationError`` (``INVALID_JSON`` for text
         that is not a JSON object)."""
@@ -340,7 +342,8 @@ class DropIn:
         kept_max: int,
         general: Callable[..., tuple[bool, dict[str, Any]]],
         finish: Callable[
-            [dict[str, Any], Optional[list[Issue]], Optional[RudderGroupError]], tuple[bool, dict[str, Any]]
+            [dict[str, Any], Optional[list[Issue]], Optional[RudderGroupError]],
+            tuple[bool, dict[str, Any]],
         ],
     ) -> "DropIn": ...
     def group(

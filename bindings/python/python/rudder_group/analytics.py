@@ -42,7 +42,20 @@ import sys
 import threading
 import warnings
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Set, Tuple, Union, cast
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+    cast,
+)
 
 from . import _errors
 from ._client import _MAX_EXIT_TIMEOUT as _A_DAY
@@ -151,8 +164,11 @@ def _retry_settings(max_retries: Optional[int], request_timeout: float) -> Dict[
     if max_retries is None:
         return {}
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise ConfigError(f"max_retries must be a whole number, at least 0, got {max_retries!r}",
-                          "INVALID_CONFIG", setting="max_retries")
+        raise ConfigError(
+            f"max_retries must be a whole number, at least 0, got {max_retries!r}",
+            "INVALID_CONFIG",
+            setting="max_retries",
+        )
     n = max_retries
     # Every duration past 2**17 seconds is a day: larger powers change nothing.
     waits = _PEER_FIRST_WAIT * (2.0 ** min(n, 64) - 1)
@@ -190,8 +206,15 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, (numbers.Number, str))
 
 
-def _peer_raises(user_id: Any, anonymous_id: Any, group_id: Any, traits: Any, context: Any,
-                 integrations: Any, timestamp: Any) -> bool:
+def _peer_raises(
+    user_id: Any,
+    anonymous_id: Any,
+    group_id: Any,
+    traits: Any,
+    context: Any,
+    integrations: Any,
+    timestamp: Any,
+) -> bool:
     """Whether the peer SDK raised for these arguments (its argument checks, not validation)."""
     return not (
         _is_id(user_id or anonymous_id)
@@ -206,15 +229,21 @@ def _peer_raises(user_id: Any, anonymous_id: Any, group_id: Any, traits: Any, co
 def _warn_sent(issues: Sequence[Issue]) -> None:
     """``validation="lenient"``: an event sent with reserved-trait problems says which."""
     problems = "; ".join(f"{issue.path}: {issue.message} ({issue.code})" for issue in issues)
-    logger.warning("group call sent with validation=\"lenient\" despite: %s", problems)
+    logger.warning('group call sent with validation="lenient" despite: %s', problems)
 
 
 def _as_given(args: Mapping[str, Any]) -> Message:
     """A message that was not accepted: the call's values under the wire's keys."""
     keys = (
-        ("type", "type"), ("messageId", "message_id"), ("groupId", "group_id"), ("userId", "user_id"),
-        ("anonymousId", "anonymous_id"), ("traits", "traits"), ("context", "context"),
-        ("integrations", "integrations"), ("timestamp", "timestamp"),
+        ("type", "type"),
+        ("messageId", "message_id"),
+        ("groupId", "group_id"),
+        ("userId", "user_id"),
+        ("anonymousId", "anonymous_id"),
+        ("traits", "traits"),
+        ("context", "context"),
+        ("integrations", "integrations"),
+        ("timestamp", "timestamp"),
     )
     return {wire: args[name] for wire, name in keys if args.get(name) is not None}
 
@@ -260,13 +289,24 @@ class Client:
     ) -> None:
         if not isinstance(write_key, str) or not write_key:
             # Never the value itself: a write key given as bytes is still a secret.
-            got = "an empty str" if write_key == "" else "None" if write_key is None else (
-                f"a value of type {type(write_key).__name__}")
-            raise ConfigError(f"write_key must be a non-empty str, got {got}", "INVALID_CONFIG",
-                              setting="write_key")
+            got = (
+                "an empty str"
+                if write_key == ""
+                else "None"
+                if write_key is None
+                else (f"a value of type {type(write_key).__name__}")
+            )
+            raise ConfigError(
+                f"write_key must be a non-empty str, got {got}",
+                "INVALID_CONFIG",
+                setting="write_key",
+            )
         if thread is not None:
-            _warn_once("thread", "rudder_group.analytics: `thread` is not honoured; "
-                       "max_concurrent_requests of rudder_group.Client sets requests in flight")
+            _warn_once(
+                "thread",
+                "rudder_group.analytics: `thread` is not honoured; "
+                "max_concurrent_requests of rudder_group.Client sets requests in flight",
+            )
         self.write_key = write_key
         self.host = host
         self.on_error = on_error
@@ -280,22 +320,31 @@ class Client:
             _show_debug()
         settings: Dict[str, Any] = {"validation": validation}
         for name, value in (
-            ("flush_at", upload_size), ("flush_interval", upload_interval),
-            ("max_queue_events", max_queue_size), ("gzip", gzip), ("request_timeout", timeout),
+            ("flush_at", upload_size),
+            ("flush_interval", upload_interval),
+            ("max_queue_events", max_queue_size),
+            ("gzip", gzip),
+            ("request_timeout", timeout),
             ("proxy", _proxy(proxies)),
         ):
             if value is not None:
                 settings[name] = value
         # A `timeout` that is no number is refused by the client as `request_timeout`.
-        request_timeout = timeout if isinstance(timeout, (int, float)) else cast(
-            float, setting_default("request_timeout"))
+        request_timeout = (
+            timeout
+            if isinstance(timeout, (int, float))
+            else cast(float, setting_default("request_timeout"))
+        )
         settings.update(_retry_settings(max_retries, float(request_timeout)))
         self.client: Optional[_Client] = None
         self._dropin: Optional[DropIn] = None
         if send:
             if not isinstance(host, str) or not host:
-                raise ConfigError("host (dataPlaneUrl) must be your data plane's URL, got "
-                                  f"{host!r}", "INVALID_CONFIG", setting="host")
+                raise ConfigError(
+                    f"host (dataPlaneUrl) must be your data plane's URL, got {host!r}",
+                    "INVALID_CONFIG",
+                    setting="host",
+                )
             self.client = _Client(write_key, host, on_outcome=self._on_outcome, **settings)
             # on_error is read once, as the peer's consumer read it: its messages are kept.
             kept = None if on_error is None else self._kept
@@ -321,45 +370,85 @@ class Client:
     ) -> Tuple[bool, Message]:
         """Validates and enqueues a group call; returns ``(success, message)``. Raises
         ``ValidationError`` where the peer SDK raised; see the module's documentation."""
-        return self._group(user_id, group_id, traits, context, timestamp, anonymous_id, integrations, message_id)
+        return self._group(
+            user_id, group_id, traits, context, timestamp, anonymous_id, integrations, message_id
+        )
 
-    def _group(self, user_id: Any, group_id: Any, traits: Optional[Mapping[str, Any]],
-               context: Optional[Mapping[str, Any]], timestamp: Union[datetime, str, None],
-               anonymous_id: Any, integrations: Optional[Mapping[str, Any]],
-               message_id: Any) -> Tuple[bool, Message]:
+    def _group(
+        self,
+        user_id: Any,
+        group_id: Any,
+        traits: Optional[Mapping[str, Any]],
+        context: Optional[Mapping[str, Any]],
+        timestamp: Union[datetime, str, None],
+        anonymous_id: Any,
+        integrations: Optional[Mapping[str, Any]],
+        message_id: Any,
+    ) -> Tuple[bool, Message]:
         """``group()`` with every mapping of the peer's arguments (``DropIn`` hands over each
         call it does not finish itself)."""
         wire_timestamp = _read_timestamp(timestamp)
         group_id, user_id, anonymous_id, message_id = map(
-            _stringify_id, (group_id, user_id, anonymous_id, message_id))
+            _stringify_id, (group_id, user_id, anonymous_id, message_id)
+        )
         # The peer's `traits or {}`: a value that is false is no value.
         traits, context, integrations = traits or None, context or None, integrations or None
         try:
             if self._dropin is not None:
                 message, warnings, error = self._dropin.send_call(
-                    group_id, traits, user_id, anonymous_id, context, integrations, message_id, wire_timestamp)
+                    group_id,
+                    traits,
+                    user_id,
+                    anonymous_id,
+                    context,
+                    integrations,
+                    message_id,
+                    wire_timestamp,
+                )
             else:
                 event = GroupEvent.build(
-                    group_id, traits, user_id=user_id, anonymous_id=anonymous_id, context=context,
-                    integrations=integrations, message_id=message_id, wire_timestamp=wire_timestamp,
+                    group_id,
+                    traits,
+                    user_id=user_id,
+                    anonymous_id=anonymous_id,
+                    context=context,
+                    integrations=integrations,
+                    message_id=message_id,
+                    wire_timestamp=wire_timestamp,
                     validation=self.validation,
                 )
                 message, warnings, error = event.to_dict(), event.warnings or None, None
         except _errors.ValidationError as err:
             traits, context = traits or {}, context or {}
             too_large = any(issue.code == "EVENT_TOO_LARGE" for issue in err.issues)
-            if too_large or _peer_raises(user_id, anonymous_id, group_id, traits, context, integrations or {},
-                                         timestamp):
+            if too_large or _peer_raises(
+                user_id, anonymous_id, group_id, traits, context, integrations or {}, timestamp
+            ):
                 raise ValidationError(str(err), err.code, err.issues) from None
-            return self._refused(err, _as_given({
-                "type": "group", "message_id": message_id, "group_id": group_id, "user_id": user_id,
-                "anonymous_id": anonymous_id, "traits": traits, "context": context,
-                "integrations": integrations, "timestamp": wire_timestamp,
-            }))
+            return self._refused(
+                err,
+                _as_given(
+                    {
+                        "type": "group",
+                        "message_id": message_id,
+                        "group_id": group_id,
+                        "user_id": user_id,
+                        "anonymous_id": anonymous_id,
+                        "traits": traits,
+                        "context": context,
+                        "integrations": integrations,
+                        "timestamp": wire_timestamp,
+                    }
+                ),
+            )
         return self._finish(message, warnings, error)
 
-    def _finish(self, message: Message, warnings: Optional[List[Issue]],
-                error: Optional[_errors.RudderGroupError]) -> Tuple[bool, Message]:
+    def _finish(
+        self,
+        message: Message,
+        warnings: Optional[List[Issue]],
+        error: Optional[_errors.RudderGroupError],
+    ) -> Tuple[bool, Message]:
         """The result of a call whose event was made into ``message``: queued unless ``error``
         (``DropIn`` hands over the calls with a word to say)."""
         if warnings:
@@ -422,11 +511,18 @@ class Client:
         batch = [self._forget(mid) or {"messageId": mid} for mid in outcome.message_ids]
         if outcome.kind == "delivered":
             return
-        answer = "" if outcome.status is None else f" (status {outcome.status}: {(outcome.body or '').strip()})"
+        answer = (
+            ""
+            if outcome.status is None
+            else f" (status {outcome.status}: {(outcome.body or '').strip()})"
+        )
         noun = "event" if outcome.count == 1 else "events"
         err = _errors.DeliveryFailedError(
-            f"{outcome.count} {noun} {outcome.kind}{answer}: {outcome.reason}", "DELIVERY_FAILED",
-            status=outcome.status, body=outcome.body, reason=outcome.reason,
+            f"{outcome.count} {noun} {outcome.kind}{answer}: {outcome.reason}",
+            "DELIVERY_FAILED",
+            status=outcome.status,
+            body=outcome.body,
+            reason=outcome.reason,
             failed=outcome.count if outcome.kind == "failed" else 0,
             dropped=outcome.count if outcome.kind == "dropped" else 0,
         )
@@ -484,11 +580,22 @@ def _default() -> Client:
     global default_client
     with _default_lock:
         if default_client is None:
-            url = next((u for u in (dataPlaneUrl, data_plane_url, host) if isinstance(u, str) and u), None)
+            url = next(
+                (u for u in (dataPlaneUrl, data_plane_url, host) if isinstance(u, str) and u), None
+            )
             default_client = Client(
-                write_key, host=url, debug=debug, max_queue_size=max_queue_size, send=send,
-                on_error=on_error, gzip=gzip, max_retries=max_retries, sync_mode=sync_mode,
-                timeout=timeout, upload_size=upload_size, upload_interval=upload_interval,
+                write_key,
+                host=url,
+                debug=debug,
+                max_queue_size=max_queue_size,
+                send=send,
+                on_error=on_error,
+                gzip=gzip,
+                max_retries=max_retries,
+                sync_mode=sync_mode,
+                timeout=timeout,
+                upload_size=upload_size,
+                upload_interval=upload_interval,
                 validation=validation,
             )
         return default_client
@@ -506,7 +613,9 @@ def group(
 ) -> None:
     """``Client.group`` on ``default_client`` (made from the module's settings at the first call);
     returns ``None``, as the peer's does."""
-    _default().group(user_id, group_id, traits, context, timestamp, anonymous_id, integrations, message_id)
+    _default().group(
+        user_id, group_id, traits, context, timestamp, anonymous_id, integrations, message_id
+    )
 
 
 def flush() -> None:

@@ -169,8 +169,20 @@ class LocalDataPlane:
         program, source = _find_binary(binary)
         self.binary = program
         self.write_key = secrets.token_hex(16) if write_key is None else write_key
-        command = [program, "serve", "--port", str(port), "--exit-with-stdin", "--write-key", self.write_key]
-        options = {"--latency-ms": latency_ms, "--max-in-flight": max_in_flight, "--rate-limit": rate_limit}
+        command = [
+            program,
+            "serve",
+            "--port",
+            str(port),
+            "--exit-with-stdin",
+            "--write-key",
+            self.write_key,
+        ]
+        options = {
+            "--latency-ms": latency_ms,
+            "--max-in-flight": max_in_flight,
+            "--rate-limit": rate_limit,
+        }
         for option, value in options.items():
             if value is not None:
                 command += [option, str(value)]
@@ -184,17 +196,20 @@ class LocalDataPlane:
         except FileNotFoundError:
             stderr.close()
             raise LocalDataPlaneError(
-                f"cannot start the local data plane: {program} (from {source}) does not exist", program
+                f"cannot start the local data plane: {program} (from {source}) does not exist",
+                program,
             ) from None
         except PermissionError:
             stderr.close()
             raise LocalDataPlaneError(
-                f"cannot start the local data plane: {program} (from {source}) is not executable", program
+                f"cannot start the local data plane: {program} (from {source}) is not executable",
+                program,
             ) from None
         except OSError as error:
             stderr.close()
             raise LocalDataPlaneError(
-                f"cannot start the local data plane: {program} (from {source}) cannot run: {error}", program
+                f"cannot start the local data plane: {program} (from {source}) cannot run: {error}",
+                program,
             ) from None
         self._finalizer = weakref.finalize(self, _stop, self.process, stderr)
         line = _first_line(self.process)
