@@ -161,7 +161,11 @@ class OutcomeState {
     if (this.onOutcome) this.onOutcome(o)
     this.#tell(o, seen || this.onOutcome !== undefined)
     if (this.waiters.length > 0) {
-      this.waiters = this.waiters.filter((w) => (this.handled >= w.target ? (w.resolve(), false) : true))
+      this.waiters = this.waiters.filter((w) => {
+        if (this.handled < w.target) return true
+        w.resolve()
+        return false
+      })
       if (this.waiters.length === 0) this.keepAlive = clearInterval(this.keepAlive)
     }
   }

@@ -15,7 +15,7 @@ class RudderGroupError extends Error {
     super(message)
     this.name = 'RudderGroupError'
     this.code = code
-    this.issues = (details && details.issues) || []
+    this.issues = details?.issues || []
     if (details) {
       for (const key of ['setting', 'pending', 'failed', 'dropped', 'kept']) {
         if (details[key] !== undefined && details[key] !== null) this[key] = details[key]
