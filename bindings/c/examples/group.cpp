@@ -13,13 +13,17 @@
 int main() {
     const char *url = std::getenv("RUDDER_DATA_PLANE_URL");
     if (url == nullptr) {
-        std::cerr << "set RUDDER_DATA_PLANE_URL to a data plane, e.g. the one `rudder-group serve` runs\n";
+        std::cerr << "set RUDDER_DATA_PLANE_URL to a data plane, e.g. the one `rudder-group serve` "
+                     "runs\n";
         return 2;
     }
 
     // A refused event: every problem, with its code and path.
     try {
-        rudder::EventBuilder("").employees(-3).trait("ratio", std::numeric_limits<double>::quiet_NaN()).build();
+        rudder::EventBuilder("")
+            .employees(-3)
+            .trait("ratio", std::numeric_limits<double>::quiet_NaN())
+            .build();
         std::cerr << "an invalid event was accepted\n";
         return 1;
     } catch (const rudder::Error &e) {

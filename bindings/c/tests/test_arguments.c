@@ -11,17 +11,17 @@
 /* Bytes that are not UTF-8. */
 static const char BAD[] = {'o', 'k', (char)0xc3, '(', '\0'};
 
-#define NULL_ARG(call, name)                                                                 \
-    do {                                                                                     \
-        CHECK_STATUS(call, RUDDER_NULL_ARGUMENT);                                            \
-        CHECK(contains(rudder_last_error_message(), name));                                  \
+#define NULL_ARG(call, name)                                                                       \
+    do {                                                                                           \
+        CHECK_STATUS(call, RUDDER_NULL_ARGUMENT);                                                  \
+        CHECK(contains(rudder_last_error_message(), name));                                        \
     } while (0)
 
-#define BAD_UTF8(call, name)                                                                 \
-    do {                                                                                     \
-        CHECK_STATUS(call, RUDDER_INVALID_UTF8);                                             \
-        CHECK(contains(rudder_last_error_message(), name));                                  \
-        CHECK(contains(rudder_last_error_message(), "offset 2"));                            \
+#define BAD_UTF8(call, name)                                                                       \
+    do {                                                                                           \
+        CHECK_STATUS(call, RUDDER_INVALID_UTF8);                                                   \
+        CHECK(contains(rudder_last_error_message(), name));                                        \
+        CHECK(contains(rudder_last_error_message(), "offset 2"));                                  \
     } while (0)
 
 typedef rudder_status (*string_setter)(rudder_event_builder *, const char *);
@@ -37,18 +37,30 @@ static void test_builder_new(void) {
 
 static void test_string_setters(void) {
     const string_setter setters[] = {
-        rudder_event_builder_set_user_id,          rudder_event_builder_set_anonymous_id,
-        rudder_event_builder_set_message_id,       rudder_event_builder_set_original_timestamp,
-        rudder_event_builder_set_context_json,     rudder_event_builder_set_integrations_json,
-        rudder_event_builder_set_name,             rudder_event_builder_set_email,
-        rudder_event_builder_set_phone,            rudder_event_builder_set_industry,
-        rudder_event_builder_set_description,      rudder_event_builder_set_plan,
-        rudder_event_builder_set_website,          rudder_event_builder_set_avatar,
-        rudder_event_builder_set_id,               rudder_event_builder_set_created_at,
-        rudder_event_builder_set_employees_string, rudder_event_builder_set_address_city,
-        rudder_event_builder_set_address_country,  rudder_event_builder_set_address_postal_code,
-        rudder_event_builder_set_address_state,    rudder_event_builder_set_address_street,
-        rudder_event_builder_set_trait_null,       rudder_event_builder_remove_trait,
+        rudder_event_builder_set_user_id,
+        rudder_event_builder_set_anonymous_id,
+        rudder_event_builder_set_message_id,
+        rudder_event_builder_set_original_timestamp,
+        rudder_event_builder_set_context_json,
+        rudder_event_builder_set_integrations_json,
+        rudder_event_builder_set_name,
+        rudder_event_builder_set_email,
+        rudder_event_builder_set_phone,
+        rudder_event_builder_set_industry,
+        rudder_event_builder_set_description,
+        rudder_event_builder_set_plan,
+        rudder_event_builder_set_website,
+        rudder_event_builder_set_avatar,
+        rudder_event_builder_set_id,
+        rudder_event_builder_set_created_at,
+        rudder_event_builder_set_employees_string,
+        rudder_event_builder_set_address_city,
+        rudder_event_builder_set_address_country,
+        rudder_event_builder_set_address_postal_code,
+        rudder_event_builder_set_address_state,
+        rudder_event_builder_set_address_street,
+        rudder_event_builder_set_trait_null,
+        rudder_event_builder_remove_trait,
     };
     rudder_event_builder *b = NULL;
     CHECK_OK(rudder_event_builder_new("g", &b));
@@ -65,8 +77,8 @@ static void test_string_setters(void) {
     for (size_t i = 0; i < sizeof keyed / sizeof keyed[0]; i++) {
         NULL_ARG(keyed[i](NULL, "k", "1"), "builder");
         NULL_ARG(keyed[i](b, NULL, "1"), "key");
-        NULL_ARG(keyed[i](b, "k", NULL), keyed[i] == rudder_event_builder_set_trait_json ? "json"
-                                                                                         : "value");
+        NULL_ARG(keyed[i](b, "k", NULL),
+                 keyed[i] == rudder_event_builder_set_trait_json ? "json" : "value");
         BAD_UTF8(keyed[i](b, BAD, "1"), "key");
     }
     NULL_ARG(rudder_event_builder_set_trait_int64(NULL, "k", 1), "builder");

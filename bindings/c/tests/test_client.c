@@ -151,7 +151,8 @@ static void test_invalid_config(void) {
     c = memory_config();
     CHECK_STATUS(rudder_client_config_set_flush_at(c, 0), RUDDER_INVALID_CONFIG);
     CHECK(strcmp(rudder_last_error_message(),
-                 "invalid setting `flush_at`: must be a whole number from 1 to 1000000, got 0") == 0);
+                 "invalid setting `flush_at`: must be a whole number from 1 to 1000000, got 0") ==
+          0);
     rudder_client_config_free(c);
 
     /* Every other setter accepts sensible values. */

@@ -216,7 +216,8 @@ static void test_log_callback(void) {
     CHECK(contains(debug, "attempt 2: status 401 in "));
     CHECK(contains(warn, "1 event failed after 2 attempts (status 401: "));
     CHECK(!contains(debug, "a-secret-write-key") && !contains(warn, "a-secret-write-key"));
-    CHECK_STATUS(rudder_client_config_set_log_callback(NULL, keep_line, &logs), RUDDER_NULL_ARGUMENT);
+    CHECK_STATUS(rudder_client_config_set_log_callback(NULL, keep_line, &logs),
+                 RUDDER_NULL_ARGUMENT);
     rudder_string_free(id);
     rudder_client_free(client);
 }
@@ -373,7 +374,8 @@ static void test_close_out_of_time_reports_everything_before_it_returns(void) {
     CHECK(at_return == 30);
     int abandoned = 0;
     for (size_t i = 0; i < atomic_load(&outcomes.outcomes) && i < MAX_OUTCOMES; i++) {
-        abandoned += strcmp(outcomes.records[i].reason, "abandoned in flight; may have been delivered") == 0;
+        abandoned +=
+            strcmp(outcomes.records[i].reason, "abandoned in flight; may have been delivered") == 0;
     }
     CHECK(abandoned > 0);
     CHECK_OK(rudder_client_stats(client, &stats));
@@ -395,7 +397,8 @@ static void flush_from_outcome(const rudder_outcome *outcome, void *user_data) {
     if (rudder_client_flush(reentered, -1, NULL) == RUDDER_CALLED_FROM_CALLBACK &&
         rudder_client_close(reentered, -1, NULL) == RUDDER_CALLED_FROM_CALLBACK) {
         rudder_client_free(reentered);
-        if (strstr(rudder_last_error_message(), "rudder_client_free was called from inside") != NULL) {
+        if (strstr(rudder_last_error_message(), "rudder_client_free was called from inside") !=
+            NULL) {
             atomic_fetch_add(&refused_in_outcome, 1);
         }
     }
@@ -500,7 +503,8 @@ static void test_spool_keeps_events_for_the_next_client(void) {
 int main(void) {
     url = getenv("RUDDER_DATA_PLANE_URL");
     if (url == NULL || url[0] == '\0') {
-        fprintf(stderr, "RUDDER_DATA_PLANE_URL is not set: run this test through with_dataplane.sh\n");
+        fprintf(stderr,
+                "RUDDER_DATA_PLANE_URL is not set: run this test through with_dataplane.sh\n");
         return 1;
     }
     RUN(test_delivery_in_batches);

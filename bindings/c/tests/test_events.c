@@ -9,7 +9,8 @@
 
 #define MESSAGE_ID "3f1a0c52-8d2e-4d8a-9f4e-7d1f2b6c9a10"
 #define TIMESTAMP "2022-02-01T19:14:18.381Z"
-#define LIBRARY "{\"library\":{\"name\":\"rudder-group-c\",\"version\":\"" RUDDER_GROUP_VERSION "\"}}"
+#define LIBRARY                                                                                    \
+    "{\"library\":{\"name\":\"rudder-group-c\",\"version\":\"" RUDDER_GROUP_VERSION "\"}}"
 
 /* The stable numbers are part of the ABI. */
 _Static_assert(RUDDER_OK == 0, "OK");
@@ -111,25 +112,25 @@ static void test_builder_every_setter(void) {
     CHECK_OK(rudder_event_builder_set_trait_double(b, "score", 1.5));
     CHECK_OK(rudder_event_builder_set_trait_bool(b, "trial", true));
     CHECK_OK(rudder_event_builder_set_trait_null(b, "plan_end"));
-    CHECK_OK(rudder_event_builder_set_trait_json(b, "tags", "[\"a\",{\"b\":12345678901234567890}]"));
+    CHECK_OK(
+        rudder_event_builder_set_trait_json(b, "tags", "[\"a\",{\"b\":12345678901234567890}]"));
     CHECK_OK(rudder_event_builder_set_context_json(b, "{\"ip\":\"10.0.0.1\"}"));
     CHECK_OK(rudder_event_builder_set_integrations_json(b, "{\"All\":false,\"Amplitude\":true}"));
     char *json = build_json(b);
-    CHECK_STR(json,
-              "{\"type\":\"group\",\"messageId\":\"" MESSAGE_ID "\",\"groupId\":\"12345\","
-              "\"userId\":\"u1\",\"anonymousId\":\"anon-1\",\"traits\":{\"id\":\"g-1\","
-              "\"name\":\"Acme\",\"email\":\"ops@acme.test\",\"phone\":\"+1 555 0100\","
-              "\"industry\":\"IT\",\"description\":\"Widgets\",\"plan\":\"enterprise\","
-              "\"website\":\"https://acme.test\",\"avatar\":\"https://acme.test/a.png\","
-              "\"address\":{\"city\":\"Paris\",\"country\":\"FR\",\"postalCode\":\"75001\","
-              "\"state\":\"IDF\",\"street\":\"1 rue de Rivoli\",\"region\":\"EU\"},"
-              "\"createdAt\":\"2024-01-31\",\"employees\":450,\"tier\":\"gold\","
-              "\"seats\":-9223372036854775808,\"score\":1.5,\"trial\":true,\"plan_end\":null,"
-              "\"tags\":[\"a\",{\"b\":12345678901234567890}]},"
-              "\"context\":{\"ip\":\"10.0.0.1\",\"library\":{\"name\":\"rudder-group-c\","
-              "\"version\":\"" RUDDER_GROUP_VERSION "\"}},"
-              "\"integrations\":{\"All\":false,\"Amplitude\":true},"
-              "\"originalTimestamp\":\"" TIMESTAMP "\",\"channel\":\"server\"}");
+    CHECK_STR(json, "{\"type\":\"group\",\"messageId\":\"" MESSAGE_ID "\",\"groupId\":\"12345\","
+                    "\"userId\":\"u1\",\"anonymousId\":\"anon-1\",\"traits\":{\"id\":\"g-1\","
+                    "\"name\":\"Acme\",\"email\":\"ops@acme.test\",\"phone\":\"+1 555 0100\","
+                    "\"industry\":\"IT\",\"description\":\"Widgets\",\"plan\":\"enterprise\","
+                    "\"website\":\"https://acme.test\",\"avatar\":\"https://acme.test/a.png\","
+                    "\"address\":{\"city\":\"Paris\",\"country\":\"FR\",\"postalCode\":\"75001\","
+                    "\"state\":\"IDF\",\"street\":\"1 rue de Rivoli\",\"region\":\"EU\"},"
+                    "\"createdAt\":\"2024-01-31\",\"employees\":450,\"tier\":\"gold\","
+                    "\"seats\":-9223372036854775808,\"score\":1.5,\"trial\":true,\"plan_end\":null,"
+                    "\"tags\":[\"a\",{\"b\":12345678901234567890}]},"
+                    "\"context\":{\"ip\":\"10.0.0.1\",\"library\":{\"name\":\"rudder-group-c\","
+                    "\"version\":\"" RUDDER_GROUP_VERSION "\"}},"
+                    "\"integrations\":{\"All\":false,\"Amplitude\":true},"
+                    "\"originalTimestamp\":\"" TIMESTAMP "\",\"channel\":\"server\"}");
     rudder_string_free(json);
 }
 

@@ -239,7 +239,9 @@ int main(void) {
     /* ... and the loss of the client never freed said once on stderr. */
     char *off_said = read_file(off_log);
     CHECK(off_said != NULL &&
-          occurrences(off_said, "rudder-group: at exit, 100 events of a client never freed were lost: ") == 1 &&
+          occurrences(off_said,
+                      "rudder-group: at exit, 100 events of a client never freed were lost: ") ==
+              1 &&
           occurrences(off_said, "never freed") == 1);
     if (off_said == NULL || occurrences(off_said, "never freed") != 1) {
         fprintf(stderr, "child without the switch said: %s\n", off_said ? off_said : "(none)");
@@ -257,10 +259,12 @@ int main(void) {
     char *said = read_file(down_log_stderr());
     CHECK(seen != NULL && strcmp(seen, "seen 100\n") == 0);
     CHECK(said != NULL &&
-          occurrences(said, "rudder-group: at exit, 25 events were not delivered within 300 ms: dropped") ==
+          occurrences(
+              said, "rudder-group: at exit, 25 events were not delivered within 300 ms: dropped") ==
               DOWN_CLIENTS);
     if (seen == NULL || said == NULL || strcmp(seen, "seen 100\n") != 0) {
-        fprintf(stderr, "child with the data plane down: %s / %s\n", seen ? seen : "(none)", said ? said : "(none)");
+        fprintf(stderr, "child with the data plane down: %s / %s\n", seen ? seen : "(none)",
+                said ? said : "(none)");
     }
     free(seen);
     free(said);

@@ -23,27 +23,50 @@ static uint64_t rnd(void) {
     return rng_state * 0x2545F4914F6CDD1DULL;
 }
 
-static unsigned pick(unsigned n) { return (unsigned)(rnd() % n); }
+static unsigned pick(unsigned n) {
+    return (unsigned)(rnd() % n);
+}
 
 static const char *const TEXTS[] = {
-    "",  " ", "g1", "u1", "2022-02-01T19:14:18.381Z", "not a date", "450", "-1",
-    "{}", "[]", "null", "{\"a\":1}", "{\"groupId\":\"g\",\"userId\":\"u\"}",
-    "{\"groupId\":\"g\",\"userId\":\"u\",\"traits\":{\"employees\":-3}}", "{\"x\":", "1e999",
-    "\xff\xfe", "\xc3\x28", "\xe2\x82", "caf\xc3\xa9", "{\"groupId\":\"\xed\xa0\x80\"}",
+    "",
+    " ",
+    "g1",
+    "u1",
+    "2022-02-01T19:14:18.381Z",
+    "not a date",
+    "450",
+    "-1",
+    "{}",
+    "[]",
+    "null",
+    "{\"a\":1}",
+    "{\"groupId\":\"g\",\"userId\":\"u\"}",
+    "{\"groupId\":\"g\",\"userId\":\"u\",\"traits\":{\"employees\":-3}}",
+    "{\"x\":",
+    "1e999",
+    "\xff\xfe",
+    "\xc3\x28",
+    "\xe2\x82",
+    "caf\xc3\xa9",
+    "{\"groupId\":\"\xed\xa0\x80\"}",
 };
 
 /* A string from the list, random bytes (often invalid UTF-8), or NULL. */
 static char text_buf[4][96];
 static const char *text(int slot) {
     switch (pick(6)) {
-    case 0: return NULL;
-    case 1: case 2: {
+    case 0:
+        return NULL;
+    case 1:
+    case 2: {
         size_t len = pick(sizeof text_buf[0] - 1);
-        for (size_t i = 0; i < len; i++) text_buf[slot][i] = (char)(1 + pick(255));
+        for (size_t i = 0; i < len; i++)
+            text_buf[slot][i] = (char)(1 + pick(255));
         text_buf[slot][len] = '\0';
         return text_buf[slot];
     }
-    default: return TEXTS[pick(sizeof TEXTS / sizeof TEXTS[0])];
+    default:
+        return TEXTS[pick(sizeof TEXTS / sizeof TEXTS[0])];
     }
 }
 
@@ -53,7 +76,9 @@ static rudder_event *events[SLOTS];
 static rudder_client *client;
 static uint64_t enqueued_ok;
 
-static int known(rudder_status s) { return strcmp(rudder_status_name((uint32_t)s), "UNKNOWN") != 0; }
+static int known(rudder_status s) {
+    return strcmp(rudder_status_name((uint32_t)s), "UNKNOWN") != 0;
+}
 
 static void check_status(rudder_status s) {
     CHECK(known(s));
@@ -69,14 +94,16 @@ static void string_out_at(int line, rudder_status s, char *out, char *sentinel) 
                 out == sentinel ? "not written" : "written");
     if (s == RUDDER_OK) {
         CHECK(out != NULL && out != sentinel);
-        if (out != sentinel) rudder_string_free(out);
+        if (out != sentinel)
+            rudder_string_free(out);
     } else {
         CHECK(out == sentinel);
     }
 }
 
 static void issues_out(rudder_issues *issues) {
-    if (issues == NULL) return;
+    if (issues == NULL)
+        return;
     size_t n = rudder_issues_count(issues);
     CHECK(n > 0);
     rudder_issue issue;
@@ -87,18 +114,42 @@ static void issues_out(rudder_issues *issues) {
 static void set_something(rudder_event_builder *b) {
     rudder_status s;
     switch (pick(12)) {
-    case 0: s = rudder_event_builder_set_user_id(b, text(0)); break;
-    case 1: s = rudder_event_builder_set_anonymous_id(b, text(0)); break;
-    case 2: s = rudder_event_builder_set_name(b, text(0)); break;
-    case 3: s = rudder_event_builder_set_original_timestamp(b, text(0)); break;
-    case 4: s = rudder_event_builder_set_context_json(b, text(0)); break;
-    case 5: s = rudder_event_builder_set_trait_json(b, text(0), text(1)); break;
-    case 6: s = rudder_event_builder_set_trait_double(b, text(0), (double)(int64_t)rnd() / 7.0); break;
-    case 7: s = rudder_event_builder_set_id_int64(b, (int64_t)rnd()); break;
-    case 8: s = rudder_event_builder_set_address_field(b, text(0), text(1)); break;
-    case 9: s = rudder_event_builder_remove_trait(b, text(0)); break;
-    case 10: s = rudder_event_builder_set_max_event_bytes(b, (size_t)pick(40000)); break;
-    default: s = rudder_event_builder_set_trait_string(b, text(0), text(1)); break;
+    case 0:
+        s = rudder_event_builder_set_user_id(b, text(0));
+        break;
+    case 1:
+        s = rudder_event_builder_set_anonymous_id(b, text(0));
+        break;
+    case 2:
+        s = rudder_event_builder_set_name(b, text(0));
+        break;
+    case 3:
+        s = rudder_event_builder_set_original_timestamp(b, text(0));
+        break;
+    case 4:
+        s = rudder_event_builder_set_context_json(b, text(0));
+        break;
+    case 5:
+        s = rudder_event_builder_set_trait_json(b, text(0), text(1));
+        break;
+    case 6:
+        s = rudder_event_builder_set_trait_double(b, text(0), (double)(int64_t)rnd() / 7.0);
+        break;
+    case 7:
+        s = rudder_event_builder_set_id_int64(b, (int64_t)rnd());
+        break;
+    case 8:
+        s = rudder_event_builder_set_address_field(b, text(0), text(1));
+        break;
+    case 9:
+        s = rudder_event_builder_remove_trait(b, text(0));
+        break;
+    case 10:
+        s = rudder_event_builder_set_max_event_bytes(b, (size_t)pick(40000));
+        break;
+    default:
+        s = rudder_event_builder_set_trait_string(b, text(0), text(1));
+        break;
     }
     check_status(s);
 }
@@ -115,11 +166,13 @@ static void step(void) {
         builders[i] = NULL;
         check_status(rudder_event_builder_new(text(0), &builders[i]));
         break;
-    case 1: case 2:
+    case 1:
+    case 2:
         set_something(builders[i]); /* NULL builder included */
         break;
     case 3:
-        if (builders[i] == NULL) break;
+        if (builders[i] == NULL)
+            break;
         rudder_event_free(events[i]);
         events[i] = NULL;
         check_status(rudder_event_builder_build(builders[i], &events[i], pick(2) ? &issues : NULL));
@@ -153,13 +206,15 @@ static void step(void) {
     case 7:
         s = rudder_client_enqueue(client, events[i], &out);
         events[i] = NULL; /* consumed */
-        if (s == RUDDER_OK) enqueued_ok++;
+        if (s == RUDDER_OK)
+            enqueued_ok++;
         string_out(s, out, sentinel);
         break;
     case 8:
         s = rudder_client_group(pick(8) ? client : NULL, builders[i], &out, &issues);
         builders[i] = NULL;
-        if (s == RUDDER_OK) enqueued_ok++;
+        if (s == RUDDER_OK)
+            enqueued_ok++;
         string_out(s, out, sentinel);
         issues_out(issues);
         break;
@@ -197,11 +252,14 @@ int main(void) {
     for (; calls < 2000000; calls++) {
         if (calls % 1024 == 0) {
             clock_gettime(CLOCK_MONOTONIC, &now);
-            double elapsed = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
-            if (elapsed >= budget) break;
+            double elapsed =
+                (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+            if (elapsed >= budget)
+                break;
         }
         step();
-        if (harness_failures) break;
+        if (harness_failures)
+            break;
     }
     for (int i = 0; i < SLOTS; i++) {
         rudder_event_builder_free(builders[i]);

@@ -129,10 +129,12 @@ fn cpp(settings: &[Setting]) -> Result<Output, String> {
             }
             _ => format!("return call({c}, value);"),
         };
-        body += &format!(
-            "    ClientConfig &{method}({} value) {{\n        {call}\n    }}\n",
-            arg.cpp_type
-        );
+        let param = if arg.cpp_type.ends_with('&') {
+            format!("{}value", arg.cpp_type)
+        } else {
+            format!("{} value", arg.cpp_type)
+        };
+        body += &format!("    ClientConfig &{method}({param}) {{\n        {call}\n    }}\n");
     }
     let file = read(HPP)?;
     Ok(Output {
