@@ -2,6 +2,8 @@
 #
 #   make demo   the main job end to end against the embedded local data plane
 #   make test   every test of every language (installs what it needs itself)
+#   make check  the fast tier: every linter, the Rust unit tests and the C tests (a few minutes)
+#   make lint   every language's linter and formatter, and the generated files' check
 #   make generate   rewrite every generated file from its table (make test checks them)
 #   make bench  benchmarks (Rust criterion, each binding against its peer SDK, over a far data plane,
 #               the memory a burst of queued events costs)
@@ -39,14 +41,27 @@ DIST_PATH := $(REPO)/.venv/bin:$(PATH)
 
 .PHONY: test lint test-rust build-cli test-python test-node test-c demo bench install soak \
 	fault-matrix fuzz dist dist-tools dist-check bump-version lint-workflows test-dropins docs \
-	docs-tools generate generate-check
+	docs-tools generate generate-check check
 
 test: lint test-rust test-python test-node test-c test-dropins lint-workflows dist-check docs-tools docs
 	@echo "make test: every suite passed"
 
+# Every language's linter and formatter: the generated files against their tables, rustfmt and
+# clippy (the workspace's [lints] table), ruff for the Python package, Biome for the Node
+# package's JS, clang-format for the C and C++ sources. Each Makefile installs its pinned tool.
 lint: generate-check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(MAKE) -C bindings/python lint
+	$(MAKE) -C bindings/node lint
+	$(MAKE) -C bindings/c lint
+
+# The fast tier for the edit-test loop: lint, the Rust unit tests, and the C binding's tests
+# built plainly. `make test` stays the full suite.
+check: lint
+	$(CARGO) test --workspace --locked --lib --bins
+	$(MAKE) -C bindings/c quick
+	@echo "make check: passed"
 
 # tools/generate writes every surface a table determines (see CONTRIBUTING.md); the check
 # writes nothing and fails naming each generated file that differs from its table.
