@@ -271,52 +271,13 @@ fn accessors(s: &Setting) -> Result<(String, String), String> {
 }
 
 const HELPERS: &str = r#"
+use super::access::*;
 use super::{Kind, Setting, Typed};
 #[allow(unused_imports)]
 use crate::config::*;
 #[allow(unused_imports)]
 use std::path::PathBuf;
 use std::time::Duration;
-
-fn duration(t: Typed) -> Duration {
-    match t {
-        Typed::Duration(d) => d,
-        _ => Duration::ZERO,
-    }
-}
-
-fn count(t: Typed) -> Option<u64> {
-    match t {
-        Typed::Count(n) => n,
-        _ => None,
-    }
-}
-
-fn size(t: Typed) -> usize {
-    count(t).map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX))
-}
-
-fn text(t: Typed) -> Option<String> {
-    match t {
-        Typed::Text(s) => s,
-        _ => None,
-    }
-}
-
-fn choice(t: Typed) -> &'static str {
-    match t {
-        Typed::Choice(c) => c,
-        _ => "",
-    }
-}
-
-fn flag(t: Typed) -> bool {
-    matches!(t, Typed::Bool(true))
-}
-
-fn n(v: u64) -> Typed {
-    Typed::Count(Some(v))
-}
 "#;
 
 fn table(settings: &[Setting]) -> Result<Output, String> {

@@ -367,6 +367,7 @@ fn find_rust(rust: &str) -> &'static Setting {
     }
 }
 
+mod access;
 mod checks;
 mod table;
 #[cfg(test)]
