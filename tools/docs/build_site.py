@@ -2,7 +2,7 @@
 
 `build_site.py pages SITE`: the landing page and the guides, rendered from the repository's
 Markdown (the READMEs, docs/migrating.md, docs/recipes/, the error codes, the settings tables
-from the client crate's settings table); a link between them points to the rendered page, a link
+`make generate` writes into the bindings' READMEs); a link between them points to the rendered page, a link
 to another file of the repository points to it in the repository.
 
 `build_site.py check SITE`: fails on a broken internal link anywhere in the site: every relative
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -131,20 +130,23 @@ def section(markdown_text: str, heading: str) -> str:
 
 
 def settings_markdown() -> str:
+    """The settings tables `make generate` writes into each binding's README, from the one
+    settings table of the client crate."""
     tables = []
-    for language, title in [("python", "Python: keywords of rudder_group.Client"),
-                            ("node", "Node: options of new Client()"),
-                            ("c", "C: rudder_client_config setters")]:
-        table = subprocess.run(
-            ["cargo", "run", "--quiet", "--offline", "--locked", "-p", "rudder-group-client",
-             "--example", "settings_table", "--", language],
-            cwd=REPO, check=True, capture_output=True, text=True,
-        ).stdout
-        tables.append(f"## {title}\n\n{table}")
+    for readme, title in [("bindings/python/README.md", "Python: keywords of rudder_group.Client"),
+                          ("bindings/node/README.md", "Node: options of new Client()"),
+                          ("bindings/c/README.md", "C: rudder_client_config setters")]:
+        text = (REPO / readme).read_text(encoding="utf-8")
+        match = re.search(r"<!-- BEGIN GENERATED: settings table -->\n(.*?)<!-- END GENERATED: settings table -->",
+                          text, flags=re.S)
+        if match is None:
+            raise SystemExit(f"build_site: no generated settings table in {readme}")
+        table = "\n".join(line for line in match.group(1).splitlines() if not line.startswith("<!--"))
+        tables.append(f"## {title}\n\n{table.strip()}\n")
     return (
-        "# Client settings\n\nEvery binding reads its settings from one table in the client crate "
-        "(`crates/rudder-group-client/src/settings/table.rs`): the same names, defaults and ranges "
-        "in every language. These tables are generated from it.\n\n" + "\n".join(tables)
+        "# Client settings\n\nEvery binding reads its settings from one table, "
+        "`crates/rudder-group-client/settings.toml`: the same names, defaults and ranges in every "
+        "language. `make generate` writes these tables from it.\n\n" + "\n".join(tables)
     )
 
 

@@ -40,8 +40,8 @@ macro_rules! config_struct {
         pub struct Config {
             /// The source's write key: the Basic-auth user name; never logged. Required.
             pub write_key: String,
-            /// The data plane, e.g. https://hosted.rudderlabs.com; /v1/batch is added. Nothing is
-            /// added when the URL already ends with /v1/batch. Required.
+            /// The data plane, e.g. `https://hosted.rudderlabs.com`; `/v1/batch` is added. Nothing
+            /// is added when the URL already ends with /v1/batch. Required.
             pub data_plane_url: String,
             /// A batch is due when this many events are queued. Default `100`. Accepts a whole
             /// number from 1 to 1000000.

@@ -34,7 +34,7 @@ pub static SETTINGS: &[Setting] = &[
         node_deprecated: None,
         c: None,
         kind: Kind::Text { optional: false },
-        doc: "The data plane, e.g. https://hosted.rudderlabs.com; /v1/batch is added.",
+        doc: "The data plane, e.g. `https://hosted.rudderlabs.com`; `/v1/batch` is added.",
         default: Typed::Text(None),
         get: |c| Typed::Text(Some(c.data_plane_url.clone())),
         put: |c, v| c.data_plane_url = text(v).unwrap_or_default(),
