@@ -92,6 +92,12 @@ export declare function createClient(options: Array<SettingInput>, onWake: () =>
 /** `maxEventBytes` when none is given: `lib/encode.js` bounds its reading by it. */
 export declare const DEFAULT_MAX_EVENT_BYTES: number
 
+/**
+ * The old names of renamed options, each with its name now (`{ overflowTimeout:
+ * 'blockTimeout' }`), from the settings table: `lib/client.js` warns once when one is used.
+ */
+export declare function deprecatedOptions(): Record<string, string>
+
 /** Every error code, in number order. */
 export declare function errorCodes(): Array<string>
 

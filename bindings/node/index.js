@@ -842,6 +842,7 @@ module.exports.callKeys = nativeBinding.callKeys
 module.exports.closeClientsSync = nativeBinding.closeClientsSync
 module.exports.createClient = nativeBinding.createClient
 module.exports.DEFAULT_MAX_EVENT_BYTES = nativeBinding.DEFAULT_MAX_EVENT_BYTES
+module.exports.deprecatedOptions = nativeBinding.deprecatedOptions
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.MAX_DEPTH = nativeBinding.MAX_DEPTH
 module.exports.parseEvent = nativeBinding.parseEvent

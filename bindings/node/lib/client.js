@@ -25,6 +25,10 @@ const PEER_OPTIONS = {
  * The options for the native settings table, and the JS-only ones: onOutcome (a function) and
  * logger (see log.js). Every name, default and range is the table's (see the typings for the list).
  */
+// Renamed options, old name to new (the settings table's): each warned about once a process.
+const DEPRECATED = Object.freeze(native.deprecatedOptions())
+const warnedDeprecated = new Set()
+
 function clientConfig (options) {
   if (options === undefined || options === null) throw configError('options', 'are required: new Client({ writeKey, dataPlaneUrl })')
   const { onOutcome, logger, ...settings } = optionsObject(options, 'options')
@@ -33,6 +37,13 @@ function clientConfig (options) {
   }
   if (onOutcome !== undefined && typeof onOutcome !== 'function') {
     throw configError('onOutcome', `must be a function, got ${describe(onOutcome)}`)
+  }
+  for (const [old, now] of Object.entries(DEPRECATED)) {
+    if (settings[old] !== undefined && !warnedDeprecated.has(old)) {
+      warnedDeprecated.add(old)
+      process.emitWarning(`the option \`${old}\` is now \`${now}\`; the old name is still accepted`,
+        { type: 'DeprecationWarning', code: 'RUDDER_GROUP_DEPRECATED_OPTION' })
+    }
   }
   return { settings: settingList(settings, 'options', ['retry']), onOutcome, logger: loggerFrom(logger) }
 }
@@ -278,7 +289,9 @@ class Client {
     // far (after a close, every event's but those kept in a spool) before the caller hears.
     await this.#outcomes.handledUpTo(delivered + failed + dropped)
     if ('code' in result) throw fromInfo(result)
-    if (this.#outcomes.logger) this.#outcomes.logger.info(describeResult(what, result))
+    // A flush at debug (an app may flush after every call), a close at info, as in Python.
+    const logger = this.#outcomes.logger
+    if (logger) logger[what === 'flush' ? 'debug' : 'info'](describeResult(what, result))
     return result
   }
 

@@ -4,7 +4,7 @@
 // flush and close results.
 // - A `logger` option (console-like: debug, info, warn, error; a missing method is skipped):
 //   debug for each request (its answer and time), each retry (why, and the wait) and every
-//   outcome, info for each flush and close, warn for failed and dropped events. The request and
+//   outcome and each flush, info for each close, warn for failed and dropped events. The request and
 //   retry lines are the native client's log records: with a logger (or DEBUG) set, they come
 //   through the outcomes' native queue, in order with them (256 waiting; past that they are
 //   dropped, and the next line or outcome says how many); with neither, none is made.

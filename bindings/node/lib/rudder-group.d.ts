@@ -378,8 +378,8 @@ export interface ClientSettings extends EventOptions {
   onOutcome?: (outcome: Outcome) => void | Promise<void>
   /**
    * Where delivery is told about (console is one): debug for every outcome, each request (its
-   * answer and time) and each retry (why, and the wait), info for each flush and close, warn for
-   * failed and dropped events. Unset, DEBUG=rudder-group writes the same
+   * answer and time), each retry (why, and the wait) and each flush, info for each close, warn
+   * for failed and dropped events. Unset, DEBUG=rudder-group writes the same
    * lines to stderr; with neither (and no onOutcome), the first failure of each kind is a process
    * warning. The write key is never logged.
    */
@@ -388,9 +388,9 @@ export interface ClientSettings extends EventOptions {
 
 /** A console-like logger; a method left out is skipped. */
 export interface Logger {
-  /** A debug line: each request, retry and outcome. */
+  /** A debug line: each request, retry, outcome and flush. */
   debug?(message: string): void
-  /** An info line: each flush and close with its counts. */
+  /** An info line: each close with its counts. */
   info?(message: string): void
   /** A warn line: failed and dropped events, a close out of time. */
   warn?(message: string): void

@@ -61,6 +61,16 @@ pub fn setting_default(name: String) -> napi::Result<Option<Either3<f64, String,
     })
 }
 
+/// The old names of renamed options, each with its name now (`{ overflowTimeout:
+/// 'blockTimeout' }`), from the settings table: `lib/client.js` warns once when one is used.
+#[napi(catch_unwind)]
+pub fn deprecated_options() -> std::collections::HashMap<&'static str, &'static str> {
+    settings::SETTINGS
+        .iter()
+        .filter_map(|s| Some((s.node_deprecated?, s.name(Library::Node))))
+        .collect()
+}
+
 /// The client's config from its options; the first one out of range is the error.
 pub(crate) fn client_config(options: &[SettingInput]) -> Result<Config, ClientError> {
     let mut config = Config::new("", "");

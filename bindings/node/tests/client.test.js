@@ -210,3 +210,18 @@ test('events sent by several clients at once all arrive', async () => {
   assert.deepStrictEqual((await plane.events()).map((e) => e.messageId).sort(), ids.sort())
   await Promise.all(clients.map((c) => c.close()))
 })
+
+test("a renamed option's old name is accepted, with one deprecation warning a process", async () => {
+  const { runNode } = require('./helpers.js')
+  const r = await runNode(['-e', `
+    const { Client } = require('rudder-group')
+    for (let i = 0; i < 3; i++) {
+      const client = new Client({ writeKey: 'k', transport: 'memory', overflow: 'block', overflowTimeout: 250 })
+      client.close()
+    }
+  `])
+  assert.equal(r.code, 0, r.stderr)
+  const warnings = r.stderr.split('\n').filter((l) => l.includes('RUDDER_GROUP_DEPRECATED_OPTION'))
+  assert.equal(warnings.length, 1, r.stderr)
+  assert.match(warnings[0], /the option `overflowTimeout` is now `blockTimeout`/)
+})
