@@ -8,7 +8,8 @@ For each SDK, in a process of its own: one event sent and flushed (the process w
 the data plane made slow (its next request answers after 3 s, so nothing drains meanwhile), N
 group() calls of the bench event, then a flush until the data plane has stored all N, and 3 s of
 rest (Node: after `global.gc()`). The RSS is read from /proc before the burst, with the burst
-queued, and after the drain. Per event is the growth divided by N; "x wire" sets it against the
+queued, and after the drain. Then, for the two Python SDKs, the same end to end with the data
+plane answering at once: each process's peak RSS (VmHWM), set against each other. Per event is the growth divided by N; "x wire" sets it against the
 event's size on the wire (rudder_group's, `sentAt` included). The goal for this package: at most
 1.25x the wire bytes + 64 bytes per event, and back within 16 MiB of the start after the drain.
 
@@ -44,9 +45,9 @@ MIB = 1024 * 1024
 
 PYTHON_CHILD = r"""
 import gc, json, sys, time
-def rss():
+def rss(key="VmRSS"):
     with open("/proc/self/status") as f:
-        return next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmRSS"))
+        return next(int(l.split()[1]) * 1024 for l in f if l.startswith(key))
 sdk, url, n, traits = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
 if sdk == "rudder_group":
     import rudder_group as rg
@@ -65,7 +66,7 @@ queued = rss()
 client.flush()
 print("flushed", flush=True); sys.stdin.readline()
 time.sleep(3); gc.collect()
-print(json.dumps({"before": before, "queued": queued, "drained": rss()}), flush=True)
+print(json.dumps({"before": before, "queued": queued, "drained": rss(), "peak": rss("VmHWM")}), flush=True)
 """
 
 NODE_CHILD = r"""
@@ -73,6 +74,7 @@ const [sdk, url, n, traits] = [process.argv[2], process.argv[3], Number(process.
 const readline = require('node:readline')
 const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]()
 const rss = () => process.memoryUsage().rss
+const peak = () => Number(/VmHWM:\s+(\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
 async function main () {
   let client, send
   if (sdk === 'rudder-group') {
@@ -92,7 +94,7 @@ async function main () {
   await client.flush()
   console.log('flushed'); await lines.next()
   await new Promise((resolve) => setTimeout(resolve, 3000)); global.gc()
-  console.log(JSON.stringify({ before, queued, drained: rss() }))
+  console.log(JSON.stringify({ before, queued, drained: rss(), peak: peak() }))
   if (client.close) await client.close()
   process.exit(0)
 }
@@ -108,7 +110,8 @@ def wait_stored(plane: LocalDataPlane, count: int, timeout: float = 300.0) -> No
         time.sleep(0.1)
 
 
-def run_child(plane: LocalDataPlane, argv: List[str], n: int, env: Optional[Dict[str, str]] = None) -> Dict[str, int]:
+def run_child(plane: LocalDataPlane, argv: List[str], n: int, env: Optional[Dict[str, str]] = None,
+              slow: bool = True) -> Dict[str, int]:
     plane.reset()
     child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                              env=dict(os.environ, **(env or {})))
@@ -116,7 +119,8 @@ def run_child(plane: LocalDataPlane, argv: List[str], n: int, env: Optional[Dict
     try:
         assert child.stdout.readline().strip() == "ready"
         wait_stored(plane, 1)
-        plane.fault(**SLOW)
+        if slow:
+            plane.fault(**SLOW)
         child.stdin.write("go\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "flushed"
@@ -175,6 +179,7 @@ def main() -> None:
     node_modules = REPO / "bench" / "node" / "node_modules"
     node_env = {"NODE_PATH": str(node_modules), "PACKAGE": str(REPO / "bindings" / "node")}
     rows = []
+    peaks = []
     with tempfile.TemporaryDirectory() as tmp, LocalDataPlane(binary=args.server, write_key=WRITE_KEY) as plane:
         node_child = Path(tmp) / "child.js"
         node_child.write_text(NODE_CHILD)
@@ -188,6 +193,8 @@ def main() -> None:
         ]:
             argv = argv + [plane.url, str(count), json.dumps(TRAITS)]
             rows.append((name, count, run_child(plane, argv, count, env)))
+            if argv[0] == sys.executable:
+                peaks.append((name, count, run_child(plane, argv, count, env, slow=False)))
         rows.append(("rudder-group send (Rust)", n, run_send(plane, args.server, n)))
 
     print(f"\nmemory of {n:,} queued group() calls behind a slow data plane (the event: {wire} bytes on the wire),")
@@ -202,6 +209,12 @@ def main() -> None:
               f"{growth / count / wire:>8.2f}{kept:>7}")
     print("\nqueued: RSS with the burst queued (rudder-group send: its peak); kept: MiB above `before`"
           " 3 s after the drain")
+    print("\nend to end (the data plane answering at once), the process's peak RSS (VmHWM) in MiB:\n")
+    print(f"{'sdk':<30}{'events':>9}{'peak':>9}")
+    for name, count, r in peaks:
+        print(f"{name:<30}{count:>9,}{r['peak'] / MIB:>9.0f}")
+    ours, peer = peaks[0][2]["peak"], peaks[1][2]["peak"]
+    print(f"{'Python: rudder_group / peer':<30}{'':>9}{ours / peer:>9.2f}")
 
 
 if __name__ == "__main__":
