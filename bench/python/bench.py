@@ -14,8 +14,9 @@ for each SDK, N times in a row:
 - end to end: N group() calls, then flush and shutdown, until the data plane has stored all N
   (counted with its admin API), in events per second;
 - the caller's cost alone: group() with nothing leaving the process (rudder_group's memory
-  transport, rudder-sdk-python's `send=False`) and `json.dumps` of the call, medians of 5 runs,
-  as wall time and as the calling thread's CPU time.
+  transport, rudder-sdk-python's `send=False`), `json.dumps` and `orjson.dumps` of the call,
+  medians of 5 runs, as wall time and as the calling thread's CPU time; `--caller-only` prints
+  this table alone.
 
 The drop-in ``rudder_group.analytics`` runs too, called as rudder-sdk-python is called; its
 per-call cost is also printed as a multiple of ``Client.group()``'s.
@@ -41,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 VENV = HERE / ".venv"
 RUDDER_SDK = "rudder-sdk-python==2.1.9"
+ORJSON = "orjson==3.13.0"
 WRITE_KEY = "test-write-key"
 
 TRAITS = {
@@ -68,7 +70,7 @@ def setup_and_reexec(args: argparse.Namespace, script: str = __file__) -> None:
     if not venv_python().exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     py = str(venv_python())
-    subprocess.run([py, "-m", "pip", "install", "--quiet", RUDDER_SDK], check=True)
+    subprocess.run([py, "-m", "pip", "install", "--quiet", RUDDER_SDK, ORJSON], check=True)
     wheel = args.wheel or newest_wheel()
     subprocess.run([py, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel], check=True)
     argv = [py, str(Path(script).resolve()), "--inside", *sys.argv[1:]]
@@ -194,7 +196,7 @@ def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
     """The caller's cost of one group() in microseconds, medians of `runs`: rudder_group with the
     memory transport (validated, serialized and queued; nothing leaves the process),
     rudder-sdk-python with `send=False` (its message built; nothing queued), and `json.dumps`
-    of the same call as a floor. Each as wall time and as the calling thread's CPU time
+    and `orjson.dumps` of the same call (type, ids and traits as one dict) as floors. Each as wall time and as the calling thread's CPU time
     (`<name>_cpu`): on a loaded machine the wall time also holds the waits for a core, which
     other threads (ours or not) cause, while the CPU time is the call's own work."""
     import rudder_group as rg
@@ -233,9 +235,18 @@ def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
 
         return timed(loop)
 
+    def orjson_dumps() -> Tuple[float, float]:
+        import orjson
+
+        def loop() -> None:
+            for _ in range(n):
+                orjson.dumps({"type": "group", "groupId": GROUP_ID, "userId": USER_ID, "traits": TRAITS})
+
+        return timed(loop)
+
     times: Dict[str, List[float]] = {}
     for _ in range(runs):
-        for name, run in (("ours", ours), ("theirs", theirs), ("dumps", dumps)):
+        for name, run in (("ours", ours), ("theirs", theirs), ("dumps", dumps), ("orjson", orjson_dumps)):
             wall, cpu = run()
             times.setdefault(name, []).append(wall / n * 1e6)
             times.setdefault(name + "_cpu", []).append(cpu / n * 1e6)
@@ -254,10 +265,14 @@ def main() -> None:
     parser.add_argument("--server", default="", help="the rudder-group binary (release build)")
     parser.add_argument("-n", type=int, default=100_000, help="group() calls per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per SDK (medians are printed)")
+    parser.add_argument("--caller-only", action="store_true", help="print the caller cost table alone")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.inside:
         setup_and_reexec(args)
+        return
+    if args.caller_only:
+        print_caller_cost(caller_cost(min(args.n, 50_000)))
         return
 
     import logging
@@ -301,23 +316,32 @@ def main() -> None:
         f"{'drop-in over Client.group()':28}{dropin['per_call_us'] / ours['per_call_us']:>14.2f}x"
         f"{dropin['per_call_cpu_us'] / ours['per_call_cpu_us']:>9.2f}x"
     )
+    print_caller_cost(cost)
+    # The peer has no in-memory mode that still queues: its per call above (sending to the
+    # local data plane) is what a caller pays for it.
+    print(
+        f"{'ratio to the peer per call (data plane)':42}{theirs['per_call_us'] / cost['ours']:>9.1f}x"
+        f"{theirs['per_call_cpu_us'] / cost['ours_cpu']:>9.1f}x"
+    )
+
+
+def print_caller_cost(cost: Dict[str, float]) -> None:
     print(f"\ncaller cost of group(), median of 5 runs, load average {os.getloadavg()[0]:.1f}:")
     print(f"{'':42}{'wall (us)':>10}{'CPU (us)':>10}")
     for label, name in (
         ("rudder_group (memory transport)", "ours"),
         ("rudder-sdk-python (send=False)", "theirs"),
         ("json.dumps of the call", "dumps"),
+        ("orjson.dumps of the call", "orjson"),
     ):
         print(f"{label:42}{cost[name]:>10.2f}{cost[name + '_cpu']:>10.2f}")
     print(
         f"{'ratio to rudder-sdk-python (send=False)':42}{cost['theirs'] / cost['ours']:>9.1f}x"
         f"{cost['theirs_cpu'] / cost['ours_cpu']:>9.1f}x"
     )
-    # The peer has no in-memory mode that still queues: its per call above (sending to the
-    # local data plane) is what a caller pays for it.
     print(
-        f"{'ratio to the peer per call (data plane)':42}{theirs['per_call_us'] / cost['ours']:>9.1f}x"
-        f"{theirs['per_call_cpu_us'] / cost['ours_cpu']:>9.1f}x"
+        f"{'rudder_group over orjson.dumps':42}{cost['ours'] / cost['orjson']:>9.2f}x"
+        f"{cost['ours_cpu'] / cost['orjson_cpu']:>9.2f}x"
     )
 
 
