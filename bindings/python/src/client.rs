@@ -248,17 +248,17 @@ impl PyClient {
             wire_timestamp: None,
         };
         let client = this.client(py)?;
-        let max_event_bytes = client.config().event_options.max_event_bytes;
-        let (parts, size) = fields
-            .into_parts(py, max_event_bytes)
+        let (event, size) = fields
+            .into_event(py, &client.config().event_options)
             .map_err(|e| validation_error(py, &e))?;
         if this.blocking {
-            wait_detached(py, |i| client.group_interruptible(parts, i))
+            wait_detached(py, |i| client.enqueue_interruptible(event, i))
         } else if size > DETACH_BYTES {
-            py.detach(|| client.group(parts))
+            // A large event may go to the spool: written with the GIL released.
+            py.detach(|| client.enqueue(event))
                 .map_err(|e| client_error(py, &e))
         } else {
-            client.group(parts).map_err(|e| client_error(py, &e))
+            client.enqueue(event).map_err(|e| client_error(py, &e))
         }
     }
 

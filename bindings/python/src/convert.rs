@@ -1,8 +1,9 @@
 //! Python values to canonical JSON, in one pass, with the core's conversion kit
 //! (`rudder_group::conversion`): the values are written straight into a `JsonWriter`, and only
 //! what validation reads as values (ids, a timestamp, a field that is not an object) is parsed
-//! back from the few bytes written for it. `traits`, `context` and `integrations` reach the core
-//! as bytes (`EventParts::written`): no tree of the caller's custom values is ever made.
+//! back from the few bytes written for it. `traits`, `context` and `integrations` are written
+//! straight into the event's own buffer (the core's `EventWriter`): no tree of the caller's
+//! custom values, and no buffer per field, is ever made.
 //!
 //! Exact built-in types are recognised first by a pointer compare of their type (str, int, bool,
 //! None, float, dict, list, tuple), then, in this order: `enum.Enum` (its value), subclasses of
@@ -24,11 +25,9 @@ use pyo3::prelude::*;
 use pyo3::types::{
     PyBool, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
 };
-use rudder_group::conversion::{
-    self as kit, Budget, Digits, JsonPath, JsonWriter, TextPlace, WrittenObject,
-};
+use rudder_group::conversion::{self as kit, Budget, Digits, JsonPath, JsonWriter, TextPlace};
 use rudder_group::serde_json::{Number, Value};
-use rudder_group::{ErrorCode, Issue, ValidationError, MAX_DEPTH};
+use rudder_group::{ErrorCode, Issue, Scalar, ValidationError, MAX_DEPTH};
 use std::str::FromStr;
 
 /// One step of the path being converted.
@@ -88,15 +87,45 @@ impl<'py> Converter<'py> {
         }
     }
 
-    /// Converts top-level field `name`: an object as its written bytes, anything else as a
-    /// value (for the core's type check).
+    /// Converts top-level field `name` into `out`, the event's own writer (its bytes are
+    /// the event's: no buffer of the field's own).
     pub(crate) fn object_field(
         &mut self,
         name: &'static str,
         obj: &Bound<'py, PyAny>,
-    ) -> Result<WrittenObject, Value> {
-        self.write_field(name, obj);
-        std::mem::take(&mut self.out).finish()
+        out: &mut JsonWriter,
+    ) {
+        std::mem::swap(&mut self.out, out);
+        self.path.push(Step::Field(name));
+        self.value(obj);
+        self.path.pop();
+        std::mem::swap(&mut self.out, out);
+    }
+
+    /// Converts top-level field `name`, a scalar (an id), and hands it to `write`: an exact
+    /// str borrowed as it is, anything else converted to a value first.
+    pub(crate) fn scalar_field(
+        &mut self,
+        name: &'static str,
+        obj: Option<&Bound<'py, PyAny>>,
+        write: impl FnOnce(Scalar<'_>),
+    ) {
+        let Some(obj) = obj.filter(|o| !o.is_none()) else {
+            return write(Scalar::Absent);
+        };
+        if obj.is_exact_instance_of::<PyString>() && !self.budget.is_spent() {
+            // The common id: no copy but into the event.
+            match utf8_of(obj) {
+                Some(s) if self.budget.string(s.len()) => return write(Scalar::Str(s)),
+                Some(_) => {}
+                None => {
+                    self.report_at(name, |p| kit::invalid_text(p, TextPlace::Value));
+                }
+            }
+            return write(Scalar::Absent);
+        }
+        let value = self.value_field(name, obj);
+        write(Scalar::of(&value));
     }
 
     /// Converts top-level field `name` into a value (an id, a payload).

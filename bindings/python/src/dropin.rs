@@ -13,7 +13,6 @@
 
 use crate::client::PyClient;
 use crate::errors::{class_for, client_error, validation_error, PyIssue};
-use crate::event::validate_parts;
 use crate::fields::{CallFields, DETACH_BYTES};
 use crate::message::{message, Given};
 use pyo3::gc::{PyTraverseError, PyVisit};
@@ -69,11 +68,9 @@ impl PyDropIn {
             context: fields.context,
             integrations: fields.integrations,
         };
-        let (parts, size) = fields
-            .into_parts(py, options.max_event_bytes)
+        let (event, size) = fields
+            .into_event(py, options)
             .map_err(|e| validation_error(py, &e))?;
-        let event =
-            validate_parts(py, parts, size, options).map_err(|e| validation_error(py, &e))?;
         // Validated with the GIL held: the caller's values are as they were converted.
         let given = (untouched && size <= DETACH_BYTES).then_some(given);
         let message = message(py, &event, given)?;

@@ -75,11 +75,7 @@ impl PyGroupEvent {
             message_id,
             wire_timestamp,
         };
-        let converted = fields.into_parts(py, options.max_event_bytes);
-        let validated = converted.and_then(|(parts, size)| {
-            validate_parts(py, parts, size, &options).map(|event| (event, size))
-        });
-        match validated {
+        match fields.into_event(py, &options) {
             Ok((event, size)) => Ok(PyGroupEvent { event, size }),
             Err(e) => Err(validation_error(py, &e)),
         }

@@ -1,4 +1,5 @@
-//! The fields of a group call (keyword arguments, or a payload dict) as the core's `EventParts`,
+//! The fields of a group call: keyword arguments written into an event (the core's
+//! `EventWriter`), or a payload dict as the core's `EventParts`;
 //! and the validation settings shared by `GroupEvent.build`, `validate` and `Client`.
 
 use crate::config::settings_error;
@@ -8,7 +9,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDateTime, PyDict};
 use rudder_group::conversion as kit;
 use rudder_group::serde_json::Value;
-use rudder_group::{ErrorCode, EventOptions, EventParts, Issue, Library, ValidationError};
+use rudder_group::{
+    ErrorCode, EventOptions, EventParts, EventWriter, GroupEvent, Issue, Library, Scalar,
+    ValidationError,
+};
 use rudder_group_client::settings::{self, Value as Setting};
 use std::sync::OnceLock;
 
@@ -34,78 +38,47 @@ pub(crate) struct CallFields<'a, 'py> {
 }
 
 impl<'a, 'py> CallFields<'a, 'py> {
-    /// Converts every field; problems with values go to `parts.issues`. Returns the parts and
-    /// their size in bytes, or `EVENT_TOO_LARGE` once the values pass `max_event_bytes`.
-    pub(crate) fn into_parts(
+    /// Converts every field straight into the event's bytes (the core's `EventWriter`, in the
+    /// order of the event's keys, so that issues come in that order) and validates it on the
+    /// way. Returns the event and the size of the values converted, or every problem
+    /// (`EVENT_TOO_LARGE` once the values pass `max_event_bytes`).
+    pub(crate) fn into_event(
         self,
         py: Python<'py>,
-        max_event_bytes: usize,
-    ) -> Result<(EventParts, usize), ValidationError> {
-        let mut conv = Converter::new(py, max_event_bytes);
+        options: &EventOptions,
+    ) -> Result<(GroupEvent, usize), ValidationError> {
+        let mut conv = Converter::new(py, options.max_event_bytes);
+        let mut w = EventWriter::new(options);
         let given = |obj: Option<&'a Bound<'py, PyAny>>| obj.filter(|o| !o.is_none());
-        let mut parts = EventParts {
-            timestamp_argument: true,
-            ..EventParts::default()
-        };
-        // In the order of the event's keys, so that issues come in that order.
-        if let Some(obj) = given(self.message_id) {
-            parts.message_id = Some(conv.value_field("messageId", obj));
+        conv.scalar_field("messageId", self.message_id, |v| w.message_id(v));
+        conv.scalar_field("groupId", Some(self.group_id), |v| w.group_id(v));
+        conv.scalar_field("userId", self.user_id, |v| w.user_id(v));
+        conv.scalar_field("anonymousId", self.anonymous_id, |v| w.anonymous_id(v));
+        if let Some(obj) = given(self.traits) {
+            conv.object_field("traits", obj, w.traits());
         }
-        if let Some(obj) = given(Some(self.group_id)) {
-            parts.group_id = Some(conv.value_field("groupId", obj));
+        if let Some(obj) = given(self.context) {
+            conv.object_field("context", obj, w.context());
         }
-        if let Some(obj) = given(self.user_id) {
-            parts.user_id = Some(conv.value_field("userId", obj));
+        if let Some(obj) = given(self.integrations) {
+            conv.object_field("integrations", obj, w.integrations());
         }
-        if let Some(obj) = given(self.anonymous_id) {
-            parts.anonymous_id = Some(conv.value_field("anonymousId", obj));
-        }
-        for (name, obj, value, written) in [
-            (
-                "traits",
-                self.traits,
-                &mut parts.traits,
-                &mut parts.written.traits,
-            ),
-            (
-                "context",
-                self.context,
-                &mut parts.context,
-                &mut parts.written.context,
-            ),
-            (
-                "integrations",
-                self.integrations,
-                &mut parts.integrations,
-                &mut parts.written.integrations,
-            ),
-        ] {
-            if let Some(obj) = given(obj) {
-                match conv.object_field(name, obj) {
-                    Ok(w) => *written = Some(w),
-                    Err(v) => *value = Some(v),
-                }
+        let mut original = given(self.timestamp).map(|t| timestamp(&mut conv, t));
+        let wire = given(self.wire_timestamp).map(|t| conv.value_field("timestamp", t));
+        // The time of the event is the caller's: without a `timestamp=` of its own, the
+        // event's `originalTimestamp` is the wire timestamp's instant (in the wire format),
+        // not the time of the call. One that is no instant is reported once, at /timestamp.
+        if original.is_none() {
+            if let Some(Value::String(s)) = &wire {
+                original = rudder_group::time::parse_instant(s)
+                    .map(|at| Value::String(rudder_group::time::format_millis(at)));
             }
         }
-        if let Some(t) = given(self.timestamp) {
-            parts.original_timestamp = Some(timestamp(&mut conv, t));
-        }
-        if let Some(t) = given(self.wire_timestamp) {
-            let wire = conv.value_field("timestamp", t);
-            // The time of the event is the caller's: without a `timestamp=` of its own, the
-            // event's `originalTimestamp` is the wire timestamp's instant (in the wire format),
-            // not the time of the call. One that is no instant is reported once, at /timestamp.
-            if parts.original_timestamp.is_none() {
-                if let Value::String(s) = &wire {
-                    parts.original_timestamp = rudder_group::time::parse_instant(s)
-                        .map(|at| Value::String(rudder_group::time::format_millis(at)));
-                }
-            }
-            parts.timestamp = Some(wire);
-        }
+        w.original_timestamp(Scalar::of_option(original.as_ref()), true);
+        w.timestamp(wire.as_ref());
         let size = conv.size();
-        parts.issues = conv.finish()?;
-        Ok((parts, size))
+        w.conversion_issues(conv.finish()?);
+        Ok((w.finish()?, size))
     }
 }
 

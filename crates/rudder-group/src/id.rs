@@ -42,6 +42,11 @@ pub fn reseed_after_fork() {
 
 /// A fresh random UUID v4, hyphenated lower-case.
 pub fn new_message_id() -> String {
+    String::from_utf8_lossy(&message_id_bytes()).into_owned()
+}
+
+/// [`new_message_id`]'s text, without an allocation (ASCII).
+pub(crate) fn message_id_bytes() -> [u8; uuid::fmt::Hyphenated::LENGTH] {
     let bytes: [u8; 16] = GENERATOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let generation = FORK_GENERATION.load(Ordering::Relaxed);
@@ -58,7 +63,8 @@ pub fn new_message_id() -> String {
     });
     let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-    id.hyphenated().encode_lower(&mut buf).to_owned()
+    id.hyphenated().encode_lower(&mut buf);
+    buf
 }
 
 #[cfg(test)]

@@ -1,14 +1,9 @@
 //! Validation: [`EventParts`] in, a [`GroupEvent`] or every problem out.
 
-use crate::event::{Field, GroupEvent, WireEvent};
-use crate::field_checks::{
-    add_library, channel_of, check_timestamp, check_type, context_of, group_id_of, identity_of,
-    integrations_of, message_id_of, original_timestamp_of, scan_values, sent_at_of, traits_of,
-    Object,
-};
+use crate::event::GroupEvent;
+use crate::event_writer::{EventWriter, Scalar};
 use crate::issue::{Issue, ValidationError};
 use crate::options::EventOptions;
-use crate::traits::GroupTraits;
 use crate::writer::WrittenObject;
 use crate::ErrorCode;
 use serde_json::{Map, Value};
@@ -106,9 +101,7 @@ impl EventParts {
     pub fn validate(self, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
         let mut parts = self;
         parts.fields_out_of_extra();
-        let event = assemble(&mut parts, options)?;
-        check_size(event.wire_len(), options, &event)?;
-        Ok(event)
+        assemble(&mut parts, options)
     }
 }
 
@@ -171,8 +164,7 @@ impl EventParts {
     }
 }
 
-/// Checks every field and builds the event; reads as one call per field, each adding its
-/// problems to `errors` (and reserved-trait warnings to `warnings` when lenient).
+/// Writes the parts through an [`EventWriter`], which checks every field on the way.
 #[inline]
 fn assemble(parts: &mut EventParts, options: &EventOptions) -> Result<GroupEvent, ValidationError> {
     // Every field (the pattern names them all), taken out of the parts where they are rather
@@ -195,84 +187,38 @@ fn assemble(parts: &mut EventParts, options: &EventOptions) -> Result<GroupEvent
         written,
         issues,
     } = parts;
-    let (message_id, group_id, user_id) = (message_id.take(), group_id.take(), user_id.take());
-    let (anonymous_id, traits, context) = (anonymous_id.take(), traits.take(), context.take());
-    let (integrations, timestamp, sent_at) =
-        (integrations.take(), timestamp.take(), sent_at.take());
-    let (original_timestamp, timestamp_argument) = (original_timestamp.take(), *timestamp_argument);
-    let (event_type, channel) = (event_type.take(), channel.take());
-    let (extra, written) = (std::mem::take(extra), std::mem::take(written));
-    let mut errors = std::mem::take(issues);
-    let mut warnings = Vec::new();
-    let e = &mut errors;
-    check_type(event_type, e);
-    let message_id = message_id_of(message_id, e);
-    let group_id = group_id_of(group_id, e);
-    let (user_id, anonymous_id) = identity_of(user_id, anonymous_id, e);
-    let mut traits = traits_of(traits, written.traits, options, e, &mut warnings);
-    let mut context = context_of(context, written.context, e);
-    let mut integrations = integrations_of(integrations, written.integrations, e);
-    let original_timestamp = original_timestamp_of(original_timestamp, timestamp_argument, e);
-    check_timestamp(timestamp.as_ref(), e);
-    let sent_at = sent_at_of(sent_at, e);
-    let channel = channel_of(channel, e);
-    scan_values(
-        &mut traits,
-        &mut context,
-        &mut integrations,
-        &extra,
-        timestamp.as_ref(),
-        e,
+    let mut w = EventWriter::new(options);
+    w.conversion_issues(std::mem::take(issues));
+    w.check_type(event_type.as_ref());
+    w.message_id(Scalar::of_option(message_id.as_ref()));
+    w.group_id(Scalar::of_option(group_id.as_ref()));
+    w.user_id(Scalar::of_option(user_id.as_ref()));
+    w.anonymous_id(Scalar::of_option(anonymous_id.as_ref()));
+    let written = std::mem::take(written);
+    for (name, value, written) in [
+        ("traits", traits.take(), written.traits),
+        ("context", context.take(), written.context),
+        ("integrations", integrations.take(), written.integrations),
+    ] {
+        let Some(step) = EventWriter::tree_step(name) else {
+            continue;
+        };
+        match written {
+            Some(bytes) => w.written_field(step, bytes),
+            None => w.tree_field(step, value),
+        }
+    }
+    w.original_timestamp(
+        Scalar::of_option(original_timestamp.as_ref()),
+        *timestamp_argument,
     );
-    add_library(&mut context, options);
-
-    if !errors.is_empty() {
-        errors.extend(warnings);
-        return Err(ValidationError::new(errors));
+    w.timestamp(timestamp.as_ref());
+    w.sent_at(sent_at.as_ref());
+    w.channel(Scalar::of_option(channel.as_ref()));
+    for (key, value) in extra.iter() {
+        w.extra(key, value);
     }
-    let mut event = GroupEvent {
-        message_id,
-        group_id,
-        user_id,
-        anonymous_id,
-        traits: field(traits, GroupTraits::from_map),
-        context: field(context, |m| m),
-        integrations: field(integrations, |m| m),
-        original_timestamp,
-        timestamp,
-        sent_at,
-        channel,
-        extra,
-        warnings,
-        wire: WireEvent::empty(),
-    };
-    event.wire = event.serialize_wire();
-    Ok(event)
-}
-
-/// An object field of the event, as validated.
-fn field<T: crate::event::ObjectOf>(
-    object: Object,
-    tree: impl FnOnce(Map<String, Value>) -> T,
-) -> Field<T> {
-    match object {
-        Object::Tree(map) => Field::tree(tree(map)),
-        Object::Written(w) => Field::written(w.into_bytes()),
-    }
-}
-
-/// `EVENT_TOO_LARGE`, with the event's lenient warnings after it.
-fn check_size(
-    size: usize,
-    options: &EventOptions,
-    event: &GroupEvent,
-) -> Result<(), ValidationError> {
-    if size <= options.max_event_bytes {
-        return Ok(());
-    }
-    let mut issues = vec![event_too_large(size, options.max_event_bytes)];
-    issues.extend(event.warnings.iter().cloned());
-    Err(ValidationError::new(issues))
+    w.finish()
 }
 
 /// `EVENT_TOO_LARGE` at `""`: the event takes `size` bytes on the wire (`sentAt` included), over

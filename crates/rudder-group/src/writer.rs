@@ -26,12 +26,15 @@ use std::ops::Range;
 use std::str::FromStr;
 
 /// The top-level keys of `traits` whose values validation reads: the reserved traits.
-const TRAITS_WATCH: &[&str] = &crate::traits::RESERVED_TRAITS;
+pub(crate) const TRAITS_WATCH: &[&str] = &crate::traits::RESERVED_TRAITS;
 /// The top-level key of `context` that the SDK replaces.
-const CONTEXT_WATCH: &[&str] = &["library"];
+pub(crate) const CONTEXT_WATCH: &[&str] = &["library"];
+
+/// The watched top-level entries of an object field: each key and where its value is.
+pub(crate) type Watched = Vec<(&'static str, Range<usize>)>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Open {
+pub(crate) enum Open {
     Object { first: bool },
     Array { first: bool },
 }
@@ -40,14 +43,14 @@ enum Open {
 /// token at a time. `JsonWriter::default()` allocates nothing and watches no key.
 #[derive(Debug, Clone, Default)]
 pub struct JsonWriter {
-    out: Vec<u8>,
+    pub(crate) out: Vec<u8>,
     /// The open containers, each with the offset of its opening bracket in `out` (where
     /// [`JsonWriter::has_key`] reads an object's keys back).
-    open: Vec<(Open, usize)>,
+    pub(crate) open: Vec<(Open, usize)>,
     watch: &'static [&'static str],
     watching: Option<(&'static str, usize)>,
-    watched: Vec<(&'static str, Range<usize>)>,
-    found: Vec<Issue>,
+    pub(crate) watched: Watched,
+    pub(crate) found: Vec<Issue>,
 }
 
 impl JsonWriter {
@@ -68,6 +71,42 @@ impl JsonWriter {
             watched: Vec::with_capacity(watch.len().min(8)),
             found: Vec::new(),
         }
+    }
+
+    /// An empty writer with room for `bytes`, watching nothing (an event's buffer).
+    pub(crate) fn with_capacity(bytes: usize) -> JsonWriter {
+        JsonWriter {
+            out: Vec::with_capacity(bytes),
+            open: Vec::with_capacity(8),
+            watched: Vec::with_capacity(8),
+            ..JsonWriter::default()
+        }
+    }
+
+    /// Empties the writer, keeping its buffers.
+    pub(crate) fn reset(&mut self) {
+        self.out.clear();
+        self.open.clear();
+        self.watch = &[];
+        self.watching = None;
+        self.watched.clear();
+        self.found.clear();
+    }
+
+    /// Starts the value of an object field of the event, after what is written: its
+    /// top-level entries named in `watch` are noted.
+    pub(crate) fn begin_field(&mut self, watch: &'static [&'static str]) {
+        self.open.clear();
+        self.watch = watch;
+        self.watching = None;
+        self.watched.clear();
+    }
+
+    /// Appends a whole value's canonical bytes, outside the token stream (the event writer's
+    /// own fields).
+    pub(crate) fn value_bytes<T: serde::Serialize + ?Sized>(&mut self, v: &T) {
+        // Writing to a Vec cannot fail, and these values always serialize.
+        let _ = serde_json::to_writer(&mut self.out, v);
     }
 
     /// The bytes written so far.
@@ -388,7 +427,7 @@ fn needs_escape(bytes: &[u8]) -> bool {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WrittenObject {
     bytes: Cow<'static, [u8]>,
-    watched: Vec<(&'static str, Range<usize>)>,
+    watched: Watched,
     found: Vec<Issue>,
 }
 
@@ -398,58 +437,9 @@ impl WrittenObject {
         &self.bytes
     }
 
-    /// An object the core writes itself (`{}`, the default integrations, the SDK's context),
-    /// nothing watched; borrowed, not copied.
-    pub(crate) fn literal(bytes: &'static [u8]) -> WrittenObject {
-        WrittenObject {
-            bytes: Cow::Borrowed(bytes),
-            watched: Vec::new(),
-            found: Vec::new(),
-        }
-    }
-
-    /// The watched top-level entries (the reserved traits of `traits`): each key and the bytes
-    /// of its value.
-    pub(crate) fn watched(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.watched
-            .iter()
-            .map(|(k, range)| (*k, &self.bytes[range.clone()]))
-    }
-
-    /// Sets top-level `key` (a watched key) to the canonical JSON `new`: in place when the
-    /// object has it, else last.
-    pub(crate) fn set_watched(&mut self, key: &str, new: &[u8]) {
-        let (cut, comma) = match self.watched.iter().find(|(k, _)| *k == key) {
-            Some((_, range)) => (range.clone(), false),
-            None => {
-                let end = self.bytes.len() - 1;
-                (end..end, self.bytes.len() > 2)
-            }
-        };
-        let mut bytes = Vec::with_capacity(self.bytes.len() + new.len() + key.len() + 4);
-        bytes.extend_from_slice(&self.bytes[..cut.start]);
-        if cut.is_empty() {
-            if comma {
-                bytes.push(b',');
-            }
-            write_str(&mut bytes, key);
-            bytes.push(b':');
-        }
-        bytes.extend_from_slice(new);
-        bytes.extend_from_slice(&self.bytes[cut.end..]);
-        self.bytes = Cow::Owned(bytes);
-        // Ranges after the change moved: nothing reads them again.
-        self.watched.clear();
-    }
-
-    /// The problems validation's scan reports for this field.
-    pub(crate) fn take_found(&mut self) -> Vec<Issue> {
-        std::mem::take(&mut self.found)
-    }
-
-    /// The bytes, for the event.
-    pub(crate) fn into_bytes(self) -> Cow<'static, [u8]> {
-        self.bytes
+    /// The bytes, the watched entries and the scan's findings.
+    pub(crate) fn into_parts(self) -> (Cow<'static, [u8]>, Watched, Vec<Issue>) {
+        (self.bytes, self.watched, self.found)
     }
 }
 
@@ -478,8 +468,8 @@ mod tests {
         w.string("line\n");
         w.end_object();
         assert_eq!(text(&w), r#"{"a\"b":[-1,1.5,1e+999,1.50],"name":"line\n"}"#);
-        let written = w.finish().unwrap();
-        let watched: Vec<_> = written.watched().collect();
+        let (bytes, watched, _) = w.finish().unwrap().into_parts();
+        let watched: Vec<_> = watched.into_iter().map(|(k, r)| (k, &bytes[r])).collect();
         assert_eq!(watched, [("name", &br#""line\n""#[..])]);
     }
 
@@ -535,15 +525,10 @@ mod tests {
         assert!(!w.has_key("a"));
         w.end_array();
         w.end_object();
-        let mut absent = w.finish().unwrap();
-        absent.set_watched("library", b"1");
         assert_eq!(
-            absent.bytes(),
-            br#"{"a":{"b":null},"q\"{,":",\"c\":[{","arr":["d",{"e":null}],"z":[],"library":1}"#
+            w.finish().unwrap().bytes(),
+            br#"{"a":{"b":null},"q\"{,":",\"c\":[{","arr":["d",{"e":null}],"z":[]}"#
         );
-        let mut empty = WrittenObject::literal(b"{}");
-        empty.set_watched("library", b"1");
-        assert_eq!(empty.bytes(), br#"{"library":1}"#);
     }
 
     #[test]
