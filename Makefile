@@ -49,10 +49,15 @@ test: lint test-rust test-python test-node test-c test-dropins lint-workflows di
 # Every language's linter and formatter: the generated files against their tables, rustfmt and
 # clippy (the workspace's [lints] table), ruff for the Python package, Biome for the Node
 # package's JS, clang-format for the C and C++ sources. Each Makefile installs its pinned tool.
+# The benchmark scripts too, with the same tools and rules: bench/ruff.toml extends the Python
+# package's ruff settings.
+BENCH_PY := bench/*.py bench/python/*.py
 lint: generate-check
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(MAKE) -C bindings/python lint
+	.venv/bin/ruff check $(BENCH_PY)
+	.venv/bin/ruff format --check $(BENCH_PY)
 	$(MAKE) -C bindings/node lint
 	$(MAKE) -C bindings/c lint
 

@@ -30,15 +30,20 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from rudder_group.testing import LocalDataPlane
 
 REPO = Path(__file__).resolve().parents[1]
 WRITE_KEY = "test-write-key"
 TRAITS = {
-    "name": "MyGroup", "industry": "IT", "employees": 450, "plan": "basic",
-    "website": "https://mygroup.example.com", "region": "emea", "tier": "gold", "seats": 120,
+    "name": "MyGroup",
+    "industry": "IT",
+    "employees": 450,
+    "plan": "basic",
+    "website": "https://mygroup.example.com",
+    "region": "emea",
+    "tier": "gold",
+    "seats": 120,
 }
 SLOW = {"latency_ms": 3000, "next": 1}
 MIB = 1024 * 1024
@@ -110,11 +115,21 @@ def wait_stored(plane: LocalDataPlane, count: int, timeout: float = 300.0) -> No
         time.sleep(0.1)
 
 
-def run_child(plane: LocalDataPlane, argv: List[str], n: int, env: Optional[Dict[str, str]] = None,
-              slow: bool = True) -> Dict[str, int]:
+def run_child(
+    plane: LocalDataPlane,
+    argv: list[str],
+    n: int,
+    env: dict[str, str] | None = None,
+    slow: bool = True,
+) -> dict[str, int]:
     plane.reset()
-    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                             env=dict(os.environ, **(env or {})))
+    child = subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, **(env or {})),
+    )
     assert child.stdin and child.stdout
     try:
         assert child.stdout.readline().strip() == "ready"
@@ -135,16 +150,18 @@ def run_child(plane: LocalDataPlane, argv: List[str], n: int, env: Optional[Dict
     return result
 
 
-def run_send(plane: LocalDataPlane, server: str, n: int) -> Dict[str, int]:
+def run_send(plane: LocalDataPlane, server: str, n: int) -> dict[str, int]:
     """`rudder-group send` of a file of N events: its RSS at start, its peak (VmHWM)."""
     plane.reset()
     line = json.dumps({"type": "group", "groupId": "12345", "userId": "u-1001", "traits": TRAITS})
     with tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False) as f:
         f.write((line + "\n") * n)
     plane.fault(**SLOW)
-    child = subprocess.Popen([server, "send", "--write-key", WRITE_KEY, "--data-plane-url", plane.url, f.name],
-                             stdout=subprocess.DEVNULL)
-    first: Optional[int] = None
+    child = subprocess.Popen(
+        [server, "send", "--write-key", WRITE_KEY, "--data-plane-url", plane.url, f.name],
+        stdout=subprocess.DEVNULL,
+    )
+    first: int | None = None
     peak = 0
     try:
         while child.poll() is None:
@@ -152,7 +169,7 @@ def run_send(plane: LocalDataPlane, server: str, n: int) -> Dict[str, int]:
                 status = Path(f"/proc/{child.pid}/status").read_text()
             except OSError:
                 break
-            fields = dict(l.split(":", 1) for l in status.splitlines() if ":" in l)
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
             if "VmRSS" in fields:
                 rss = int(fields["VmRSS"].split()[0]) * 1024
                 first = rss if first is None else first
@@ -175,12 +192,16 @@ def main() -> None:
 
     n = args.n
     wire = len(rg.GroupEvent.build("12345", TRAITS, user_id="u-1001").to_json()) + len(
-        ',"sentAt":"2022-02-01T19:14:18.381Z"')
+        ',"sentAt":"2022-02-01T19:14:18.381Z"'
+    )
     node_modules = REPO / "bench" / "node" / "node_modules"
     node_env = {"NODE_PATH": str(node_modules), "PACKAGE": str(REPO / "bindings" / "node")}
     rows = []
     peaks = []
-    with tempfile.TemporaryDirectory() as tmp, LocalDataPlane(binary=args.server, write_key=WRITE_KEY) as plane:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        LocalDataPlane(binary=args.server, write_key=WRITE_KEY) as plane,
+    ):
         node_child = Path(tmp) / "child.js"
         node_child.write_text(NODE_CHILD)
         python = [sys.executable, "-c", PYTHON_CHILD]
@@ -197,19 +218,31 @@ def main() -> None:
                 peaks.append((name, count, run_child(plane, argv, count, env, slow=False)))
         rows.append(("rudder-group send (Rust)", n, run_send(plane, args.server, n)))
 
-    print(f"\nmemory of {n:,} queued group() calls behind a slow data plane (the event: {wire} bytes on the wire),")
-    print(f"RSS in MiB; per event and x wire from the growth; goal: at most {1.25 * wire + 64:.0f} bytes an event\n")
-    print(f"{'sdk':<30}{'events':>9}{'before':>9}{'queued':>9}{'drained':>9}{'B/event':>10}{'x wire':>8}{'kept':>7}")
+    print(
+        f"\nmemory of {n:,} queued group() calls behind a slow data plane (the event: {wire} bytes on the wire),"
+    )
+    print(
+        f"RSS in MiB; per event and x wire from the growth; goal: at most {1.25 * wire + 64:.0f} bytes an event\n"
+    )
+    print(
+        f"{'sdk':<30}{'events':>9}{'before':>9}{'queued':>9}{'drained':>9}{'B/event':>10}{'x wire':>8}{'kept':>7}"
+    )
     for name, count, r in rows:
         growth = r["queued"] - r["before"]
         drained = r.get("drained")
         kept = "" if drained is None else f"{(drained - r['before']) / MIB:.0f}"
-        print(f"{name:<30}{count:>9,}{r['before'] / MIB:>9.0f}{r['queued'] / MIB:>9.0f}"
-              f"{'' if drained is None else f'{drained / MIB:.0f}':>9}{growth / count:>10.0f}"
-              f"{growth / count / wire:>8.2f}{kept:>7}")
-    print("\nqueued: RSS with the burst queued (rudder-group send: its peak); kept: MiB above `before`"
-          " 3 s after the drain")
-    print("\nend to end (the data plane answering at once), the process's peak RSS (VmHWM) in MiB:\n")
+        print(
+            f"{name:<30}{count:>9,}{r['before'] / MIB:>9.0f}{r['queued'] / MIB:>9.0f}"
+            f"{'' if drained is None else f'{drained / MIB:.0f}':>9}{growth / count:>10.0f}"
+            f"{growth / count / wire:>8.2f}{kept:>7}"
+        )
+    print(
+        "\nqueued: RSS with the burst queued (rudder-group send: its peak); kept: MiB above `before`"
+        " 3 s after the drain"
+    )
+    print(
+        "\nend to end (the data plane answering at once), the process's peak RSS (VmHWM) in MiB:\n"
+    )
     print(f"{'sdk':<30}{'events':>9}{'peak':>9}")
     for name, count, r in peaks:
         print(f"{name:<30}{count:>9,}{r['peak'] / MIB:>9.0f}")

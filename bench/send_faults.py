@@ -65,17 +65,26 @@ def write_events(path: Path, n: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    built = sorted(REPO.glob("target/*/release/rudder-group")) + [REPO / "target" / "release" / "rudder-group"]
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    built = sorted(REPO.glob("target/*/release/rudder-group")) + [
+        REPO / "target" / "release" / "rudder-group"
+    ]
     release = next((p for p in built if p.exists()), built[-1])
     parser.add_argument("--send", default=str(release), help="the rudder-group binary that sends")
-    parser.add_argument("--server", default=str(release), help="the rudder-group binary that serves")
+    parser.add_argument(
+        "--server", default=str(release), help="the rudder-group binary that serves"
+    )
     parser.add_argument("-n", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     server = subprocess.Popen(
-        [args.server, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [args.server, "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     assert server.stdout is not None
     url = server.stdout.readline().strip()
@@ -89,16 +98,27 @@ def main() -> None:
                 admin(url, "POST", "faults", FAULTS)
                 start = time.perf_counter()
                 done = subprocess.run(
-                    [args.send, "send", "--write-key", WRITE_KEY, "--data-plane-url", url, str(events)],
+                    [
+                        args.send,
+                        "send",
+                        "--write-key",
+                        WRITE_KEY,
+                        "--data-plane-url",
+                        url,
+                        str(events),
+                    ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                     text=True,
                     env={**os.environ, "NO_COLOR": "1"},
+                    check=False,  # its exit status is reported below, with its stderr
                 )
                 seconds = time.perf_counter() - start
                 stats = admin(url, "GET", "stats")
                 if done.returncode != 0 or stats["events"] < args.n:  # type: ignore[index]
-                    sys.exit(f"send exited {done.returncode}, stored {stats}: {done.stderr[-2000:]}")
+                    sys.exit(
+                        f"send exited {done.returncode}, stored {stats}: {done.stderr[-2000:]}"
+                    )
                 rates.append(args.n / seconds)
                 requests.append(stats["requests"])  # type: ignore[index]
     finally:

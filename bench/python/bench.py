@@ -35,8 +35,9 @@ import sys
 import time
 import urllib.request
 import venv
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -72,7 +73,9 @@ def setup_and_reexec(args: argparse.Namespace, script: str = __file__) -> None:
     py = str(venv_python())
     subprocess.run([py, "-m", "pip", "install", "--quiet", RUDDER_SDK, ORJSON], check=True)
     wheel = args.wheel or newest_wheel()
-    subprocess.run([py, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel], check=True)
+    subprocess.run(
+        [py, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel], check=True
+    )
     argv = [py, str(Path(script).resolve()), "--inside", *sys.argv[1:]]
     os.execv(py, argv)
 
@@ -100,13 +103,20 @@ def server_binary(given: str) -> str:
 class DataPlane:
     def __init__(self, binary: str) -> None:
         self.process = subprocess.Popen(
-            [binary, "serve", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            [binary, "serve", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
         )
         assert self.process.stdout is not None
         self.url = self.process.stdout.readline().strip()
 
     def admin(self, method: str, path: str) -> Any:
-        req = urllib.request.Request(f"{self.url}/_rudder_group/{path}", method=method, data=b"{}" if method == "POST" else None)
+        req = urllib.request.Request(
+            f"{self.url}/_rudder_group/{path}",
+            method=method,
+            data=b"{}" if method == "POST" else None,
+        )
         with _opener.open(req, timeout=60) as resp:
             return json.loads(resp.read())
 
@@ -121,7 +131,7 @@ class DataPlane:
         self.process.wait(10)
 
 
-def run_rudder_group(url: str, n: int) -> Tuple[float, float, float]:
+def run_rudder_group(url: str, n: int) -> tuple[float, float, float]:
     """Returns (seconds for the N calls, seconds until flushed and closed, the calling thread's
     CPU seconds for the N calls)."""
     import rudder_group as rg
@@ -139,7 +149,7 @@ def run_rudder_group(url: str, n: int) -> Tuple[float, float, float]:
     return calls, total, cpu
 
 
-def run_peer_style(client: Any, n: int) -> Tuple[float, float, float]:
+def run_peer_style(client: Any, n: int) -> tuple[float, float, float]:
     """N calls as rudder-sdk-python is called, then its shutdown(): (seconds for the calls,
     seconds until shut down, the calling thread's CPU seconds for the calls)."""
     group = client.group
@@ -152,25 +162,25 @@ def run_peer_style(client: Any, n: int) -> Tuple[float, float, float]:
     return calls, total, cpu
 
 
-def run_dropin(url: str, n: int) -> Tuple[float, float, float]:
+def run_dropin(url: str, n: int) -> tuple[float, float, float]:
     """rudder_group.analytics, called as rudder-sdk-python is called."""
     from rudder_group.analytics import Client
 
     return run_peer_style(Client(write_key=WRITE_KEY, host=url, max_queue_size=max(n, 100_000)), n)
 
 
-def run_rudder_sdk(url: str, n: int) -> Tuple[float, float, float]:
+def run_rudder_sdk(url: str, n: int) -> tuple[float, float, float]:
     from rudderstack.analytics.client import Client
 
     return run_peer_style(Client(write_key=WRITE_KEY, host=url, max_queue_size=n), n)
 
 
 def measure(
-    plane: DataPlane, run: Callable[[str, int], Tuple[float, float, float]], n: int, repeats: int
-) -> Dict[str, float]:
-    per_call: List[float] = []
-    per_call_cpu: List[float] = []
-    rates: List[float] = []
+    plane: DataPlane, run: Callable[[str, int], tuple[float, float, float]], n: int, repeats: int
+) -> dict[str, float]:
+    per_call: list[float] = []
+    per_call_cpu: list[float] = []
+    rates: list[float] = []
     for _ in range(repeats):
         plane.reset()
         calls, total, cpu = run(plane.url, n)
@@ -192,7 +202,7 @@ def measure(
     }
 
 
-def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
+def caller_cost(n: int, runs: int = 5) -> dict[str, float]:
     """The caller's cost of one group() in microseconds, medians of `runs`: rudder_group with the
     memory transport (validated, serialized and queued; nothing leaves the process),
     rudder-sdk-python with `send=False` (its message built; nothing queued), and `json.dumps`
@@ -202,13 +212,15 @@ def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
     import rudder_group as rg
     from rudderstack.analytics.client import Client
 
-    def timed(loop: Callable[[], None]) -> Tuple[float, float]:
+    def timed(loop: Callable[[], None]) -> tuple[float, float]:
         start, cpu = time.perf_counter(), time.thread_time()
         loop()
         return time.perf_counter() - start, time.thread_time() - cpu
 
-    def ours() -> Tuple[float, float]:
-        client = rg.Client(WRITE_KEY, "memory", transport="memory", max_queue_events=max(n, 100_000))
+    def ours() -> tuple[float, float]:
+        client = rg.Client(
+            WRITE_KEY, "memory", transport="memory", max_queue_events=max(n, 100_000)
+        )
         group = client.group
 
         def loop() -> None:
@@ -219,7 +231,7 @@ def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
         client.close()
         return took
 
-    def theirs() -> Tuple[float, float]:
+    def theirs() -> tuple[float, float]:
         group = Client(write_key=WRITE_KEY, host="http://127.0.0.1:9", send=False).group
 
         def loop() -> None:
@@ -228,25 +240,32 @@ def caller_cost(n: int, runs: int = 5) -> Dict[str, float]:
 
         return timed(loop)
 
-    def dumps() -> Tuple[float, float]:
+    def dumps() -> tuple[float, float]:
         def loop() -> None:
             for _ in range(n):
                 json.dumps({"groupId": GROUP_ID, "userId": USER_ID, "traits": TRAITS})
 
         return timed(loop)
 
-    def orjson_dumps() -> Tuple[float, float]:
+    def orjson_dumps() -> tuple[float, float]:
         import orjson
 
         def loop() -> None:
             for _ in range(n):
-                orjson.dumps({"type": "group", "groupId": GROUP_ID, "userId": USER_ID, "traits": TRAITS})
+                orjson.dumps(
+                    {"type": "group", "groupId": GROUP_ID, "userId": USER_ID, "traits": TRAITS}
+                )
 
         return timed(loop)
 
-    times: Dict[str, List[float]] = {}
+    times: dict[str, list[float]] = {}
     for _ in range(runs):
-        for name, run in (("ours", ours), ("theirs", theirs), ("dumps", dumps), ("orjson", orjson_dumps)):
+        for name, run in (
+            ("ours", ours),
+            ("theirs", theirs),
+            ("dumps", dumps),
+            ("orjson", orjson_dumps),
+        ):
             wall, cpu = run()
             times.setdefault(name, []).append(wall / n * 1e6)
             times.setdefault(name + "_cpu", []).append(cpu / n * 1e6)
@@ -260,12 +279,18 @@ def event_size() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--wheel", default="", help="the rudder_group wheel to install (release build)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--wheel", default="", help="the rudder_group wheel to install (release build)"
+    )
     parser.add_argument("--server", default="", help="the rudder-group binary (release build)")
     parser.add_argument("-n", type=int, default=100_000, help="group() calls per run")
     parser.add_argument("--repeats", type=int, default=3, help="runs per SDK (medians are printed)")
-    parser.add_argument("--caller-only", action="store_true", help="print the caller cost table alone")
+    parser.add_argument(
+        "--caller-only", action="store_true", help="print the caller cost table alone"
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.inside:
@@ -304,7 +329,9 @@ def main() -> None:
         ("rudder_group.analytics", dropin),
         ("rudder-sdk-python " + SDK_VERSION, theirs),
     ):
-        print(f"{label:28}{r['per_call_us']:>15.2f}{r['per_call_cpu_us']:>10.2f}{r['events_per_s']:>24,.0f}")
+        print(
+            f"{label:28}{r['per_call_us']:>15.2f}{r['per_call_cpu_us']:>10.2f}{r['events_per_s']:>24,.0f}"
+        )
     for label, r in (("ratio", ours), ("ratio, drop-in", dropin)):
         print(
             f"{label:28}{theirs['per_call_us'] / r['per_call_us']:>14.1f}x"
@@ -325,7 +352,7 @@ def main() -> None:
     )
 
 
-def print_caller_cost(cost: Dict[str, float]) -> None:
+def print_caller_cost(cost: dict[str, float]) -> None:
     print(f"\ncaller cost of group(), median of 5 runs, load average {os.getloadavg()[0]:.1f}:")
     print(f"{'':42}{'wall (us)':>10}{'CPU (us)':>10}")
     for label, name in (

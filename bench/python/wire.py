@@ -34,8 +34,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -64,7 +65,7 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_rudder_group(url: str, n: int, settings: Dict[str, Any]) -> float:
+def run_rudder_group(url: str, n: int, settings: dict[str, Any]) -> float:
     import rudder_group as rg
 
     client = rg.Client(WRITE_KEY, url, **settings)
@@ -80,7 +81,7 @@ def run_rudder_group(url: str, n: int, settings: Dict[str, Any]) -> float:
     return calls
 
 
-def run_rudder_sdk(url: str, n: int, settings: Dict[str, Any]) -> float:
+def run_rudder_sdk(url: str, n: int, settings: dict[str, Any]) -> float:
     from rudderstack.analytics.client import Client
 
     client = Client(write_key=WRITE_KEY, host=url, max_queue_size=n)
@@ -94,13 +95,17 @@ def run_rudder_sdk(url: str, n: int, settings: Dict[str, Any]) -> float:
 
 
 def measure(
-    plane: FarDataPlane, run: Callable[[str, int, Dict[str, Any]], float], n: int, repeats: int, settings: Dict[str, Any]
-) -> Dict[str, float]:
-    rates: List[float] = []
-    calls: List[float] = []
-    requests: List[int] = []
-    cpu: List[float] = []
-    lost: List[int] = []
+    plane: FarDataPlane,
+    run: Callable[[str, int, dict[str, Any]], float],
+    n: int,
+    repeats: int,
+    settings: dict[str, Any],
+) -> dict[str, float]:
+    rates: list[float] = []
+    calls: list[float] = []
+    requests: list[int] = []
+    cpu: list[float] = []
+    lost: list[int] = []
     for _ in range(repeats):
         plane.reset()
         cpu0 = cpu_seconds()
@@ -128,8 +133,8 @@ def measure(
     }
 
 
-def parse_settings(pairs: List[str]) -> Dict[str, Any]:
-    settings: Dict[str, Any] = {}
+def parse_settings(pairs: list[str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
     for pair in pairs:
         name, _, value = pair.partition("=")
         try:
@@ -140,14 +145,24 @@ def parse_settings(pairs: List[str]) -> Dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--wheel", default="", help="the rudder_group wheel to install (release build)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--wheel", default="", help="the rudder_group wheel to install (release build)"
+    )
     parser.add_argument("--server", default="", help="the rudder-group binary (release build)")
     parser.add_argument("-n", type=int, default=200_000, help="rudder_group's events per run")
-    parser.add_argument("--peer-n", type=int, default=10_000, help="rudder-sdk-python's events per run")
+    parser.add_argument(
+        "--peer-n", type=int, default=10_000, help="rudder-sdk-python's events per run"
+    )
     parser.add_argument("--latencies", default="0,20,50", help="ms per answer, comma-separated")
-    parser.add_argument("--repeats", type=int, default=5, help="runs per SDK and latency (medians are printed)")
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="a rudder_group setting")
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="runs per SDK and latency (medians are printed)"
+    )
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="a rudder_group setting"
+    )
     parser.add_argument("--no-peer", action="store_true", help="measure rudder_group only")
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -167,14 +182,22 @@ def main() -> None:
     for latency in [int(x) for x in args.latencies.split(",")]:
         plane = FarDataPlane(binary, latency)
         try:
-            measure(plane, run_rudder_group, 2_000, 1, settings)  # warm-up: imports, first connections
+            measure(
+                plane, run_rudder_group, 2_000, 1, settings
+            )  # warm-up: imports, first connections
             ours = measure(plane, run_rudder_group, args.n, args.repeats, settings)
             rows.append((latency, f"rudder_group {rg.__version__}", ours))
             if not args.no_peer:
                 measure(plane, run_rudder_sdk, 1_000, 1, {})
                 theirs = measure(plane, run_rudder_sdk, args.peer_n, args.repeats, {})
                 rows.append((latency, f"rudder-sdk-python {SDK_VERSION}", theirs))
-                rows.append((latency, "ratio", {"events_per_s": ours["events_per_s"] / theirs["events_per_s"]}))
+                rows.append(
+                    (
+                        latency,
+                        "ratio",
+                        {"events_per_s": ours["events_per_s"] / theirs["events_per_s"]},
+                    )
+                )
         finally:
             plane.stop()
 
@@ -183,7 +206,9 @@ def main() -> None:
         f"end to end over a far data plane, rudder_group with {shown}, medians of {args.repeats} runs,\n"
         f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, the data plane on the same machine\n"
     )
-    print(f"{'ms':>4}  {'sdk':26}{'events':>9}{'calls/s':>10}{'events/s':>12}{'requests':>10}{'CPU us/event':>14}{'lost':>7}")
+    print(
+        f"{'ms':>4}  {'sdk':26}{'events':>9}{'calls/s':>10}{'events/s':>12}{'requests':>10}{'CPU us/event':>14}{'lost':>7}"
+    )
     for latency, sdk, r in rows:
         if sdk == "ratio":
             print(f"{latency:>4}  {'ratio':26}{'':>19}{r['events_per_s']:>11.1f}x")
