@@ -50,7 +50,7 @@ test: lint test-rust test-python test-node test-c test-dropins lint-workflows di
 # clippy (the workspace's [lints] table), ruff for the Python package, Biome for the Node
 # package's JS, clang-format for the C and C++ sources. Each Makefile installs its pinned tool.
 # The benchmark scripts too, with the same tools and rules: bench/ruff.toml extends the Python
-# package's ruff settings.
+# package's ruff settings, bench/node/biome.json the Node package's Biome rules.
 BENCH_PY := bench/*.py bench/python/*.py
 lint: generate-check
 	$(CARGO) fmt --all -- --check
@@ -59,6 +59,7 @@ lint: generate-check
 	.venv/bin/ruff check $(BENCH_PY)
 	.venv/bin/ruff format --check $(BENCH_PY)
 	$(MAKE) -C bindings/node lint
+	cd bench/node && node ../../bindings/node/node_modules/@biomejs/biome/bin/biome lint --error-on-warnings
 	$(MAKE) -C bindings/c lint
 
 # The fast tier for the edit-test loop: lint, the Rust unit tests, and the C binding's tests

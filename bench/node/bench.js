@@ -154,7 +154,9 @@ async function callerCost (n) {
     for (let i = 0; i < n; i++) sink += encode(params(i), maxEventBytes, true).length
     const walk = micros(now() - t3) / n
     // The first run warms up.
-    if (r > 0) Object.entries({ tight, yielding, build, stringify, walk }).forEach(([k, v]) => runs[k].push(v))
+    if (r > 0) {
+      for (const [k, v] of Object.entries({ tight, yielding, build, stringify, walk })) runs[k].push(v)
+    }
   }
   if (sink === 0) throw new Error('nothing was measured')
   return Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]))

@@ -17,7 +17,7 @@
 const { fork } = require('node:child_process')
 const path = require('node:path')
 const {
-  REPO, BIN, WRITE_KEY, params, callInChunks, tick, now,
+  REPO, WRITE_KEY, params, callInChunks, tick, now,
   startDataPlane, admin, median
 } = require('./bench.js')
 
