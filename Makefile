@@ -50,7 +50,8 @@ test: lint test-rust test-python test-node test-c test-dropins lint-workflows di
 # clippy (the workspace's [lints] table), ruff for the Python package, Biome for the Node
 # package's JS, clang-format for the C and C++ sources. Each Makefile installs its pinned tool.
 # The benchmark scripts too, with the same tools and rules: bench/ruff.toml extends the Python
-# package's ruff settings, bench/node/biome.json the Node package's Biome rules.
+# package's ruff settings, bench/node/biome.json the Node package's Biome rules, and bench/c is
+# formatted as bindings/c is.
 BENCH_PY := bench/*.py bench/python/*.py
 lint: generate-check
 	$(CARGO) fmt --all -- --check
@@ -61,6 +62,7 @@ lint: generate-check
 	$(MAKE) -C bindings/node lint
 	cd bench/node && node ../../bindings/node/node_modules/@biomejs/biome/bin/biome lint --error-on-warnings
 	$(MAKE) -C bindings/c lint
+	.venv/bin/clang-format --style=file:bindings/c/.clang-format --dry-run --Werror bench/c/*.c
 
 # The fast tier for the edit-test loop: lint, the Rust unit tests, and the C binding's tests
 # built plainly. `make test` stays the full suite.

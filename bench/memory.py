@@ -13,11 +13,19 @@ plane answering at once: each process's peak RSS (VmHWM), set against each other
 event's size on the wire (rudder_group's, `sentAt` included). The goal for this package: at most
 1.25x the wire bytes + 64 bytes per event, and back within 16 MiB of the start after the drain.
 
+C (the shared library of bindings/c through `rudder_group.h`): bench/c/memory.c, compiled
+here with `cc` against the `librudder_group.so` beside `--server` (the release build `make bench`
+makes), does what the Python child does, with the traits set by `rudder_event_builder_set_trait_json`
+in their order. It uses the system allocator (glibc's malloc), so it also reports what malloc
+holds free 3 s after the drain, in how many arenas, and its RSS once `malloc_trim(0)` has given
+the free pages back: the line under the table.
+
 `rudder-group send` (the Rust client) reads the burst from a file: its RSS is sampled while it
 runs, and its peak is set against its RSS when it started; it exits once it has delivered.
 
 The Node peer re-serializes its whole queue on every enqueue (quadratic), so it runs with 20,000
-events; every other SDK with N. A script, not a test.
+events; every other SDK with N; `--skip` leaves SDKs out of a run (the default runs them all).
+A script, not a test.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -107,6 +116,32 @@ main()
 """
 
 
+def build_c_child(server: str, out: Path) -> Path:
+    """bench/c/memory.c compiled against the release librudder_group.so beside `server`, run
+    through a link named by the library's soname (as `make install` writes it)."""
+    library = Path(server).resolve().parent / "librudder_group.so"
+    if not library.exists():
+        sys.exit(f"no {library}: run `make -C bindings/c build` (or `make bench`)")
+    dynamic = subprocess.run(
+        ["objdump", "-p", str(library)], check=True, capture_output=True, text=True
+    ).stdout
+    soname = re.search(r"SONAME\s+(\S+)", dynamic)
+    if soname is None:
+        sys.exit(f"{library} has no SONAME")
+    lib_dir = out / "lib"
+    lib_dir.mkdir()
+    (lib_dir / soname.group(1)).symlink_to(library)
+    exe = out / "memory"
+    cc = os.environ.get("CC", "cc")
+    subprocess.run(
+        [cc, "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror"]
+        + ["-I", str(REPO / "bindings" / "c" / "include"), str(REPO / "bench" / "c" / "memory.c")]
+        + ["-o", str(exe), str(library), f"-Wl,-rpath,{lib_dir}"],
+        check=True,
+    )
+    return exe
+
+
 def wait_stored(plane: LocalDataPlane, count: int, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while plane.stats()["events"] < count:
@@ -183,10 +218,31 @@ def run_send(plane: LocalDataPlane, server: str, n: int) -> dict[str, int]:
     return {"before": first or 0, "queued": peak}
 
 
+# The SDKs a run measures, by the name `--skip` takes.
+SDKS = {
+    "python": "rudder_group (Python)",
+    "python-peer": "rudder-sdk-python",
+    "node": "rudder-group (Node)",
+    "node-peer": "@rudderstack/rudder-sdk-node",
+    "c": "rudder-group (C)",
+    "send": "rudder-group send (Rust)",
+}
+# Ours: held to the goal (the peers are shown for comparison).
+OURS = {"python", "node", "c", "send"}
+KEPT_GOAL = 16 * MIB
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", required=True, help="the release rudder-group binary")
     parser.add_argument("-n", type=int, default=100_000)
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=sorted(SDKS),
+        help="leave this SDK out of the run (repeatable)",
+    )
     args = parser.parse_args()
     import rudder_group as rg
 
@@ -194,8 +250,11 @@ def main() -> None:
     wire = len(rg.GroupEvent.build("12345", TRAITS, user_id="u-1001").to_json()) + len(
         ',"sentAt":"2022-02-01T19:14:18.381Z"'
     )
+    goal = 1.25 * wire + 64
     node_modules = REPO / "bench" / "node" / "node_modules"
     node_env = {"NODE_PATH": str(node_modules), "PACKAGE": str(REPO / "bindings" / "node")}
+    traits_json = [json.dumps(TRAITS)]
+    trait_pairs = [part for key, value in TRAITS.items() for part in (key, json.dumps(value))]
     rows = []
     peaks = []
     with (
@@ -206,48 +265,76 @@ def main() -> None:
         node_child.write_text(NODE_CHILD)
         python = [sys.executable, "-c", PYTHON_CHILD]
         node = ["node", "--expose-gc", str(node_child)]
-        for name, argv, count, env in [
-            ("rudder_group (Python)", python + ["rudder_group"], n, None),
-            ("rudder-sdk-python", python + ["peer"], n, None),
-            ("rudder-group (Node)", node + ["rudder-group"], n, node_env),
-            ("@rudderstack/rudder-sdk-node", node + ["peer"], min(n, 20_000), node_env),
-        ]:
-            argv = argv + [plane.url, str(count), json.dumps(TRAITS)]
-            rows.append((name, count, run_child(plane, argv, count, env)))
+        children = [
+            ("python", python + ["rudder_group"], n, None, traits_json),
+            ("python-peer", python + ["peer"], n, None, traits_json),
+            ("node", node + ["rudder-group"], n, node_env, traits_json),
+            ("node-peer", node + ["peer"], min(n, 20_000), node_env, traits_json),
+        ]
+        if "c" not in args.skip:
+            c_child = build_c_child(args.server, Path(tmp))
+            children.append(("c", [str(c_child)], n, None, trait_pairs))
+        for key, argv, count, env, traits in children:
+            if key in args.skip:
+                continue
+            print(f"{SDKS[key]}: {count:,} events", file=sys.stderr, flush=True)
+            argv = argv + [plane.url, str(count)] + traits
+            rows.append((key, count, run_child(plane, argv, count, env)))
             if argv[0] == sys.executable:
-                peaks.append((name, count, run_child(plane, argv, count, env, slow=False)))
-        rows.append(("rudder-group send (Rust)", n, run_send(plane, args.server, n)))
+                peaks.append((key, count, run_child(plane, argv, count, env, slow=False)))
+        if "send" not in args.skip:
+            print(f"{SDKS['send']}: {n:,} events", file=sys.stderr, flush=True)
+            rows.append(("send", n, run_send(plane, args.server, n)))
 
     print(
-        f"\nmemory of {n:,} queued group() calls behind a slow data plane (the event: {wire} bytes on the wire),"
+        f"\nmemory of {n:,} queued group() calls behind a slow data plane"
+        f" (the event: {wire} bytes on the wire),"
     )
     print(
-        f"RSS in MiB; per event and x wire from the growth; goal: at most {1.25 * wire + 64:.0f} bytes an event\n"
+        f"RSS in MiB; per event and x wire from the growth; goal: at most {goal:.0f} bytes an"
+        f" event and at most {KEPT_GOAL // MIB} MiB kept\n"
     )
     print(
-        f"{'sdk':<30}{'events':>9}{'before':>9}{'queued':>9}{'drained':>9}{'B/event':>10}{'x wire':>8}{'kept':>7}"
+        f"{'sdk':<30}{'events':>9}{'before':>9}{'queued':>9}{'drained':>9}{'B/event':>10}"
+        f"{'x wire':>8}{'kept':>7}  goal"
     )
-    for name, count, r in rows:
+    for key, count, r in rows:
         growth = r["queued"] - r["before"]
         drained = r.get("drained")
         kept = "" if drained is None else f"{(drained - r['before']) / MIB:.0f}"
+        missed = []
+        if growth / count > goal:
+            missed.append("B/event")
+        if drained is not None and drained - r["before"] > KEPT_GOAL:
+            missed.append("kept")
+        verdict = ("missed: " + ", ".join(missed) if missed else "met") if key in OURS else ""
         print(
-            f"{name:<30}{count:>9,}{r['before'] / MIB:>9.0f}{r['queued'] / MIB:>9.0f}"
+            f"{SDKS[key]:<30}{count:>9,}{r['before'] / MIB:>9.0f}{r['queued'] / MIB:>9.0f}"
             f"{'' if drained is None else f'{drained / MIB:.0f}':>9}{growth / count:>10.0f}"
-            f"{growth / count / wire:>8.2f}{kept:>7}"
+            f"{growth / count / wire:>8.2f}{kept:>7}  {verdict}"
         )
     print(
         "\nqueued: RSS with the burst queued (rudder-group send: its peak); kept: MiB above `before`"
         " 3 s after the drain"
     )
-    print(
-        "\nend to end (the data plane answering at once), the process's peak RSS (VmHWM) in MiB:\n"
-    )
-    print(f"{'sdk':<30}{'events':>9}{'peak':>9}")
-    for name, count, r in peaks:
-        print(f"{name:<30}{count:>9,}{r['peak'] / MIB:>9.0f}")
-    ours, peer = peaks[0][2]["peak"], peaks[1][2]["peak"]
-    print(f"{'Python: rudder_group / peer':<30}{'':>9}{ours / peer:>9.2f}")
+    for key, _, r in rows:
+        if key == "c":
+            print(
+                f"C, 3 s after the drain: glibc's malloc holds {r['malloc_free'] / MIB:.0f} MiB free"
+                f" of {r['malloc_arena'] / MIB:.0f} MiB in {r['malloc_arenas']} arenas;"
+                f" after malloc_trim(0) {(r['trimmed'] - r['before']) / MIB:.0f} MiB are kept"
+            )
+    if peaks:
+        print(
+            "\nend to end (the data plane answering at once), the process's peak RSS (VmHWM)"
+            " in MiB:\n"
+        )
+        print(f"{'sdk':<30}{'events':>9}{'peak':>9}")
+        for key, count, r in peaks:
+            print(f"{SDKS[key]:<30}{count:>9,}{r['peak'] / MIB:>9.0f}")
+    if len(peaks) == 2:
+        ours, peer = peaks[0][2]["peak"], peaks[1][2]["peak"]
+        print(f"{'Python: rudder_group / peer':<30}{'':>9}{ours / peer:>9.2f}")
 
 
 if __name__ == "__main__":
