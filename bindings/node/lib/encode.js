@@ -10,7 +10,9 @@
 // or too large.
 //
 // The walk reads like JSON.stringify, minus toJSON: own enumerable string keys in property
-// order, array items by index up to length, getters and proxy traps run once each, in order;
+// order (a call's own keys in the order of the event's keys, so that the addon writes each field
+// straight into the event's bytes), array items by index up to length, getters and proxy traps
+// run once each, in order;
 // what they throw passes through. It never writes to the caller's objects. It stops by itself:
 // no container past the core's depth limit is read (tag O or A), and once it has counted more
 // than its bound (twice max_event_bytes: it counts at most what the core's budget counts, so the
@@ -56,8 +58,13 @@ const indexOf = uncurry(String.prototype.indexOf)
  */
 const TIMESTAMP_KEPT = Object.freeze(Object.create(null))
 
-/** The keys of a call's arguments, as a lookup table. */
-const CALL_KEYS = Object.freeze(Object.fromEntries(native.callKeys().map((k) => [k, true])))
+/** The keys of a call's arguments, in the order of the event's keys (the addon's CALL_KEYS). */
+const CALL_ORDER = Object.freeze(native.callKeys())
+
+/** Each call key's place in CALL_ORDER (no prototype: no other key is found). */
+const CALL_INDEX = Object.freeze(
+  Object.assign(Object.create(null), Object.fromEntries(CALL_ORDER.map((k, i) => [k, i])))
+)
 
 // The state of one walk. A getter may start another walk (a nested group() call): `encode`
 // keeps the outer walk's state aside until the inner one ends.
@@ -125,7 +132,7 @@ function noConstructor (proto) {
 function object (v, level) {
   if (isArray(v)) return array(v, level)
   const proto = getPrototypeOf(v)
-  if (isPlain(v, proto)) return plain(v, level, null)
+  if (isPlain(v, proto)) return plain(v, level)
   count++
   if (proto === null) return 'X'
   if (isDate(v)) return 'D' + dateValue(v)
@@ -168,8 +175,8 @@ function array (v, level) {
   return out + ']'
 }
 
-/** A plain object; with `known` (the payload of a call), the value of another key is not read. */
-function plain (v, level, known) {
+/** A plain object. */
+function plain (v, level) {
   if (repeats(v, level)) return 'C'
   count++
   if (level > MAX_DEPTH) return 'O'
@@ -178,10 +185,6 @@ function plain (v, level, known) {
   let out = '{'
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]
-    if (known !== null && known[k] !== true) {
-      out += str(k) + 'u'
-      continue
-    }
     const x = v[k]
     if (x === undefined) {
       out += str(k) + 'u'
@@ -194,21 +197,52 @@ function plain (v, level, known) {
   return out + '}'
 }
 
-function walk (v, known) {
-  if (known !== null && typeof v === 'object' && v !== null && !isArray(v)) {
+/**
+ * A call's arguments (a plain object): first its keys that are no call key, with their values
+ * not read, then its call keys in the event's order, so that the addon writes each field
+ * straight into the event's bytes. Only own enumerable keys are read, as by `plain`.
+ */
+function call (v) {
+  count++
+  ancestors[0] = v
+  const keys = ownKeys(v)
+  let out = '{'
+  let given = 0
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]
+    const at = CALL_INDEX[k]
+    if (at === undefined) out += str(k) + 'u'
+    else given |= 1 << at
+  }
+  for (let at = 0; at < CALL_ORDER.length; at++) {
+    if ((given & (1 << at)) === 0) continue
+    const k = CALL_ORDER[at]
+    const x = v[k]
+    if (x === undefined) {
+      out += str(k) + 'u'
+      continue
+    }
+    count += k.length + 1
+    out += str(k) + value(x, 2)
+    if (count > bound) return out + 'T'
+  }
+  return out + '}'
+}
+
+function walk (v, isCall) {
+  if (isCall && typeof v === 'object' && v !== null && !isArray(v)) {
     const proto = getPrototypeOf(v)
-    if (proto === TIMESTAMP_KEPT) return 'W' + plain(v, 1, known)
-    if (isPlain(v, proto)) return plain(v, 1, known)
+    if (proto === TIMESTAMP_KEPT) return 'W' + call(v)
+    if (isPlain(v, proto)) return call(v)
   }
   return value(v, 1)
 }
 
 /**
- * The encoded form of `v` for the addon. `maxEventBytes` bounds the reading; `call` says that
+ * The encoded form of `v` for the addon. `maxEventBytes` bounds the reading; `isCall` says that
  * `v` holds a call's arguments (the value of a key that is not one of them is not read).
  */
-function encode (v, maxEventBytes, call) {
-  const known = call ? CALL_KEYS : null
+function encode (v, maxEventBytes, isCall) {
   const limit = 2 * maxEventBytes + 1024
   if (busy) {
     const outer = { count, bound, ancestors }
@@ -216,7 +250,7 @@ function encode (v, maxEventBytes, call) {
     bound = limit
     ancestors = []
     try {
-      return walk(v, known)
+      return walk(v, isCall)
     } finally {
       ({ count, bound, ancestors } = outer)
     }
@@ -225,7 +259,7 @@ function encode (v, maxEventBytes, call) {
   count = 0
   bound = limit
   try {
-    return walk(v, known)
+    return walk(v, isCall)
   } finally {
     busy = false
     ancestors.length = 0

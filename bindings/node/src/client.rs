@@ -1,7 +1,7 @@
 //! `NativeClient`: the delivery client, with `flush` and `close` off the main thread.
 
 use crate::config::{client_config, millis, SettingInput};
-use crate::convert::{encoded, event_parts, Shape};
+use crate::convert::{call_event, encoded};
 use crate::error::{client_error, ErrorInfo};
 use crate::event::NativeEvent;
 use crate::outcome::{outcome_queue, CallbackIds, QueuedInfo, StatsInfo};
@@ -299,20 +299,16 @@ fn group(
 ) -> napi::Result<Either<String, ErrorInfo>> {
     let options = &client.config().event_options;
     let text = encoded(env, encoded_params)?;
-    let parts = match event_parts(&text, Shape::Call, options.max_event_bytes)? {
-        Ok(parts) => parts,
+    let event = match call_event(&text, options)? {
+        Ok(event) => event,
         Err(e) => return Ok(Either::B(ErrorInfo::from(&e))),
     };
     let r = match callbacks {
-        // `Client::group` is these two steps; the id is needed between them.
-        Some(callbacks) => match parts.validate(options) {
-            Ok(event) => {
-                let id = event.message_id().to_owned();
-                callbacks.enqueue(&id, || client.enqueue(event))
-            }
-            Err(e) => Err(e.into()),
-        },
-        None => client.group(parts),
+        Some(callbacks) => {
+            let id = event.message_id().to_owned();
+            callbacks.enqueue(&id, || client.enqueue(event))
+        }
+        None => client.enqueue(event),
     };
     Ok(match r {
         Ok(id) => Either::A(id),

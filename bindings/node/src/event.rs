@@ -1,7 +1,7 @@
 //! Events: build from a call's arguments, parse from JSON text, validate, serialize.
 
 use crate::config::{event_options, SettingInput};
-use crate::convert::{encoded, event_parts, Shape};
+use crate::convert::{call_event, encoded, wire_parts};
 use crate::error::{client_error, issues, ErrorInfo, IssueInfo};
 use napi::bindgen_prelude::{Either, Env, Unknown};
 use napi::JsValue;
@@ -60,8 +60,7 @@ pub fn build_event(
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
     let text = encoded(env.raw(), encoded_params.raw())?;
-    let parts = event_parts(&text, Shape::Call, opts.max_event_bytes)?;
-    Ok(outcome(parts.and_then(|p| p.validate(&opts))))
+    Ok(outcome(call_event(&text, &opts)?))
 }
 
 /// Reads a string argument; anything else is refused as `INVALID_JSON`.
@@ -123,7 +122,7 @@ pub fn validate_payload(
         Err(e) => return Ok(Either::B(client_error(&e))),
     };
     let text = encoded(env.raw(), encoded_payload.raw())?;
-    let parts = event_parts(&text, Shape::Wire, opts.max_event_bytes)?;
+    let parts = wire_parts(&text, opts.max_event_bytes)?;
     Ok(Either::A(all_issues(parts.and_then(|p| p.validate(&opts)))))
 }
 

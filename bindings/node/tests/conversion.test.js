@@ -82,16 +82,18 @@ test('a Date outside years 0000 to 9999 is INVALID_TIMESTAMP: outside RFC 3339\'
   const invalid = 'an invalid Date has no ISO-8601 form'
   // The largest and the smallest Date (years 275760 and -271821), and a millisecond past each end
   // of the range.
+  // A call's fields are read in the order of the event's keys (traits before timestamp), as in
+  // every binding, whatever order the caller wrote them in.
   for (const when of [new Date(8.64e15), new Date(-8.64e15), new Date(253402300800000), new Date(-62167219200001)]) {
     assert.deepStrictEqual(issues({ groupId: 'g', userId: 'u', timestamp: when, traits: { createdAt: when, list: [when] } }), [
-      ['INVALID_TIMESTAMP', '/timestamp', range],
       ['INVALID_TIMESTAMP', '/traits/createdAt', range],
-      ['INVALID_TIMESTAMP', '/traits/list/0', range]
+      ['INVALID_TIMESTAMP', '/traits/list/0', range],
+      ['INVALID_TIMESTAMP', '/timestamp', range]
     ], when.toISOString())
   }
   assert.deepStrictEqual(issues({ groupId: 'g', userId: 'u', timestamp: new Date(NaN), traits: { createdAt: new Date(NaN) } }), [
-    ['INVALID_TIMESTAMP', '/timestamp', invalid],
-    ['INVALID_TIMESTAMP', '/traits/createdAt', invalid]
+    ['INVALID_TIMESTAMP', '/traits/createdAt', invalid],
+    ['INVALID_TIMESTAMP', '/timestamp', invalid]
   ])
   // The ends of the range are kept.
   const first = new Date(-62167219200000)

@@ -147,13 +147,13 @@ impl<'py> Converter<'py> {
 
     /// Converts a whole payload dict (its keys are the wire's) into a value.
     pub(crate) fn payload(&mut self, obj: &Bound<'py, PyAny>) -> Value {
-        self.out = JsonWriter::for_field("");
+        self.out = JsonWriter::default();
         self.value(obj);
         std::mem::take(&mut self.out).into_value()
     }
 
     fn write_field(&mut self, name: &'static str, obj: &Bound<'py, PyAny>) {
-        self.out = JsonWriter::for_field(name);
+        self.out = JsonWriter::default();
         self.path.push(Step::Field(name));
         self.value(obj);
         self.path.pop();

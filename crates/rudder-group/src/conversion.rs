@@ -37,7 +37,7 @@
 //! - **Non-finite numbers** are shown in JSON's own vocabulary (`NaN`, `Infinity`,
 //!   `-Infinity`), whatever the language calls them.
 
-pub use crate::writer::{Digits, JsonWriter, WrittenObject};
+pub use crate::writer::{Digits, JsonWriter};
 
 use crate::issue::{push_segment, Issue, ValidationError};
 use crate::options::MAX_DEPTH;

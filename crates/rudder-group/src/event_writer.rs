@@ -8,7 +8,7 @@ use crate::issue::{push_segment, Issue, Severity, ValidationError};
 use crate::options::EventOptions;
 use crate::traits::{check_reserved, is_integer, kind, plainly_valid};
 use crate::validate::event_too_large;
-use crate::writer::{write_str, WrittenObject, CONTEXT_WATCH, TRAITS_WATCH};
+use crate::writer::{write_str, CONTEXT_WATCH, TRAITS_WATCH};
 use crate::{id, time, ErrorCode};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -679,30 +679,6 @@ impl EventWriter<'_> {
             let mut path = String::new();
             push_segment(&mut path, step.key());
             scan_object(map, 2, &mut path, &mut self.json.found);
-        }
-    }
-
-    /// An object field a binding wrote apart with a [`JsonWriter`]: its bytes copied in.
-    pub(crate) fn written_field(&mut self, step: Step, written: WrittenObject) {
-        let json = self.begin_object(step);
-        let offset = json.out.len();
-        let (bytes, watched, found) = written.into_parts();
-        json.out.extend_from_slice(&bytes);
-        json.watched.extend(
-            watched
-                .into_iter()
-                .map(|(key, range)| (key, range.start + offset..range.end + offset)),
-        );
-        json.found.extend(found);
-        self.close_field();
-    }
-
-    pub(crate) fn tree_step(name: &str) -> Option<Step> {
-        match name {
-            "traits" => Some(Step::Traits),
-            "context" => Some(Step::Context),
-            "integrations" => Some(Step::Integrations),
-            _ => None,
         }
     }
 

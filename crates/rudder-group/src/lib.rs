@@ -47,12 +47,12 @@
 //! - Depth: the event object is level 1, `traits` level 2; a container at level 65 is `TOO_DEEP`.
 //! - Bindings convert their values with [`conversion`], the kit that words every conversion
 //!   problem once, bounds depth and size, and renders paths.
-//! - An event's object fields may come as canonical bytes that a binding wrote with
-//!   [`conversion::JsonWriter`] ([`EventParts::written`]) instead of `serde_json` values: a call
-//!   through a binding then makes no tree of its custom traits, context or integrations. The
-//!   public API is the same either way: [`GroupEvent::traits`], [`GroupEvent::context`] and
-//!   [`GroupEvent::integrations`] still return maps (parsed from the bytes on first use), and
-//!   the bytes and issues are those the same values give as `serde_json` values.
+//! - A binding writes a call with an [`EventWriter`]: the caller's values go straight into the
+//!   event's canonical bytes, in one pass and one buffer, checked on the way (its object fields
+//!   token by token, with [`conversion::JsonWriter`]), so a call makes no tree of its custom
+//!   traits, context or integrations. The bytes and issues are those the same values give as
+//!   `serde_json` values ([`EventParts`]); [`GroupEvent::traits`], [`GroupEvent::context`] and
+//!   [`GroupEvent::integrations`] still return maps, parsed from the bytes on first use.
 //! - `max_event_bytes` is measured on the event as sent, `sentAt` included.
 //! - Numbers keep the digits they were given (integers of any size, decimals exactly).
 #![warn(missing_docs)]
@@ -85,7 +85,7 @@ pub use traits::{
     Address, CreatedAt, Employees, GroupTraits, ReservedTraits, Trait, TraitId, ADDRESS_FIELDS,
     RESERVED_TRAITS,
 };
-pub use validate::{event_too_large, EventParts, WrittenFields};
+pub use validate::{event_too_large, EventParts};
 
 /// The lockstep version of every crate and package of the project.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,10 +1,9 @@
 //! Validation: [`EventParts`] in, a [`GroupEvent`] or every problem out.
 
 use crate::event::GroupEvent;
-use crate::event_writer::{EventWriter, Scalar};
+use crate::event_writer::{EventWriter, Scalar, Step as FieldStep};
 use crate::issue::{Issue, ValidationError};
 use crate::options::EventOptions;
-use crate::writer::WrittenObject;
 use crate::ErrorCode;
 use serde_json::{Map, Value};
 
@@ -46,24 +45,8 @@ pub struct EventParts {
     pub channel: Option<Value>,
     /// Unknown top-level keys, kept in order.
     pub extra: Map<String, Value>,
-    /// Object fields a binding wrote as canonical JSON while converting them.
-    pub written: WrittenFields,
     /// Problems a binding found while converting values.
     pub issues: Vec<Issue>,
-}
-
-/// `traits`, `context` and `integrations` as a binding wrote them with a
-/// [`JsonWriter`](crate::conversion::JsonWriter): each takes the place of the
-/// [`EventParts`] field of the same name (which the binding leaves `None`), and validation
-/// reads only the few entries it checks instead of a whole `serde_json` tree.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WrittenFields {
-    /// `traits`, written.
-    pub traits: Option<WrittenObject>,
-    /// `context`, written.
-    pub context: Option<WrittenObject>,
-    /// `integrations`, written.
-    pub integrations: Option<WrittenObject>,
 }
 
 impl EventParts {
@@ -116,41 +99,25 @@ impl EventParts {
         let mut found = EventParts::from_map(std::mem::take(&mut self.extra));
         self.extra = std::mem::take(&mut found.extra);
         let mut twice = Vec::new();
-        let written = [
-            self.written.traits.is_some(),
-            self.written.context.is_some(),
-            self.written.integrations.is_some(),
-        ];
-        for (slot, value, key, written) in [
-            (&mut self.message_id, found.message_id, "messageId", false),
-            (&mut self.group_id, found.group_id, "groupId", false),
-            (&mut self.user_id, found.user_id, "userId", false),
-            (
-                &mut self.anonymous_id,
-                found.anonymous_id,
-                "anonymousId",
-                false,
-            ),
-            (&mut self.traits, found.traits, "traits", written[0]),
-            (&mut self.context, found.context, "context", written[1]),
-            (
-                &mut self.integrations,
-                found.integrations,
-                "integrations",
-                written[2],
-            ),
+        for (slot, value, key) in [
+            (&mut self.message_id, found.message_id, "messageId"),
+            (&mut self.group_id, found.group_id, "groupId"),
+            (&mut self.user_id, found.user_id, "userId"),
+            (&mut self.anonymous_id, found.anonymous_id, "anonymousId"),
+            (&mut self.traits, found.traits, "traits"),
+            (&mut self.context, found.context, "context"),
+            (&mut self.integrations, found.integrations, "integrations"),
             (
                 &mut self.original_timestamp,
                 found.original_timestamp,
                 "originalTimestamp",
-                false,
             ),
-            (&mut self.timestamp, found.timestamp, "timestamp", false),
-            (&mut self.sent_at, found.sent_at, "sentAt", false),
-            (&mut self.event_type, found.event_type, "type", false),
-            (&mut self.channel, found.channel, "channel", false),
+            (&mut self.timestamp, found.timestamp, "timestamp"),
+            (&mut self.sent_at, found.sent_at, "sentAt"),
+            (&mut self.event_type, found.event_type, "type"),
+            (&mut self.channel, found.channel, "channel"),
         ] {
-            match (slot.is_some() || written, value) {
+            match (slot.is_some(), value) {
                 (_, None) => {}
                 (false, value) => *slot = value,
                 (true, Some(_)) => twice.push(Issue::error(
@@ -184,7 +151,6 @@ fn assemble(parts: &mut EventParts, options: &EventOptions) -> Result<GroupEvent
         event_type,
         channel,
         extra,
-        written,
         issues,
     } = parts;
     let mut w = EventWriter::new(options);
@@ -194,20 +160,9 @@ fn assemble(parts: &mut EventParts, options: &EventOptions) -> Result<GroupEvent
     w.group_id(Scalar::of_option(group_id.as_ref()));
     w.user_id(Scalar::of_option(user_id.as_ref()));
     w.anonymous_id(Scalar::of_option(anonymous_id.as_ref()));
-    let written = std::mem::take(written);
-    for (name, value, written) in [
-        ("traits", traits.take(), written.traits),
-        ("context", context.take(), written.context),
-        ("integrations", integrations.take(), written.integrations),
-    ] {
-        let Some(step) = EventWriter::tree_step(name) else {
-            continue;
-        };
-        match written {
-            Some(bytes) => w.written_field(step, bytes),
-            None => w.tree_field(step, value),
-        }
-    }
+    w.tree_field(FieldStep::Traits, traits.take());
+    w.tree_field(FieldStep::Context, context.take());
+    w.tree_field(FieldStep::Integrations, integrations.take());
     w.original_timestamp(
         Scalar::of_option(original_timestamp.as_ref()),
         *timestamp_argument,

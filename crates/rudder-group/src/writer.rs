@@ -1,17 +1,16 @@
-//! [`JsonWriter`]: canonical JSON written while a binding converts a caller's value, and
-//! [`WrittenObject`], the object fields (`traits`, `context`, `integrations`) it hands to
-//! validation in [`EventParts::written`](crate::EventParts::written).
+//! [`JsonWriter`]: canonical JSON written while a binding converts a caller's value, straight
+//! into the event's bytes (an [`EventWriter`](crate::EventWriter) hands it out for `traits`,
+//! `context` and `integrations`).
 //!
 //! Decisions:
 //! - **No tree for what the core only copies.** Validation reads few facts of an object field:
 //!   the reserved traits, the caller's `context.library` (replaced), and the depth and
-//!   non-finite numbers below. A binding that writes such a field with a `JsonWriter` gives the
-//!   canonical bytes, the byte ranges of the top-level entries validation reads (the *watched*
-//!   keys of the field: the reserved traits, `library`) and the problems the scan would report
-//!   (`found`: `TOO_DEEP` and non-finite numbers, in the order met). Validation parses only the
-//!   watched values, and the event writes the bytes as they are. The result is the same event,
-//!   byte for byte, with the same issues in the same order, as the same value given as a
-//!   `serde_json::Value`.
+//!   non-finite numbers below. The writer notes, while a binding writes such a field, the byte
+//!   ranges of the top-level entries validation reads (the *watched* keys of the field: the
+//!   reserved traits, `library`) and the problems the scan would report (`found`: `TOO_DEEP`
+//!   and non-finite numbers, in the order met). Validation parses only the watched values. The
+//!   result is the same event, byte for byte, with the same issues in the same order, as the
+//!   same value given as a `serde_json::Value`.
 //! - **Well-formed by construction.** The writer places every comma, colon and quote itself,
 //!   escapes strings as `serde_json` does and checks number text against JSON's grammar, so its
 //!   bytes are always one JSON value.
@@ -21,7 +20,6 @@
 use crate::issue::Issue;
 use crate::json_text::string_end;
 use serde_json::{Number, Value};
-use std::borrow::Cow;
 use std::ops::Range;
 use std::str::FromStr;
 
@@ -54,25 +52,6 @@ pub struct JsonWriter {
 }
 
 impl JsonWriter {
-    /// A writer for the value of top-level field `field` (`"traits"`, `"context"`, or any
-    /// other); it notes the ranges of the entries validation reads for that field.
-    pub fn for_field(field: &str) -> JsonWriter {
-        let watch = match field {
-            "traits" => TRAITS_WATCH,
-            "context" => CONTEXT_WATCH,
-            _ => &[],
-        };
-        JsonWriter {
-            out: Vec::with_capacity(256),
-            open: Vec::with_capacity(8),
-            watch,
-            watching: None,
-            // Sized once: a call gives a handful of reserved traits, or one `library`.
-            watched: Vec::with_capacity(watch.len().min(8)),
-            found: Vec::new(),
-        }
-    }
-
     /// An empty writer with room for `bytes`, watching nothing (an event's buffer).
     pub(crate) fn with_capacity(bytes: usize) -> JsonWriter {
         JsonWriter {
@@ -329,22 +308,6 @@ impl JsonWriter {
         self.after_value();
     }
 
-    /// The value written, as an object field for [`EventParts::written`](crate::EventParts),
-    /// or, when it is not an object, as a `serde_json` value (for the field checks that report
-    /// its type), without the problems noted by [`JsonWriter::found`] (validation's scan finds
-    /// them again in a value).
-    pub fn finish(self) -> Result<WrittenObject, Value> {
-        if self.out.first() == Some(&b'{') && self.open.is_empty() {
-            Ok(WrittenObject {
-                bytes: Cow::Owned(self.out),
-                watched: self.watched,
-                found: self.found,
-            })
-        } else {
-            Err(self.into_value())
-        }
-    }
-
     /// The value written, as a `serde_json` value (`null` when nothing complete was written).
     pub fn into_value(self) -> Value {
         if !self.open.is_empty() {
@@ -422,27 +385,6 @@ fn needs_escape(bytes: &[u8]) -> bool {
     })
 }
 
-/// An object field written as canonical JSON by a [`JsonWriter`], with what validation reads of
-/// it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WrittenObject {
-    bytes: Cow<'static, [u8]>,
-    watched: Watched,
-    found: Vec<Issue>,
-}
-
-impl WrittenObject {
-    /// The canonical bytes of the object.
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// The bytes, the watched entries and the scan's findings.
-    pub(crate) fn into_parts(self) -> (Cow<'static, [u8]>, Watched, Vec<Issue>) {
-        (self.bytes, self.watched, self.found)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -453,7 +395,8 @@ mod tests {
 
     #[test]
     fn separators_escapes_and_numbers() {
-        let mut w = JsonWriter::for_field("traits");
+        let mut w = JsonWriter::with_capacity(64);
+        w.begin_field(TRAITS_WATCH);
         w.begin_object();
         w.key("a\"b");
         w.begin_array();
@@ -468,8 +411,11 @@ mod tests {
         w.string("line\n");
         w.end_object();
         assert_eq!(text(&w), r#"{"a\"b":[-1,1.5,1e+999,1.50],"name":"line\n"}"#);
-        let (bytes, watched, _) = w.finish().unwrap().into_parts();
-        let watched: Vec<_> = watched.into_iter().map(|(k, r)| (k, &bytes[r])).collect();
+        let watched: Vec<_> = w
+            .watched
+            .iter()
+            .map(|(k, r)| (*k, &w.out[r.clone()]))
+            .collect();
         assert_eq!(watched, [("name", &br#""line\n""#[..])]);
     }
 
@@ -526,16 +472,8 @@ mod tests {
         w.end_array();
         w.end_object();
         assert_eq!(
-            w.finish().unwrap().bytes(),
+            &w.out[..],
             br#"{"a":{"b":null},"q\"{,":",\"c\":[{","arr":["d",{"e":null}],"z":[]}"#
         );
-    }
-
-    #[test]
-    fn a_value_that_is_not_an_object_comes_back_as_a_value() {
-        let mut w = JsonWriter::for_field("traits");
-        w.begin_array();
-        w.end_array();
-        assert_eq!(w.finish(), Err(Value::Array(Vec::new())));
     }
 }

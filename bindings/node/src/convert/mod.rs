@@ -33,8 +33,10 @@ pub(crate) use text::read_utf8;
 
 use napi::sys;
 use napi::{Error, Status};
-use reader::Reader;
-use rudder_group::{ErrorCode, EventParts, Issue, ValidationError};
+use reader::{Reader, Timestamps};
+use rudder_group::{
+    ErrorCode, EventOptions, EventParts, EventWriter, GroupEvent, Issue, Scalar, ValidationError,
+};
 
 /// Checks a Node-API status; a pending exception stays pending.
 pub(crate) fn check(status: sys::napi_status) -> napi::Result<()> {
@@ -55,27 +57,19 @@ pub(crate) fn encoded(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Ve
     })
 }
 
-/// Which top-level fields a payload object has.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// The arguments of a call: `timestamp` is when the event happened (`originalTimestamp`),
-    /// unless the payload comes after [`TIMESTAMP_KEPT`].
-    Call,
-    /// A payload as the data plane receives it: `timestamp` is kept untouched.
-    Wire,
-}
-
-/// The keys of a call's arguments (`originalTimestamp` is the wire's name for `timestamp`).
+/// The keys of a call's arguments, in the order of the event's keys (`originalTimestamp` is the
+/// wire's name for `timestamp`): `lib/encode.js` writes a call's keys in this order, so that
+/// each field goes straight into the event's bytes.
 pub(crate) const CALL_KEYS: [&str; 9] = [
+    "messageId",
     "groupId",
     "userId",
     "anonymousId",
     "traits",
     "context",
     "integrations",
-    "timestamp",
     "originalTimestamp",
-    "messageId",
+    "timestamp",
 ];
 
 /// The token before a call's payload (`W{`…`}`) that makes its `timestamp` the event's own, kept
@@ -85,54 +79,71 @@ pub(crate) const CALL_KEYS: [&str; 9] = [
 /// call hands out, so `Client.group()` keeps its rule.
 const TIMESTAMP_KEPT: u16 = b'W' as u16;
 
-/// Converts a payload encoded by `lib/encode.js` (as UTF-16 units) into the parts of an event,
-/// with every conversion problem in `parts.issues`. A payload that is not a plain object is
-/// refused as a whole, and so is one whose values pass `max_event_bytes` (`EVENT_TOO_LARGE`, with
-/// the problems found before). A call's arguments refuse unknown keys; a wire payload keeps them.
-pub(crate) fn event_parts(
+/// Converts a call's arguments encoded by `lib/encode.js` (as UTF-16 units) straight into an
+/// event, validated on the way, with every conversion problem first. A payload that is not a
+/// plain object is refused as a whole, and so is one whose values pass `max_event_bytes`
+/// (`EVENT_TOO_LARGE`, with the problems found before). Unknown keys are refused.
+pub(crate) fn call_event(
     encoded: &[u16],
-    shape: Shape,
-    max_event_bytes: usize,
-) -> napi::Result<Result<EventParts, ValidationError>> {
-    let (timestamp_kept, encoded) = match (shape, encoded.split_first()) {
-        (Shape::Call, Some((&TIMESTAMP_KEPT, payload))) => (true, payload),
+    options: &EventOptions,
+) -> napi::Result<Result<GroupEvent, ValidationError>> {
+    let (timestamp_kept, encoded) = match encoded.split_first() {
+        Some((&TIMESTAMP_KEPT, payload)) => (true, payload),
         _ => (false, encoded),
     };
-    let mut reader = Reader::new(encoded, max_event_bytes);
-    let known = match shape {
-        Shape::Call => Some(&CALL_KEYS[..]),
-        Shape::Wire => None,
-    };
-    // A call's object fields come as bytes; a wire payload (`validate()`) is read as values,
-    // like parsed JSON.
-    let fields = match reader.root(known, shape == Shape::Call) {
-        Ok(Ok(fields)) => fields,
+    let mut reader = Reader::new(encoded, options.max_event_bytes);
+    let mut w = EventWriter::new(options);
+    let timestamps = match reader.call(&mut w) {
+        Ok(Ok(timestamps)) => timestamps,
         Ok(Err(e)) => return Ok(Err(e)),
-        Err(reader::Malformed) => return Err(Error::from_reason(
-            "rudder-group: the encoded payload is malformed (lib/encode.js and the addon disagree)",
-        )),
+        Err(reader::Malformed) => return Err(malformed()),
     };
-    let mut parts = EventParts::from_map(fields.values);
-    parts.written = fields.written;
-    if shape == Shape::Call && !timestamp_kept {
-        if let Some(t) = parts.timestamp.take() {
-            if parts
-                .original_timestamp
-                .as_ref()
-                .is_some_and(|o| !o.is_null())
-            {
-                reader.issues.push(Issue::error(
-                    ErrorCode::InvalidFieldType,
-                    "/timestamp",
-                    "give timestamp or originalTimestamp, not both (both say when the event happened)",
-                ));
-            } else {
-                // Reported at `/timestamp`, the key the caller wrote.
-                parts.original_timestamp = Some(t);
-                parts.timestamp_argument = true;
-            }
+    let Timestamps {
+        original,
+        timestamp,
+    } = timestamps;
+    match (timestamp_kept, timestamp) {
+        (true, timestamp) => {
+            w.original_timestamp(Scalar::of_option(original.as_ref()), false);
+            w.timestamp(timestamp.as_ref());
         }
+        (false, Some(t)) if original.as_ref().is_some_and(|o| !o.is_null()) => {
+            reader.issues.push(Issue::error(
+                ErrorCode::InvalidFieldType,
+                "/timestamp",
+                "give timestamp or originalTimestamp, not both (both say when the event happened)",
+            ));
+            drop(t);
+            w.original_timestamp(Scalar::of_option(original.as_ref()), false);
+        }
+        // Reported at `/timestamp`, the key the caller wrote.
+        (false, Some(t)) => w.original_timestamp(Scalar::of(&t), true),
+        (false, None) => w.original_timestamp(Scalar::of_option(original.as_ref()), false),
     }
+    w.conversion_issues(std::mem::take(&mut reader.issues));
+    Ok(w.finish())
+}
+
+/// Converts a wire payload encoded by `lib/encode.js` (as UTF-16 units), as `validate()` gets
+/// it, into the parts of an event, with every conversion problem in `parts.issues`; unknown keys
+/// are kept.
+pub(crate) fn wire_parts(
+    encoded: &[u16],
+    max_event_bytes: usize,
+) -> napi::Result<Result<EventParts, ValidationError>> {
+    let mut reader = Reader::new(encoded, max_event_bytes);
+    let values = match reader.root() {
+        Ok(Ok(values)) => values,
+        Ok(Err(e)) => return Ok(Err(e)),
+        Err(reader::Malformed) => return Err(malformed()),
+    };
+    let mut parts = EventParts::from_map(values);
     parts.issues = reader.issues;
     Ok(Ok(parts))
+}
+
+fn malformed() -> Error {
+    Error::from_reason(
+        "rudder-group: the encoded payload is malformed (lib/encode.js and the addon disagree)",
+    )
 }

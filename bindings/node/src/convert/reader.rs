@@ -34,7 +34,7 @@
 use super::scalar::{self, NoTimestamp};
 use rudder_group::conversion::{self as kit, Budget, JsonPath, JsonWriter, TextPlace};
 use rudder_group::serde_json::{Map, Number, Value};
-use rudder_group::{ErrorCode, Issue, ValidationError, WrittenFields};
+use rudder_group::{ErrorCode, EventWriter, Issue, Scalar, ValidationError};
 use std::str::FromStr;
 
 /// What a binding says after the standard message of a value with no JSON form.
@@ -79,12 +79,12 @@ enum PathStep {
     Index(usize),
 }
 
-/// A payload's fields: values, and the object fields written as bytes.
-pub(crate) struct Fields {
-    /// Every field not written as bytes, by its key.
-    pub(crate) values: Map<String, Value>,
-    /// `traits`, `context` and `integrations` of a call, as bytes.
-    pub(crate) written: WrittenFields,
+/// A call's `originalTimestamp` and `timestamp`, held until both are read (they are its last
+/// fields: one decides what the other means).
+#[derive(Default)]
+pub(crate) struct Timestamps {
+    pub(crate) original: Option<Value>,
+    pub(crate) timestamp: Option<Value>,
 }
 
 const fn unit(c: u8) -> u16 {
@@ -261,16 +261,12 @@ impl<'t> Reader<'t> {
         self.number_text()?.parse().map_err(|_| Stop::Malformed)
     }
 
-    /// Reads a top-level payload into its fields. Anything but a plain object is the one
-    /// `INVALID_JSON` issue of the payload; values past the budget are `EVENT_TOO_LARGE` with
-    /// the problems found before. With `known`, a key not in it is `INVALID_FIELD_TYPE` (naming
-    /// the nearest known key); JS did not read its value. With `write_objects`, `traits`,
-    /// `context` and `integrations` that are objects come as bytes.
+    /// Reads a top-level payload (a wire payload, as `validate()` gets it) into its fields as
+    /// values. Anything but a plain object is the one `INVALID_JSON` issue of the payload;
+    /// values past the budget are `EVENT_TOO_LARGE` with the problems found before.
     pub(crate) fn root(
         &mut self,
-        known: Option<&[&str]>,
-        write_objects: bool,
-    ) -> Result<Result<Fields, ValidationError>, Malformed> {
+    ) -> Result<Result<Map<String, Value>, ValidationError>, Malformed> {
         let kind = match self.root_kind() {
             Ok(kind) => kind,
             Err(_) => return Err(Malformed),
@@ -278,14 +274,40 @@ impl<'t> Reader<'t> {
         if let Some(kind) = kind {
             return Ok(Err(kit::not_an_object(&kind).into()));
         }
-        let mut fields = Fields {
-            values: Map::new(),
-            written: WrittenFields::default(),
+        let mut values = Map::new();
+        match self.root_body(&mut values) {
+            Ok(()) => Ok(Ok(values)),
+            Err(stop) => self.stopped(stop),
+        }
+    }
+
+    /// Reads a call's arguments straight into the event's writer: `lib/encode.js` writes their
+    /// keys in the event's order (`CALL_KEYS`, unknown keys first), so each field goes to the
+    /// writer as it is read, and `traits`, `context` and `integrations` are written by this
+    /// reader into the event's own bytes. A key not in `CALL_KEYS` is `INVALID_FIELD_TYPE`
+    /// (naming the nearest); JS did not read its value.
+    pub(crate) fn call(
+        &mut self,
+        w: &mut EventWriter<'_>,
+    ) -> Result<Result<Timestamps, ValidationError>, Malformed> {
+        let kind = match self.root_kind() {
+            Ok(kind) => kind,
+            Err(_) => return Err(Malformed),
         };
-        match self.root_body(known, write_objects, &mut fields) {
-            Ok(()) => Ok(Ok(fields)),
-            Err(Stop::Malformed) => Err(Malformed),
-            Err(Stop::TooLarge) => {
+        if let Some(kind) = kind {
+            return Ok(Err(kit::not_an_object(&kind).into()));
+        }
+        let mut timestamps = Timestamps::default();
+        match self.call_body(w, &mut timestamps) {
+            Ok(()) => Ok(Ok(timestamps)),
+            Err(stop) => self.stopped(stop),
+        }
+    }
+
+    fn stopped<T>(&mut self, stop: Stop) -> Result<Result<T, ValidationError>, Malformed> {
+        match stop {
+            Stop::Malformed => Err(Malformed),
+            Stop::TooLarge => {
                 let budget = std::mem::replace(&mut self.budget, Budget::new(0));
                 Ok(Err(budget.into_error(std::mem::take(&mut self.issues))))
             }
@@ -317,86 +339,130 @@ impl<'t> Reader<'t> {
         Ok(Some(kind))
     }
 
-    /// The payload's own keys, each field written by a writer of its own.
-    fn root_body(
-        &mut self,
-        known: Option<&[&str]>,
-        write_objects: bool,
-        fields: &mut Fields,
-    ) -> Step<()> {
+    /// The payload's own keys, each value converted by a writer of its own.
+    fn root_body(&mut self, values: &mut Map<String, Value>) -> Step<()> {
         self.expect(b'{')?;
         loop {
-            match self.peek()? {
-                u if u == unit(b'}') => return Ok(()),
-                u if u == unit(b'T') => return Err(Stop::TooLarge),
-                _ => {}
-            }
-            let key = self.span()?;
-            if !self.decode(key) {
-                self.path.push(PathStep::Key(key));
-                self.issue(|p| kit::invalid_text(p, TextPlace::Key));
-                self.path.pop();
-                fields.values.insert(self.lossy(key), Value::Null);
-                self.pass_over(2)?;
+            let Some((key, name)) = self.root_key()? else {
+                return Ok(());
+            };
+            let Some(name) = name else {
+                values.insert(self.lossy(key), Value::Null);
+                continue;
+            };
+            if self.peek()? == unit(b'u') {
+                self.bump();
                 continue;
             }
-            let name = self.buf.clone();
-            if let Some(known) = known.filter(|k| !k.contains(&name.as_str())) {
+            let key_len = name.len();
+            let value = self.scalar_or_value(key)?;
+            values.insert(name, value);
+            within(self.budget.key(key_len))?;
+        }
+    }
+
+    /// A call's keys, each field handed to the writer as it is read.
+    fn call_body(&mut self, w: &mut EventWriter<'_>, timestamps: &mut Timestamps) -> Step<()> {
+        self.expect(b'{')?;
+        loop {
+            let Some((key, name)) = self.root_key()? else {
+                return Ok(());
+            };
+            let Some(name) = name else {
+                continue;
+            };
+            if !super::CALL_KEYS.contains(&name.as_str()) {
                 // Only the payload's own keys are checked: its path is the key alone.
-                let issue = kit::unknown_key(rudder_group::pointer("", &name), &name, known);
+                let issue =
+                    kit::unknown_key(rudder_group::pointer("", &name), &name, &super::CALL_KEYS);
                 self.issues.push(issue);
                 self.pass_over(2)?;
                 continue;
             }
-            let c = self.peek()?;
-            if c == unit(b'u') {
+            if self.peek()? == unit(b'u') {
                 self.bump();
                 continue;
             }
-            let slot = match name.as_str() {
-                "traits" if write_objects => Some(&mut fields.written.traits),
-                "context" if write_objects => Some(&mut fields.written.context),
-                "integrations" if write_objects => Some(&mut fields.written.integrations),
-                _ => None,
-            };
-            if slot.is_none() && (c == unit(b'"') || c == unit(b'L')) {
-                // The common id: no writer, no parse.
-                let mark = self.pos;
-                let span = self.span()?;
-                if self.decode(span) {
-                    let value = Value::String(self.buf.clone());
-                    within(self.budget.string(self.buf.len()))?;
-                    let key_len = name.len();
-                    fields.values.insert(name, value);
-                    within(self.budget.key(key_len))?;
-                    continue;
-                }
-                self.pos = mark;
-            }
-            self.out = if slot.is_some() {
-                JsonWriter::for_field(&name)
-            } else {
-                JsonWriter::default()
-            };
-            self.path.push(PathStep::Key(key));
-            let r = self.child(1);
-            self.path.pop();
-            r?;
-            let out = std::mem::take(&mut self.out);
             let key_len = name.len();
-            match slot {
-                Some(slot) => match out.finish() {
-                    Ok(written) => *slot = Some(written),
-                    Err(value) => {
-                        fields.values.insert(name, value);
+            match name.as_str() {
+                "traits" => self.object_field(key, w.traits())?,
+                "context" => self.object_field(key, w.context())?,
+                "integrations" => self.object_field(key, w.integrations())?,
+                "originalTimestamp" => timestamps.original = Some(self.scalar_or_value(key)?),
+                "timestamp" => timestamps.timestamp = Some(self.scalar_or_value(key)?),
+                id => {
+                    let c = self.peek()?;
+                    let mark = self.pos;
+                    if c == unit(b'"') || c == unit(b'L') {
+                        // The common id: decoded once, written once.
+                        let span = self.span()?;
+                        if self.decode(span) {
+                            within(self.budget.string(self.buf.len()))?;
+                            write_id(w, id, Scalar::Str(&self.buf));
+                            within(self.budget.key(key_len))?;
+                            continue;
+                        }
+                        self.pos = mark;
                     }
-                },
-                None => {
-                    fields.values.insert(name, out.into_value());
+                    let value = self.scalar_or_value(key)?;
+                    write_id(w, id, Scalar::of(&value));
                 }
             }
             within(self.budget.key(key_len))?;
         }
+    }
+
+    /// The next key of the payload object: `None` at its end; the key's name, or `None` for one
+    /// with a lone surrogate (reported, and its value passed over).
+    fn root_key(&mut self) -> Step<Option<(Span, Option<String>)>> {
+        match self.peek()? {
+            u if u == unit(b'}') => return Ok(None),
+            u if u == unit(b'T') => return Err(Stop::TooLarge),
+            _ => {}
+        }
+        let key = self.span()?;
+        if !self.decode(key) {
+            self.path.push(PathStep::Key(key));
+            self.issue(|p| kit::invalid_text(p, TextPlace::Key));
+            self.path.pop();
+            self.pass_over(2)?;
+            return Ok(Some((key, None)));
+        }
+        Ok(Some((key, Some(self.buf.clone()))))
+    }
+
+    /// The value of top-level key `key` as a `serde_json` value (a string without a writer).
+    fn scalar_or_value(&mut self, key: Span) -> Step<Value> {
+        let c = self.peek()?;
+        if c == unit(b'u') {
+            self.bump();
+            return Ok(Value::Null);
+        }
+        if c == unit(b'"') || c == unit(b'L') {
+            let mark = self.pos;
+            let span = self.span()?;
+            if self.decode(span) {
+                within(self.budget.string(self.buf.len()))?;
+                return Ok(Value::String(self.buf.clone()));
+            }
+            self.pos = mark;
+        }
+        self.out = JsonWriter::default();
+        self.path.push(PathStep::Key(key));
+        let r = self.child(1);
+        self.path.pop();
+        r?;
+        Ok(std::mem::take(&mut self.out).into_value())
+    }
+
+    /// The value of top-level key `key` written by `out`, the event's own writer.
+    fn object_field(&mut self, key: Span, out: &mut JsonWriter) -> Step<()> {
+        std::mem::swap(&mut self.out, out);
+        self.path.push(PathStep::Key(key));
+        let r = self.child(1);
+        self.path.pop();
+        std::mem::swap(&mut self.out, out);
+        r.map(|_| ())
     }
 
     /// The current path as a JSON pointer (keys decoded again).
@@ -732,4 +798,14 @@ fn short_integer(text: &str) -> Option<i64> {
         return None;
     }
     text.parse().ok()
+}
+
+/// Hands id field `name` to the writer.
+fn write_id(w: &mut EventWriter<'_>, name: &str, v: Scalar<'_>) {
+    match name {
+        "messageId" => w.message_id(v),
+        "groupId" => w.group_id(v),
+        "userId" => w.user_id(v),
+        _ => w.anonymous_id(v),
+    }
 }
