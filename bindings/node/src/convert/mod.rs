@@ -37,6 +37,7 @@ use reader::{Reader, Timestamps};
 use rudder_group::{
     ErrorCode, EventOptions, EventParts, EventWriter, GroupEvent, Issue, Scalar, ValidationError,
 };
+use std::cell::Cell;
 
 /// Checks a Node-API status; a pending exception stays pending.
 pub(crate) fn check(status: sys::napi_status) -> napi::Result<()> {
@@ -47,14 +48,43 @@ pub(crate) fn check(status: sys::napi_status) -> napi::Result<()> {
     }
 }
 
-/// The text `lib/encode.js` made of a payload, as UTF-16 units (one Node-API read).
-pub(crate) fn encoded(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Vec<u16>> {
-    text::read_utf16(env, v)?.ok_or_else(|| {
-        Error::new(
+/// The text `lib/encode.js` made of a payload, as UTF-16 units (one Node-API read, into this
+/// thread's scratch buffer, which it gives back when dropped).
+pub(crate) fn encoded(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Encoded> {
+    let mut units = SCRATCH_TEXT.with(Cell::take);
+    if text::read_utf16_into(env, v, &mut units)? {
+        Ok(Encoded(units))
+    } else {
+        Err(Error::new(
             Status::StringExpected,
             "rudder-group: expected a payload encoded by lib/encode.js",
-        )
-    })
+        ))
+    }
+}
+
+thread_local! {
+    /// The last payload's text buffer, kept for the next: a call allocates none.
+    static SCRATCH_TEXT: Cell<Vec<u16>> = const { Cell::new(Vec::new()) };
+}
+
+/// A payload's text, in the thread's scratch buffer.
+pub(crate) struct Encoded(Vec<u16>);
+
+impl std::ops::Deref for Encoded {
+    type Target = [u16];
+    fn deref(&self) -> &[u16] {
+        &self.0
+    }
+}
+
+impl Drop for Encoded {
+    fn drop(&mut self) {
+        // A buffer that grew for a huge payload is not kept.
+        if self.0.capacity() <= 64 * 1024 {
+            let units = std::mem::take(&mut self.0);
+            SCRATCH_TEXT.with(|s| s.set(units));
+        }
+    }
 }
 
 /// The keys of a call's arguments, in the order of the event's keys (`originalTimestamp` is the
@@ -138,7 +168,7 @@ pub(crate) fn wire_parts(
         Err(reader::Malformed) => return Err(malformed()),
     };
     let mut parts = EventParts::from_map(values);
-    parts.issues = reader.issues;
+    parts.issues = std::mem::take(&mut reader.issues);
     Ok(Ok(parts))
 }
 

@@ -35,6 +35,7 @@ use super::scalar::{self, NoTimestamp};
 use rudder_group::conversion::{self as kit, Budget, JsonPath, JsonWriter, TextPlace};
 use rudder_group::serde_json::{Map, Number, Value};
 use rudder_group::{ErrorCode, EventWriter, Issue, Scalar, ValidationError};
+use std::cell::Cell;
 use std::str::FromStr;
 
 /// What a binding says after the standard message of a value with no JSON form.
@@ -107,6 +108,27 @@ fn decode(units: &[u16], buf: &mut String) -> bool {
     true
 }
 
+thread_local! {
+    /// The scratch buffers of this thread's last read (path, decoded string, digits), kept for
+    /// the next: a call allocates none of them.
+    static SPARE: Cell<Option<(Vec<PathStep>, String, String)>> = const { Cell::new(None) };
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if self.buf.capacity() <= 64 * 1024 {
+            let mut path = std::mem::take(&mut self.path);
+            path.clear();
+            let spare = (
+                path,
+                std::mem::take(&mut self.buf),
+                std::mem::take(&mut self.digits),
+            );
+            SPARE.with(|s| s.set(Some(spare)));
+        }
+    }
+}
+
 /// A read of one encoded value.
 pub(crate) struct Reader<'t> {
     text: &'t [u16],
@@ -128,14 +150,21 @@ pub(crate) struct Reader<'t> {
 impl<'t> Reader<'t> {
     /// A reader of `text` that stops after `max_event_bytes` of values.
     pub(crate) fn new(text: &'t [u16], max_event_bytes: usize) -> Reader<'t> {
+        let (path, buf, digits) = SPARE.with(Cell::take).unwrap_or_else(|| {
+            (
+                Vec::with_capacity(8),
+                String::with_capacity(64),
+                String::with_capacity(32),
+            )
+        });
         Reader {
             text,
             pos: 0,
             issues: Vec::new(),
-            path: Vec::with_capacity(8),
+            path,
             budget: Budget::new(max_event_bytes),
-            buf: String::with_capacity(64),
-            digits: String::with_capacity(32),
+            buf,
+            digits,
             out: JsonWriter::default(),
         }
     }
@@ -343,13 +372,14 @@ impl<'t> Reader<'t> {
     fn root_body(&mut self, values: &mut Map<String, Value>) -> Step<()> {
         self.expect(b'{')?;
         loop {
-            let Some((key, name)) = self.root_key()? else {
+            let Some((key, decoded)) = self.root_key()? else {
                 return Ok(());
             };
-            let Some(name) = name else {
+            if !decoded {
                 values.insert(self.lossy(key), Value::Null);
                 continue;
-            };
+            }
+            let name = self.buf.clone();
             if self.peek()? == unit(b'u') {
                 self.bump();
                 continue;
@@ -365,26 +395,26 @@ impl<'t> Reader<'t> {
     fn call_body(&mut self, w: &mut EventWriter<'_>, timestamps: &mut Timestamps) -> Step<()> {
         self.expect(b'{')?;
         loop {
-            let Some((key, name)) = self.root_key()? else {
+            let Some((key, decoded)) = self.root_key()? else {
                 return Ok(());
             };
-            let Some(name) = name else {
+            if !decoded {
                 continue;
-            };
-            if !super::CALL_KEYS.contains(&name.as_str()) {
+            }
+            let Some(name) = super::CALL_KEYS.iter().copied().find(|k| *k == self.buf) else {
                 // Only the payload's own keys are checked: its path is the key alone.
-                let issue =
-                    kit::unknown_key(rudder_group::pointer("", &name), &name, &super::CALL_KEYS);
+                let pointer = rudder_group::pointer("", &self.buf);
+                let issue = kit::unknown_key(pointer, &self.buf, &super::CALL_KEYS);
                 self.issues.push(issue);
                 self.pass_over(2)?;
                 continue;
-            }
+            };
             if self.peek()? == unit(b'u') {
                 self.bump();
                 continue;
             }
             let key_len = name.len();
-            match name.as_str() {
+            match name {
                 "traits" => self.object_field(key, w.traits())?,
                 "context" => self.object_field(key, w.context())?,
                 "integrations" => self.object_field(key, w.integrations())?,
@@ -412,9 +442,9 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// The next key of the payload object: `None` at its end; the key's name, or `None` for one
-    /// with a lone surrogate (reported, and its value passed over).
-    fn root_key(&mut self) -> Step<Option<(Span, Option<String>)>> {
+    /// The next key of the payload object: `None` at its end; the key, decoded into `buf`
+    /// (`false` for one with a lone surrogate: reported, and its value passed over).
+    fn root_key(&mut self) -> Step<Option<(Span, bool)>> {
         match self.peek()? {
             u if u == unit(b'}') => return Ok(None),
             u if u == unit(b'T') => return Err(Stop::TooLarge),
@@ -426,9 +456,9 @@ impl<'t> Reader<'t> {
             self.issue(|p| kit::invalid_text(p, TextPlace::Key));
             self.path.pop();
             self.pass_over(2)?;
-            return Ok(Some((key, None)));
+            return Ok(Some((key, false)));
         }
-        Ok(Some((key, Some(self.buf.clone()))))
+        Ok(Some((key, true)))
     }
 
     /// The value of top-level key `key` as a `serde_json` value (a string without a writer).

@@ -50,31 +50,52 @@ pub(crate) fn read_str(
     Ok(std::str::from_utf8(bytes).ok())
 }
 
-/// Reads a JS string as its UTF-16 units, exactly (a lone surrogate stays one): two Node-API
-/// calls, whatever the string holds. `None` when `v` is not a string.
-pub(crate) fn read_utf16(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Option<Vec<u16>>> {
+/// Reads a JS string as its UTF-16 units, exactly (a lone surrogate stays one), into `units`
+/// (scratch space reused across calls: one Node-API copy when it is large enough). `false`
+/// when `v` is not a string.
+pub(crate) fn read_utf16_into(
+    env: sys::napi_env,
+    v: sys::napi_value,
+    units: &mut Vec<u16>,
+) -> napi::Result<bool> {
     let mut t = 0;
     // SAFETY: `v` is a value of this env.
     check(unsafe { sys::napi_typeof(env, v, &mut t) })?;
     if t != sys::ValueType::napi_string {
-        return Ok(None);
+        return Ok(false);
     }
-    utf16(env, v).map(Some)
+    units.clear();
+    if units.capacity() < 1024 {
+        units.reserve(1024);
+    }
+    let mut cap = units.capacity();
+    let mut written = 0usize;
+    // SAFETY: the buffer has `cap` units of capacity; Node-API writes at most that many (the
+    // string, cut to `cap - 1` units, and a NUL) and says in `written` how many it wrote.
+    check(unsafe {
+        sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), cap, &mut written)
+    })?;
+    if written + 1 >= cap {
+        // Maybe cut: the whole length, and a buffer that holds it.
+        let mut len = 0usize;
+        // SAFETY: a length query writes only `len`.
+        check(unsafe { sys::napi_get_value_string_utf16(env, v, ptr::null_mut(), 0, &mut len) })?;
+        units.reserve(len + 1);
+        cap = units.capacity();
+        // SAFETY: as above, with a buffer now large enough for the whole string.
+        check(unsafe {
+            sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), cap, &mut written)
+        })?;
+        written = written.min(len);
+    }
+    // SAFETY: the first `written` units (fewer than `cap`) were written just above.
+    unsafe { units.set_len(written.min(cap)) };
+    Ok(true)
 }
 
 fn utf16(env: sys::napi_env, v: sys::napi_value) -> napi::Result<Vec<u16>> {
-    let mut len = 0usize;
-    // SAFETY: a length query writes only `len`.
-    check(unsafe { sys::napi_get_value_string_utf16(env, v, ptr::null_mut(), 0, &mut len) })?;
-    let mut units: Vec<u16> = Vec::with_capacity(len + 1);
-    let mut written = 0usize;
-    // SAFETY: the buffer has `len + 1` units of capacity; Node-API writes at most that many
-    // (the string and a NUL) and says in `written` how many units of the string it wrote.
-    check(unsafe {
-        sys::napi_get_value_string_utf16(env, v, units.as_mut_ptr(), len + 1, &mut written)
-    })?;
-    // SAFETY: the first `written` units (at most `len`) were written just above.
-    unsafe { units.set_len(written.min(len)) };
+    let mut units = Vec::new();
+    read_utf16_into(env, v, &mut units)?;
     Ok(units)
 }
 
