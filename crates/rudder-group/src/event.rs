@@ -31,6 +31,8 @@ pub struct GroupEvent {
     warnings: Vec<Issue>,
     /// The fields, parsed from the bytes on first use.
     fields: OnceLock<Box<Fields>>,
+    /// `timestamp`, parsed from its bytes on first use.
+    timestamp: OnceLock<Option<Value>>,
 }
 
 /// Where a string's text (inside its quotes) is in an event's bytes.
@@ -51,6 +53,13 @@ impl Span {
         }
     }
 
+    /// The bytes it spans.
+    fn of(self, bytes: &[u8]) -> &[u8] {
+        bytes
+            .get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+
     /// The text, when it holds no escape (nearly always).
     fn plain(self, bytes: &[u8]) -> Option<&str> {
         let text = bytes.get(self.start as usize..self.end as usize)?;
@@ -61,13 +70,20 @@ impl Span {
     }
 }
 
-/// Where the ids are in an event's bytes.
+/// Where the scalar fields are in an event's bytes: what the getters of a call's event read in
+/// place, without parsing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ids {
     pub(crate) message_id: Span,
     pub(crate) group_id: Span,
     pub(crate) user_id: Option<Span>,
     pub(crate) anonymous_id: Option<Span>,
+    pub(crate) original_timestamp: Span,
+    pub(crate) channel: Span,
+    /// The bytes of a `timestamp` value (not a string's text: the whole JSON value).
+    pub(crate) timestamp: Option<Span>,
+    /// Whether the event has unknown top-level keys.
+    pub(crate) extra: bool,
 }
 
 /// An event's fields, parsed from its bytes.
@@ -137,6 +153,7 @@ impl GroupEvent {
             sent_at,
             warnings,
             fields: OnceLock::new(),
+            timestamp: OnceLock::new(),
         }
     }
 
@@ -185,11 +202,17 @@ impl GroupEvent {
     }
     /// When the event happened, in the wire format.
     pub fn original_timestamp(&self) -> &str {
-        &self.fields().original_timestamp
+        match self.ids.original_timestamp.plain(&self.wire.bytes) {
+            Some(t) => t,
+            None => &self.fields().original_timestamp,
+        }
     }
     /// A `timestamp` that a parsed payload carried, untouched.
     pub fn timestamp(&self) -> Option<&Value> {
-        self.fields().timestamp.as_ref()
+        let span = self.ids.timestamp?;
+        self.timestamp
+            .get_or_init(|| serde_json::from_slice(span.of(&self.wire.bytes)).ok())
+            .as_ref()
     }
     /// A `sentAt` that a parsed payload carried (the client renews it at every send).
     pub fn sent_at(&self) -> Option<&str> {
@@ -197,11 +220,19 @@ impl GroupEvent {
     }
     /// The channel (`"server"` unless a parsed payload said otherwise).
     pub fn channel(&self) -> &str {
-        &self.fields().channel
+        match self.ids.channel.plain(&self.wire.bytes) {
+            Some(c) => c,
+            None => &self.fields().channel,
+        }
     }
     /// Unknown top-level keys of a parsed payload, in their order.
     pub fn extra(&self) -> &Map<String, Value> {
-        &self.fields().extra
+        static NONE: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        if self.ids.extra {
+            &self.fields().extra
+        } else {
+            &NONE
+        }
     }
     /// Reserved-trait problems let through by the lenient setting.
     pub fn warnings(&self) -> &[Issue] {
@@ -397,6 +428,41 @@ mod tests {
         assert!(event.group_id().starts_with('\u{1}'));
         assert!(event.to_json().len() > 3000);
         let _ = JsonWriter::default();
+    }
+
+    /// The scalar getters of an event read its bytes in place: a drop-in reads them for every
+    /// call, and a parse of the whole event would cost more than the call. `timestamp` parses
+    /// its own bytes alone.
+    #[test]
+    fn scalar_getters_parse_nothing_else() {
+        let parts = EventParts {
+            group_id: Some(json!("g")),
+            user_id: Some(json!("u")),
+            anonymous_id: Some(json!("a")),
+            timestamp: Some(json!("2022-02-01T19:14:18.381Z")),
+            ..EventParts::default()
+        };
+        let event = parts.validate(&EventOptions::default()).expect("valid");
+        assert_eq!(
+            (event.group_id(), event.user_id(), event.anonymous_id()),
+            ("g", Some("u"), Some("a"))
+        );
+        assert_eq!(event.message_id().len(), 36);
+        assert_eq!(event.original_timestamp().len(), 24);
+        assert_eq!(event.channel(), "server");
+        assert!(event.extra().is_empty());
+        assert_eq!(event.timestamp(), Some(&json!("2022-02-01T19:14:18.381Z")));
+        assert!(
+            event.fields.get().is_none(),
+            "a scalar getter parsed the event"
+        );
+        // A parsed payload's own channel, and unknown keys, read the same way or by a parse.
+        let parsed = crate::GroupEvent::from_json(
+            r#"{"groupId":"g","userId":"u","channel":"web\"x","extra":{"k":[1]}}"#,
+        )
+        .expect("valid");
+        assert_eq!(parsed.channel(), "web\"x");
+        assert_eq!(parsed.extra()["extra"], json!({"k": [1]}));
     }
 
     /// The messageId is read back from the bytes, escaped or not, as the writer wrote it.

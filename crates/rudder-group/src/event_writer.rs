@@ -207,6 +207,10 @@ pub struct EventWriter<'o> {
     anonymous_id: (IdState, Option<Span>),
     splice: usize,
     sent_at: Option<String>,
+    original_timestamp: Span,
+    channel: Span,
+    timestamp: Option<Span>,
+    extra: bool,
 }
 
 impl<'o> EventWriter<'o> {
@@ -233,6 +237,10 @@ impl<'o> EventWriter<'o> {
             anonymous_id: (IdState::Absent, None),
             splice: 0,
             sent_at: None,
+            original_timestamp: Span::EMPTY,
+            channel: Span::EMPTY,
+            timestamp: None,
+            extra: false,
         }
     }
 
@@ -333,7 +341,10 @@ impl<'o> EventWriter<'o> {
             ("/originalTimestamp", "originalTimestamp")
         };
         let text = match v {
-            Scalar::Absent => Some(time::now()),
+            Scalar::Absent => {
+                self.default_of(Step::OriginalTimestamp);
+                return;
+            }
             Scalar::Str(s) => match time::parse_instant(s) {
                 Some(t) => Some(time::format_millis(t)),
                 None => {
@@ -348,7 +359,7 @@ impl<'o> EventWriter<'o> {
             }
         };
         self.key(Step::OriginalTimestamp);
-        self.plain_string(text.as_deref().unwrap_or(""));
+        self.original_timestamp = self.plain_string(text.as_deref().unwrap_or(""));
     }
 
     /// `timestamp` of a parsed payload (or a drop-in's wire timestamp): kept as given (`null`
@@ -366,7 +377,9 @@ impl<'o> EventWriter<'o> {
             scan(v, 2, &mut path, &mut self.timestamp_found);
         }
         self.key(Step::Timestamp);
+        let start = self.json.out.len();
         self.json.value_bytes(v);
+        self.timestamp = Some(Span::new(start, self.json.out.len()));
     }
 
     /// `sentAt` of a parsed payload: an RFC 3339 instant, kept beside the bytes (a send
@@ -390,20 +403,23 @@ impl<'o> EventWriter<'o> {
             return;
         }
         self.key(Step::Channel);
-        match v {
-            Scalar::Absent => {
-                self.plain_string("server");
+        self.channel = match v {
+            Scalar::Absent => self.plain_string("server"),
+            Scalar::Str(s) => {
+                let out = &mut self.json.out;
+                let start = out.len() + 1;
+                write_str(out, s);
+                Span::new(start, out.len() - 1)
             }
-            Scalar::Str(s) => write_str(&mut self.json.out, s),
             other => {
                 self.errors.push(Issue::error(
                     ErrorCode::InvalidFieldType,
                     "/channel",
                     format!("channel must be a string, got {}", other.kind()),
                 ));
-                self.plain_string("");
+                self.plain_string("")
             }
-        }
+        };
     }
 
     /// An unknown top-level key of a parsed payload, kept after the event's own (the caller
@@ -412,6 +428,7 @@ impl<'o> EventWriter<'o> {
         if self.step != Step::Extra && !self.advance(Step::Extra) {
             return;
         }
+        self.extra = true;
         let mut path = String::new();
         push_segment(&mut path, key);
         scan(value, 2, &mut path, &mut self.extra_found);
@@ -450,6 +467,10 @@ impl<'o> EventWriter<'o> {
                 group_id: self.group_id,
                 user_id: self.user_id.1,
                 anonymous_id: self.anonymous_id.1,
+                original_timestamp: self.original_timestamp,
+                channel: self.channel,
+                timestamp: self.timestamp,
+                extra: self.extra,
             },
             self.sent_at.take(),
             warnings,
@@ -511,12 +532,17 @@ impl EventWriter<'_> {
             }
             Step::OriginalTimestamp => {
                 self.key(step);
-                self.plain_string(&time::now());
+                let out = &mut self.json.out;
+                out.push(b'"');
+                let start = out.len();
+                time::write_now(out);
+                self.original_timestamp = Span::new(start, out.len());
+                out.push(b'"');
             }
             Step::SentAt => self.splice = self.json.out.len(),
             Step::Channel => {
                 self.key(step);
-                self.plain_string("server");
+                self.channel = self.plain_string("server");
             }
             Step::Start | Step::UserId | Step::Timestamp | Step::Extra | Step::End => {}
         }

@@ -25,6 +25,12 @@ pub fn format_millis(t: DateTime<Utc>) -> String {
 /// Year, month, day, hour, minute, second and millisecond (year 0 to 9999) in the wire format,
 /// the digits written directly, without chrono's formatting machinery: every event is stamped.
 fn fields_string(values: [u32; 7]) -> String {
+    // Digits and separators only: ASCII.
+    String::from_utf8(fields_bytes(values).to_vec()).unwrap_or_default()
+}
+
+/// [`fields_string`]'s bytes.
+fn fields_bytes(values: [u32; 7]) -> [u8; 24] {
     let widths = [4, 2, 2, 2, 2, 2, 3];
     let seps = [b'-', b'-', b'T', b':', b':', b'.', b'Z'];
     let mut out = [0u8; 24];
@@ -38,8 +44,7 @@ fn fields_string(values: [u32; 7]) -> String {
         out[at + width] = sep;
         at += width + 1;
     }
-    // Digits and separators only: ASCII.
-    String::from_utf8(out.to_vec()).unwrap_or_default()
+    out
 }
 
 /// Seconds from the Unix epoch to 10000-01-01T00:00:00Z: the clock path below covers the
@@ -48,15 +53,26 @@ const YEAR_10000: u64 = 253_402_300_800;
 
 /// The current time in the wire format.
 pub fn now() -> String {
+    let mut out = Vec::with_capacity(24);
+    write_now(&mut out);
+    // Digits and separators only: ASCII.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the current time in the wire format to `out` (every event is stamped: no string is
+/// made for it).
+pub(crate) fn write_now(out: &mut Vec<u8>) {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
-        Ok(d) if d.as_secs() < YEAR_10000 => unix_millis_string(d.as_secs(), d.subsec_millis()),
-        _ => format_millis(Utc::now()),
+        Ok(d) if d.as_secs() < YEAR_10000 => {
+            out.extend_from_slice(&unix_millis_bytes(d.as_secs(), d.subsec_millis()))
+        }
+        _ => out.extend_from_slice(format_millis(Utc::now()).as_bytes()),
     }
 }
 
 /// `secs` (before [`YEAR_10000`]) and `millis` after the Unix epoch in the wire format, by
 /// days-to-civil arithmetic (the proleptic Gregorian calendar, as chrono's).
-fn unix_millis_string(secs: u64, millis: u32) -> String {
+fn unix_millis_bytes(secs: u64, millis: u32) -> [u8; 24] {
     let (days, rest) = (secs / 86_400, (secs % 86_400) as u32);
     // Days from 0000-03-01, so that a leap day ends its 400-year era's year.
     let z = days + 719_468;
@@ -73,7 +89,7 @@ fn unix_millis_string(secs: u64, millis: u32) -> String {
         month_from_march - 9
     } as u32;
     let year = (year_of_era + era * 400 + u64::from(month <= 2)) as u32;
-    fields_string([
+    fields_bytes([
         year,
         month,
         day,
@@ -110,6 +126,10 @@ pub fn is_iso_date_or_datetime(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    fn unix_millis_string(secs: u64, millis: u32) -> String {
+        String::from_utf8(super::unix_millis_bytes(secs, millis).to_vec()).unwrap()
+    }
+
     use super::*;
 
     #[test]
