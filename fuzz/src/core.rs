@@ -127,21 +127,9 @@ fn written_event(
     parts: &EventParts,
     options: &EventOptions,
 ) -> Option<Result<GroupEvent, ValidationError>> {
-    const OWN: [&str; 12] = [
-        "messageId",
-        "groupId",
-        "userId",
-        "anonymousId",
-        "traits",
-        "context",
-        "integrations",
-        "originalTimestamp",
-        "timestamp",
-        "sentAt",
-        "type",
-        "channel",
-    ];
-    if parts.extra.keys().any(|k| OWN.contains(&k.as_str())) {
+    // The event's own keys come first in `KEYS`: `type` to `channel`.
+    let own = &crate::json::KEYS[..12];
+    if parts.extra.keys().any(|k| own.contains(&k.as_str())) {
         return None;
     }
     let mut w = EventWriter::new(options);

@@ -5,7 +5,8 @@ use arbitrary::{Result, Unstructured};
 use rudder_group::serde_json::{Map, Number, Value};
 use std::str::FromStr;
 
-/// Keys of the event, of its traits and of an address, and a few others.
+/// Keys of the event, of its traits and of an address, and a few others: the event's own twelve
+/// first (`core.rs` reads them as such).
 pub const KEYS: &[&str] = &[
     "type",
     "messageId",
