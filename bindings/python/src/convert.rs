@@ -113,35 +113,50 @@ impl<'py> Converter<'py> {
         let Some(obj) = obj.filter(|o| !o.is_none()) else {
             return write(Scalar::Absent);
         };
-        if obj.is_exact_instance_of::<PyString>() && !self.budget.is_spent() {
+        match self.exact_text(name, obj) {
             // The common id: no copy but into the event.
-            match utf8_of(obj) {
-                Some(s) if self.budget.string(s.len()) => return write(Scalar::Str(s)),
-                Some(_) => {}
-                None => {
-                    self.report_at(name, |p| kit::invalid_text(p, TextPlace::Value));
-                }
+            Some(text) => write(text.map_or(Scalar::Absent, Scalar::Str)),
+            None => {
+                let value = self.written_value(name, obj);
+                write(Scalar::of(&value));
             }
-            return write(Scalar::Absent);
         }
-        let value = self.value_field(name, obj);
-        write(Scalar::of(&value));
     }
 
     /// Converts top-level field `name` into a value (an id, a payload).
     pub(crate) fn value_field(&mut self, name: &'static str, obj: &Bound<'py, PyAny>) -> Value {
-        if obj.is_exact_instance_of::<PyString>() && !self.budget.is_spent() {
-            // The common id: no writer, no parse.
-            self.path.push(Step::Field(name));
-            let v = match utf8_of(obj) {
-                Some(s) if self.budget.string(s.len()) => Value::String(s.to_owned()),
-                Some(_) => Value::Null,
-                None => self.report(|p| kit::invalid_text(p, TextPlace::Value)),
-            };
-            self.path.pop();
-            return v;
+        match self.exact_text(name, obj) {
+            // No writer, no parse.
+            Some(text) => text.map_or(Value::Null, |s| Value::String(s.to_owned())),
+            None => self.written_value(name, obj),
         }
-        self.write_field(name, obj);
+    }
+
+    /// The text of top-level field `name` when it is an exact str, its bytes spent: `Some(None)`
+    /// when it has no UTF-8 form (reported) or passes the budget; `None` for any other value.
+    fn exact_text<'a>(
+        &mut self,
+        name: &'static str,
+        obj: &'a Bound<'py, PyAny>,
+    ) -> Option<Option<&'a str>> {
+        if !obj.is_exact_instance_of::<PyString>() || self.budget.is_spent() {
+            return None;
+        }
+        Some(match utf8_of(obj) {
+            Some(s) => self.budget.string(s.len()).then_some(s),
+            None => {
+                self.report_at(name, |p| kit::invalid_text(p, TextPlace::Value));
+                None
+            }
+        })
+    }
+
+    /// Top-level field `name` written, then read back as a value.
+    fn written_value(&mut self, name: &'static str, obj: &Bound<'py, PyAny>) -> Value {
+        self.out = JsonWriter::default();
+        self.path.push(Step::Field(name));
+        self.value(obj);
+        self.path.pop();
         std::mem::take(&mut self.out).into_value()
     }
 
@@ -150,13 +165,6 @@ impl<'py> Converter<'py> {
         self.out = JsonWriter::default();
         self.value(obj);
         std::mem::take(&mut self.out).into_value()
-    }
-
-    fn write_field(&mut self, name: &'static str, obj: &Bound<'py, PyAny>) {
-        self.out = JsonWriter::default();
-        self.path.push(Step::Field(name));
-        self.value(obj);
-        self.path.pop();
     }
 
     /// The current path as a JSON pointer.

@@ -18,14 +18,15 @@ use std::sync::OnceLock;
 /// insignificant whitespace, numbers with the digits they were given.
 ///
 /// The event is its canonical bytes: they are written once, at validation, and everything else
-/// is read from them. The ids are read in place; the other getters parse the bytes the first
-/// time one of them is asked (a call through a binding never asks: the event is sent as bytes).
+/// is read from them. The scalar fields are read in place; the other getters parse the bytes
+/// the first time one of them is asked (a call through a binding never asks: the event is sent
+/// as bytes).
 #[derive(Clone)]
 pub struct GroupEvent {
     /// The canonical bytes without `sentAt`.
     pub(crate) wire: WireEvent,
-    /// Where the ids' strings are in the bytes.
-    ids: Ids,
+    /// Where the scalar fields are in the bytes.
+    scalars: Scalars,
     /// A parsed payload's `sentAt` (renewed at every send).
     sent_at: Option<String>,
     warnings: Vec<Issue>,
@@ -73,7 +74,7 @@ impl Span {
 /// Where the scalar fields are in an event's bytes: what the getters of a call's event read in
 /// place, without parsing it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Ids {
+pub(crate) struct Scalars {
     pub(crate) message_id: Span,
     pub(crate) group_id: Span,
     pub(crate) user_id: Option<Span>,
@@ -143,13 +144,13 @@ pub const SENT_AT_BYTES: usize = 36;
 impl GroupEvent {
     pub(crate) fn from_wire(
         wire: WireEvent,
-        ids: Ids,
+        scalars: Scalars,
         sent_at: Option<String>,
         warnings: Vec<Issue>,
     ) -> GroupEvent {
         GroupEvent {
             wire,
-            ids,
+            scalars,
             sent_at,
             warnings,
             fields: OnceLock::new(),
@@ -164,27 +165,27 @@ impl GroupEvent {
 
     /// The event's id; stays the same across retries.
     pub fn message_id(&self) -> &str {
-        match self.ids.message_id.plain(&self.wire.bytes) {
+        match self.scalars.message_id.plain(&self.wire.bytes) {
             Some(id) => id,
             None => &self.fields().message_id,
         }
     }
     /// The group's id.
     pub fn group_id(&self) -> &str {
-        match self.ids.group_id.plain(&self.wire.bytes) {
+        match self.scalars.group_id.plain(&self.wire.bytes) {
             Some(id) => id,
             None => &self.fields().group_id,
         }
     }
     /// The user's id, if given.
     pub fn user_id(&self) -> Option<&str> {
-        let span = self.ids.user_id?;
+        let span = self.scalars.user_id?;
         span.plain(&self.wire.bytes)
             .or_else(|| self.fields().user_id.as_deref())
     }
     /// The anonymous id, if given.
     pub fn anonymous_id(&self) -> Option<&str> {
-        let span = self.ids.anonymous_id?;
+        let span = self.scalars.anonymous_id?;
         span.plain(&self.wire.bytes)
             .or_else(|| self.fields().anonymous_id.as_deref())
     }
@@ -202,14 +203,14 @@ impl GroupEvent {
     }
     /// When the event happened, in the wire format.
     pub fn original_timestamp(&self) -> &str {
-        match self.ids.original_timestamp.plain(&self.wire.bytes) {
+        match self.scalars.original_timestamp.plain(&self.wire.bytes) {
             Some(t) => t,
             None => &self.fields().original_timestamp,
         }
     }
     /// A `timestamp` that a parsed payload carried, untouched.
     pub fn timestamp(&self) -> Option<&Value> {
-        let span = self.ids.timestamp?;
+        let span = self.scalars.timestamp?;
         self.timestamp
             .get_or_init(|| serde_json::from_slice(span.of(&self.wire.bytes)).ok())
             .as_ref()
@@ -220,7 +221,7 @@ impl GroupEvent {
     }
     /// The channel (`"server"` unless a parsed payload said otherwise).
     pub fn channel(&self) -> &str {
-        match self.ids.channel.plain(&self.wire.bytes) {
+        match self.scalars.channel.plain(&self.wire.bytes) {
             Some(c) => c,
             None => &self.fields().channel,
         }
@@ -228,7 +229,7 @@ impl GroupEvent {
     /// Unknown top-level keys of a parsed payload, in their order.
     pub fn extra(&self) -> &Map<String, Value> {
         static NONE: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-        if self.ids.extra {
+        if self.scalars.extra {
             &self.fields().extra
         } else {
             &NONE

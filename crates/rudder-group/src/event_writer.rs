@@ -269,7 +269,7 @@ impl<'o> EventWriter<'o> {
         if !self.advance(Step::MessageId) {
             return;
         }
-        self.message_id = match self.id(v, "messageId") {
+        self.message_id = match self.id(v, Step::MessageId) {
             (IdState::Present, Some(span)) => span,
             (IdState::Absent, _) => self.fresh_message_id(),
             (state, _) => {
@@ -290,7 +290,7 @@ impl<'o> EventWriter<'o> {
         if !self.advance(Step::GroupId) {
             return;
         }
-        let (state, span) = self.id(v, "groupId");
+        let (state, span) = self.id(v, Step::GroupId);
         if matches!(state, IdState::Absent | IdState::Blank) {
             self.missing_group_id();
         }
@@ -300,14 +300,14 @@ impl<'o> EventWriter<'o> {
     /// `userId`: a string or an integer. A call needs it or `anonymousId`, not blank.
     pub fn user_id(&mut self, v: Scalar<'_>) {
         if self.advance(Step::UserId) {
-            self.user_id = self.id(v, "userId");
+            self.user_id = self.id(v, Step::UserId);
         }
     }
 
     /// `anonymousId`: a string or an integer.
     pub fn anonymous_id(&mut self, v: Scalar<'_>) {
         if self.advance(Step::AnonymousId) {
-            self.anonymous_id = self.id(v, "anonymousId");
+            self.anonymous_id = self.id(v, Step::AnonymousId);
             self.check_identity();
         }
     }
@@ -359,7 +359,7 @@ impl<'o> EventWriter<'o> {
             }
         };
         self.key(Step::OriginalTimestamp);
-        self.original_timestamp = self.plain_string(text.as_deref().unwrap_or(""));
+        self.original_timestamp = self.string(text.as_deref().unwrap_or(""));
     }
 
     /// `timestamp` of a parsed payload (or a drop-in's wire timestamp): kept as given (`null`
@@ -404,20 +404,15 @@ impl<'o> EventWriter<'o> {
         }
         self.key(Step::Channel);
         self.channel = match v {
-            Scalar::Absent => self.plain_string("server"),
-            Scalar::Str(s) => {
-                let out = &mut self.json.out;
-                let start = out.len() + 1;
-                write_str(out, s);
-                Span::new(start, out.len() - 1)
-            }
+            Scalar::Absent => self.string("server"),
+            Scalar::Str(s) => self.string(s),
             other => {
                 self.errors.push(Issue::error(
                     ErrorCode::InvalidFieldType,
                     "/channel",
                     format!("channel must be a string, got {}", other.kind()),
                 ));
-                self.plain_string("")
+                self.string("")
             }
         };
     }
@@ -462,7 +457,7 @@ impl<'o> EventWriter<'o> {
         let wire = WireEvent::new(self.json.out.as_slice().to_vec(), self.splice);
         Ok(GroupEvent::from_wire(
             wire,
-            crate::event::Ids {
+            crate::event::Scalars {
                 message_id: self.message_id,
                 group_id: self.group_id,
                 user_id: self.user_id.1,
@@ -520,11 +515,7 @@ impl EventWriter<'_> {
     fn default_of(&mut self, step: Step) {
         match step {
             Step::MessageId => self.message_id = self.fresh_message_id(),
-            Step::GroupId => {
-                self.missing_group_id();
-                self.key(Step::GroupId);
-                self.group_id = self.plain_string("");
-            }
+            Step::GroupId => self.missing_group_id(),
             Step::AnonymousId => self.check_identity(),
             Step::Traits | Step::Context | Step::Integrations => {
                 self.key(step);
@@ -542,7 +533,7 @@ impl EventWriter<'_> {
             Step::SentAt => self.splice = self.json.out.len(),
             Step::Channel => {
                 self.key(step);
-                self.channel = self.plain_string("server");
+                self.channel = self.string("server");
             }
             Step::Start | Step::UserId | Step::Timestamp | Step::Extra | Step::End => {}
         }
@@ -556,15 +547,12 @@ impl EventWriter<'_> {
         out.extend_from_slice(b"\":");
     }
 
-    /// A string with nothing to escape; its span.
-    fn plain_string(&mut self, s: &str) -> Span {
+    /// A string, escaped; the span of its text.
+    fn string(&mut self, s: &str) -> Span {
         let out = &mut self.json.out;
-        out.push(b'"');
-        let start = out.len();
-        out.extend_from_slice(s.as_bytes());
-        let span = Span::new(start, out.len());
-        out.push(b'"');
-        span
+        let start = out.len() + 1;
+        write_str(out, s);
+        Span::new(start, out.len() - 1)
     }
 
     fn fresh_message_id(&mut self) -> Span {
@@ -588,41 +576,29 @@ impl EventWriter<'_> {
 
     /// An id: written as a string (an integer as its digits) with its span; a wrong type is
     /// reported and an absent one is not written.
-    fn id(&mut self, v: Scalar<'_>, name: &'static str) -> (IdState, Option<Span>) {
+    fn id(&mut self, v: Scalar<'_>, step: Step) -> (IdState, Option<Span>) {
         let text = match v {
             Scalar::Absent => return (IdState::Absent, None),
             Scalar::Str(s) | Scalar::Integer(s) => s,
             Scalar::Other(kind) => {
+                let name = step.key();
                 self.errors.push(Issue::error(
                     ErrorCode::InvalidFieldType,
                     format!("/{name}"),
                     format!("{name} must be a string or an integer, got {kind}"),
                 ));
-                (name == "messageId" || name == "groupId").then(|| {
-                    self.key_named(name);
-                    self.plain_string("")
-                });
+                // Nothing written: the event is refused.
                 return (IdState::WrongType, None);
             }
         };
-        self.key_named(name);
-        let out = &mut self.json.out;
-        let start = out.len() + 1;
-        write_str(out, text);
-        let span = Span::new(start, out.len() - 1);
+        self.key(step);
+        let span = self.string(text);
         let state = if text.trim().is_empty() {
             IdState::Blank
         } else {
             IdState::Present
         };
         (state, Some(span))
-    }
-
-    fn key_named(&mut self, name: &str) {
-        let out = &mut self.json.out;
-        out.extend_from_slice(b",\"");
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b"\":");
     }
 
     /// `MISSING_IDENTITY` unless `userId` or `anonymousId` is present (a wrong type was

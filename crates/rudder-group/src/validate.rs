@@ -9,8 +9,10 @@ use serde_json::{Map, Value};
 
 /// The raw fields of a group call, before validation, as JSON values.
 ///
-/// This is what a binding fills after converting its language's values (keyword arguments, a
-/// dict, a JS object). `None` and `Some(Value::Null)` both mean "not given", except for
+/// This is what a payload given as values becomes (parsed JSON, a Python dict, a JS object given
+/// to `validate()`, the Rust builder's fields); a call's arguments go to an
+/// [`EventWriter`](crate::EventWriter) instead, and `validate` runs the same writer over these
+/// values. `None` and `Some(Value::Null)` both mean "not given", except for
 /// `timestamp`, which a parsed payload keeps untouched. A binding reports values it could not
 /// convert (a function, a cycle, NaN) in `issues` with their path and puts `null` in their place;
 /// validation then adds every other problem, so all of an event's problems come back together.

@@ -137,13 +137,12 @@ pub(crate) fn call_event(
             w.original_timestamp(Scalar::of_option(original.as_ref()), false);
             w.timestamp(timestamp.as_ref());
         }
-        (false, Some(t)) if original.as_ref().is_some_and(|o| !o.is_null()) => {
+        (false, Some(_)) if original.as_ref().is_some_and(|o| !o.is_null()) => {
             reader.issues.push(Issue::error(
                 ErrorCode::InvalidFieldType,
                 "/timestamp",
                 "give timestamp or originalTimestamp, not both (both say when the event happened)",
             ));
-            drop(t);
             w.original_timestamp(Scalar::of_option(original.as_ref()), false);
         }
         // Reported at `/timestamp`, the key the caller wrote.

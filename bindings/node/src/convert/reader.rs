@@ -291,23 +291,14 @@ impl<'t> Reader<'t> {
     }
 
     /// Reads a top-level payload (a wire payload, as `validate()` gets it) into its fields as
-    /// values. Anything but a plain object is the one `INVALID_JSON` issue of the payload;
-    /// values past the budget are `EVENT_TOO_LARGE` with the problems found before.
+    /// values.
     pub(crate) fn root(
         &mut self,
     ) -> Result<Result<Map<String, Value>, ValidationError>, Malformed> {
-        let kind = match self.root_kind() {
-            Ok(kind) => kind,
-            Err(_) => return Err(Malformed),
-        };
-        if let Some(kind) = kind {
-            return Ok(Err(kit::not_an_object(&kind).into()));
-        }
-        let mut values = Map::new();
-        match self.root_body(&mut values) {
-            Ok(()) => Ok(Ok(values)),
-            Err(stop) => self.stopped(stop),
-        }
+        self.payload(|r| {
+            let mut values = Map::new();
+            r.root_body(&mut values).map(|()| values)
+        })
     }
 
     /// Reads a call's arguments straight into the event's writer: `lib/encode.js` writes their
@@ -319,27 +310,30 @@ impl<'t> Reader<'t> {
         &mut self,
         w: &mut EventWriter<'_>,
     ) -> Result<Result<Timestamps, ValidationError>, Malformed> {
-        let kind = match self.root_kind() {
-            Ok(kind) => kind,
-            Err(_) => return Err(Malformed),
-        };
-        if let Some(kind) = kind {
-            return Ok(Err(kit::not_an_object(&kind).into()));
-        }
-        let mut timestamps = Timestamps::default();
-        match self.call_body(w, &mut timestamps) {
-            Ok(()) => Ok(Ok(timestamps)),
-            Err(stop) => self.stopped(stop),
-        }
+        self.payload(|r| {
+            let mut timestamps = Timestamps::default();
+            r.call_body(w, &mut timestamps).map(|()| timestamps)
+        })
     }
 
-    fn stopped<T>(&mut self, stop: Stop) -> Result<Result<T, ValidationError>, Malformed> {
-        match stop {
-            Stop::Malformed => Err(Malformed),
-            Stop::TooLarge => {
-                let budget = std::mem::replace(&mut self.budget, Budget::new(0));
-                Ok(Err(budget.into_error(std::mem::take(&mut self.issues))))
-            }
+    /// A top-level payload read by `body`. Anything but a plain object is the one
+    /// `INVALID_JSON` issue of the payload; values past the budget are `EVENT_TOO_LARGE` with
+    /// the problems found before.
+    fn payload<T>(
+        &mut self,
+        body: impl FnOnce(&mut Self) -> Step<T>,
+    ) -> Result<Result<T, ValidationError>, Malformed> {
+        match self.root_kind() {
+            Err(_) => Err(Malformed),
+            Ok(Some(kind)) => Ok(Err(kit::not_an_object(&kind).into())),
+            Ok(None) => match body(self) {
+                Ok(read) => Ok(Ok(read)),
+                Err(Stop::Malformed) => Err(Malformed),
+                Err(Stop::TooLarge) => {
+                    let budget = std::mem::replace(&mut self.budget, Budget::new(0));
+                    Ok(Err(budget.into_error(std::mem::take(&mut self.issues))))
+                }
+            },
         }
     }
 
@@ -420,20 +414,9 @@ impl<'t> Reader<'t> {
                 "integrations" => self.object_field(key, w.integrations())?,
                 "originalTimestamp" => timestamps.original = Some(self.scalar_or_value(key)?),
                 "timestamp" => timestamps.timestamp = Some(self.scalar_or_value(key)?),
+                // The common id, a string: decoded once, written once.
+                id if self.text_token()? => write_id(w, id, Scalar::Str(&self.buf)),
                 id => {
-                    let c = self.peek()?;
-                    let mark = self.pos;
-                    if c == unit(b'"') || c == unit(b'L') {
-                        // The common id: decoded once, written once.
-                        let span = self.span()?;
-                        if self.decode(span) {
-                            within(self.budget.string(self.buf.len()))?;
-                            write_id(w, id, Scalar::Str(&self.buf));
-                            within(self.budget.key(key_len))?;
-                            continue;
-                        }
-                        self.pos = mark;
-                    }
                     let value = self.scalar_or_value(key)?;
                     write_id(w, id, Scalar::of(&value));
                 }
@@ -463,19 +446,8 @@ impl<'t> Reader<'t> {
 
     /// The value of top-level key `key` as a `serde_json` value (a string without a writer).
     fn scalar_or_value(&mut self, key: Span) -> Step<Value> {
-        let c = self.peek()?;
-        if c == unit(b'u') {
-            self.bump();
-            return Ok(Value::Null);
-        }
-        if c == unit(b'"') || c == unit(b'L') {
-            let mark = self.pos;
-            let span = self.span()?;
-            if self.decode(span) {
-                within(self.budget.string(self.buf.len()))?;
-                return Ok(Value::String(self.buf.clone()));
-            }
-            self.pos = mark;
+        if self.text_token()? {
+            return Ok(Value::String(self.buf.clone()));
         }
         self.out = JsonWriter::default();
         self.path.push(PathStep::Key(key));
@@ -483,6 +455,24 @@ impl<'t> Reader<'t> {
         self.path.pop();
         r?;
         Ok(std::mem::take(&mut self.out).into_value())
+    }
+
+    /// Takes a string token with a UTF-8 form into `buf` (its bytes spent): `false`, and nothing
+    /// taken, for any other value (a string with a lone surrogate is read as a value, and
+    /// reported there).
+    fn text_token(&mut self) -> Step<bool> {
+        let c = self.peek()?;
+        if c != unit(b'"') && c != unit(b'L') {
+            return Ok(false);
+        }
+        let mark = self.pos;
+        let span = self.span()?;
+        if !self.decode(span) {
+            self.pos = mark;
+            return Ok(false);
+        }
+        within(self.budget.string(self.buf.len()))?;
+        Ok(true)
     }
 
     /// The value of top-level key `key` written by `out`, the event's own writer.
